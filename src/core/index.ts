@@ -1,0 +1,5 @@
+export * from "./message.js";
+export * from "./channel.js";
+export * from "./category.js";
+export * from "./ticket.js";
+export * from "./errors.js";

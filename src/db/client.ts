@@ -1,0 +1,56 @@
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client.js";
+import { PrismaClient as PostgresPrismaClient } from "./generated/postgresql/client.js";
+import { migrate } from "./migrate.js";
+import { providerOf, sqlitePath, type DbProvider } from "./provider.js";
+import { sqlRunner, type SqlRunner } from "./sql.js";
+
+/**
+ * Both generated clients come from one model file (prisma/models.prisma.part), so their model
+ * delegates have the same shape; the rest of the code is typed against the SQLite one.
+ */
+export type PrismaDb = SqlitePrismaClient;
+
+export interface Database {
+  readonly provider: DbProvider;
+  readonly prisma: PrismaDb;
+  /** Raw SQL through Prisma, for the hot path (see src/pipeline/step-batch.ts). */
+  readonly sql: SqlRunner;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Apply pending migrations first (npm start does; tests that share a migrated file may skip). */
+  migrate?: boolean;
+}
+
+export async function openDatabase(databaseUrl: string, options: OpenOptions = {}): Promise<Database> {
+  const provider = providerOf(databaseUrl);
+  if (options.migrate !== false) await migrate(databaseUrl);
+  const prisma = provider === "sqlite" ? await openSqlite(databaseUrl) : openPostgres(databaseUrl);
+  return {
+    provider,
+    prisma,
+    sql: sqlRunner(prisma, provider),
+    close: () => prisma.$disconnect(),
+  };
+}
+
+async function openSqlite(databaseUrl: string): Promise<PrismaDb> {
+  // timeout = busy timeout: a second process (npm run chat beside npm start) waits for the lock
+  // instead of failing at once.
+  const adapter = new PrismaBetterSQLite3({ url: sqlitePath(databaseUrl), timeout: 5000 });
+  const prisma = new SqlitePrismaClient({ adapter });
+  // WAL was set by the migration runner and is persistent. synchronous=FULL: a committed step
+  // (a confirmed complaint) survives power loss too, not only a killed process; group commit in
+  // the pipeline keeps the fsync cost per batch, not per message.
+  await prisma.$executeRawUnsafe("PRAGMA synchronous = FULL");
+  return prisma;
+}
+
+function openPostgres(databaseUrl: string): PrismaDb {
+  const adapter = new PrismaPg({ connectionString: databaseUrl });
+  // The PostgreSQL client has the same models and methods (see PrismaDb); only its nominal type differs.
+  return new PostgresPrismaClient({ adapter }) as unknown as PrismaDb;
+}

@@ -1,0 +1,41 @@
+import type { DbProvider } from "./provider.js";
+
+/** The two raw-SQL methods of a Prisma client or interactive transaction. */
+export interface RawClient {
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
+}
+
+/**
+ * Raw SQL written once with `?` placeholders and double-quoted identifiers, which both SQLite and
+ * PostgreSQL accept; PostgreSQL gets `$1, $2, …` instead of `?`. Only our own SQL goes through
+ * here (no `?` inside literals), never user text.
+ */
+export interface SqlRunner {
+  readonly provider: DbProvider;
+  query<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  execute(sql: string, params?: readonly unknown[]): Promise<number>;
+  /** The same runner bound to an interactive transaction. */
+  within(tx: RawClient): SqlRunner;
+}
+
+export function sqlRunner(client: RawClient, provider: DbProvider): SqlRunner {
+  const text = provider === "postgresql" ? toNumberedPlaceholders : (sql: string) => sql;
+  return {
+    provider,
+    query: <T>(sql: string, params: readonly unknown[] = []) => client.$queryRawUnsafe<T[]>(text(sql), ...params),
+    execute: (sql, params = []) => client.$executeRawUnsafe(text(sql), ...params),
+    within: (tx) => sqlRunner(tx, provider),
+  };
+}
+
+function toNumberedPlaceholders(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** `(?, ?, ?), (?, ?, ?)` for a multi-row VALUES clause. */
+export function valuesList(rows: number, columns: number): string {
+  const row = `(${new Array(columns).fill("?").join(", ")})`;
+  return new Array(rows).fill(row).join(", ");
+}

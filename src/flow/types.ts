@@ -1,0 +1,120 @@
+import type { Category, ChannelName, Locale } from "../core/index.js";
+
+/**
+ * The flow's whole memory of a conversation. Stored as JSON on the Conversation row after every
+ * step, so a crash can only repeat a whole step. Keep it plain data (no Dates, no classes).
+ */
+export interface Draft {
+  name?: string;
+  anonymous?: boolean;
+  email?: string;
+  /** Normalised to +62… */
+  phone?: string;
+  address?: string;
+  /** True once the citizen answered (or skipped) the address / contact question. */
+  addressAsked?: boolean;
+  contactAsked?: boolean;
+  category?: Category;
+  text?: string;
+  attachmentIds: string[];
+  /**
+   * True once the evidence question was answered. Files can arrive at any step, so a non-empty
+   * `attachmentIds` does not mean the citizen was asked whether there is more.
+   */
+  evidenceAsked?: boolean;
+}
+
+export type IntakeStep =
+  | "new" // nothing said yet
+  | "menu" // waiting for 1 / 2 / 3
+  | "askName"
+  | "askContact"
+  | "askAddress"
+  | "askCategory"
+  | "askText"
+  | "askEvidence"
+  | "confirm"
+  | "chooseEdit" // after "tidak" at the summary: which field to change
+  | "askStatusTicket"
+  | "askInfo" // the information-request question (seed 002 triage)
+  | "filed" // a complaint or request was filed; further messages are appended to it
+  | "askRating" // staff closed the complaint; waiting for 1–5
+  | "askRatingComment";
+
+export interface FiledRef {
+  complaintId: string;
+  ticket: string;
+}
+
+export interface IntakeState {
+  step: IntakeStep;
+  locale: Locale;
+  draft: Draft;
+  /** Set while an edit from the summary is in progress: after the edited step, go back to confirm. */
+  editing?: boolean;
+  /** The last complaint or request filed in this conversation (follow-ups go there). */
+  filed?: FiledRef;
+  /** The closed complaint a rating is being asked for. */
+  rating?: FiledRef & { score?: number };
+}
+
+/** What the flow knows about the channel and the sender; the pipeline fills it. */
+export interface FlowContext {
+  channel: ChannelName;
+  /** The channel can answer the complainant later by itself: contact details may be skipped. */
+  canReachLater: boolean;
+  /** Contact the channel already proves (WhatsApp number, e-mail sender): never asked again. */
+  knownPhone?: string;
+  knownEmail?: string;
+  displayName?: string;
+  /** The attachment size limit in MB, named when a file is declined as too large (default 10). */
+  maxAttachmentMb?: number;
+}
+
+/** A file after the pipeline checked it: accepted ones are already stored. */
+export type FlowAttachment =
+  | { accepted: true; id: string; filename?: string; mime: string }
+  | { accepted: false; reason: "tooLarge" | "type"; filename?: string; mime: string };
+
+export interface FlowInput {
+  /** Trimmed text, possibly empty when only files came. */
+  text: string;
+  attachments: FlowAttachment[];
+}
+
+/** A template value: plain, or another template key rendered in the same locale. */
+export type TemplateValue = string | number | { key: string };
+
+/** One bot message as template keys; the pipeline renders it in the conversation's locale. */
+export interface Reply {
+  key: string;
+  vars?: Record<string, TemplateValue>;
+  /** Template keys of answer options (buttons where the channel has them). */
+  options?: string[];
+}
+
+/**
+ * Side effects the pipeline applies in the same transaction. Values an effect produces
+ * (`ticket`) are merged into the vars of every reply of the step, so a receipt can say
+ * "{ticket}" before the ticket exists.
+ */
+export type Effect =
+  | { type: "createComplaint"; kind: "complaint" | "information"; draft: Draft }
+  | { type: "appendToComplaint"; complaintId: string; text: string; attachmentIds: string[] }
+  /** Replies with the complaint's status, only to the complainant who filed it. */
+  | { type: "reportStatus"; ticket: string }
+  | { type: "storeRating"; complaintId: string; score: number; comment?: string };
+
+export interface StepResult {
+  state: IntakeState;
+  replies: Reply[];
+  effects: Effect[];
+}
+
+/*
+ * Contract between the flow and the pipeline, in one place:
+ * - createComplaint: the pipeline allocates the ticket, stores the complaint, sets
+ *   `state.filed = { complaintId, ticket }` on the returned state and exposes `ticket` to the replies.
+ * - appendToComplaint / storeRating: expose `ticket` (from the complaint) to the replies.
+ * - reportStatus: the pipeline adds its own reply (status, or "unknown ticket") before the flow's replies.
+ */
