@@ -8,16 +8,21 @@ import { configSchema, type Config } from "./schema.js";
  * environment does not set (the environment wins, as with every dotenv tool).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = ".env"): Config {
-  const merged = { ...readEnvFile(envFile), ...env };
+  // An empty variable means "not set" (as in .env.example), so its default applies.
+  const merged = Object.fromEntries(
+    Object.entries({ ...readEnvFile(envFile), ...env }).filter(([, value]) => value !== undefined && value.trim() !== ""),
+  ) as Record<string, string>;
   const result = configSchema.safeParse(merged);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const name = String(issue.path[0] ?? "configuration");
   const raw = merged[name];
-  const shown = raw === undefined ? "" : ` (got ${JSON.stringify(raw.length > 60 ? raw.slice(0, 60) + "…" : raw)})`;
+  // Never echo a secret into a log.
+  const secret = /TOKEN|SECRET|PASSWORD/.test(name);
+  const shown = raw === undefined || secret ? "" : ` (got ${JSON.stringify(raw.length > 60 ? raw.slice(0, 60) + "…" : raw)})`;
   throw new KanalError("KA_CONFIG", `${name} ${issue.message}${shown}`);
 }
 
-function readEnvFile(path: string): Record<string, string> {
+function readEnvFile(path: string): NodeJS.ProcessEnv {
   return existsSync(path) ? parseEnv(readFileSync(path, "utf8")) : {};
 }

@@ -28,7 +28,12 @@ export const configSchema = z
         error: "must start with file: (SQLite) or postgresql:// (PostgreSQL)",
       }),
     HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
-    PORT: port.default(3000),
+    PORT: z.coerce
+      .number({ error: "must be a number" })
+      .int("must be a whole number")
+      .min(0, "must be between 0 (any free port) and 65535")
+      .max(65535, "must be between 0 (any free port) and 65535")
+      .default(3000),
     PUBLIC_BASE_URL: z.url({ protocol: /^https$/, error: "must be an https URL" }).optional(),
     DEFAULT_LOCALE: z.enum(["id", "en"], { error: "must be id or en" }).default("id"),
     OFFICE_NAME: z.string().trim().min(1, "must not be empty").max(120, "must be at most 120 characters").default("Kantor Pelayanan"),
@@ -40,6 +45,17 @@ export const configSchema = z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]*$/, "must be a preset name from templates/sop/ (lowercase letters, digits, dashes)")
       .default("generic"),
+    OFFICE_TIMEZONE: z
+      .string()
+      .default("Asia/Jakarta")
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat("id-ID", { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, { error: "must be an IANA time zone such as Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)" }),
     ATTACHMENT_MAX_BYTES: z.coerce
       .number({ error: "must be a number of bytes" })
       .int("must be a whole number of bytes")

@@ -1,0 +1,19 @@
+import { formatTicket, ticketCounterKey } from "../core/index.js";
+import type { SqlRunner } from "../db/index.js";
+
+/**
+ * Reserves `count` consecutive ticket numbers for (prefix, year) inside the caller's transaction.
+ * One UPDATE … RETURNING per batch: the row lock (PostgreSQL) or the write lock (SQLite) makes
+ * concurrent confirmations queue here, so numbers are unique, in order, and never reused.
+ */
+export async function allocateTickets(sql: SqlRunner, prefix: string, year: number, count: number): Promise<string[]> {
+  if (count <= 0) return [];
+  const rows = await sql.query<{ value: number | bigint }>(
+    `INSERT INTO "TicketCounter" ("key", "value") VALUES (?, ?)
+     ON CONFLICT ("key") DO UPDATE SET "value" = "TicketCounter"."value" + ?
+     RETURNING "value"`,
+    [ticketCounterKey(prefix, year), count, count],
+  );
+  const last = Number(rows[0]!.value);
+  return Array.from({ length: count }, (_, i) => formatTicket(prefix, year, last - count + 1 + i));
+}

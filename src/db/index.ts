@@ -1,0 +1,5 @@
+export { openDatabase, type Database, type PrismaDb, type OpenOptions } from "./client.js";
+export { migrate, listMigrations } from "./migrate.js";
+export { providerOf, sqlitePath, type DbProvider } from "./provider.js";
+export { sqlRunner, valuesList, type SqlRunner, type RawClient } from "./sql.js";
+export { repoRoot } from "./paths.js";

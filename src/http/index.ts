@@ -1,0 +1,2 @@
+export { buildServer } from "./server.js";
+export type { ServerDeps, Log } from "./types.js";

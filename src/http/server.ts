@@ -1,0 +1,19 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import multipart from "@fastify/multipart";
+import { errorHandler } from "./errors.js";
+import { healthRoutes } from "./health-routes.js";
+import { webchatRoutes } from "./webchat-routes.js";
+import type { ServerDeps } from "./types.js";
+
+/** Builds the app without listening: main.ts listens, tests use app.inject() or listen on port 0. */
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, trustProxy: true });
+  app.setErrorHandler(errorHandler(deps.log));
+  app.setNotFoundHandler((_request, reply) => reply.status(404).send({ error: "not found" }));
+  await app.register(multipart, {
+    limits: { fileSize: deps.webchat.maxAttachmentBytes, files: 1, fields: 5, fieldSize: 1024 },
+  });
+  await app.register(healthRoutes(deps));
+  await app.register(webchatRoutes(deps));
+  return app;
+}

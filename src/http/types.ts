@@ -1,0 +1,25 @@
+import type { Pipeline, ConversationStore } from "../pipeline/index.js";
+
+export type Log = (msg: string, fields?: Record<string, unknown>) => void;
+
+export interface ServerDeps {
+  pipeline: Pipeline;
+  conversations: ConversationStore;
+  /** True when the database answers. */
+  databaseOk(): Promise<boolean>;
+  /** Name and state of each started channel, for /health. */
+  channels(): Record<string, string>;
+  webchat: {
+    /** channels/webchat/public: index.html, app.js, style.css */
+    publicDir: string;
+    /** templates/: webchat UI texts are templates/<locale>/webchat.json */
+    templatesDir: string;
+    maxAttachmentBytes: number;
+  };
+  /** The evidence types the office accepts (the same rule the pipeline applies). */
+  isAllowedMime(mime: string): boolean;
+  /** The locale of a session that does not ask for one. */
+  defaultLocale: "id" | "en";
+  log: Log;
+  clock?: () => Date;
+}

@@ -1,0 +1,189 @@
+/**
+ * Wiring: config → database → templates and SOP → channels → pipeline → HTTP server → outbox worker.
+ * The only file under src/ that imports channels/. `npm start` runs the bot; `npm run chat` runs the
+ * same pipeline on the same database with the terminal as the channel.
+ */
+import { readFileSync } from "node:fs";
+import { userInfo } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { createTerminalAdapter, type TerminalTexts } from "../channels/terminal/adapter.js";
+import { createWebchatAdapter, WEBCHAT_PUBLIC_DIR } from "../channels/webchat/adapter.js";
+import { loadSopPreset } from "./complaints/index.js";
+import { loadConfig, type Config } from "./config/index.js";
+import { KanalError, type ChannelAdapter, type ChannelLimits, type ChannelName, type Locale } from "./core/index.js";
+import { openDatabase, repoRoot, type Database } from "./db/index.js";
+import { buildServer, type Log } from "./http/index.js";
+import { loadTemplates } from "./i18n/index.js";
+import { createOutboxWorker } from "./outbox/index.js";
+import { createConversationStore, createPipeline, type Pipeline } from "./pipeline/index.js";
+import { AttachmentStore, isAllowedMime } from "./storage/attachment-store.js";
+
+const TEMPLATES_DIR = join(repoRoot, "templates");
+
+/** Limits assumed for a channel with no adapter here (rows for it wait in the outbox). */
+const PUSH_DEFAULT: ChannelLimits = { maxTextLength: 4000, media: false, buttons: false, delivery: "push", canReachLater: true };
+
+export const jsonLog: Log = (msg, fields = {}) => {
+  process.stdout.write(JSON.stringify({ time: new Date().toISOString(), msg, ...fields }) + "\n");
+};
+
+interface Core {
+  db: Database;
+  pipeline: Pipeline;
+  adapters: Map<ChannelName, ChannelAdapter>;
+  close(): Promise<void>;
+}
+
+/** What both entry points share: database, templates, SOP, channels, pipeline, outbox worker. */
+async function startCore(config: Config, adapters: ChannelAdapter[], log: Log): Promise<Core> {
+  const templates = loadTemplates(TEMPLATES_DIR);
+  const sop = loadSopPreset(TEMPLATES_DIR, config.SOP_PRESET);
+  const db = await openDatabase(config.DATABASE_URL);
+  const registry = new Map(adapters.map((a) => [a.name, a]));
+  const worker = createOutboxWorker({ db, adapters: registry, log });
+  const pipeline = createPipeline({
+    db,
+    templates,
+    sop,
+    settings: {
+      officeName: config.OFFICE_NAME,
+      ticketPrefix: config.TICKET_PREFIX,
+      defaultLocale: config.DEFAULT_LOCALE,
+      timeZone: config.OFFICE_TIMEZONE,
+    },
+    attachments: new AttachmentStore(config.ATTACHMENTS_DIR, config.ATTACHMENT_MAX_BYTES),
+    limitsOf: (channel) => registry.get(channel)?.limits ?? PUSH_DEFAULT,
+    onOutboxRows: () => worker.notify(),
+  });
+  worker.start();
+  return {
+    db,
+    pipeline,
+    adapters: registry,
+    async close() {
+      // Order matters: stop intake, finish the steps in flight, stop channels, then deliveries, then the database.
+      await pipeline.close();
+      await Promise.all(adapters.map((a) => a.stop().catch(() => undefined)));
+      await worker.stop();
+      await db.close();
+    },
+  };
+}
+
+export interface RunningServer {
+  url: string;
+  db: Database;
+  pipeline: Pipeline;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, log: Log = jsonLog): Promise<RunningServer> {
+  const adapters: ChannelAdapter[] = [createWebchatAdapter()];
+  const core = await startCore(config, adapters, log);
+  const channelState: Record<string, string> = {};
+  for (const adapter of adapters) {
+    await adapter.start((inbound) => core.pipeline.receive(inbound));
+    channelState[adapter.name] = "running";
+  }
+  const app = await buildServer({
+    pipeline: core.pipeline,
+    conversations: createConversationStore(core.db),
+    databaseOk: async () => {
+      await core.db.prisma.$queryRawUnsafe("SELECT 1");
+      return true;
+    },
+    channels: () => channelState,
+    webchat: { publicDir: WEBCHAT_PUBLIC_DIR, templatesDir: TEMPLATES_DIR, maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES },
+    isAllowedMime,
+    defaultLocale: config.DEFAULT_LOCALE,
+    log,
+  });
+  const address = await app.listen({ host: config.HOST, port: config.PORT });
+  const url = address.replace("[::1]", "127.0.0.1");
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    db: core.db,
+    pipeline: core.pipeline,
+    close() {
+      closed ??= (async () => {
+        // Stop accepting connections first; requests in flight finish before the pipeline closes.
+        await app.close();
+        await core.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+export async function startTerminalChat(config: Config, options: { chatId?: string; input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream } = {}) {
+  const locale: Locale = config.DEFAULT_LOCALE;
+  const texts = JSON.parse(readFileSync(join(TEMPLATES_DIR, locale, "terminal.json"), "utf8")) as TerminalTexts;
+  const chatId = options.chatId ?? `terminal:${userInfo().username}`;
+  let core: Core | undefined;
+  let cursor: number | undefined;
+  const conversations = () => createConversationStore(core!.db);
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const adapter = createTerminalAdapter({
+    input: options.input ?? process.stdin,
+    output: options.output ?? process.stdout,
+    chatId,
+    texts,
+    poll: async () => {
+      const { messages, cursor: next } = await conversations().history("terminal", chatId, cursor);
+      const fresh = cursor === undefined ? [] : messages;
+      cursor = Number(next);
+      return fresh;
+    },
+    onClose: () => done(),
+  });
+  // Logs would interleave with the conversation: in the terminal only errors are shown.
+  core = await startCore(config, [adapter], (msg, fields) => process.stderr.write(`${msg} ${JSON.stringify(fields ?? {})}\n`));
+  await adapter.start((inbound) => core!.pipeline.receive(inbound));
+  return { finished, close: () => core!.close() };
+}
+
+async function main(argv: string[]): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof KanalError) {
+      process.stderr.write(`Configuration error: ${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+  if (argv.includes("--chat")) {
+    const chat = await startTerminalChat(config, { chatId: argv.includes("--new") ? `terminal:${Date.now()}` : undefined });
+    await chat.finished;
+    await chat.close();
+    return;
+  }
+  const server = await startServer(config);
+  jsonLog("Kanal Aduan is running", { url: server.url, office: config.OFFICE_NAME, database: config.DATABASE_URL.split(":")[0] });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    jsonLog("shutting down", { signal });
+    server.close().then(
+      () => process.exit(0),
+      (error: Error) => {
+        jsonLog("shutdown failed", { error: error.message });
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).catch((error: Error) => {
+    process.stderr.write(`Kanal Aduan could not start: ${error.message}\n`);
+    process.exit(1);
+  });
+}

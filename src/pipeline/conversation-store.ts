@@ -1,0 +1,42 @@
+import type { ChannelName, Locale } from "../core/index.js";
+import type { Database } from "../db/index.js";
+
+export interface HistoryMessage {
+  id: string;
+  from: "citizen" | "bot" | "staff";
+  text: string;
+  options?: string[];
+  at: string;
+}
+
+/** The history a pull client reads back (the web page polls it for staff replies). */
+export interface ConversationStore {
+  exists(channel: ChannelName, chatId: string): Promise<{ locale: Locale } | undefined>;
+  history(channel: ChannelName, chatId: string, after: number | undefined, limit?: number): Promise<{ messages: HistoryMessage[]; cursor: string }>;
+}
+
+export function createConversationStore(db: Database): ConversationStore {
+  return {
+    async exists(channel, chatId) {
+      const row = await db.prisma.conversation.findUnique({ where: { channel_chatId: { channel, chatId } }, select: { locale: true } });
+      return row ? { locale: row.locale === "en" ? "en" : "id" } : undefined;
+    },
+    async history(channel, chatId, after, limit = 200) {
+      const conversation = await db.prisma.conversation.findUnique({ where: { channel_chatId: { channel, chatId } }, select: { id: true } });
+      if (!conversation) return { messages: [], cursor: String(after ?? 0) };
+      const rows = await db.prisma.message.findMany({
+        where: { conversationId: conversation.id, ...(after !== undefined ? { id: { gt: after } } : {}) },
+        orderBy: { id: "asc" },
+        take: limit,
+        select: { id: true, direction: true, author: true, text: true, options: true, createdAt: true },
+      });
+      const messages = rows.map((row): HistoryMessage => {
+        const from = row.direction === "in" ? "citizen" : row.author === "staff" ? "staff" : "bot";
+        const base = { id: String(row.id), from, text: row.text, at: row.createdAt.toISOString() } as HistoryMessage;
+        return row.options ? { ...base, options: JSON.parse(row.options) as string[] } : base;
+      });
+      const cursor = rows.length > 0 ? String(rows[rows.length - 1]!.id) : String(after ?? 0);
+      return { messages, cursor };
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { randomBytes } from "node:crypto";
+import { KanalError, type ChannelName, type InboundMessage, type Locale } from "../core/index.js";
+import { createBatcher } from "./batcher.js";
+import { processStepBatch } from "./step-batch.js";
+import type { PipelineDeps, ReceiveResult, StepJob } from "./types.js";
+
+export interface Pipeline {
+  /** One inbound message, processed once: returns the bot's immediate replies (already stored). */
+  receive(inbound: InboundMessage): Promise<ReceiveResult>;
+  /**
+   * A conversation the bot opens itself (a web-chat session): greeting and menu are stored as the
+   * first bot messages, so the page shows them before the citizen types anything. Returns the
+   * new, unguessable chat id.
+   */
+  open(channel: ChannelName, locale: Locale): Promise<{ chatId: string; replies: ReceiveResult["replies"] }>;
+  /** Stop taking messages and finish the ones in flight (graceful shutdown). */
+  close(): Promise<void>;
+}
+
+export function createPipeline(deps: PipelineDeps): Pipeline {
+  let closing = false;
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+
+  const batcher = createBatcher<StepJob, ReceiveResult>(async (jobs) => {
+    const { results, outboxRows } = await processStepBatch(deps, jobs);
+    if (outboxRows > 0) deps.onOutboxRows?.();
+    return results;
+  }, deps.maxBatch);
+
+  return {
+    async receive(inbound) {
+      if (closing) throw new KanalError("KA_SHUTTING_DOWN", "the bot is shutting down; send the message again in a moment");
+      inFlight++;
+      try {
+        // Files are checked and stored before the transaction: downloads must not hold the write lock.
+        const attachments = await Promise.all(inbound.attachments.map((a) => deps.attachments.accept(a)));
+        return await batcher.submit({ inbound, attachments });
+      } finally {
+        inFlight--;
+        if (inFlight === 0) idle?.();
+      }
+    },
+    async open(channel, locale) {
+      if (closing) throw new KanalError("KA_SHUTTING_DOWN", "the bot is shutting down; try again in a moment");
+      const chatId = randomBytes(18).toString("base64url");
+      const inbound: InboundMessage = {
+        channel,
+        providerMessageId: `open:${chatId}`,
+        chatId,
+        sender: { id: chatId },
+        text: "",
+        attachments: [],
+        receivedAt: (deps.clock ?? (() => new Date()))(),
+        raw: { opened: true },
+        localeHint: locale,
+      };
+      const result = await batcher.submit({ inbound, attachments: [], opening: true });
+      return { chatId, replies: result.replies };
+    },
+    async close() {
+      closing = true;
+      if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+      await batcher.drain();
+    },
+  };
+}

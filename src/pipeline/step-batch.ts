@@ -1,0 +1,311 @@
+import { randomUUID } from "node:crypto";
+import type { ChannelName, InboundMessage, Locale, OutboundMessage } from "../core/index.js";
+import { allocateTickets, dueAt, firstStep, resolveComplainant, statusReply } from "../complaints/index.js";
+import type { SqlRunner } from "../db/index.js";
+import { initialState, step, type Effect, type FlowAttachment, type FlowContext, type IntakeState, type Reply, type TemplateValue } from "../flow/index.js";
+import { render } from "../i18n/index.js";
+import { BatchWrites } from "./batch-writes.js";
+import type { PipelineDeps, ReceiveResult, StepJob } from "./types.js";
+
+interface LiveConversation {
+  id: string;
+  channel: ChannelName;
+  chatId: string;
+  senderId: string;
+  state: IntakeState | undefined;
+  lastInboundAt: Date;
+  createdAt: Date;
+}
+
+const keyOf = (channel: string, id: string) => `${channel}\u0000${id}`;
+
+/**
+ * Processes many citizens' messages in one transaction: dedupe, load conversations, run the flow,
+ * apply its effects, write state + messages + complaints + outbox rows. A crash before COMMIT
+ * loses the whole batch, which the channels redeliver (or the web client resends): a step is
+ * never half done.
+ */
+export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Promise<{ results: ReceiveResult[]; outboxRows: number }> {
+  const now = (deps.clock ?? (() => new Date()))();
+  return deps.db.prisma.$transaction(
+    async (tx) => {
+      const sql = deps.db.sql.within(tx);
+      if (sql.provider === "sqlite") {
+        // Take SQLite's write lock before reading: a deferred transaction that reads first and
+        // writes later fails with SQLITE_BUSY instead of waiting when another process wrote meanwhile.
+        await sql.execute(`UPDATE "TicketCounter" SET "value" = "value" WHERE "key" = ?`, ["#lock"]);
+      }
+      const seen = await findProcessed(sql, jobs.map((j) => j.inbound));
+      const conversations = await loadConversations(sql, jobs.map((j) => j.inbound));
+      const writes = new BatchWrites();
+      const results: ReceiveResult[] = new Array(jobs.length);
+      const firstInBatch = new Map<string, number>();
+      const knownComplainants = new Map<string, string>();
+
+      for (const [index, job] of jobs.entries()) {
+        const { inbound } = job;
+        const messageKey = keyOf(inbound.channel, inbound.providerMessageId);
+        const earlier = seen.get(messageKey);
+        if (earlier) {
+          results[index] = { status: "duplicate", conversationId: earlier, replies: await storedReplies(sql, earlier, inbound.providerMessageId) };
+          continue;
+        }
+        const twin = firstInBatch.get(messageKey);
+        if (twin !== undefined) {
+          results[index] = { ...results[twin]!, status: "duplicate" };
+          continue;
+        }
+        firstInBatch.set(messageKey, index);
+
+        const conversation = liveConversation(conversations, inbound, now);
+        const flowInput = { text: inbound.text ?? "", attachments: job.attachments.map(toFlowAttachment) };
+        const startState = conversation.state ?? initialState(inbound.localeHint ?? deps.settings.defaultLocale);
+        const outcome = step(startState, flowInput, flowContext(deps, inbound), deps.settings.defaultLocale);
+        const state = outcome.state;
+        const locale = state.locale;
+
+        const effectVars: Record<string, TemplateValue> = {};
+        const effectReplies: Reply[] = [];
+        const attachmentLinks = new Map<string, string>();
+        for (const effect of outcome.effects) {
+          await applyEffect(deps, sql, writes, effect, {
+            inbound,
+            conversation,
+            state,
+            locale,
+            now,
+            vars: effectVars,
+            replies: effectReplies,
+            attachmentLinks,
+            knownComplainants,
+          });
+        }
+
+        conversation.state = state;
+        conversation.lastInboundAt = inbound.receivedAt;
+        conversation.senderId = inbound.sender.id;
+
+        const globals = { office: deps.settings.officeName };
+        const replies: OutboundMessage[] = [...effectReplies, ...outcome.replies].map((reply) =>
+          render(deps.templates, locale, { ...reply, vars: { ...effectVars, ...reply.vars } }, globals),
+        );
+        const complaintId = state.filed?.complaintId ?? null;
+
+        for (const check of job.attachments) {
+          if (!check.accepted) continue;
+          const s = check.stored;
+          writes.add("attachment", [s.id, conversation.id, attachmentLinks.get(s.id) ?? null, s.sha256, s.mime, s.size, s.filename ?? null, s.storagePath, now]);
+        }
+        if (!job.opening) {
+          writes.add("message", [
+            conversation.id, inbound.channel, inbound.providerMessageId, "in", "citizen",
+            inboundText(deps, inbound, job, locale), null, complaintId, null, inbound.receivedAt,
+          ]);
+        }
+        const push = deps.limitsOf(inbound.channel).delivery === "push";
+        for (const reply of replies) {
+          const options = reply.options && reply.options.length > 0 ? JSON.stringify(reply.options) : null;
+          writes.add("message", [conversation.id, inbound.channel, null, "out", "bot", reply.text, options, complaintId, inbound.providerMessageId, now]);
+          if (push) {
+            const payload: OutboundMessage = state.filed ? { ...reply, ticket: state.filed.ticket } : reply;
+            writes.add("outbox", [randomUUID(), inbound.channel, inbound.chatId, conversation.id, complaintId, JSON.stringify(payload), "pending", 0, now, now, now]);
+          }
+        }
+        results[index] = { status: "processed", conversationId: conversation.id, replies };
+      }
+
+      for (const c of conversations.values()) {
+        if (!c.state) continue;
+        writes.add("conversation", [
+          c.id, c.channel, c.chatId, c.senderId, c.state.locale, c.state.step, JSON.stringify(c.state),
+          c.state.filed?.complaintId ?? null, c.lastInboundAt, c.createdAt, now,
+        ]);
+      }
+      await writes.flush(sql);
+      return { results, outboxRows: writes.count("outbox") };
+    },
+    // Waiting for SQLite's lock behind another process can take a while; a batch itself is short.
+    { maxWait: 30_000, timeout: 60_000 },
+  );
+}
+
+interface EffectScope {
+  inbound: InboundMessage;
+  conversation: LiveConversation;
+  state: IntakeState;
+  locale: Locale;
+  now: Date;
+  vars: Record<string, TemplateValue>;
+  replies: Reply[];
+  attachmentLinks: Map<string, string>;
+  knownComplainants: Map<string, string>;
+}
+
+async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrites, effect: Effect, scope: EffectScope): Promise<void> {
+  const { inbound, conversation, now } = scope;
+  switch (effect.type) {
+    case "createComplaint": {
+      const year = yearIn(now, deps.settings.timeZone);
+      const [ticket] = await allocateTickets(sql, deps.settings.ticketPrefix, year, 1);
+      const who = await resolveComplainant(
+        sql,
+        effect.draft,
+        {
+          channel: inbound.channel,
+          externalId: inbound.sender.id,
+          displayName: inbound.sender.displayName,
+          phone: inbound.sender.phone,
+          email: inbound.sender.email,
+        },
+        now,
+        scope.knownComplainants,
+      );
+      if (who.insert) {
+        writes.add("complainant", who.insert.complainant);
+        if (who.insert.identity) writes.add("identity", who.insert.identity);
+      }
+      const id = randomUUID();
+      const sopStep = firstStep(deps.sop);
+      writes.add("complaint", [
+        id, ticket!, year, Number(ticket!.split("-").at(-1)), effect.kind, effect.draft.category ?? null,
+        effect.draft.text ?? "", inbound.channel, "open", sopStep.id, now, dueAt(sopStep, now),
+        who.complainantId, conversation.id, inbound.receivedAt, now, now,
+      ]);
+      writes.add("event", [randomUUID(), id, "received", "citizen", JSON.stringify({ channel: inbound.channel, kind: effect.kind, attachments: effect.draft.attachmentIds.length }), now]);
+      await linkAttachments(sql, scope, effect.draft.attachmentIds, id);
+      scope.state.filed = { complaintId: id, ticket: ticket! };
+      scope.vars.ticket = ticket!;
+      return;
+    }
+    case "appendToComplaint": {
+      writes.add("event", [
+        randomUUID(), effect.complaintId, "citizen.followup", "citizen",
+        JSON.stringify({ text: effect.text, attachmentIds: effect.attachmentIds, providerMessageId: inbound.providerMessageId }), now,
+      ]);
+      await linkAttachments(sql, scope, effect.attachmentIds, effect.complaintId);
+      if (scope.state.filed?.complaintId === effect.complaintId) scope.vars.ticket = scope.state.filed.ticket;
+      return;
+    }
+    case "reportStatus": {
+      const reply = await statusReply(
+        sql,
+        effect.ticket,
+        { conversationId: conversation.id, channel: inbound.channel, senderId: inbound.sender.id },
+        { sop: deps.sop, locale: scope.locale, timeZone: deps.settings.timeZone },
+      );
+      scope.replies.push(reply);
+      return;
+    }
+    case "storeRating": {
+      await sql.execute(`UPDATE "Complaint" SET "rating" = ?, "ratingComment" = ?, "updatedAt" = ? WHERE "id" = ?`, [
+        effect.score, effect.comment ?? null, now, effect.complaintId,
+      ]);
+      writes.add("event", [randomUUID(), effect.complaintId, "rated", "citizen", JSON.stringify({ score: effect.score, comment: effect.comment ?? null }), now]);
+      const rows = await sql.query<{ ticket: string }>(`SELECT "ticket" FROM "Complaint" WHERE "id" = ?`, [effect.complaintId]);
+      if (rows[0]) scope.vars.ticket = rows[0].ticket;
+      return;
+    }
+  }
+}
+
+/** Files sent in this message are linked as they are inserted; earlier ones are updated in place. */
+async function linkAttachments(sql: SqlRunner, scope: EffectScope, ids: string[], complaintId: string): Promise<void> {
+  const current = new Set(scope.attachmentLinks.keys());
+  for (const id of ids) scope.attachmentLinks.set(id, complaintId);
+  const earlier = ids.filter((id) => !current.has(id));
+  if (earlier.length === 0) return;
+  await sql.execute(`UPDATE "Attachment" SET "complaintId" = ? WHERE "id" IN (${earlier.map(() => "?").join(", ")})`, [complaintId, ...earlier]);
+}
+
+function toFlowAttachment(check: StepJob["attachments"][number]): FlowAttachment {
+  return check.accepted
+    ? { accepted: true, id: check.stored.id, filename: check.stored.filename, mime: check.stored.mime }
+    : { accepted: false, reason: check.reason, filename: check.filename, mime: check.mime };
+}
+
+function flowContext(deps: PipelineDeps, inbound: InboundMessage): FlowContext {
+  return {
+    channel: inbound.channel,
+    canReachLater: deps.limitsOf(inbound.channel).canReachLater,
+    knownPhone: inbound.sender.phone,
+    knownEmail: inbound.sender.email,
+    displayName: inbound.sender.displayName,
+  };
+}
+
+/** What the history shows for a message: its text, or the names of the files it carried. */
+function inboundText(deps: PipelineDeps, inbound: InboundMessage, job: StepJob, locale: Locale): string {
+  if (inbound.text && inbound.text.trim() !== "") return inbound.text;
+  const names = job.attachments.map((a) => (a.accepted ? (a.stored.filename ?? a.stored.mime) : (a.filename ?? a.mime))).join(", ");
+  if (names === "") return "";
+  return render(deps.templates, locale, { key: "history.attachment", vars: { files: names } }, {}).text;
+}
+
+function yearIn(date: Date, timeZone: string): number {
+  return Number(new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric" }).format(date));
+}
+
+async function findProcessed(sql: SqlRunner, inbound: InboundMessage[]): Promise<Map<string, string>> {
+  const seen = new Map<string, string>();
+  for (const [channel, ids] of groupBy(inbound, (m) => m.channel, (m) => m.providerMessageId)) {
+    const rows = await sql.query<{ providerMessageId: string; conversationId: string }>(
+      `SELECT "providerMessageId", "conversationId" FROM "Message" WHERE "channel" = ? AND "providerMessageId" IN (${ids.map(() => "?").join(", ")})`,
+      [channel, ...ids],
+    );
+    for (const row of rows) seen.set(keyOf(channel, row.providerMessageId), row.conversationId);
+  }
+  return seen;
+}
+
+async function loadConversations(sql: SqlRunner, inbound: InboundMessage[]): Promise<Map<string, LiveConversation>> {
+  const found = new Map<string, LiveConversation>();
+  // PostgreSQL: lock the rows, so two instances never step the same conversation at once.
+  const lock = sql.provider === "postgresql" ? " FOR UPDATE" : "";
+  for (const [channel, chatIds] of groupBy(inbound, (m) => m.channel, (m) => m.chatId)) {
+    const rows = await sql.query<{ id: string; chatId: string; senderId: string | null; state: string; lastInboundAt: Date | null; createdAt: Date }>(
+      `SELECT "id", "chatId", "senderId", "state", "lastInboundAt", "createdAt" FROM "Conversation" WHERE "channel" = ? AND "chatId" IN (${chatIds.map(() => "?").join(", ")})${lock}`,
+      [channel, ...chatIds],
+    );
+    for (const row of rows) {
+      found.set(keyOf(channel, row.chatId), {
+        id: row.id,
+        channel,
+        chatId: row.chatId,
+        senderId: row.senderId ?? "",
+        state: JSON.parse(row.state) as IntakeState,
+        lastInboundAt: row.lastInboundAt ?? row.createdAt,
+        createdAt: row.createdAt,
+      });
+    }
+  }
+  return found;
+}
+
+function liveConversation(conversations: Map<string, LiveConversation>, inbound: InboundMessage, now: Date): LiveConversation {
+  const key = keyOf(inbound.channel, inbound.chatId);
+  let conversation = conversations.get(key);
+  if (!conversation) {
+    conversation = { id: randomUUID(), channel: inbound.channel, chatId: inbound.chatId, senderId: inbound.sender.id, state: undefined, lastInboundAt: now, createdAt: now };
+    conversations.set(key, conversation);
+  }
+  return conversation;
+}
+
+async function storedReplies(sql: SqlRunner, conversationId: string, providerMessageId: string): Promise<OutboundMessage[]> {
+  const rows = await sql.query<{ text: string; options: string | null }>(
+    `SELECT "text", "options" FROM "Message" WHERE "conversationId" = ? AND "replyToProviderId" = ? AND "direction" = 'out' ORDER BY "id"`,
+    [conversationId, providerMessageId],
+  );
+  return rows.map((row) => (row.options ? { text: row.text, options: JSON.parse(row.options) as string[] } : { text: row.text }));
+}
+
+function groupBy<T, K extends string>(items: T[], key: (t: T) => K, value: (t: T) => string): Map<K, string[]> {
+  const groups = new Map<K, Set<string>>();
+  for (const item of items) {
+    const k = key(item);
+    let set = groups.get(k);
+    if (!set) groups.set(k, (set = new Set()));
+    set.add(value(item));
+  }
+  return new Map([...groups].map(([k, set]) => [k, [...set]]));
+}

@@ -1,0 +1,40 @@
+import type { ChannelLimits, ChannelName, InboundMessage, Locale, OutboundMessage } from "../core/index.js";
+import type { SopPreset } from "../complaints/index.js";
+import type { Database } from "../db/index.js";
+import type { Templates } from "../i18n/index.js";
+import type { AttachmentCheck, AttachmentStore } from "../storage/attachment-store.js";
+
+export interface ReceiveResult {
+  /** "duplicate": this provider message id was processed before; `replies` are the ones sent then. */
+  status: "processed" | "duplicate";
+  conversationId: string;
+  replies: OutboundMessage[];
+}
+
+export interface PipelineSettings {
+  officeName: string;
+  ticketPrefix: string;
+  defaultLocale: Locale;
+  timeZone: string;
+}
+
+export interface PipelineDeps {
+  db: Database;
+  templates: Templates;
+  sop: SopPreset;
+  settings: PipelineSettings;
+  attachments: AttachmentStore;
+  /** The limits of a registered channel; unknown channels are treated as push channels. */
+  limitsOf(channel: ChannelName): ChannelLimits;
+  clock?: () => Date;
+  /** Called after a commit that queued outbox rows, to wake the outbox worker. */
+  onOutboxRows?: () => void;
+  maxBatch?: number;
+}
+
+export interface StepJob {
+  inbound: InboundMessage;
+  attachments: AttachmentCheck[];
+  /** The bot speaks first (a web-chat session opening): no citizen message is stored. */
+  opening?: boolean;
+}
