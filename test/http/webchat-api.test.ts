@@ -1,0 +1,214 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApp, type TestApp } from "../helpers/app.js";
+import { ANONYMOUS_INTAKE, TICKET } from "../helpers/pipeline.js";
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startApp();
+});
+afterAll(async () => {
+  await app.close();
+});
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const init: RequestInit = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === "string" ? body : JSON.stringify(body);
+    (init.headers as Record<string, string>)["content-type"] ??= "application/json";
+  }
+  const response = await fetch(app.url + path, init);
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, json: json as Record<string, unknown>, text, type: response.headers.get("content-type") ?? "" };
+}
+
+async function newSession(body: unknown = {}) {
+  const res = await call("POST", "/api/webchat/sessions", body);
+  expect(res.status).toBe(201);
+  return res.json.sessionId as string;
+}
+
+describe("website chat API", () => {
+  it("serves the page, its assets and its texts", async () => {
+    const page = await call("GET", "/");
+    expect(page.status).toBe(200);
+    expect(page.type).toContain("text/html");
+    expect(page.text).toContain("<html");
+    expect((await call("GET", "/webchat/static/app.js")).type).toContain("javascript");
+    const texts = await call("GET", "/webchat/texts/en");
+    expect(texts.status).toBe(200);
+    expect(Object.keys(texts.json).length).toBeGreaterThan(3);
+    expect((await call("GET", "/webchat/static/../../package.json")).status).toBe(404);
+  });
+
+  it("opens a session with the greeting and menu already in its history", async () => {
+    const id = await newSession();
+    expect(id).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    const history = await call("GET", `/api/webchat/sessions/${id}/messages`);
+    expect(history.status).toBe(200);
+    const messages = history.json.messages as { from: string; text: string }[];
+    expect(messages.length).toBeGreaterThanOrEqual(2);
+    expect(messages.every((m) => m.from === "bot")).toBe(true);
+    expect(messages.map((m) => m.text).join("\n")).toMatch(/1\..*\n.*2\..*\n.*3\./s);
+  });
+
+  it("files a complaint in English over HTTP and returns the ticket", async () => {
+    const id = await newSession({ locale: "en" });
+    let last: { text: string; options?: string[] }[] = [];
+    for (const text of ANONYMOUS_INTAKE.map((t) => (t === "lewati" ? "skip" : t === "ya" ? "yes" : t === "anonim" ? "anonymous" : t))) {
+      const res = await call("POST", `/api/webchat/sessions/${id}/messages`, { text });
+      expect(res.status).toBe(200);
+      last = res.json.replies as typeof last;
+    }
+    const receipt = last.map((r) => r.text).join("\n");
+    expect(receipt).toMatch(TICKET);
+    expect(receipt).toMatch(/ticket/i);
+    // Polling with the cursor returns only what came after it.
+    const all = await call("GET", `/api/webchat/sessions/${id}/messages`);
+    const cursor = all.json.cursor as string;
+    const after = await call("GET", `/api/webchat/sessions/${id}/messages?after=${cursor}`);
+    expect(after.json.messages).toEqual([]);
+    expect(after.json.cursor).toBe(cursor);
+  });
+
+  it("returns option buttons with the replies that ask a choice", async () => {
+    const id = await newSession();
+    const res = await call("POST", `/api/webchat/sessions/${id}/messages`, { text: "1" });
+    const replies = res.json.replies as { text: string; options?: string[] }[];
+    expect(replies.at(-1)!.options).toEqual(expect.arrayContaining([expect.stringMatching(/anonim/i)]));
+  });
+
+  describe("refuses bad input with a 4xx and a JSON error, never a 500", () => {
+    it.each([
+      ["malformed JSON", "{not json", 400],
+      ["text of the wrong type", { text: 42 }, 400],
+      ["missing text", {}, 400],
+      ["empty text", { text: "" }, 400],
+      ["text over 4000 characters", { text: "a".repeat(4001) }, 400],
+      ["an array body", [1, 2], 400],
+    ])("%s", async (_name, body, status) => {
+      const id = await newSession();
+      const res = await call("POST", `/api/webchat/sessions/${id}/messages`, body);
+      expect(res.status).toBe(status);
+      expect(typeof res.json.error).toBe("string");
+      // Nothing was stored as a citizen message.
+      const history = await call("GET", `/api/webchat/sessions/${id}/messages`);
+      expect((history.json.messages as { from: string }[]).some((m) => m.from === "citizen")).toBe(false);
+    });
+
+    it("unknown session → 404", async () => {
+      const res = await call("POST", "/api/webchat/sessions/no-such-session/messages", { text: "halo" });
+      expect(res.status).toBe(404);
+      expect(res.json.error).toMatch(/session/);
+      expect((await call("GET", "/api/webchat/sessions/no-such-session/messages")).status).toBe(404);
+    });
+
+    it("bad locale and bad cursor → 400", async () => {
+      expect((await call("POST", "/api/webchat/sessions", { locale: "fr" })).status).toBe(400);
+      const id = await newSession();
+      const res = await call("GET", `/api/webchat/sessions/${id}/messages?after=abc`);
+      expect(res.status).toBe(400);
+      expect(res.json.error).toMatch(/after/);
+    });
+
+    it("wrong content type → 415", async () => {
+      const id = await newSession();
+      const res = await call("POST", `/api/webchat/sessions/${id}/messages`, "text=halo", { "content-type": "application/x-www-form-urlencoded" });
+      expect(res.status).toBe(415);
+      expect(typeof res.json.error).toBe("string");
+    });
+
+    it("a body over the size limit → 413", async () => {
+      const id = await newSession();
+      const res = await call("POST", `/api/webchat/sessions/${id}/messages`, { text: "a".repeat(100_000) });
+      expect(res.status).toBe(413);
+      expect(typeof res.json.error).toBe("string");
+    });
+
+    it("an unknown route → 404 JSON", async () => {
+      const res = await call("GET", "/api/nothing-here");
+      expect(res.status).toBe(404);
+      expect(res.json.error).toBeDefined();
+    });
+  });
+
+  it("processes a message retried with the same clientMessageId once", async () => {
+    const id = await newSession();
+    const first = await call("POST", `/api/webchat/sessions/${id}/messages`, { text: "1", clientMessageId: "c-1" });
+    const retry = await call("POST", `/api/webchat/sessions/${id}/messages`, { text: "1", clientMessageId: "c-1" });
+    expect(retry.json.replies).toEqual(first.json.replies);
+    const history = await call("GET", `/api/webchat/sessions/${id}/messages`);
+    expect((history.json.messages as { from: string }[]).filter((m) => m.from === "citizen")).toHaveLength(1);
+  });
+});
+
+describe("attachments", () => {
+  const png = Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+    "base64",
+  );
+
+  async function upload(id: string, bytes: Uint8Array, name: string, type: string) {
+    const form = new FormData();
+    form.append("file", new Blob([bytes], { type }), name);
+    const response = await fetch(`${app.url}/api/webchat/sessions/${id}/attachments`, { method: "POST", body: form });
+    return { status: response.status, json: (await response.json()) as { replies?: { text: string }[]; error?: string } };
+  }
+
+  async function atEvidenceStep() {
+    const id = await newSession();
+    for (const text of ANONYMOUS_INTAKE.slice(0, 4)) await call("POST", `/api/webchat/sessions/${id}/messages`, { text });
+    return id;
+  }
+
+  it("stores an accepted photo as evidence of the complaint", async () => {
+    const id = await atEvidenceStep();
+    const res = await upload(id, png, "bukti.png", "image/png");
+    expect(res.status).toBe(200);
+    expect(res.json.replies!.map((r) => r.text).join(" ")).toMatch(/1/);
+    for (const text of ["lewati", "ya"]) await call("POST", `/api/webchat/sessions/${id}/messages`, { text });
+    const complaint = await app.db.prisma.complaint.findFirstOrThrow({ orderBy: { createdAt: "desc" }, include: { attachments: true } });
+    expect(complaint.attachments).toHaveLength(1);
+    expect(complaint.attachments[0]).toMatchObject({ mime: "image/png", size: png.byteLength, filename: "bukti.png" });
+  });
+
+  it("declines a file over the size limit politely (413) and the conversation continues", async () => {
+    const id = await atEvidenceStep();
+    const res = await upload(id, new Uint8Array(10 * 1024 * 1024 + 10), "besar.jpg", "image/jpeg");
+    expect(res.status).toBe(413);
+    expect(res.json.error).toMatch(/10 MB|terlalu besar|too large/i);
+    expect(res.json.replies!.length).toBeGreaterThan(0);
+    const next = await call("POST", `/api/webchat/sessions/${id}/messages`, { text: "lewati" });
+    expect(next.status).toBe(200);
+    expect((next.json.replies as { text: string }[]).map((r) => r.text).join(" ")).toMatch(/Ringkasan/);
+    expect(await app.db.prisma.attachment.count({ where: { filename: "besar.jpg" } })).toBe(0);
+  });
+
+  it("declines a file type that is not allowed (415) and keeps the step", async () => {
+    const id = await atEvidenceStep();
+    const res = await upload(id, Buffer.from("MZ\u0090\u0000"), "virus.exe", "application/x-msdownload");
+    expect(res.status).toBe(415);
+    expect(typeof res.json.error).toBe("string");
+    const next = await call("POST", `/api/webchat/sessions/${id}/messages`, { text: "lewati" });
+    expect((next.json.replies as { text: string }[]).map((r) => r.text).join(" ")).toMatch(/Ringkasan/);
+  });
+
+  it("refuses a request that is not multipart (415)", async () => {
+    const id = await newSession();
+    const res = await call("POST", `/api/webchat/sessions/${id}/attachments`, { file: "x" });
+    expect(res.status).toBe(415);
+  });
+});
+
+describe("health", () => {
+  it("answers 200 ok while the database answers", async () => {
+    const res = await call("GET", "/health");
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ status: "ok", database: "ok", channels: { webchat: "running" } });
+  });
+});
