@@ -17,7 +17,7 @@ import { buildServer, type Log } from "./http/index.js";
 import { loadTemplates } from "./i18n/index.js";
 import { createOutboxWorker } from "./outbox/index.js";
 import { createConversationStore, createPipeline, type Pipeline } from "./pipeline/index.js";
-import { AttachmentStore, isAllowedMime } from "./storage/attachment-store.js";
+import { AttachmentStore, isAllowedMime } from "./storage/index.js";
 
 const TEMPLATES_DIR = join(repoRoot, "templates");
 

@@ -2,7 +2,7 @@ import type { ChannelLimits, ChannelName, InboundMessage, Locale, OutboundMessag
 import type { SopPreset } from "../complaints/index.js";
 import type { Database } from "../db/index.js";
 import type { Templates } from "../i18n/index.js";
-import type { AttachmentCheck, AttachmentStore } from "../storage/attachment-store.js";
+import type { AttachmentCheck, AttachmentStore } from "../storage/index.js";
 
 export interface ReceiveResult {
   /** "duplicate": this provider message id was processed before; `replies` are the ones sent then. */

@@ -6,7 +6,7 @@ import type { ChannelLimits, ChannelName, InboundMessage } from "../../src/core/
 import { openDatabase, repoRoot, type Database } from "../../src/db/index.js";
 import { loadTemplates } from "../../src/i18n/index.js";
 import { createPipeline, type Pipeline, type PipelineDeps } from "../../src/pipeline/index.js";
-import { AttachmentStore } from "../../src/storage/attachment-store.js";
+import { AttachmentStore } from "../../src/storage/index.js";
 
 export const PULL: ChannelLimits = { maxTextLength: 4000, media: true, buttons: true, delivery: "pull", canReachLater: true };
 export const PUSH: ChannelLimits = { maxTextLength: 4096, media: true, buttons: true, delivery: "push", canReachLater: true };

@@ -1,0 +1,1 @@
+export { AttachmentStore, isAllowedMime, type AttachmentCheck, type StoredAttachment } from "./attachment-store.js";

@@ -1,0 +1,63 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "../../src/db/index.js";
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (name === "generated" || name === "node_modules" || name === "public") return [];
+    return statSync(path).isDirectory() ? files(path) : path.endsWith(".ts") ? [path] : [];
+  });
+}
+
+function imports(path: string): string[] {
+  return [...readFileSync(path, "utf8").matchAll(/^\s*(?:import|export)[^'"]*?from\s+["']([^"']+)["']/gm)].map((m) => m[1]!);
+}
+
+const rel = (p: string) => relative(repoRoot, p);
+
+describe("the dependency arrow points inward (DESIGN.md)", () => {
+  it("src/core imports nothing of ours and no I/O or SDK", () => {
+    for (const file of files(join(repoRoot, "src/core"))) {
+      for (const spec of imports(file)) {
+        expect(spec.startsWith("./") || spec === "zod", `${rel(file)} imports ${spec}`).toBe(true);
+      }
+    }
+  });
+
+  it("src/flow is pure: only core and its own modules", () => {
+    for (const file of files(join(repoRoot, "src/flow"))) {
+      for (const spec of imports(file)) {
+        expect(spec.startsWith("./") || spec === "../core/index.js", `${rel(file)} imports ${spec}`).toBe(true);
+      }
+    }
+  });
+
+  it("only src/main.ts under src/ imports channels/", () => {
+    for (const file of files(join(repoRoot, "src"))) {
+      if (rel(file) === join("src", "main.ts")) continue;
+      for (const spec of imports(file)) expect(spec.includes("channels/"), `${rel(file)} imports ${spec}`).toBe(false);
+    }
+  });
+
+  it("channels import only the core of ours", () => {
+    for (const file of files(join(repoRoot, "channels"))) {
+      for (const spec of imports(file)) {
+        if (!spec.startsWith(".")) continue;
+        const ok = spec.startsWith("./") || /^(\.\.\/)+src\/core\/index\.js$/.test(spec);
+        expect(ok, `${rel(file)} imports ${spec}`).toBe(true);
+      }
+    }
+  });
+
+  it("no folder imports another's internals, only its index.ts", () => {
+    for (const file of files(join(repoRoot, "src"))) {
+      for (const spec of imports(file)) {
+        if (!spec.startsWith("../")) continue;
+        const ok = /\/index\.js$/.test(spec) || spec.includes("/generated/") || spec.startsWith("../channels/");
+        expect(ok, `${rel(file)} imports ${spec}`).toBe(true);
+      }
+    }
+  });
+});
