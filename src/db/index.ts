@@ -1,5 +1,6 @@
 export { openDatabase, type Database, type PrismaDb, type OpenOptions } from "./client.js";
 export { migrate, listMigrations } from "./migrate.js";
 export { providerOf, sqlitePath, type DbProvider } from "./provider.js";
-export { sqlRunner, valuesList, type SqlRunner, type RawClient } from "./sql.js";
+export { sqlRunner, valuesList, jsonListSubquery, type SqlRunner, type RawClient } from "./sql.js";
 export { repoRoot } from "./paths.js";
+export { newOutboxId } from "./ordered-id.js";

@@ -34,6 +34,14 @@ function toNumberedPlaceholders(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
+/**
+ * A subquery yielding the strings of a JSON array passed as one parameter, for `x IN (…)`. One
+ * parameter however long the list: Prisma's cost is per parameter as well as per statement.
+ */
+export function jsonListSubquery(provider: DbProvider): string {
+  return provider === "postgresql" ? "(SELECT json_array_elements_text(?::json))" : "(SELECT value FROM json_each(?))";
+}
+
 /** `(?, ?, ?), (?, ?, ?)` for a multi-row VALUES clause. */
 export function valuesList(rows: number, columns: number): string {
   const row = `(${new Array(columns).fill("?").join(", ")})`;

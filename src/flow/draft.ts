@@ -4,13 +4,15 @@ export function emptyDraft(): Draft {
   return { attachmentIds: [] };
 }
 
-/** Something the citizen already gave: worth a "we continue where you left" and a "cancelled". */
-export function hasContent(draft: Draft): boolean {
+/** An answer the citizen already gave: worth a "we continue where you left off". */
+export function hasAnswers(draft: Draft): boolean {
   return Boolean(
-    draft.name || draft.anonymous || draft.email || draft.phone || draft.address || draft.category ||
-      draft.text || draft.attachmentIds.length > 0,
+    draft.name || draft.anonymous || draft.email || draft.phone || draft.address || draft.category || draft.text,
   );
 }
+
+/** Anything `batal` would throw away, files included. */
+export const hasContent = (draft: Draft): boolean => hasAnswers(draft) || draft.attachmentIds.length > 0;
 
 /** Skipping a contact or address only makes sense when the channel itself can answer later. */
 export const skipAllowed = (ctx: FlowContext): boolean => ctx.canReachLater;

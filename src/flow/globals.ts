@@ -1,10 +1,10 @@
 import { assertNever } from "../core/index.js";
-import { emptyDraft, hasContent } from "./draft.js";
+import { emptyDraft, hasAnswers, hasContent } from "./draft.js";
 import type { GlobalCommand } from "./keywords.js";
 import { MENU_OPTIONS } from "./options.js";
 import { menuReply, question } from "./questions.js";
 import { result } from "./result.js";
-import type { FlowContext, IntakeState, IntakeStep, StepResult } from "./types.js";
+import type { FlowContext, IntakeState, IntakeStep, Reply, StepResult } from "./types.js";
 
 /** Steps where something unfinished would be thrown away by `batal`. */
 const UNFINISHED: ReadonlySet<IntakeStep> = new Set<IntakeStep>([
@@ -16,7 +16,8 @@ const UNFINISHED: ReadonlySet<IntakeStep> = new Set<IntakeStep>([
   "confirm",
 ]);
 
-export const statusDone = () => ({ key: "status.done", options: [...MENU_OPTIONS] });
+/** After a status report the menu is the natural next place; its options come along. */
+export const statusDone = (): Reply => ({ key: "status.done", options: [...MENU_OPTIONS] });
 
 /** The keywords that work at every step (the first message has its own handling). */
 export function globalCommand(state: IntakeState, cmd: GlobalCommand, ctx: FlowContext): StepResult {
@@ -24,7 +25,7 @@ export function globalCommand(state: IntakeState, cmd: GlobalCommand, ctx: FlowC
     case "menu": {
       // The draft stays: `1` from the menu resumes it.
       const next: IntakeState = { ...state, step: "menu", editing: undefined, rating: undefined };
-      const paused = hasContent(state.draft) ? [{ key: "menu.draftPaused" }] : [];
+      const paused = hasAnswers(state.draft) ? [{ key: "menu.draftPaused" }] : [];
       return result(next, [...paused, menuReply()]);
     }
     case "cancel": {

@@ -1,5 +1,5 @@
 import { findTicket } from "../core/index.js";
-import { addAttachments, hasContent, nextMissingStep } from "./draft.js";
+import { addAttachments, hasAnswers, nextMissingStep } from "./draft.js";
 import { statusDone } from "./globals.js";
 import { parseGlobal } from "./keywords.js";
 import { checkText, looksLikeComplaint, TEXT_MAX_CHARS } from "./parse-answer.js";
@@ -11,7 +11,7 @@ import type { Draft, FlowContext, IntakeState, StepResult } from "./types.js";
 /** Menu `1`: a new complaint, or the one left half-way (its draft was kept). */
 export function startComplaint(state: IntakeState, ctx: FlowContext): StepResult {
   const next: IntakeState = { ...state, step: nextMissingStep(state.draft, ctx), editing: undefined };
-  const intro = hasContent(state.draft) ? "complaint.resume" : "complaint.start";
+  const intro = hasAnswers(state.draft) ? "complaint.resume" : "complaint.start";
   return result(next, [{ key: intro }, ...question(next, ctx)]);
 }
 

@@ -68,15 +68,20 @@ const NUMBER_WORDS: Record<string, number> = {
   one: 1, two: 2, three: 3, four: 4, five: 5,
 };
 
+const RATING = new RegExp(
+  "^(?:(?:nilai|skor|score|rating|rate|bintang)\\s*:?\\s*)?" + // "nilai 4", "score: 4"
+    "([1-5]|satu|dua|tiga|empat|lima|one|two|three|four|five)" +
+    "(?:\\s*(?:/|dari|of|out of)\\s*5)?" + // "4/5", "4 dari 5"
+    "(?:\\s*(?:bintang|stars?|⭐+))?\\s*[.!]?$",
+  "u",
+);
+
 /** A 1–5 rating: "4", "5/5", "nilai 4", "4 bintang", "empat", or a row of stars. */
 export function parseRating(text: string): number | undefined {
   const raw = text.trim().toLowerCase().replace(/\uFE0F/g, "");
   const stars = /^(?:⭐|★){1,5}$/u.exec(raw);
   if (stars) return [...raw].length;
-  const match =
-    /^(?:(?:nilai|skor|score|rating|rate|bintang)\s*:?\s*)?([1-5]|satu|dua|tiga|empat|lima|one|two|three|four|five)(?:\s*(?:\/|dari|of|out of)\s*5)?(?:\s*(?:bintang|stars?|⭐+))?\s*[.!]?$/u.exec(
-      raw,
-    );
+  const match = RATING.exec(raw);
   if (!match) return undefined;
   const value = match[1]!;
   return NUMBER_WORDS[value] ?? Number(value);

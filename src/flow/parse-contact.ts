@@ -25,17 +25,14 @@ export function parsePhone(raw: string): string | undefined {
   if (!/^\+?[\d\s\-.()]+$/.test(text)) return undefined;
   const digits = text.replace(/\D/g, "");
   let national: string;
-  if (text.startsWith("+")) {
-    if (!digits.startsWith("62")) return undefined;
-    national = digits.slice(2);
-  } else if (digits.startsWith("62")) {
-    national = digits.slice(2);
-  } else if (digits.startsWith("0")) {
+  if (digits.startsWith("62")) {
+    // "+62 (0)812…": the trunk 0 written after the country code by habit.
+    national = digits.slice(2).replace(/^0/, "");
+  } else if (digits.startsWith("0") && !text.startsWith("+")) {
     national = digits.slice(1);
   } else {
     return undefined;
   }
-  if (national.startsWith("0")) national = national.slice(1);
   return /^[1-9]\d{8,12}$/.test(national) ? `+62${national}` : undefined;
 }
 

@@ -1,16 +1,18 @@
-import type { SqlRunner } from "../db/index.js";
-import { valuesList } from "../db/index.js";
+import type { DbProvider, SqlRunner } from "../db/index.js";
 
 /**
- * The rows one batch writes, flushed as one multi-row INSERT per table in foreign-key order.
- * Prisma's cost is per statement, not per row: this is what keeps a batch of 200 steps at a
- * handful of statements.
+ * The rows one batch writes, flushed as one INSERT per table in foreign-key order. Each INSERT
+ * carries all its rows as ONE JSON parameter that the database unpacks itself (SQLite json_each,
+ * PostgreSQL json_array_elements): Prisma's cost is per statement and per parameter, so a batch
+ * of 200 steps costs a handful of statements with one parameter each.
  */
 type Row = readonly unknown[];
+type ColumnType = "text" | "int" | "bool" | "timestamp";
+type Column = readonly [name: string, type: ColumnType];
 
 interface TableSpec {
   table: string;
-  columns: readonly string[];
+  columns: readonly Column[];
   /** Appended to the INSERT (e.g. the upsert clause). */
   suffix?: string;
 }
@@ -18,41 +20,54 @@ interface TableSpec {
 const TABLES = {
   conversation: {
     table: "Conversation",
-    columns: ["id", "channel", "chatId", "senderId", "locale", "step", "state", "complaintId", "lastInboundAt", "createdAt", "updatedAt"],
+    columns: [
+      ["id", "text"], ["channel", "text"], ["chatId", "text"], ["senderId", "text"], ["locale", "text"], ["step", "text"],
+      ["state", "text"], ["complaintId", "text"], ["lastInboundAt", "timestamp"], ["createdAt", "timestamp"], ["updatedAt", "timestamp"],
+    ],
     suffix: `ON CONFLICT ("channel", "chatId") DO UPDATE SET "senderId" = excluded."senderId", "locale" = excluded."locale",
       "step" = excluded."step", "state" = excluded."state", "complaintId" = excluded."complaintId",
       "lastInboundAt" = excluded."lastInboundAt", "updatedAt" = excluded."updatedAt"`,
   },
   complainant: {
     table: "Complainant",
-    columns: ["id", "name", "anonymous", "email", "phone", "address", "createdAt", "updatedAt"],
+    columns: [["id", "text"], ["name", "text"], ["anonymous", "bool"], ["email", "text"], ["phone", "text"], ["address", "text"], ["createdAt", "timestamp"], ["updatedAt", "timestamp"]],
   },
   identity: {
     table: "ChannelIdentity",
-    columns: ["id", "channel", "externalId", "displayName", "complainantId", "createdAt"],
+    columns: [["id", "text"], ["channel", "text"], ["externalId", "text"], ["displayName", "text"], ["complainantId", "text"], ["createdAt", "timestamp"]],
   },
   complaint: {
     table: "Complaint",
     columns: [
-      "id", "ticket", "year", "seq", "kind", "category", "text", "channel", "status", "sopStep", "stepStartedAt",
-      "stepDueAt", "complainantId", "conversationId", "receivedAt", "createdAt", "updatedAt",
+      ["id", "text"], ["ticket", "text"], ["year", "int"], ["seq", "int"], ["kind", "text"], ["category", "text"], ["text", "text"],
+      ["channel", "text"], ["status", "text"], ["sopStep", "text"], ["stepStartedAt", "timestamp"], ["stepDueAt", "timestamp"],
+      ["complainantId", "text"], ["conversationId", "text"], ["receivedAt", "timestamp"], ["createdAt", "timestamp"], ["updatedAt", "timestamp"],
     ],
   },
   event: {
     table: "ComplaintEvent",
-    columns: ["id", "complaintId", "type", "actor", "data", "createdAt"],
+    columns: [["id", "text"], ["complaintId", "text"], ["type", "text"], ["actor", "text"], ["data", "text"], ["createdAt", "timestamp"]],
   },
   attachment: {
     table: "Attachment",
-    columns: ["id", "conversationId", "complaintId", "sha256", "mime", "size", "filename", "storagePath", "createdAt"],
+    columns: [
+      ["id", "text"], ["conversationId", "text"], ["complaintId", "text"], ["sha256", "text"], ["mime", "text"], ["size", "int"],
+      ["filename", "text"], ["storagePath", "text"], ["createdAt", "timestamp"],
+    ],
   },
   message: {
     table: "Message",
-    columns: ["conversationId", "channel", "providerMessageId", "direction", "author", "text", "options", "complaintId", "replyToProviderId", "createdAt"],
+    columns: [
+      ["conversationId", "text"], ["channel", "text"], ["providerMessageId", "text"], ["direction", "text"], ["author", "text"], ["text", "text"],
+      ["options", "text"], ["complaintId", "text"], ["replyToProviderId", "text"], ["createdAt", "timestamp"],
+    ],
   },
   outbox: {
     table: "OutboxMessage",
-    columns: ["id", "channel", "chatId", "conversationId", "complaintId", "payload", "status", "attempts", "nextAttemptAt", "createdAt", "updatedAt"],
+    columns: [
+      ["id", "text"], ["channel", "text"], ["chatId", "text"], ["conversationId", "text"], ["complaintId", "text"], ["payload", "text"],
+      ["status", "text"], ["attempts", "int"], ["nextAttemptAt", "timestamp"], ["createdAt", "timestamp"], ["updatedAt", "timestamp"],
+    ],
   },
 } as const satisfies Record<string, TableSpec>;
 
@@ -61,8 +76,32 @@ export type TableName = keyof typeof TABLES;
 /** Foreign keys point backwards in this list. */
 const FLUSH_ORDER: readonly TableName[] = ["conversation", "complainant", "identity", "complaint", "event", "attachment", "message", "outbox"];
 
-/** SQLite allows 32,766 variables per statement; stay well under it and under PostgreSQL's 65,535. */
-const MAX_VARIABLES = 30_000;
+/** Timestamps as the SQLite driver adapter stores them (its default "iso8601" format), so Prisma reads them back. */
+function sqliteTimestamp(date: Date): string {
+  return date.toISOString().replace("Z", "+00:00");
+}
+
+function encode(value: unknown, type: ColumnType, provider: DbProvider): unknown {
+  if (value === null || value === undefined) return null;
+  if (type === "timestamp") return provider === "sqlite" ? sqliteTimestamp(value as Date) : (value as Date).toISOString();
+  if (type === "bool") return provider === "sqlite" ? (value ? 1 : 0) : Boolean(value);
+  return value;
+}
+
+function selectList(spec: TableSpec, provider: DbProvider): string {
+  if (provider === "sqlite") {
+    return spec.columns.map((_, i) => `json_extract(r.value, '$[${i}]')`).join(", ");
+  }
+  const cast: Record<ColumnType, string> = { text: "text", int: "integer", bool: "boolean", timestamp: "timestamp(3)" };
+  return spec.columns.map(([, type], i) => `(r.value->>${i})::${cast[type]}`).join(", ");
+}
+
+function insertSql(spec: TableSpec, provider: DbProvider): string {
+  const columns = spec.columns.map(([name]) => `"${name}"`).join(", ");
+  const from = provider === "sqlite" ? "json_each(?) AS r" : "json_array_elements(?::json) AS r(value)";
+  // "WHERE true": SQLite would otherwise read ON CONFLICT as a join constraint of the SELECT.
+  return `INSERT INTO "${spec.table}" (${columns}) SELECT ${selectList(spec, provider)} FROM ${from} WHERE true ${spec.suffix ?? ""}`;
+}
 
 export class BatchWrites {
   private readonly rows = new Map<TableName, Row[]>();
@@ -85,15 +124,8 @@ export class BatchWrites {
       const rows = this.rows.get(name);
       if (!rows || rows.length === 0) continue;
       const spec: TableSpec = TABLES[name];
-      const perStatement = Math.max(1, Math.floor(MAX_VARIABLES / spec.columns.length));
-      for (let start = 0; start < rows.length; start += perStatement) {
-        const chunk = rows.slice(start, start + perStatement);
-        const columns = spec.columns.map((c) => `"${c}"`).join(", ");
-        await sql.execute(
-          `INSERT INTO "${spec.table}" (${columns}) VALUES ${valuesList(chunk.length, spec.columns.length)} ${spec.suffix ?? ""}`,
-          chunk.flat(),
-        );
-      }
+      const json = JSON.stringify(rows.map((row) => row.map((value, i) => encode(value, spec.columns[i]![1], sql.provider))));
+      await sql.execute(insertSql(spec, sql.provider), [json]);
     }
   }
 }

@@ -14,7 +14,17 @@ export interface Batcher<J, R> {
 
 type Entry<J, R> = { job: J; resolve: (r: R) => void; reject: (e: unknown) => void };
 
-export function createBatcher<J, R>(processBatch: (jobs: J[]) => Promise<R[]>, maxBatch = 256): Batcher<J, R> {
+/**
+ * `keyOf` names the conversation a job belongs to: a batch takes at most one job per key, later
+ * ones wait for the next batch, so one conversation's messages are stepped one after another
+ * and each step sees the state the previous one committed.
+ */
+export function createBatcher<J, R>(
+  processBatch: (jobs: J[]) => Promise<R[]>,
+  options: { maxBatch?: number; keyOf?: (job: J) => string } = {},
+): Batcher<J, R> {
+  const maxBatch = options.maxBatch ?? 256;
+  const keyOf = options.keyOf;
   let queue: Entry<J, R>[] = [];
   let running: Promise<void> | undefined;
 
@@ -35,8 +45,19 @@ export function createBatcher<J, R>(processBatch: (jobs: J[]) => Promise<R[]>, m
     // Let the current tick's submissions join the first batch.
     await new Promise<void>((resolve) => setImmediate(resolve));
     while (queue.length > 0) {
-      const entries = queue.slice(0, maxBatch);
-      queue = queue.slice(entries.length);
+      const entries: Entry<J, R>[] = [];
+      const later: Entry<J, R>[] = [];
+      const keys = new Set<string>();
+      for (const entry of queue) {
+        const key = keyOf?.(entry.job);
+        if (entries.length >= maxBatch || (key !== undefined && keys.has(key))) {
+          later.push(entry);
+          continue;
+        }
+        if (key !== undefined) keys.add(key);
+        entries.push(entry);
+      }
+      queue = later;
       await runOne(entries);
     }
     running = undefined;

@@ -26,7 +26,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     const { results, outboxRows } = await processStepBatch(deps, jobs);
     if (outboxRows > 0) deps.onOutboxRows?.();
     return results;
-  }, deps.maxBatch);
+  }, { maxBatch: deps.maxBatch, keyOf: (job) => `${job.inbound.channel}\u0000${job.inbound.chatId}` });
 
   return {
     async receive(inbound) {

@@ -1,8 +1,18 @@
 import { randomUUID } from "node:crypto";
 import type { ChannelName, InboundMessage, Locale, OutboundMessage } from "../core/index.js";
 import { allocateTickets, dueAt, firstStep, resolveComplainant, statusReply } from "../complaints/index.js";
-import type { SqlRunner } from "../db/index.js";
-import { initialState, step, type Effect, type FlowAttachment, type FlowContext, type IntakeState, type Reply, type TemplateValue } from "../flow/index.js";
+import { jsonListSubquery, newOutboxId, type SqlRunner } from "../db/index.js";
+import {
+  initialState,
+  step,
+  type Effect,
+  type FlowAttachment,
+  type FlowContext,
+  type IntakeState,
+  type Reply,
+  type StepResult,
+  type TemplateValue,
+} from "../flow/index.js";
 import { render } from "../i18n/index.js";
 import { BatchWrites } from "./batch-writes.js";
 import type { PipelineDeps, ReceiveResult, StepJob } from "./types.js";
@@ -41,7 +51,11 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
       const results: ReceiveResult[] = new Array(jobs.length);
       const firstInBatch = new Map<string, number>();
       const knownComplainants = new Map<string, string>();
+      const attachmentLinks = new Map<string, string>();
+      const attachmentsInserted = new Set<string>();
 
+      // Phase 1: the flow, in memory. The batcher gives each conversation at most one job per batch.
+      const stepped: { index: number; job: StepJob; conversation: LiveConversation; outcome: StepResult }[] = [];
       for (const [index, job] of jobs.entries()) {
         const { inbound } = job;
         const messageKey = keyOf(inbound.channel, inbound.providerMessageId);
@@ -50,23 +64,26 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
           results[index] = { status: "duplicate", conversationId: earlier, replies: await storedReplies(sql, earlier, inbound.providerMessageId) };
           continue;
         }
-        const twin = firstInBatch.get(messageKey);
-        if (twin !== undefined) {
-          results[index] = { ...results[twin]!, status: "duplicate" };
-          continue;
-        }
+        if (firstInBatch.has(messageKey)) continue; // answered after phase 3, as a copy of its twin
         firstInBatch.set(messageKey, index);
-
         const conversation = liveConversation(conversations, inbound, now);
-        const flowInput = { text: inbound.text ?? "", attachments: job.attachments.map(toFlowAttachment) };
         const startState = conversation.state ?? initialState(inbound.localeHint ?? deps.settings.defaultLocale);
+        const flowInput = { text: inbound.text ?? "", attachments: job.attachments.map(toFlowAttachment) };
         const outcome = step(startState, flowInput, flowContext(deps, inbound), deps.settings.defaultLocale);
+        stepped.push({ index, job, conversation, outcome });
+      }
+
+      // Phase 2: all the tickets this batch needs, in one statement.
+      const creates = stepped.reduce((n, s) => n + s.outcome.effects.filter((e) => e.type === "createComplaint").length, 0);
+      const tickets = await allocateTickets(sql, deps.settings.ticketPrefix, yearIn(now, deps.settings.timeZone), creates);
+
+      // Phase 3: effects, rendering, rows.
+      for (const { index, job, conversation, outcome } of stepped) {
+        const { inbound } = job;
         const state = outcome.state;
         const locale = state.locale;
-
         const effectVars: Record<string, TemplateValue> = {};
         const effectReplies: Reply[] = [];
-        const attachmentLinks = new Map<string, string>();
         for (const effect of outcome.effects) {
           await applyEffect(deps, sql, writes, effect, {
             inbound,
@@ -78,6 +95,7 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
             replies: effectReplies,
             attachmentLinks,
             knownComplainants,
+            tickets,
           });
         }
 
@@ -94,6 +112,7 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
         for (const check of job.attachments) {
           if (!check.accepted) continue;
           const s = check.stored;
+          attachmentsInserted.add(s.id);
           writes.add("attachment", [s.id, conversation.id, attachmentLinks.get(s.id) ?? null, s.sha256, s.mime, s.size, s.filename ?? null, s.storagePath, now]);
         }
         if (!job.opening) {
@@ -108,11 +127,14 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
           writes.add("message", [conversation.id, inbound.channel, null, "out", "bot", reply.text, options, complaintId, inbound.providerMessageId, now]);
           if (push) {
             const payload: OutboundMessage = state.filed ? { ...reply, ticket: state.filed.ticket } : reply;
-            writes.add("outbox", [randomUUID(), inbound.channel, inbound.chatId, conversation.id, complaintId, JSON.stringify(payload), "pending", 0, now, now, now]);
+            writes.add("outbox", [newOutboxId(now.getTime()), inbound.channel, inbound.chatId, conversation.id, complaintId, JSON.stringify(payload), "pending", 0, now, now, now]);
           }
         }
         results[index] = { status: "processed", conversationId: conversation.id, replies };
       }
+      jobs.forEach((job, index) => {
+        results[index] ??= { ...results[firstInBatch.get(keyOf(job.inbound.channel, job.inbound.providerMessageId))!]!, status: "duplicate" };
+      });
 
       for (const c of conversations.values()) {
         if (!c.state) continue;
@@ -122,6 +144,7 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
         ]);
       }
       await writes.flush(sql);
+      await linkEarlierAttachments(sql, attachmentLinks, attachmentsInserted);
       return { results, outboxRows: writes.count("outbox") };
     },
     // Waiting for SQLite's lock behind another process can take a while; a batch itself is short.
@@ -139,6 +162,8 @@ interface EffectScope {
   replies: Reply[];
   attachmentLinks: Map<string, string>;
   knownComplainants: Map<string, string>;
+  /** Tickets reserved for this batch's new complaints, taken in order. */
+  tickets: string[];
 }
 
 async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrites, effect: Effect, scope: EffectScope): Promise<void> {
@@ -146,7 +171,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
   switch (effect.type) {
     case "createComplaint": {
       const year = yearIn(now, deps.settings.timeZone);
-      const [ticket] = await allocateTickets(sql, deps.settings.ticketPrefix, year, 1);
+      const ticket = scope.tickets.shift();
       const who = await resolveComplainant(
         sql,
         effect.draft,
@@ -172,7 +197,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
         who.complainantId, conversation.id, inbound.receivedAt, now, now,
       ]);
       writes.add("event", [randomUUID(), id, "received", "citizen", JSON.stringify({ channel: inbound.channel, kind: effect.kind, attachments: effect.draft.attachmentIds.length }), now]);
-      await linkAttachments(sql, scope, effect.draft.attachmentIds, id);
+      linkAttachments(scope, effect.draft.attachmentIds, id);
       scope.state.filed = { complaintId: id, ticket: ticket! };
       scope.vars.ticket = ticket!;
       return;
@@ -182,7 +207,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
         randomUUID(), effect.complaintId, "citizen.followup", "citizen",
         JSON.stringify({ text: effect.text, attachmentIds: effect.attachmentIds, providerMessageId: inbound.providerMessageId }), now,
       ]);
-      await linkAttachments(sql, scope, effect.attachmentIds, effect.complaintId);
+      linkAttachments(scope, effect.attachmentIds, effect.complaintId);
       if (scope.state.filed?.complaintId === effect.complaintId) scope.vars.ticket = scope.state.filed.ticket;
       return;
     }
@@ -208,13 +233,23 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
   }
 }
 
-/** Files sent in this message are linked as they are inserted; earlier ones are updated in place. */
-async function linkAttachments(sql: SqlRunner, scope: EffectScope, ids: string[], complaintId: string): Promise<void> {
-  const current = new Set(scope.attachmentLinks.keys());
+/**
+ * Files sent with this very message are linked as their rows are inserted; files from earlier
+ * messages are updated after the flush, once the complaint row they point to exists.
+ */
+function linkAttachments(scope: EffectScope, ids: string[], complaintId: string): void {
   for (const id of ids) scope.attachmentLinks.set(id, complaintId);
-  const earlier = ids.filter((id) => !current.has(id));
-  if (earlier.length === 0) return;
-  await sql.execute(`UPDATE "Attachment" SET "complaintId" = ? WHERE "id" IN (${earlier.map(() => "?").join(", ")})`, [complaintId, ...earlier]);
+}
+
+async function linkEarlierAttachments(sql: SqlRunner, links: Map<string, string>, insertedNow: Set<string>): Promise<void> {
+  const byComplaint = new Map<string, string[]>();
+  for (const [attachmentId, complaintId] of links) {
+    if (insertedNow.has(attachmentId)) continue;
+    byComplaint.set(complaintId, [...(byComplaint.get(complaintId) ?? []), attachmentId]);
+  }
+  for (const [complaintId, ids] of byComplaint) {
+    await sql.execute(`UPDATE "Attachment" SET "complaintId" = ? WHERE "id" IN ${jsonListSubquery(sql.provider)}`, [complaintId, JSON.stringify(ids)]);
+  }
 }
 
 function toFlowAttachment(check: StepJob["attachments"][number]): FlowAttachment {
@@ -241,16 +276,21 @@ function inboundText(deps: PipelineDeps, inbound: InboundMessage, job: StepJob, 
   return render(deps.templates, locale, { key: "history.attachment", vars: { files: names } }, {}).text;
 }
 
+const yearFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The ticket year is the office's calendar year; building a formatter is costly, so keep one per zone. */
 function yearIn(date: Date, timeZone: string): number {
-  return Number(new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric" }).format(date));
+  let format = yearFormats.get(timeZone);
+  if (!format) yearFormats.set(timeZone, (format = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric" })));
+  return Number(format.format(date));
 }
 
 async function findProcessed(sql: SqlRunner, inbound: InboundMessage[]): Promise<Map<string, string>> {
   const seen = new Map<string, string>();
   for (const [channel, ids] of groupBy(inbound, (m) => m.channel, (m) => m.providerMessageId)) {
     const rows = await sql.query<{ providerMessageId: string; conversationId: string }>(
-      `SELECT "providerMessageId", "conversationId" FROM "Message" WHERE "channel" = ? AND "providerMessageId" IN (${ids.map(() => "?").join(", ")})`,
-      [channel, ...ids],
+      `SELECT "providerMessageId", "conversationId" FROM "Message" WHERE "channel" = ? AND "providerMessageId" IN ${jsonListSubquery(sql.provider)}`,
+      [channel, JSON.stringify(ids)],
     );
     for (const row of rows) seen.set(keyOf(channel, row.providerMessageId), row.conversationId);
   }
@@ -263,8 +303,8 @@ async function loadConversations(sql: SqlRunner, inbound: InboundMessage[]): Pro
   const lock = sql.provider === "postgresql" ? " FOR UPDATE" : "";
   for (const [channel, chatIds] of groupBy(inbound, (m) => m.channel, (m) => m.chatId)) {
     const rows = await sql.query<{ id: string; chatId: string; senderId: string | null; state: string; lastInboundAt: Date | null; createdAt: Date }>(
-      `SELECT "id", "chatId", "senderId", "state", "lastInboundAt", "createdAt" FROM "Conversation" WHERE "channel" = ? AND "chatId" IN (${chatIds.map(() => "?").join(", ")})${lock}`,
-      [channel, ...chatIds],
+      `SELECT "id", "chatId", "senderId", "state", "lastInboundAt", "createdAt" FROM "Conversation" WHERE "channel" = ? AND "chatId" IN ${jsonListSubquery(sql.provider)}${lock}`,
+      [channel, JSON.stringify(chatIds)],
     );
     for (const row of rows) {
       found.set(keyOf(channel, row.chatId), {

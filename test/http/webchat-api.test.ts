@@ -153,7 +153,7 @@ describe("attachments", () => {
     "base64",
   );
 
-  async function upload(id: string, bytes: Uint8Array, name: string, type: string) {
+  async function upload(id: string, bytes: Uint8Array<ArrayBuffer>, name: string, type: string) {
     const form = new FormData();
     form.append("file", new Blob([bytes], { type }), name);
     const response = await fetch(`${app.url}/api/webchat/sessions/${id}/attachments`, { method: "POST", body: form });
@@ -168,7 +168,7 @@ describe("attachments", () => {
 
   it("stores an accepted photo as evidence of the complaint", async () => {
     const id = await atEvidenceStep();
-    const res = await upload(id, png, "bukti.png", "image/png");
+    const res = await upload(id, new Uint8Array(png), "bukti.png", "image/png");
     expect(res.status).toBe(200);
     expect(res.json.replies!.map((r) => r.text).join(" ")).toMatch(/1/);
     for (const text of ["lewati", "ya"]) await call("POST", `/api/webchat/sessions/${id}/messages`, { text });
@@ -191,7 +191,7 @@ describe("attachments", () => {
 
   it("declines a file type that is not allowed (415) and keeps the step", async () => {
     const id = await atEvidenceStep();
-    const res = await upload(id, Buffer.from("MZ\u0090\u0000"), "virus.exe", "application/x-msdownload");
+    const res = await upload(id, new Uint8Array(Buffer.from("MZ\u0090\u0000")), "virus.exe", "application/x-msdownload");
     expect(res.status).toBe(415);
     expect(typeof res.json.error).toBe("string");
     const next = await call("POST", `/api/webchat/sessions/${id}/messages`, { text: "lewati" });

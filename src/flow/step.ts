@@ -1,0 +1,86 @@
+import type { Locale } from "../core/index.js";
+import { sortAttachments } from "./attachments.js";
+import { emptyDraft } from "./draft.js";
+import { absorbFiles } from "./files.js";
+import { followUp } from "./follow-up.js";
+import { globalCommand } from "./globals.js";
+import { intakeAnswer } from "./intake.js";
+import { parseGlobal } from "./keywords.js";
+import { firstMessage, infoAnswer, menuAnswer, statusTicketAnswer } from "./menu.js";
+import { question } from "./questions.js";
+import { ratingAnswer, ratingCommentAnswer } from "./rating.js";
+import { after, result } from "./result.js";
+import type { FlowContext, FlowInput, IntakeState, StepResult } from "./types.js";
+
+export function initialState(locale: Locale): IntakeState {
+  return { step: "new", locale, draft: emptyDraft() };
+}
+
+/** The text answer at the current step; files of the same message were already absorbed. */
+function answer(state: IntakeState, text: string, ctx: FlowContext, filesNow: number): StepResult {
+  const { step, rating, filed } = state;
+  switch (step) {
+    case "new":
+    case "menu":
+      return menuAnswer(state, text, ctx);
+    case "askStatusTicket":
+      return statusTicketAnswer(state, text);
+    case "askInfo":
+      return infoAnswer(state, text);
+    case "filed":
+      return filed ? followUp({ ...state, filed }, text, []) : menuAnswer(state, text, ctx);
+    case "askRating":
+      return rating ? ratingAnswer({ ...state, rating }, text) : menuAnswer(state, text, ctx);
+    case "askRatingComment": {
+      const score = rating?.score;
+      if (rating && score !== undefined) return ratingCommentAnswer({ ...state, rating: { ...rating, score } }, text);
+      // No score stored (an old row): take this message as the score.
+      return rating ? ratingAnswer({ ...state, step: "askRating", rating }, text) : menuAnswer(state, text, ctx);
+    }
+    default:
+      return intakeAnswer({ ...state, step }, text, ctx, filesNow);
+  }
+}
+
+/**
+ * One citizen message in, the next state, the replies (as template keys) and the effects out.
+ * Pure: the pipeline stores the state, applies the effects and renders the replies.
+ */
+export function step(
+  state: IntakeState | undefined,
+  input: FlowInput,
+  ctx: FlowContext,
+  defaultLocale: Locale,
+): StepResult {
+  // Stored as JSON: an old or hand-edited row may lack the attachment list.
+  const current: IntakeState = state
+    ? { ...state, draft: { ...state.draft, attachmentIds: state.draft?.attachmentIds ?? [] } }
+    : initialState(defaultLocale);
+  const text = input.text.trim();
+  const { accepted, declines } = sortAttachments(input.attachments, ctx);
+  const declined = { replies: declines, effects: [] };
+
+  if (current.step === "new") return after(declined, firstMessage(current, text, accepted, ctx));
+
+  // A follow-up's files and words are one addition to the complaint, not two.
+  const command = parseGlobal(text);
+  if (!command && current.step === "filed" && current.filed && (text !== "" || accepted.length > 0)) {
+    return after(declined, followUp({ ...current, filed: current.filed }, text, accepted));
+  }
+
+  const absorbed = absorbFiles(current, accepted);
+  const first = { replies: [...declines, ...absorbed.replies], effects: absorbed.effects };
+  if (command) return after(first, globalCommand(absorbed.state, command, ctx));
+  if (text === "") {
+    // Only files came (or only declined ones): nothing to answer, so the question stands.
+    const stays = current.step === "filed" && current.filed && accepted.length === 0 && declines.length > 0;
+    return after(first, result(absorbed.state, stays ? [] : question(absorbed.state, ctx)));
+  }
+  const answered = answer(absorbed.state, text, ctx, accepted.length);
+  // A photo with its caption answering the text question lands on the evidence question, which
+  // already counts the files: the separate "file kept" ack would say the same thing twice.
+  if (answered.replies.some((r) => r.key === "evidence.received")) {
+    first.replies = first.replies.filter((r) => r.key !== "file.kept");
+  }
+  return after(first, answered);
+}

@@ -1,0 +1,44 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { KanalError, LOCALES, type Locale } from "../core/index.js";
+
+/** Every user-facing text, per locale, as flat `{ "key": "text with {var}" }`. */
+export type Templates = Readonly<Record<Locale, Readonly<Record<string, string>>>>;
+
+const TemplateFile = z.record(z.string().min(1), z.string());
+
+export const DEFAULT_TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "templates");
+
+function readLocale(dir: string, locale: Locale): Record<string, string> {
+  const path = join(dir, locale, "messages.json");
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new KanalError("KA_CONFIG", `cannot read templates ${path}: ${(error as Error).message}; fix or restore the file`);
+  }
+  const parsed = TemplateFile.safeParse(json);
+  if (!parsed.success) {
+    throw new KanalError("KA_CONFIG", `templates ${path} must be a flat object of strings: ${parsed.error.message}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Loads and checks both locales. A key missing in one locale would only show up when a citizen
+ * reaches that message, so the sets must match here, at start-up.
+ */
+export function loadTemplates(dir: string = DEFAULT_TEMPLATE_DIR): Templates {
+  const byLocale = Object.fromEntries(LOCALES.map((l) => [l, readLocale(dir, l)])) as Record<Locale, Record<string, string>>;
+  const all = new Set(LOCALES.flatMap((l) => Object.keys(byLocale[l])));
+  const problems = LOCALES.flatMap((l) => {
+    const missing = [...all].filter((key) => !(key in byLocale[l])).sort();
+    return missing.length > 0 ? [`${l}/messages.json lacks ${missing.join(", ")}`] : [];
+  });
+  if (problems.length > 0) {
+    throw new KanalError("KA_CONFIG", `templates in ${dir} differ between locales: ${problems.join("; ")}`);
+  }
+  return byLocale;
+}

@@ -1,0 +1,12 @@
+export { createOutboxWorker, OUTBOX_DEFAULTS } from "./worker.js";
+export { retryDelayMs, type BackoffOptions } from "./backoff.js";
+export { parseOutboxPayload, type PayloadParse } from "./payload.js";
+export type {
+  AdapterLookup,
+  OutboxLog,
+  OutboxRow,
+  OutboxStatus,
+  OutboxWorker,
+  OutboxWorkerDeps,
+  OutboxWorkerOptions,
+} from "./types.js";

@@ -1,0 +1,123 @@
+import type { Database } from "../db/index.js";
+import type { OutboxRow } from "./types.js";
+
+/**
+ * Every state change of a row is one conditional UPDATE, and only an UPDATE that changed one row
+ * counts: that is what makes several workers (processes) on one database safe. The same SQL runs on
+ * SQLite (writers are serialised) and PostgreSQL (READ COMMITTED: a second UPDATE of the same row
+ * waits for the first to commit, then re-checks its WHERE against the new row and changes nothing),
+ * so PostgreSQL needs no `FOR UPDATE SKIP LOCKED` here: a lost race costs one UPDATE of 0 rows.
+ *
+ * While a row is "sending", `lockedUntil` is the claim's token: the lease ends then, and only the
+ * worker that knows the exact value may renew the lease or record the outcome.
+ */
+export interface DueRow {
+  id: string;
+  channel: string;
+  chatId: string;
+}
+
+export interface OutboxStore {
+  /**
+   * Due rows (pending and due, or "sending" with an expired lease) that no older, not yet finished
+   * row of the same chat holds back, oldest first (by createdAt, then id). A chat's due rows come
+   * out as one run in order; a row whose older sibling waits for its retry does not come out.
+   */
+  findDue(now: Date, limit: number): Promise<DueRow[]>;
+  /** Takes the row if it is still due; returns the claim's token (lease end) or undefined. */
+  claim(id: string, now: Date, leaseMs: number): Promise<Date | undefined>;
+  /** Extends our claim; returns the new token, or undefined when the claim is no longer ours. */
+  renew(id: string, token: Date, now: Date, leaseMs: number): Promise<Date | undefined>;
+  get(id: string): Promise<OutboxRow | null>;
+  /** Records a delivery. Not tied to the token: a message that reached the citizen is sent, whoever holds the row. */
+  markSent(id: string, providerMessageId: string, now: Date): Promise<boolean>;
+  reschedule(id: string, token: Date, change: { attempts: number; nextAttemptAt: Date; lastError: string }, now: Date): Promise<boolean>;
+  markFailed(id: string, token: Date, change: { attempts: number; lastError: string }, now: Date): Promise<boolean>;
+}
+
+/** Left on a row taken over from a worker that stopped mid-send (killed, crashed, lost the database). */
+export const INTERRUPTED = "lease expired: the previous attempt was interrupted";
+
+export function outboxStore(db: Database): OutboxStore {
+  const sql = db.sql;
+  return {
+    async findDue(now, limit) {
+      // `status IN (…)` first so both databases can use the (status, nextAttemptAt) index and only
+      // look at unfinished rows, not the growing pile of sent ones.
+      return sql.query<DueRow>(
+        `SELECT o."id", o."channel", o."chatId" FROM "OutboxMessage" o
+         WHERE o."status" IN ('pending', 'sending')
+           AND ((o."status" = 'pending' AND o."nextAttemptAt" <= ?)
+             OR (o."status" = 'sending' AND (o."lockedUntil" IS NULL OR o."lockedUntil" < ?)))
+           AND NOT EXISTS (
+             SELECT 1 FROM "OutboxMessage" b
+             WHERE b."status" IN ('pending', 'sending')
+               AND b."channel" = o."channel" AND b."chatId" = o."chatId"
+               AND (b."createdAt" < o."createdAt" OR (b."createdAt" = o."createdAt" AND b."id" < o."id"))
+               AND ((b."status" = 'pending' AND b."nextAttemptAt" > ?)
+                 OR (b."status" = 'sending' AND b."lockedUntil" >= ?)))
+         ORDER BY o."createdAt", o."id"
+         LIMIT ?`,
+        [now, now, now, now, limit],
+      );
+    },
+
+    async claim(id, now, leaseMs) {
+      const token = new Date(now.getTime() + leaseMs);
+      // Taking over an expired claim counts as an attempt: a message that kills its worker every
+      // time must end as failed, not loop forever. SET expressions read the row's old values.
+      const changed = await sql.execute(
+        `UPDATE "OutboxMessage" SET
+           "attempts" = "attempts" + CASE WHEN "status" = 'sending' THEN 1 ELSE 0 END,
+           "lastError" = CASE WHEN "status" = 'sending' THEN ? ELSE "lastError" END,
+           "status" = 'sending', "lockedUntil" = ?, "updatedAt" = ?
+         WHERE "id" = ?
+           AND (("status" = 'pending' AND "nextAttemptAt" <= ?)
+             OR ("status" = 'sending' AND ("lockedUntil" IS NULL OR "lockedUntil" < ?)))`,
+        [INTERRUPTED, token, now, id, now, now],
+      );
+      return changed === 1 ? token : undefined;
+    },
+
+    async renew(id, token, now, leaseMs) {
+      const next = new Date(now.getTime() + leaseMs);
+      if (next.getTime() <= token.getTime()) return token;
+      const changed = await sql.execute(
+        `UPDATE "OutboxMessage" SET "lockedUntil" = ?, "updatedAt" = ?
+         WHERE "id" = ? AND "status" = 'sending' AND "lockedUntil" = ?`,
+        [next, now, id, token],
+      );
+      return changed === 1 ? next : undefined;
+    },
+
+    get: (id) => db.prisma.outboxMessage.findUnique({ where: { id } }),
+
+    async markSent(id, providerMessageId, now) {
+      const changed = await sql.execute(
+        `UPDATE "OutboxMessage" SET "status" = 'sent', "providerMessageId" = ?, "sentAt" = ?, "lockedUntil" = NULL, "updatedAt" = ?
+         WHERE "id" = ? AND "status" <> 'sent'`,
+        [providerMessageId, now, now, id],
+      );
+      return changed === 1;
+    },
+
+    async reschedule(id, token, change, now) {
+      const changed = await sql.execute(
+        `UPDATE "OutboxMessage" SET "status" = 'pending', "attempts" = ?, "nextAttemptAt" = ?, "lastError" = ?,
+           "lockedUntil" = NULL, "updatedAt" = ?
+         WHERE "id" = ? AND "status" = 'sending' AND "lockedUntil" = ?`,
+        [change.attempts, change.nextAttemptAt, change.lastError, now, id, token],
+      );
+      return changed === 1;
+    },
+
+    async markFailed(id, token, change, now) {
+      const changed = await sql.execute(
+        `UPDATE "OutboxMessage" SET "status" = 'failed', "attempts" = ?, "lastError" = ?, "lockedUntil" = NULL, "updatedAt" = ?
+         WHERE "id" = ? AND "status" = 'sending' AND "lockedUntil" = ?`,
+        [change.attempts, change.lastError, now, id, token],
+      );
+      return changed === 1;
+    },
+  };
+}
