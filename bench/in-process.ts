@@ -1,18 +1,24 @@
 /**
- * (a) In-process: N virtual citizens, all concurrent, each completing the anonymous intake through
- * pipeline.receive on a fresh SQLite database. Run twice in one process: the first run is cold
- * (JIT not warmed), the second warm. The floor: concurrent Prisma transactions of two inserts.
- * Prints one JSON line; bench/run.ts formats it.
+ * (a) In-process: N virtual citizens, all concurrent, each opening a conversation and completing
+ * the anonymous intake through pipeline.receive, on a fresh SQLite database (WAL, synchronous=FULL).
+ * `--warmup W` first runs W conversations on a throwaway database, so the measured run is warm;
+ * W=0 measures a cold process. `--floor` also measures the floor in the same process: concurrent
+ * Prisma transactions of two inserts. Prints one JSON line (bench/run.ts formats it).
  */
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createTestPipeline, textMessage, ANONYMOUS_INTAKE } from "../test/helpers/pipeline.js";
+import { parseArgs } from "node:util";
 import { openDatabase } from "../src/db/index.js";
+import { ANONYMOUS_INTAKE, createTestPipeline, textMessage } from "../test/helpers/pipeline.js";
 import { summarize, type RunFigures } from "./stats.js";
 
-const users = Number(process.argv[2] ?? 1000);
+const { values } = parseArgs({
+  options: { users: { type: "string", default: "1000" }, warmup: { type: "string", default: "0" }, floor: { type: "boolean", default: false } },
+});
+const users = Number(values.users);
+const warmup = Number(values.warmup);
 
 async function intakeRun(n: number): Promise<RunFigures> {
   const t = await createTestPipeline();
@@ -36,30 +42,27 @@ async function intakeRun(n: number): Promise<RunFigures> {
   return summarize(n, n * ANONYMOUS_INTAKE.length, seconds, latencies);
 }
 
-/** The floor: what Prisma alone does for one transaction of two inserts, as many at once as citizens. */
-async function floorRun(n: number): Promise<{ txPerSecond: number }> {
+async function floorRun(n: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "kanal-floor-"));
   const db = await openDatabase(`file:${join(dir, "floor.db")}`);
   const now = new Date();
+  const once = () =>
+    db.prisma.$transaction([
+      db.prisma.channelState.create({ data: { key: randomUUID(), value: "a", updatedAt: now } }),
+      db.prisma.channelState.create({ data: { key: randomUUID(), value: "b", updatedAt: now } }),
+    ]);
+  await Promise.all(Array.from({ length: 300 }, once)); // its own warm-up
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: n }, () =>
-      db.prisma.$transaction([
-        db.prisma.channelState.create({ data: { key: randomUUID(), value: "a", updatedAt: now } }),
-        db.prisma.channelState.create({ data: { key: randomUUID(), value: "b", updatedAt: now } }),
-      ]),
-    ),
-  );
-  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(Array.from({ length: n }, once));
+  const perSecond = n / ((performance.now() - started) / 1000);
   await db.close();
   rmSync(dir, { recursive: true, force: true });
-  return { txPerSecond: n / seconds };
+  return perSecond;
 }
 
-const cold = await intakeRun(users);
-await floorRun(500); // warm the floor's code path too
-const warm = await intakeRun(users);
-const floor = await floorRun(users * ANONYMOUS_INTAKE.length > 6000 ? 6000 : users * ANONYMOUS_INTAKE.length);
+if (warmup > 0) await intakeRun(warmup);
+const run = users > 0 ? await intakeRun(users) : undefined;
+const floorTxPerSecond = values.floor ? await floorRun(3000) : undefined;
 process.stdout.write(
-  JSON.stringify({ users, messagesPerConversation: ANONYMOUS_INTAKE.length, cold, warm, floor, peakRssMB: process.resourceUsage().maxRSS / 1024 }) + "\n",
+  JSON.stringify({ users, warm: warmup > 0, messagesPerConversation: ANONYMOUS_INTAKE.length, ...run, floorTxPerSecond, peakRssMB: process.resourceUsage().maxRSS / 1024 }) + "\n",
 );

@@ -97,6 +97,7 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
     webchat: { publicDir: WEBCHAT_PUBLIC_DIR, templatesDir: TEMPLATES_DIR, maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES },
     isAllowedMime,
     defaultLocale: config.DEFAULT_LOCALE,
+    officeName: config.OFFICE_NAME,
     log,
   });
   const address = await app.listen({ host: config.HOST, port: config.PORT });

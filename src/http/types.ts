@@ -18,6 +18,7 @@ export interface ServerDeps {
   };
   /** The evidence types the office accepts (the same rule the pipeline applies). */
   isAllowedMime(mime: string): boolean;
+  officeName: string;
   /** The locale of a session that does not ask for one. */
   defaultLocale: "id" | "en";
   log: Log;

@@ -22,6 +22,8 @@ const STATIC_FILES: Record<string, string> = {
   "style.css": "text/css; charset=utf-8",
 };
 
+const unknownSession = () => new KanalError("KA_NOT_FOUND", "unknown session; create one with POST /api/webchat/sessions");
+
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
@@ -36,7 +38,7 @@ export function webchatRoutes(deps: ServerDeps) {
 
   async function requireSession(id: string) {
     const session = await conversations.exists(CHANNEL, id);
-    if (!session) throw new KanalError("KA_NOT_FOUND", "unknown session; create one with POST /api/webchat/sessions");
+    if (!session) throw unknownSession();
     return session;
   }
 
@@ -54,7 +56,9 @@ export function webchatRoutes(deps: ServerDeps) {
     app.get<{ Params: { locale: string } }>("/webchat/texts/:locale", async (request, reply) => {
       const locale = request.params.locale.replace(/\.json$/, "");
       if (locale !== "id" && locale !== "en") throw new KanalError("KA_NOT_FOUND", "unknown locale; use id or en");
-      return sendFile(reply, join(deps.webchat.templatesDir, locale, "webchat.json"), "application/json; charset=utf-8");
+      const texts = JSON.parse(await readFile(join(deps.webchat.templatesDir, locale, "webchat.json"), "utf8")) as Record<string, string>;
+      // The page's header shows the office this bot serves.
+      return reply.header("cache-control", "no-cache").send({ ...texts, "office.name": deps.officeName });
     });
 
     app.post("/api/webchat/sessions", async (request, reply) => {
@@ -66,8 +70,9 @@ export function webchatRoutes(deps: ServerDeps) {
     app.post("/api/webchat/sessions/:id/messages", async (request) => {
       const { id } = parse(sessionParams, request.params);
       const body = parse(messageBody, request.body);
-      await requireSession(id);
-      const result = await pipeline.receive(inbound(id, body.text, [], body.clientMessageId ?? randomUUID(), { text: body.text }));
+      // The session check happens inside the pipeline's batch: no extra query per message.
+      const result = await pipeline.receive(inbound(id, body.text, [], body.clientMessageId ?? randomUUID(), { text: body.text }), { existingOnly: true });
+      if (result.status === "unknown") throw unknownSession();
       return { replies: result.replies };
     });
 

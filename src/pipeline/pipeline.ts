@@ -6,7 +6,7 @@ import type { PipelineDeps, ReceiveResult, StepJob } from "./types.js";
 
 export interface Pipeline {
   /** One inbound message, processed once: returns the bot's immediate replies (already stored). */
-  receive(inbound: InboundMessage): Promise<ReceiveResult>;
+  receive(inbound: InboundMessage, options?: { existingOnly?: boolean }): Promise<ReceiveResult>;
   /**
    * A conversation the bot opens itself (a web-chat session): greeting and menu are stored as the
    * first bot messages, so the page shows them before the citizen types anything. Returns the
@@ -29,13 +29,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   }, { maxBatch: deps.maxBatch, keyOf: (job) => `${job.inbound.channel}\u0000${job.inbound.chatId}` });
 
   return {
-    async receive(inbound) {
+    async receive(inbound, options = {}) {
       if (closing) throw new KanalError("KA_SHUTTING_DOWN", "the bot is shutting down; send the message again in a moment");
       inFlight++;
       try {
         // Files are checked and stored before the transaction: downloads must not hold the write lock.
         const attachments = await Promise.all(inbound.attachments.map((a) => deps.attachments.accept(a)));
-        return await batcher.submit({ inbound, attachments });
+        return await batcher.submit({ inbound, attachments, existingOnly: options.existingOnly });
       } finally {
         inFlight--;
         if (inFlight === 0) idle?.();

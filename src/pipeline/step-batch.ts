@@ -65,6 +65,10 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
           continue;
         }
         if (firstInBatch.has(messageKey)) continue; // answered after phase 3, as a copy of its twin
+        if (job.existingOnly && !conversations.has(keyOf(inbound.channel, inbound.chatId))) {
+          results[index] = { status: "unknown", conversationId: "", replies: [] };
+          continue;
+        }
         firstInBatch.set(messageKey, index);
         const conversation = liveConversation(conversations, inbound, now);
         const startState = conversation.state ?? initialState(inbound.localeHint ?? deps.settings.defaultLocale);

@@ -5,8 +5,11 @@ import type { Templates } from "../i18n/index.js";
 import type { AttachmentCheck, AttachmentStore } from "../storage/index.js";
 
 export interface ReceiveResult {
-  /** "duplicate": this provider message id was processed before; `replies` are the ones sent then. */
-  status: "processed" | "duplicate";
+  /**
+   * "duplicate": this provider message id was processed before; `replies` are the ones sent then.
+   * "unknown": the message asked for an existing conversation (a web-chat session) and there is none.
+   */
+  status: "processed" | "duplicate" | "unknown";
   conversationId: string;
   replies: OutboundMessage[];
 }
@@ -37,4 +40,6 @@ export interface StepJob {
   attachments: AttachmentCheck[];
   /** The bot speaks first (a web-chat session opening): no citizen message is stored. */
   opening?: boolean;
+  /** Only continue a conversation that exists (a web-chat session id from the client); never start one. */
+  existingOnly?: boolean;
 }

@@ -4,7 +4,7 @@ import { ANONYMOUS_INTAKE, TICKET } from "../helpers/pipeline.js";
 
 let app: TestApp;
 beforeAll(async () => {
-  app = await startApp();
+  app = await startApp({ env: { OFFICE_NAME: "Kecamatan Uji Coba" } });
 });
 afterAll(async () => {
   await app.close();
@@ -43,6 +43,7 @@ describe("website chat API", () => {
     const texts = await call("GET", "/webchat/texts/en");
     expect(texts.status).toBe(200);
     expect(Object.keys(texts.json).length).toBeGreaterThan(3);
+    expect(texts.json["office.name"]).toBe("Kecamatan Uji Coba");
     expect((await call("GET", "/webchat/static/../../package.json")).status).toBe(404);
   });
 

@@ -1,0 +1,59 @@
+/**
+ * The server side of the HTTP benchmark, in its own process so the load generator does not share
+ * its CPU: `app` is Kanal Aduan itself (fresh SQLite database); `bare` is node:http answering a
+ * fixed JSON; `prisma` is a Fastify route doing one Prisma transaction of two inserts (the floor).
+ * Prints "READY <url>", and its peak RSS as JSON when it gets SIGTERM.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Fastify from "fastify";
+import { loadConfig } from "../src/config/index.js";
+import { openDatabase } from "../src/db/index.js";
+import { startServer } from "../src/main.js";
+
+const mode = process.argv[2] ?? "app";
+const dir = mkdtempSync(join(tmpdir(), "kanal-bench-http-"));
+let close: () => Promise<void> = async () => {};
+let url: string;
+
+if (mode === "bare") {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end('{"replies":[{"text":"ok"}]}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+} else if (mode === "prisma") {
+  const db = await openDatabase(`file:${join(dir, "floor.db")}`);
+  const app = Fastify();
+  app.post("/floor", async () => {
+    const now = new Date();
+    await db.prisma.$transaction([
+      db.prisma.channelState.create({ data: { key: randomUUID(), value: "a", updatedAt: now } }),
+      db.prisma.channelState.create({ data: { key: randomUUID(), value: "b", updatedAt: now } }),
+    ]);
+    return { ok: true };
+  });
+  url = await app.listen({ host: "127.0.0.1", port: 0 });
+  close = async () => {
+    await app.close();
+    await db.close();
+  };
+} else {
+  const config = loadConfig({ DATABASE_URL: `file:${join(dir, "bench.db")}`, ATTACHMENTS_DIR: join(dir, "files"), PORT: "0" }, join(dir, "none.env"));
+  const server = await startServer(config, () => undefined);
+  url = server.url;
+  close = () => server.close();
+}
+
+process.on("SIGTERM", () => {
+  void close().finally(() => {
+    process.stdout.write(JSON.stringify({ peakRssMB: process.resourceUsage().maxRSS / 1024 }) + "\n");
+    process.exit(0);
+  });
+});
+process.stdout.write(`READY ${url}\n`);

@@ -1,0 +1,114 @@
+/**
+ * npm run bench [-- --users 1000 --scale-users 3000 --clients 50 --http-users 1000 --quick]
+ *
+ * Each measurement runs in a fresh child process (so cold and warm figures, and peak RSS, are
+ * each process's own), and the floor is measured in the same run: ratios survive this noisy
+ * shared machine, absolute figures do not.
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { repoRoot } from "../src/db/index.js";
+
+const { values } = parseArgs({
+  options: {
+    users: { type: "string", default: "1000" },
+    "scale-users": { type: "string", default: "3000" },
+    clients: { type: "string", default: "50" },
+    "http-users": { type: "string", default: "1000" },
+    quick: { type: "boolean", default: false },
+  },
+});
+const quick = values.quick;
+const users = quick ? 200 : Number(values.users);
+const scaleUsers = quick ? 400 : Number(values["scale-users"]);
+const httpUsers = quick ? 200 : Number(values["http-users"]);
+const clients = values.clients;
+
+const tsx = [process.execPath, "--import", "tsx"];
+
+function run(args: string[], options: { untilReady?: boolean } = {}): Promise<{ lines: string[]; child: ReturnType<typeof spawn> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(args[0]!, args.slice(1), { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
+    const lines: string[] = [];
+    let buffer = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const parts = buffer.split("\n");
+      buffer = parts.pop()!;
+      for (const line of parts) {
+        lines.push(line);
+        if (options.untilReady && line.startsWith("READY ")) resolve({ lines, child });
+      }
+    });
+    child.on("exit", (code) => (code === 0 ? resolve({ lines, child }) : reject(new Error(`${args.join(" ")} exited ${code}`))));
+  });
+}
+
+const lastJson = <T>(lines: string[]): T => JSON.parse(lines.filter((l) => l.startsWith("{")).at(-1)!) as T;
+
+interface InProcess {
+  users: number;
+  conversationsPerSecond: number;
+  messagesPerSecond: number;
+  p50ms: number;
+  p99ms: number;
+  peakRssMB: number;
+  floorTxPerSecond?: number;
+}
+interface HttpFigures {
+  perSecond: number;
+  requestsPerSecond: number;
+  p50ms: number;
+  p99ms: number;
+}
+
+async function inProcess(n: number, warmup: number, floor = false): Promise<InProcess> {
+  const args = [...tsx, join("bench", "in-process.ts"), "--users", String(n), "--warmup", String(warmup)];
+  return lastJson<InProcess>((await run(floor ? [...args, "--floor"] : args)).lines);
+}
+
+async function http(mode: "app" | "bare" | "prisma", clientArgs: string[]): Promise<HttpFigures & { serverRssMB: number }> {
+  const server = await run([...tsx, join("bench", "http-server.ts"), mode], { untilReady: true });
+  const url = server.lines.find((l) => l.startsWith("READY "))!.slice(6);
+  const exited = new Promise<void>((resolve) => server.child.on("exit", () => resolve()));
+  try {
+    const client = await run([process.execPath, join("bench", "http-client.mjs"), url, ...clientArgs]);
+    return { ...lastJson<HttpFigures>(client.lines), serverRssMB: 0 };
+  } finally {
+    server.child.kill("SIGTERM");
+    await exited;
+  }
+}
+
+const f = (n: number | undefined, d = 0) => (n === undefined ? "-" : n.toFixed(d));
+const line = (cells: string[]) => console.log(cells.map((c, i) => (i === 0 ? c.padEnd(52) : c.padStart(12))).join(""));
+
+console.log(`Kanal Aduan benchmark — ${new Date().toISOString()}, node ${process.version}, ${quick ? "QUICK (small N)" : "full"}`);
+console.log(`Workload: each virtual citizen opens a web-chat conversation (greeting + menu) and sends 6 messages:`);
+console.log(`"1", "anonim", "2", <complaint text>, "lewati", "ya" — the reply to the last one carries the ticket.\n`);
+
+const cold = await inProcess(users, 0);
+const warm = await inProcess(users, 300);
+const floor = await inProcess(0, 0, true);
+const scale = await inProcess(scaleUsers, 300);
+
+console.log("(a) in-process, pipeline.receive, SQLite WAL + synchronous=FULL, all citizens concurrent");
+line(["", "conv/s", "msg/s", "p50 ms", "p99 ms", "peak RSS MB"]);
+line([`cold, ${users} users`, f(cold.conversationsPerSecond), f(cold.messagesPerSecond), f(cold.p50ms, 1), f(cold.p99ms, 1), f(cold.peakRssMB)]);
+line([`warm, ${users} users`, f(warm.conversationsPerSecond), f(warm.messagesPerSecond), f(warm.p50ms, 1), f(warm.p99ms, 1), f(warm.peakRssMB)]);
+line([`warm, ${scaleUsers} users`, f(scale.conversationsPerSecond), f(scale.messagesPerSecond), f(scale.p50ms, 1), f(scale.p99ms, 1), f(scale.peakRssMB)]);
+line([`floor: Prisma $transaction([create, create]), warm`, `${f(floor.floorTxPerSecond)} tx/s`]);
+const drop = ((warm.conversationsPerSecond - scale.conversationsPerSecond) / warm.conversationsPerSecond) * 100;
+console.log(`  warm conv/s at ${scaleUsers} vs ${users} users: ${drop >= 0 ? "-" : "+"}${Math.abs(drop).toFixed(1)} %`);
+console.log(`  steps (messages + opening) per second vs the floor's transactions per second: ${((warm.conversationsPerSecond * 7) / floor.floorTxPerSecond!).toFixed(2)}×\n`);
+
+const bare = await http("bare", ["floor", "20000", clients]);
+const prismaFloor = await http("prisma", ["floor", "5000", clients]);
+const app = await http("app", ["chat", String(httpUsers), clients, "200"]);
+console.log(`(b) over HTTP, website-chat API, ${clients} concurrent keep-alive clients (load generator in its own process), warm`);
+line(["", "req/s", "conv/s", "p50 ms", "p99 ms"]);
+line(["floor: bare node:http, fixed JSON", f(bare.requestsPerSecond), "-", f(bare.p50ms, 1), f(bare.p99ms, 1)]);
+line(["floor: Fastify + Prisma tx of two inserts", f(prismaFloor.requestsPerSecond), "-", f(prismaFloor.p50ms, 1), f(prismaFloor.p99ms, 1)]);
+line([`Kanal Aduan, ${httpUsers} citizens (7 requests each)`, f(app.requestsPerSecond), f(app.perSecond), f(app.p50ms, 1), f(app.p99ms, 1)]);
+console.log(`  Kanal Aduan requests/s vs the Prisma floor: ${(app.requestsPerSecond / prismaFloor.requestsPerSecond).toFixed(2)}×`);

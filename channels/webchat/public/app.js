@@ -1,0 +1,769 @@
+// Kanal Aduan — the website chat page. Plain ES module, no build step, no dependencies.
+//
+// Decisions worth knowing:
+// - The conversation shown is always the server's history (GET …/messages), never the POST replies:
+//   every message has an id, so a reply is drawn exactly once whether it arrives through a POST,
+//   a poll or a reload. Answer buttons come from the history's `options` when the server stores
+//   them there, else from the POST replies (the contract's minimum).
+// - Each text carries a `clientMessageId`: a retry after a network failure is processed once.
+// - Untrusted text never goes through innerHTML: it is split into text nodes, <strong> and <br>.
+// - All wording comes from /webchat/texts/<locale> (templates/<locale>/webchat.json).
+
+const API = "/api/webchat";
+const STORE_KEY = "kanal-aduan.webchat.v1";
+const LOCALES = ["id", "en"];
+const MAX_FILE_MB = 10;
+const MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024;
+const POLL_MS = 3000;
+/** Sent silently to open a new conversation: any first message gets the greeting and the menu. */
+const START_TEXT = "menu";
+/** The keywords that switch the bot's language (see the contract). */
+const LOCALE_KEYWORD = { en: "english", id: "indonesia" };
+
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const els = {
+  log: $("log"),
+  typing: $("typing"),
+  form: /** @type {HTMLFormElement} */ ($("composer")),
+  input: /** @type {HTMLTextAreaElement} */ ($("composer-input")),
+  send: /** @type {HTMLButtonElement} */ ($("send")),
+  attach: /** @type {HTMLButtonElement} */ ($("attach")),
+  file: /** @type {HTMLInputElement} */ ($("file")),
+  langToggle: /** @type {HTMLButtonElement} */ ($("lang-toggle")),
+  langToggleText: $("lang-toggle-text"),
+  newConversation: /** @type {HTMLButtonElement} */ ($("new-conversation")),
+  connection: $("connection"),
+};
+
+const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+
+/**
+ * @typedef {{ id: string, from: "citizen" | "bot" | "staff", text: string, at: string, options?: string[] }} HistoryMessage
+ * @typedef {{ afterId: string, list: string[] }} PendingOptions
+ */
+const state = {
+  /** @type {string | null} */ sessionId: null,
+  /** @type {string | null} */ cursor: null,
+  locale: "id",
+  /** @type {Record<string, string>} */ texts: {},
+  /** Message ids already drawn: the de-duplication key. */
+  shown: new Set(),
+  /** @type {PendingOptions | null} */ options: null,
+  busy: false,
+  /** The last option was chosen with the keyboard: keep the focus among the options. */
+  keyboardChoice: false,
+  online: true,
+};
+
+// ---------------------------------------------------------------- storage
+
+function loadStore() {
+  try {
+    const raw = window.localStorage.getItem(STORE_KEY);
+    const data = raw ? JSON.parse(raw) : {};
+    return data && typeof data === "object" ? data : {};
+  } catch {
+    return {}; // storage disabled (private mode): the page still works, without resume
+  }
+}
+
+function saveStore() {
+  try {
+    window.localStorage.setItem(
+      STORE_KEY,
+      JSON.stringify({ sessionId: state.sessionId, cursor: state.cursor, locale: state.locale, options: state.options }),
+    );
+  } catch {
+    /* storage full or disabled: nothing to do */
+  }
+}
+
+// ---------------------------------------------------------------- texts
+
+/** @param {string} key @param {Record<string, string | number>} [vars] */
+function t(key, vars = {}) {
+  const template = state.texts[key];
+  if (template === undefined) return key;
+  /** @type {Record<string, string | number>} */
+  const all = { office: state.texts["office.name"] ?? "", maxMb: MAX_FILE_MB, ...vars };
+  return template.replace(/\{(\w+)\}/g, (whole, name) => (name in all ? String(all[name]) : whole));
+}
+
+/** @param {string} locale */
+async function loadTexts(locale) {
+  const res = await fetch(`/webchat/texts/${encodeURIComponent(locale)}`, { headers: { accept: "application/json" } });
+  if (!res.ok) throw new Error(`texts ${locale}: HTTP ${res.status}`);
+  const texts = await res.json();
+  if (!texts || typeof texts !== "object") throw new Error(`texts ${locale}: not an object`);
+  state.texts = texts;
+  state.locale = locale;
+}
+
+/** Puts the current texts into the static page; elements whose key is missing keep their text. */
+function applyTexts() {
+  document.documentElement.lang = state.locale;
+  if (state.texts["page.title"]) document.title = t("page.title");
+  for (const el of document.querySelectorAll("[data-t]")) {
+    const key = el.getAttribute("data-t");
+    if (key && key in state.texts) el.textContent = t(key);
+  }
+  for (const attr of ["aria-label", "placeholder", "title"]) {
+    for (const el of document.querySelectorAll(`[data-t-${attr}]`)) {
+      const key = el.getAttribute(`data-t-${attr}`);
+      if (key && key in state.texts) el.setAttribute(attr, t(key));
+    }
+  }
+  els.log.setAttribute("aria-label", t("log.aria"));
+  // The toggle names the other language in that language.
+  els.langToggleText.lang = state.texts["lang.toggle.langTag"] ?? (state.locale === "id" ? "en" : "id");
+  // Labels already drawn follow the language too.
+  for (const label of els.log.querySelectorAll(".msg__from")) {
+    const from = label.closest(".msg")?.getAttribute("data-from") ?? "bot";
+    label.textContent = senderLabel(from);
+  }
+  for (const group of els.log.querySelectorAll(".options")) group.setAttribute("aria-label", t("options.aria"));
+  if (!els.connection.hidden) setOnline(state.online);
+}
+
+// ---------------------------------------------------------------- rendering
+
+/** @param {string} from */
+function senderLabel(from) {
+  if (from === "citizen") return t("from.citizen");
+  if (from === "staff") return t("from.staff");
+  return t("from.bot");
+}
+
+/**
+ * Bot texts use newlines and *bold*. Everything else is shown as typed: text nodes only.
+ * @param {string} text @param {HTMLElement} into
+ */
+function appendFormatted(text, into) {
+  const lines = text.replace(/\r\n?/g, "\n").split("\n");
+  lines.forEach((line, i) => {
+    if (i > 0) into.append(document.createElement("br"));
+    // *x* is bold only when the stars hug non-space characters, so "2 * 3 * 4" stays as it is.
+    const bold = /\*(?=\S)([^*\n]*?\S)\*/g;
+    let last = 0;
+    for (let match = bold.exec(line); match; match = bold.exec(line)) {
+      if (match.index > last) appendPlain(line.slice(last, match.index), into);
+      const strong = document.createElement("strong");
+      appendPlain(match[1] ?? "", strong);
+      into.append(strong);
+      last = match.index + match[0].length;
+    }
+    if (last < line.length) appendPlain(line.slice(last), into);
+  });
+}
+
+/**
+ * Text, with ticket numbers (ADU-2026-00042) set apart so they are easy to find and copy.
+ * @param {string} text @param {HTMLElement} into
+ */
+function appendPlain(text, into) {
+  const ticket = /\b[A-Z]{2,12}-\d{4}-\d{5,}\b/g;
+  let last = 0;
+  for (let match = ticket.exec(text); match; match = ticket.exec(text)) {
+    if (match.index > last) into.append(document.createTextNode(text.slice(last, match.index)));
+    const span = document.createElement("span");
+    span.className = "ticket";
+    span.textContent = match[0];
+    into.append(span);
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) into.append(document.createTextNode(text.slice(last)));
+}
+
+/** @param {string} at */
+function formatTime(at) {
+  const date = new Date(at);
+  if (Number.isNaN(date.getTime())) return "";
+  const now = new Date();
+  const sameDay = date.toDateString() === now.toDateString();
+  const tag = state.locale === "id" ? "id-ID" : "en-GB";
+  const options = sameDay
+    ? { hour: "2-digit", minute: "2-digit" }
+    : { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" };
+  return new Intl.DateTimeFormat(tag, /** @type {Intl.DateTimeFormatOptions} */ (options)).format(date);
+}
+
+/**
+ * @param {{ from: string, text: string, at?: string, id?: string, pending?: boolean, file?: boolean }} m
+ * @returns {HTMLElement}
+ */
+function messageElement(m) {
+  const from = m.from === "citizen" || m.from === "staff" ? m.from : "bot";
+  const el = document.createElement("div");
+  el.className = `msg msg--${from}`;
+  el.setAttribute("data-from", from);
+  if (m.id) el.setAttribute("data-id", m.id);
+
+  const previous = lastMessageElement();
+  const continues = previous?.getAttribute("data-from") === from;
+  if (continues) el.classList.add("msg--cont");
+
+  const label = document.createElement("span");
+  label.className = from === "staff" ? "msg__from msg__from--staff" : "msg__from visually-hidden";
+  label.textContent = senderLabel(from);
+  el.append(label);
+
+  const bubble = document.createElement("div");
+  bubble.className = "msg__bubble";
+  const body = document.createElement("div");
+  body.className = "msg__text";
+  if (m.text.trim() === "") {
+    // A file on its own: the history has no text for it.
+    body.classList.add("msg__text--file");
+    body.textContent = t("attachment.sent");
+  } else {
+    appendFormatted(m.text, body);
+  }
+  if (m.file) body.classList.add("msg__text--file");
+  bubble.append(body);
+
+  const meta = document.createElement("div");
+  meta.className = "msg__meta";
+  if (m.pending) {
+    meta.textContent = t("sending");
+  } else if (m.at) {
+    const time = document.createElement("time");
+    time.dateTime = m.at;
+    time.textContent = formatTime(m.at);
+    meta.append(time);
+  }
+  bubble.append(meta);
+  el.append(bubble);
+  return el;
+}
+
+function lastMessageElement() {
+  const all = els.log.querySelectorAll(".msg:not(.msg--pending)");
+  return all.length > 0 ? /** @type {HTMLElement} */ (all[all.length - 1]) : null;
+}
+
+function nearBottom() {
+  const doc = document.documentElement;
+  return doc.scrollHeight - (window.scrollY + window.innerHeight) < 160;
+}
+
+function scrollToEnd() {
+  window.scrollTo({ top: document.documentElement.scrollHeight, behavior: reducedMotion.matches ? "auto" : "smooth" });
+}
+
+/**
+ * Brings new messages into view: to the end when they fit on the screen, else to the first of
+ * them, so a long answer (the summary, the receipt) is read from its beginning.
+ * @param {Element | null} first
+ */
+function reveal(first) {
+  if (!first) return scrollToEnd();
+  const header = document.querySelector(".topbar")?.getBoundingClientRect().height ?? 0;
+  const end = document.documentElement.scrollHeight - window.innerHeight;
+  const firstTop = first.getBoundingClientRect().top + window.scrollY - header - 8;
+  window.scrollTo({ top: Math.max(0, Math.min(end, firstTop)), behavior: reducedMotion.matches ? "auto" : "smooth" });
+}
+
+/**
+ * Draws history messages not drawn yet. `whole` is true when the list starts at the very beginning
+ * of the conversation: its first entry may be the page's own silent opener.
+ * @param {HistoryMessage[]} messages @param {boolean} whole
+ */
+function renderHistory(messages, whole) {
+  /** @type {HistoryMessage[]} */
+  const added = [];
+  messages.forEach((m, i) => {
+    if (!m || typeof m.id !== "string" || state.shown.has(m.id)) return;
+    state.shown.add(m.id);
+    if (whole && i === 0 && m.from === "citizen" && String(m.text).trim().toLowerCase() === START_TEXT) return;
+    els.log.append(messageElement({ from: m.from, text: String(m.text ?? ""), at: m.at, id: m.id }));
+    added.push(m);
+  });
+  // A new bot message replaces the buttons: its own (a rating question can come by poll), or none.
+  const lastBot = added.filter((m) => m.from === "bot").pop();
+  if (lastBot) state.options = cleanOptions(lastBot.options).length > 0 ? { afterId: lastBot.id, list: cleanOptions(lastBot.options) } : null;
+  if (added.length > 0) placeOptions();
+  return added;
+}
+
+/** @param {unknown} list @returns {string[]} */
+function cleanOptions(list) {
+  return Array.isArray(list) ? list.filter((o) => typeof o === "string" && o.trim() !== "") : [];
+}
+
+/**
+ * A notice from the page itself (not the bot): errors, mostly. Announced by the log.
+ * @param {string} text @param {string} [kind] @param {() => void} [retry]
+ */
+function notice(text, kind = "error", retry) {
+  const el = document.createElement("div");
+  el.className = `notice notice--${kind}`;
+  const p = document.createElement("p");
+  p.textContent = text;
+  el.append(p);
+  if (retry) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "notice__retry";
+    button.textContent = t("retry");
+    button.addEventListener("click", () => {
+      el.remove();
+      retry();
+    });
+    el.append(button);
+  }
+  els.log.append(el);
+  scrollToEnd();
+  return el;
+}
+
+// ---------------------------------------------------------------- options (answer buttons)
+
+function removeOptions() {
+  for (const group of els.log.querySelectorAll(".options")) group.remove();
+}
+
+/** Shows the current options under the bot message they belong to. */
+function placeOptions() {
+  removeOptions();
+  const opts = state.options;
+  if (!opts || opts.list.length === 0) return;
+  const anchor = els.log.querySelector(`.msg[data-id="${CSS.escape(opts.afterId)}"]`);
+  if (!anchor) return;
+  const group = document.createElement("div");
+  group.className = "options";
+  group.setAttribute("role", "group");
+  group.setAttribute("aria-label", t("options.aria"));
+  for (const label of opts.list) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "option";
+    button.textContent = label;
+    button.disabled = state.busy;
+    button.addEventListener("click", (event) => {
+      // detail 0: activated with Enter/Space, not a pointer.
+      state.keyboardChoice = event.detail === 0;
+      void deliver({ kind: "text", text: label });
+    });
+    group.append(button);
+  }
+  anchor.after(group);
+}
+
+/** @param {boolean} disabled */
+function setOptionsDisabled(disabled) {
+  for (const button of els.log.querySelectorAll(".option")) /** @type {HTMLButtonElement} */ (button).disabled = disabled;
+}
+
+// ---------------------------------------------------------------- network
+
+/** @param {string} path @param {RequestInit} [init] */
+function api(path, init) {
+  return fetch(`${API}${path}`, { ...init, headers: { accept: "application/json", ...(init?.headers ?? {}) } });
+}
+
+/** @param {string} path @param {unknown} body */
+function postJson(path, body) {
+  return api(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+}
+
+async function createSession() {
+  let res = await postJson("/sessions", { locale: state.locale });
+  // The contract names `{}` and `{"locale":"en"}`; an older server may refuse an explicit "id".
+  if (res.status === 400) res = await postJson("/sessions", state.locale === "en" ? { locale: "en" } : {});
+  if (!res.ok) throw new HttpError(res.status);
+  const body = await res.json();
+  if (!body || typeof body.sessionId !== "string") throw new HttpError(res.status);
+  state.sessionId = body.sessionId;
+  state.cursor = null;
+  saveStore();
+  return Array.isArray(body.replies) ? body.replies : [];
+}
+
+class HttpError extends Error {
+  /** @param {number} status */
+  constructor(status) {
+    super(`HTTP ${status}`);
+    this.status = status;
+  }
+}
+
+// History fetches run one after another: a poll never races a refresh after a POST.
+/** @type {Promise<unknown>} */
+let syncChain = Promise.resolve();
+let syncsQueued = 0;
+
+/** Fetches everything after the cursor (or the whole history) and draws what is new. */
+function sync() {
+  syncsQueued += 1;
+  const run = syncChain.then(doSync).finally(() => {
+    syncsQueued -= 1;
+  });
+  syncChain = run.catch(() => undefined);
+  return run;
+}
+
+/** @returns {Promise<HistoryMessage[]>} the messages drawn now */
+async function doSync() {
+  const sessionId = state.sessionId;
+  if (!sessionId) return [];
+  const cursor = state.cursor;
+  const whole = cursor === null;
+  const query = cursor === null ? "" : `?after=${encodeURIComponent(cursor)}`;
+  let res;
+  try {
+    res = await api(`/sessions/${encodeURIComponent(sessionId)}/messages${query}`);
+  } catch (error) {
+    setOnline(false);
+    throw error;
+  }
+  if (!res.ok) {
+    if (res.status >= 500) setOnline(false);
+    throw new HttpError(res.status);
+  }
+  const body = await res.json();
+  setOnline(true);
+  if (sessionId !== state.sessionId) return []; // a new conversation started meanwhile
+  /** @type {HistoryMessage[]} */
+  const messages = Array.isArray(body?.messages) ? body.messages : [];
+  if (messages.some((m) => m?.from === "citizen")) {
+    for (const pending of els.log.querySelectorAll(".msg--pending")) pending.remove();
+  }
+  const stick = nearBottom();
+  const added = renderHistory(messages, whole);
+  if (typeof body?.cursor === "string" && body.cursor !== "") state.cursor = body.cursor;
+  saveStore();
+  if (added.length > 0 && stick) reveal(els.log.querySelector(`.msg[data-id="${CSS.escape(added[0].id)}"]`));
+  return added;
+}
+
+/** @param {boolean} online */
+function setOnline(online) {
+  state.online = online;
+  els.connection.hidden = online;
+  els.connection.textContent = online ? "" : t("status.offline");
+}
+
+// ---------------------------------------------------------------- sending
+
+/** @param {boolean} busy */
+function setBusy(busy) {
+  state.busy = busy;
+  els.send.disabled = busy;
+  els.attach.disabled = busy;
+  els.langToggle.disabled = busy;
+  els.form.setAttribute("aria-busy", String(busy));
+  els.typing.hidden = !busy;
+  setOptionsDisabled(busy);
+}
+
+/**
+ * @typedef {{ kind: "text", text: string, silent?: boolean, clientMessageId?: string } | { kind: "file", file: File }} Outgoing
+ */
+
+function newMessageId() {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** @param {Outgoing} out */
+function post(out) {
+  const path = `/sessions/${encodeURIComponent(state.sessionId ?? "")}`;
+  if (out.kind === "text") {
+    // Kept across a retry of the same message: the server answers a repeat without processing it again.
+    out.clientMessageId ??= newMessageId();
+    return postJson(`${path}/messages`, { text: out.text, clientMessageId: out.clientMessageId });
+  }
+  const form = new FormData();
+  form.append("file", out.file, out.file.name);
+  return api(`${path}/attachments`, { method: "POST", body: form });
+}
+
+/** Forgets the conversation on this device (the office keeps it). */
+function forgetConversation() {
+  state.sessionId = null;
+  state.cursor = null;
+  state.options = null;
+  state.shown.clear();
+  els.log.replaceChildren();
+  saveStore();
+}
+
+/**
+ * Sends a text or a file, then draws the conversation from the history.
+ * @param {Outgoing} out
+ * @returns {Promise<boolean>} whether the bot took it
+ */
+async function deliver(out) {
+  if (state.busy) return false;
+  setBusy(true);
+  const silent = out.kind === "text" && out.silent;
+  const pending = silent
+    ? null
+    : messageElement(
+        out.kind === "text"
+          ? { from: "citizen", text: out.text, pending: true }
+          : { from: "citizen", text: out.file.name, pending: true, file: true },
+      );
+  if (pending) {
+    pending.classList.add("msg--pending");
+    els.log.append(pending);
+    scrollToEnd();
+  }
+  try {
+    if (!state.sessionId) await openConversation();
+    let res = await post(out);
+    if (res.status === 404) {
+      // The office no longer knows this conversation (expired or reset): start afresh, once.
+      forgetConversation();
+      if (out.kind === "text") delete out.clientMessageId;
+      await openConversation();
+      if (pending) els.log.append(pending);
+      res = await post(out);
+    }
+    const body = await res.json().catch(() => ({}));
+    const replies = Array.isArray(body?.replies) ? body.replies : [];
+    if (!res.ok) {
+      pending?.remove();
+      // A declined file may still have been answered by the bot (in the history): show that answer;
+      // the page's own notice only when the bot said nothing.
+      const drawn = replies.length > 0 ? await sync().catch(() => []) : [];
+      if (!silent && !drawn.some((m) => m.from === "bot")) refused(res.status, out);
+      return false;
+    }
+    const drawn = await sync().catch(() => []);
+    applyReplyOptions(drawn, replies);
+    focusAfterReply();
+    return true;
+  } catch (error) {
+    if (silent) {
+      // The caller says what failed (the opening of a conversation).
+      if (!(error instanceof HttpError)) setOnline(false);
+    } else if (error instanceof HttpError) {
+      pending?.remove();
+      refused(error.status, out);
+    } else {
+      // Nothing typed is lost: the message stays, marked, with a retry that the server
+      // recognises (same clientMessageId) if the first attempt did arrive after all.
+      setOnline(false);
+      markFailed(pending);
+      notice(t("error.network"), "error", () => {
+        pending?.remove();
+        void deliver(out);
+      });
+    }
+    return false;
+  } finally {
+    setBusy(false);
+  }
+}
+
+/**
+ * The contract's minimum: options come with the POST replies. Used when the history did not carry
+ * them for the newest bot message.
+ * @param {HistoryMessage[]} drawn @param {Array<{ options?: unknown }>} replies
+ */
+function applyReplyOptions(drawn, replies) {
+  const lastBot = drawn.filter((m) => m.from === "bot").pop();
+  if (lastBot && "options" in lastBot) return; // the history said it, with or without buttons
+  const list = cleanOptions(replies[replies.length - 1]?.options);
+  const anchor = lastBot?.id ?? [...els.log.querySelectorAll('.msg[data-from="bot"]')].pop()?.getAttribute("data-id");
+  if (!anchor) return;
+  state.options = list.length > 0 ? { afterId: anchor, list } : null;
+  saveStore();
+  placeOptions();
+}
+
+/** @param {HTMLElement | null} bubble */
+function markFailed(bubble) {
+  if (!bubble) return;
+  bubble.classList.remove("msg--pending");
+  bubble.classList.add("msg--failed");
+  const meta = bubble.querySelector(".msg__meta");
+  if (meta) meta.textContent = t("notSent");
+}
+
+/** @param {number} status @param {Outgoing} out */
+function refused(status, out) {
+  const name = out.kind === "file" ? out.file.name : "";
+  if (status === 413) notice(t("error.tooLarge", { name }));
+  else if (status === 415) notice(t("error.type", { name }));
+  else if (status === 400) notice(t("error.badRequest"));
+  else notice(t("error.server"), "error", () => void deliver(out));
+}
+
+function focusAfterReply() {
+  if (!state.keyboardChoice) return;
+  state.keyboardChoice = false;
+  const first = /** @type {HTMLButtonElement | null} */ (els.log.querySelector(".option"));
+  (first ?? els.input).focus();
+}
+
+// ---------------------------------------------------------------- composer
+
+function autoGrow() {
+  els.input.style.height = "auto";
+  els.input.style.height = `${Math.min(els.input.scrollHeight, 160)}px`;
+}
+
+async function submitText() {
+  const text = els.input.value.trim();
+  if (text === "" || state.busy) return;
+  els.input.value = "";
+  autoGrow();
+  await deliver({ kind: "text", text: text.slice(0, 4000) });
+}
+
+/** @param {File} file */
+async function sendFile(file) {
+  if (file.size > MAX_FILE_BYTES) {
+    // Refused here, before a 10 MB upload on a phone connection; the office refuses it anyway.
+    notice(t("error.tooLarge", { name: file.name }));
+    return;
+  }
+  await deliver({ kind: "file", file });
+}
+
+async function toggleLanguage() {
+  if (state.busy) return;
+  const next = state.locale === "id" ? "en" : "id";
+  try {
+    await loadTexts(next);
+  } catch {
+    notice(t("error.network"));
+    return;
+  }
+  applyTexts();
+  rerenderTimes();
+  saveStore();
+  await deliver({ kind: "text", text: LOCALE_KEYWORD[next] });
+}
+
+function rerenderTimes() {
+  for (const time of els.log.querySelectorAll("time")) time.textContent = formatTime(time.dateTime);
+}
+
+async function newConversation() {
+  if (state.busy) return;
+  if (!window.confirm(t("newConversation.confirm"))) return;
+  forgetConversation();
+  await start();
+}
+
+function bindEvents() {
+  els.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    void submitText();
+  });
+  els.input.addEventListener("keydown", (event) => {
+    // isComposing: Enter that ends an IME composition is not a send.
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      void submitText();
+    }
+  });
+  els.input.addEventListener("input", autoGrow);
+  els.attach.addEventListener("click", () => els.file.click());
+  els.file.addEventListener("change", () => {
+    const file = els.file.files?.[0];
+    els.file.value = ""; // the same file can be chosen again
+    if (file) void sendFile(file);
+  });
+  els.langToggle.addEventListener("click", () => void toggleLanguage());
+  els.newConversation.addEventListener("click", () => void newConversation());
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") void poll();
+  });
+  window.setInterval(() => void poll(), POLL_MS);
+}
+
+/** Staff replies arrive through the history; only while the tab is seen and nothing is in flight. */
+async function poll() {
+  if (document.visibilityState !== "visible" || state.busy || !state.sessionId || syncsQueued > 0) return;
+  await sync().catch(() => 0);
+}
+
+// ---------------------------------------------------------------- start
+
+/**
+ * A new conversation. This server greets on its own (the greeting and menu are the first history
+ * entries, returned with the session); a server that waits for the citizen gets a silent "menu".
+ */
+async function openConversation() {
+  const replies = await createSession();
+  const drawn = await sync().catch(() => []);
+  if (drawn.length > 0) {
+    applyReplyOptions(drawn, replies);
+    return true;
+  }
+  return replies.length > 0;
+}
+
+/** Opens a conversation when the page has none: the bot greets and shows the menu. */
+async function start() {
+  let ok = false;
+  try {
+    setBusy(true);
+    ok = await openConversation();
+  } catch {
+    ok = false;
+  } finally {
+    setBusy(false);
+  }
+  if (!ok && state.sessionId) ok = await deliver({ kind: "text", text: START_TEXT, silent: true });
+  if (!ok) notice(t("error.start"), "error", () => void start());
+}
+
+/**
+ * A stored conversation: its whole history, and the options still open.
+ * @param {{ options?: { afterId?: unknown, list?: unknown } }} stored
+ */
+async function resume(stored) {
+  state.cursor = null;
+  try {
+    await sync();
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 404) {
+      forgetConversation();
+      await start();
+      return;
+    }
+    // Offline for now: keep the session, the poll catches up.
+    return;
+  }
+  // Without options in the history, the buttons saved on this device still fit the last question.
+  const opts = stored.options;
+  const lastBot = [...els.log.querySelectorAll('.msg[data-from="bot"]')].pop();
+  if (!state.options && opts && Array.isArray(opts.list) && lastBot?.getAttribute("data-id") === opts.afterId) {
+    state.options = { afterId: String(opts.afterId), list: cleanOptions(opts.list) };
+    placeOptions();
+  }
+  window.scrollTo({ top: document.documentElement.scrollHeight });
+}
+
+async function init() {
+  const stored = loadStore();
+  const locale = LOCALES.includes(stored.locale) ? stored.locale : "id";
+  try {
+    await loadTexts(locale);
+  } catch {
+    try {
+      await loadTexts("id");
+    } catch {
+      /* the page keeps its built-in Indonesian wording */
+    }
+  }
+  applyTexts();
+  bindEvents();
+  els.connection.hidden = false;
+  els.connection.textContent = t("connecting");
+  if (typeof stored.sessionId === "string" && stored.sessionId !== "") {
+    state.sessionId = stored.sessionId;
+    await resume(stored);
+  } else {
+    await start();
+  }
+  if (state.online) els.connection.hidden = true;
+  document.body.setAttribute("data-ready", "true");
+}
+
+void init();
