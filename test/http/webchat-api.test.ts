@@ -213,3 +213,26 @@ describe("health", () => {
     expect(res.json).toMatchObject({ status: "ok", database: "ok", channels: { webchat: "running" } });
   });
 });
+
+describe("health when the database is gone", () => {
+  it("answers 503 when the database does not answer", async () => {
+    const { buildServer } = await import("../../src/http/index.js");
+    const server = await buildServer({
+      pipeline: app.pipeline,
+      conversations: { exists: async () => undefined, history: async () => ({ messages: [], cursor: "0" }) },
+      databaseOk: async () => {
+        throw new Error("SQLITE_CANTOPEN: unable to open database file");
+      },
+      channels: () => ({ webchat: "running" }),
+      webchat: { publicDir: "/nonexistent", templatesDir: "/nonexistent", maxAttachmentBytes: 1024 },
+      isAllowedMime: () => true,
+      officeName: "x",
+      defaultLocale: "id",
+      log: () => undefined,
+    });
+    const response = await server.inject({ method: "GET", url: "/health" });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toMatchObject({ status: "unavailable", database: "unreachable" });
+    await server.close();
+  });
+});

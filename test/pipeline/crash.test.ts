@@ -102,3 +102,28 @@ describe("a process killed with SIGKILL", () => {
     }
   }, 120_000);
 });
+
+describe("SIGTERM", () => {
+  it("finishes the messages in flight, answers them, and exits 0", async () => {
+    dir = mkdtempSync(join(tmpdir(), "kanal-term-"));
+    const env = { DATABASE_URL: `file:${join(dir, "bot.db")}`, ATTACHMENTS_DIR: join(dir, "files") };
+    const url = await boot(env);
+    const sessions: string[] = [];
+    for (let i = 0; i < 30; i++) sessions.push((await post(url, "/api/webchat/sessions", {})).json.sessionId!);
+    const inFlight = sessions.map((s) => post(url, `/api/webchat/sessions/${s}/messages`, { text: "1" }).catch(() => undefined));
+    await new Promise((r) => setTimeout(r, 5));
+    bot!.child.kill("SIGTERM");
+    const answers = await Promise.all(inFlight);
+    expect(await bot!.exited).toBe(0);
+    // Every request either completed normally or was refused at the door; none failed half-way.
+    const answered = answers.filter((a) => a !== undefined);
+    expect(answered.every((a) => a!.status === 200 || a!.status === 503)).toBe(true);
+    const db = await openDatabase(env.DATABASE_URL, { migrate: false });
+    try {
+      const stored = await db.prisma.message.count({ where: { direction: "in" } });
+      expect(stored).toBe(answered.filter((a) => a!.status === 200).length);
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
+});
