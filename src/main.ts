@@ -8,15 +8,17 @@ import { userInfo } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createTerminalAdapter, type TerminalTexts } from "../channels/terminal/adapter.js";
+import { createTelegramAdapter, telegramWebhookUrl } from "../channels/telegram/index.js";
 import { createWebchatAdapter, WEBCHAT_PUBLIC_DIR } from "../channels/webchat/adapter.js";
 import { loadSopPreset } from "./complaints/index.js";
 import { loadConfig, type Config } from "./config/index.js";
-import { KanalError, type ChannelAdapter, type ChannelLimits, type ChannelName, type Locale } from "./core/index.js";
+import { KanalError, type ChannelAdapter, type ChannelLimits, type ChannelName, type Locale, type StaffSink } from "./core/index.js";
 import { openDatabase, repoRoot, type Database } from "./db/index.js";
 import { buildServer, type Log } from "./http/index.js";
 import { loadTemplates } from "./i18n/index.js";
 import { createOutboxWorker } from "./outbox/index.js";
 import { createConversationStore, createPipeline, type Pipeline } from "./pipeline/index.js";
+import { createStaffConsole, reportDeliveryFailure } from "./staff/index.js";
 import { AttachmentStore, isAllowedMime } from "./storage/index.js";
 
 const TEMPLATES_DIR = join(repoRoot, "templates");
@@ -35,13 +37,52 @@ interface Core {
   close(): Promise<void>;
 }
 
-/** What both entry points share: database, templates, SOP, channels, pipeline, outbox worker. */
-async function startCore(config: Config, adapters: ChannelAdapter[], log: Log): Promise<Core> {
+/** The staff console, once built; channels are created before it and call it through this. */
+type StaffSinkRef = { current?: StaffSink };
+
+/** The channels whose credentials are set (the website chat always). */
+function configuredChannels(config: Config, staff: StaffSinkRef, log: Log): ChannelAdapter[] {
+  const channels: ChannelAdapter[] = [createWebchatAdapter()];
+  if (config.TELEGRAM_BOT_TOKEN) {
+    channels.push(
+      createTelegramAdapter({
+        token: config.TELEGRAM_BOT_TOKEN,
+        apiRoot: config.TELEGRAM_API_ROOT,
+        opsChatId: config.TELEGRAM_OPS_CHAT_ID,
+        webhook:
+          config.TELEGRAM_WEBHOOK_SECRET && config.PUBLIC_BASE_URL
+            ? { url: telegramWebhookUrl(config.PUBLIC_BASE_URL), secret: config.TELEGRAM_WEBHOOK_SECRET }
+            : undefined,
+        maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES,
+        staffSink: (message) => (staff.current ? staff.current(message) : Promise.resolve({ messages: [] })),
+        log,
+      }),
+    );
+  }
+  return channels;
+}
+
+/** What both entry points share: database, templates, SOP, channels, pipeline, staff console, outbox worker. */
+async function startCore(config: Config, adapters: ChannelAdapter[], log: Log, staffRef: StaffSinkRef = {}): Promise<Core> {
   const templates = loadTemplates(TEMPLATES_DIR);
   const sop = loadSopPreset(TEMPLATES_DIR, config.SOP_PRESET);
   const db = await openDatabase(config.DATABASE_URL);
   const registry = new Map(adapters.map((a) => [a.name, a]));
-  const worker = createOutboxWorker({ db, adapters: registry, log });
+  const attachments = new AttachmentStore(config.ATTACHMENTS_DIR, config.ATTACHMENT_MAX_BYTES);
+  const limitsOf = (channel: ChannelName) => registry.get(channel)?.limits ?? PUSH_DEFAULT;
+  // Complaint cards go to the Telegram staff group when the bot and the group are configured.
+  const staffFeed =
+    config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_OPS_CHAT_ID
+      ? { channel: "telegram" as const, chatId: config.TELEGRAM_OPS_CHAT_ID, locale: config.DEFAULT_LOCALE, replyMode: config.STAFF_REPLY_MODE }
+      : undefined;
+  const worker = createOutboxWorker({
+    db,
+    adapters: registry,
+    log,
+    onPermanentFailure: staffFeed
+      ? (row) => reportDeliveryFailure({ db, templates, officeName: config.OFFICE_NAME, feed: staffFeed }, row)
+      : undefined,
+  });
   const pipeline = createPipeline({
     db,
     templates,
@@ -52,9 +93,30 @@ async function startCore(config: Config, adapters: ChannelAdapter[], log: Log): 
       defaultLocale: config.DEFAULT_LOCALE,
       timeZone: config.OFFICE_TIMEZONE,
     },
-    attachments: new AttachmentStore(config.ATTACHMENTS_DIR, config.ATTACHMENT_MAX_BYTES),
-    limitsOf: (channel) => registry.get(channel)?.limits ?? PUSH_DEFAULT,
+    attachments,
+    limitsOf,
+    staffFeed,
     onOutboxRows: () => worker.notify(),
+  });
+  staffRef.current = createStaffConsole({
+    db,
+    voice: pipeline,
+    templates,
+    sop,
+    settings: {
+      officeName: config.OFFICE_NAME,
+      timeZone: config.OFFICE_TIMEZONE,
+      locale: config.DEFAULT_LOCALE,
+      replyMode: config.STAFF_REPLY_MODE,
+      staffIds: config.STAFF_TELEGRAM_IDS,
+      opsChannel: "telegram",
+      opsChatId: config.TELEGRAM_OPS_CHAT_ID,
+    },
+    limitsOf,
+    storeFile: async (file) => {
+      const checked = await attachments.accept(file);
+      return checked.accepted ? { path: attachments.pathOf(checked.stored.storagePath), mime: checked.stored.mime, filename: checked.stored.filename } : undefined;
+    },
   });
   worker.start();
   return {
@@ -62,9 +124,10 @@ async function startCore(config: Config, adapters: ChannelAdapter[], log: Log): 
     pipeline,
     adapters: registry,
     async close() {
-      // Order matters: stop intake, finish the steps in flight, stop channels, then deliveries, then the database.
-      await pipeline.close();
+      // Order matters: channels stop taking updates (finishing those in hand), the pipeline
+      // finishes its steps, then deliveries stop, then the database closes.
       await Promise.all(adapters.map((a) => a.stop().catch(() => undefined)));
+      await pipeline.close();
       await worker.stop();
       await db.close();
     },
@@ -79,12 +142,13 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, log: Log = jsonLog): Promise<RunningServer> {
-  const adapters: ChannelAdapter[] = [createWebchatAdapter()];
-  const core = await startCore(config, adapters, log);
+  const staffRef: StaffSinkRef = {};
+  const adapters = configuredChannels(config, staffRef, log);
+  const core = await startCore(config, adapters, log, staffRef);
   const channelState: Record<string, string> = {};
   for (const adapter of adapters) {
     await adapter.start((inbound) => core.pipeline.receive(inbound));
-    channelState[adapter.name] = "running";
+    channelState[adapter.name] = adapter.webhook ? "webhook" : "running";
   }
   const app = await buildServer({
     pipeline: core.pipeline,
@@ -98,6 +162,7 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
     isAllowedMime,
     defaultLocale: config.DEFAULT_LOCALE,
     officeName: config.OFFICE_NAME,
+    webhooks: adapters.flatMap((a) => (a.webhook ? [a.webhook] : [])),
     log,
   });
   const address = await app.listen({ host: config.HOST, port: config.PORT });

@@ -16,6 +16,31 @@ export interface ChannelLimits {
   delivery: "push" | "pull";
   /** True when the channel itself can answer the complainant later, so contact details may be skipped. */
   canReachLater: boolean;
+  /**
+   * The provider's sending limits, kept by the outbox worker: at most one message per `perChatMs`
+   * to one chat, `groupPerMinute` to one group chat (chat ids starting with "-"), `globalPerSecond` overall.
+   */
+  pacing?: { perChatMs?: number; groupPerMinute?: number; globalPerSecond?: number };
+}
+
+/** An HTTP request to a webhook route, with the raw body (signatures are computed over its bytes). */
+export interface WebhookRequest {
+  method: "GET" | "POST";
+  headers: Record<string, string | string[] | undefined>;
+  query: Record<string, string | undefined>;
+  rawBody: Buffer;
+}
+
+export interface WebhookResponse {
+  status: number;
+  /** A string is sent as text/plain, an object as JSON. */
+  body?: string | Record<string, unknown>;
+}
+
+/** Mounted by src/http at `/webhooks/<path>` for GET and POST. */
+export interface Webhook {
+  path: string;
+  handle(request: WebhookRequest): Promise<WebhookResponse>;
 }
 
 export type InboundSink = (message: InboundMessage) => Promise<unknown>;
@@ -25,6 +50,8 @@ export interface ChannelAdapter {
   readonly name: ChannelName;
   readonly limits: ChannelLimits;
   start(sink: InboundSink): Promise<void>;
+  /** Webhook channels: the route the HTTP server mounts. */
+  readonly webhook?: Webhook;
   send(chatId: string, message: OutboundMessage): Promise<SendResult>;
   stop(): Promise<void>;
 }

@@ -3,3 +3,4 @@ export * from "./channel.js";
 export * from "./category.js";
 export * from "./ticket.js";
 export * from "./errors.js";
+export * from "./staff.js";

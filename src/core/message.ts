@@ -63,10 +63,16 @@ export interface InboundMessage {
 export type Locale = "id" | "en";
 export const LOCALES: readonly Locale[] = ["id", "en"];
 
-/** One rendered message to a citizen. `options` become buttons where the channel has them. */
+/** One rendered message to a citizen or to staff. `options` become reply buttons where the channel has them. */
 export interface OutboundMessage {
   text: string;
   options?: string[];
   /** Set when the message concerns a complaint: channels that thread (e-mail) use it. */
   ticket?: string;
+  /** Post as a reply to this provider message id (a staff thread in Telegram). */
+  replyTo?: string;
+  /** Inline buttons with callback data (staff cards); rows of (label, data). */
+  buttons?: { label: string; data: string }[][];
+  /** Files to send with the message (a staff reply's photo), already stored. */
+  attachments?: { kind: "image" | "document"; mime: string; filename?: string; path: string }[];
 }

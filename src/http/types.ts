@@ -1,3 +1,4 @@
+import type { Webhook } from "../core/index.js";
 import type { Pipeline, ConversationStore } from "../pipeline/index.js";
 
 export type Log = (msg: string, fields?: Record<string, unknown>) => void;
@@ -21,6 +22,8 @@ export interface ServerDeps {
   officeName: string;
   /** The locale of a session that does not ask for one. */
   defaultLocale: "id" | "en";
+  /** Mounted at /webhooks/<path> (Telegram webhook mode, Meta). */
+  webhooks?: readonly Webhook[];
   log: Log;
   clock?: () => Date;
 }

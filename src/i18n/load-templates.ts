@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -11,8 +11,24 @@ const TemplateFile = z.record(z.string().min(1), z.string());
 
 export const DEFAULT_TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "templates");
 
+/** The citizen's texts and the staff console's texts; a key may live in only one of them. */
+const FILES = ["messages.json", "staff.json"] as const;
+
 function readLocale(dir: string, locale: Locale): Record<string, string> {
-  const path = join(dir, locale, "messages.json");
+  const merged: Record<string, string> = {};
+  for (const file of FILES) {
+    for (const [key, text] of Object.entries(readFile(dir, locale, file))) {
+      if (key in merged) throw new KanalError("KA_CONFIG", `template key "${key}" is defined twice in ${join(dir, locale)}`);
+      merged[key] = text;
+    }
+  }
+  return merged;
+}
+
+function readFile(dir: string, locale: Locale, file: string): Record<string, string> {
+  const path = join(dir, locale, file);
+  // Only the citizen's texts are required; an office without staff texts still runs the web chat.
+  if (file !== "messages.json" && !existsSync(path)) return {};
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
@@ -35,7 +51,7 @@ export function loadTemplates(dir: string = DEFAULT_TEMPLATE_DIR): Templates {
   const all = new Set(LOCALES.flatMap((l) => Object.keys(byLocale[l])));
   const problems = LOCALES.flatMap((l) => {
     const missing = [...all].filter((key) => !(key in byLocale[l])).sort();
-    return missing.length > 0 ? [`${l}/messages.json lacks ${missing.join(", ")}`] : [];
+    return missing.length > 0 ? [`${l}/*.json lacks ${missing.join(", ")}`] : [];
   });
   if (problems.length > 0) {
     throw new KanalError("KA_CONFIG", `templates in ${dir} differ between locales: ${problems.join("; ")}`);

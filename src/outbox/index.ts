@@ -10,3 +10,5 @@ export type {
   OutboxWorkerDeps,
   OutboxWorkerOptions,
 } from "./types.js";
+export { Pacer } from "./pacing.js";
+export type { OutboxPayload } from "./payload.js";

@@ -1,6 +1,23 @@
+import { z } from "zod";
 import type { OutboundMessage } from "../core/index.js";
 
-export type PayloadParse = { ok: true; message: OutboundMessage } | { ok: false; reason: string };
+/** The payload column: an OutboundMessage, plus `threadOf` (a complaint whose staff card this answers). */
+const payloadSchema = z.object({
+  text: z.string({ error: "payload has no text" }),
+  options: z.array(z.string({ error: "payload options must be strings" }), { error: "payload options must be strings" }).optional(),
+  ticket: z.string({ error: "payload ticket must be a string" }).optional(),
+  replyTo: z.string().optional(),
+  buttons: z.array(z.array(z.object({ label: z.string(), data: z.string() }))).optional(),
+  attachments: z
+    .array(z.object({ kind: z.enum(["image", "document"]), mime: z.string(), filename: z.string().optional(), path: z.string() }))
+    .optional(),
+  /** Resolved at send time into `replyTo`: the provider id of that complaint's card in the same chat. */
+  threadOf: z.string().optional(),
+});
+
+export type OutboxPayload = OutboundMessage & { threadOf?: string };
+
+export type PayloadParse = { ok: true; message: OutboundMessage; threadOf?: string } | { ok: false; reason: string };
 
 /** The row's payload back into an OutboundMessage. A malformed payload can never be sent: the caller fails the row. */
 export function parseOutboxPayload(payload: string): PayloadParse {
@@ -10,15 +27,10 @@ export function parseOutboxPayload(payload: string): PayloadParse {
   } catch (error) {
     return { ok: false, reason: `payload is not JSON: ${(error as Error).message}` };
   }
-  if (typeof value !== "object" || value === null) return { ok: false, reason: "payload is not an object" };
-  const { text, options, ticket } = value as Record<string, unknown>;
-  if (typeof text !== "string") return { ok: false, reason: "payload has no text" };
-  if (options !== undefined && !(Array.isArray(options) && options.every((o) => typeof o === "string"))) {
-    return { ok: false, reason: "payload options must be strings" };
-  }
-  if (ticket !== undefined && typeof ticket !== "string") return { ok: false, reason: "payload ticket must be a string" };
-  const message: OutboundMessage = { text };
-  if (options !== undefined) message.options = options as string[];
-  if (ticket !== undefined) message.ticket = ticket;
-  return { ok: true, message };
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { ok: false, reason: "payload is not an object" };
+  const parsed = payloadSchema.safeParse(value);
+  if (!parsed.success) return { ok: false, reason: parsed.error.issues[0]!.message };
+  const { threadOf, ...rest } = parsed.data;
+  const message: OutboundMessage = rest;
+  return threadOf ? { ok: true, message, threadOf } : { ok: true, message };
 }

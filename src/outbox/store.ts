@@ -33,6 +33,8 @@ export interface OutboxStore {
   markSent(id: string, providerMessageId: string, now: Date): Promise<boolean>;
   reschedule(id: string, token: Date, change: { attempts: number; nextAttemptAt: Date; lastError: string }, now: Date): Promise<boolean>;
   markFailed(id: string, token: Date, change: { attempts: number; lastError: string }, now: Date): Promise<boolean>;
+  /** The provider's id of a complaint's card in a chat, once the card was sent (for threading). */
+  cardMessageId(complaintId: string, channel: string, chatId: string): Promise<string | undefined>;
 }
 
 /** Left on a row taken over from a worker that stopped mid-send (killed, crashed, lost the database). */
@@ -41,6 +43,15 @@ export const INTERRUPTED = "lease expired: the previous attempt was interrupted"
 export function outboxStore(db: Database): OutboxStore {
   const sql = db.sql;
   return {
+    async cardMessageId(complaintId, channel, chatId) {
+      const rows = await sql.query<{ providerMessageId: string | null }>(
+        `SELECT "providerMessageId" FROM "OutboxMessage"
+          WHERE "complaintId" = ? AND "kind" = 'card' AND "channel" = ? AND "chatId" = ? AND "status" = 'sent'
+          ORDER BY "createdAt" LIMIT 1`,
+        [complaintId, channel, chatId],
+      );
+      return rows[0]?.providerMessageId ?? undefined;
+    },
     async findDue(now, limit) {
       // `status IN (…)` first so both databases can use the (status, nextAttemptAt) index and only
       // look at unfinished rows, not the growing pile of sent ones.

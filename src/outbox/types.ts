@@ -1,3 +1,4 @@
+import type { Pacer } from "./pacing.js";
 import type { ChannelAdapter, ChannelName } from "../core/index.js";
 import type { Database } from "../db/index.js";
 
@@ -60,6 +61,8 @@ export interface OutboxWorkerDeps {
   onPermanentFailure?: (row: OutboxRow) => Promise<void> | void;
   /** Default: one line on stderr. Only what needs attention is logged (retries, failures, errors). */
   log?: OutboxLog;
+  /** Keeps the channels' sending limits (ChannelLimits.pacing); tests pass one with a fake clock. */
+  pacer?: Pacer;
 }
 
 export interface OutboxWorker {

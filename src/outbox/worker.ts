@@ -1,6 +1,7 @@
 import { CHANNEL_NAMES, KanalError, type ChannelAdapter, type ChannelName, type SendResult } from "../core/index.js";
 import { retryDelayMs } from "./backoff.js";
 import { describeError, holdLease } from "./lease.js";
+import { Pacer } from "./pacing.js";
 import { parseOutboxPayload } from "./payload.js";
 import { outboxStore, type DueRow } from "./store.js";
 import type { AdapterLookup, OutboxLog, OutboxRow, OutboxWorker, OutboxWorkerDeps, OutboxWorkerOptions } from "./types.js";
@@ -35,6 +36,7 @@ interface BatchResult {
  * why claiming is safe with several processes, and DESIGN.md ("Outbox").
  */
 export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
+  const pacer = deps.pacer ?? new Pacer();
   const options = resolveOptions(deps.options);
   const clock = deps.clock ?? (() => new Date());
   const random = deps.random ?? Math.random;
@@ -120,7 +122,11 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     const lease = holdLease(store, row.id, token, { leaseMs: options.leaseMs, clock, log });
     let result: SendResult;
     try {
-      result = await adapter.send(row.chatId, parsed.message);
+      const message = { ...parsed.message };
+      // A card is sent before anything threaded under it (rows of one chat go in order).
+      if (parsed.threadOf) message.replyTo ??= await store.cardMessageId(parsed.threadOf, row.channel, row.chatId);
+      await pacer.wait(row.channel, row.chatId, adapter.limits.pacing);
+      result = await adapter.send(row.chatId, message);
     } catch (error) {
       // A thrown error is the network, not the provider's answer (a refusal is a SendResult): retry.
       result = { ok: false, retryable: true, reason: `send threw: ${describeError(error)}` };

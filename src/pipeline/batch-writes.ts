@@ -65,7 +65,7 @@ const TABLES = {
   outbox: {
     table: "OutboxMessage",
     columns: [
-      ["id", "text"], ["channel", "text"], ["chatId", "text"], ["conversationId", "text"], ["complaintId", "text"], ["payload", "text"],
+      ["id", "text"], ["channel", "text"], ["chatId", "text"], ["conversationId", "text"], ["complaintId", "text"], ["kind", "text"], ["payload", "text"],
       ["status", "text"], ["attempts", "int"], ["nextAttemptAt", "timestamp"], ["createdAt", "timestamp"], ["updatedAt", "timestamp"],
     ],
   },

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { KanalError, type ChannelName, type InboundMessage, type Locale } from "../core/index.js";
 import { createBatcher } from "./batcher.js";
 import { processStepBatch } from "./step-batch.js";
-import type { PipelineDeps, ReceiveResult, StepJob } from "./types.js";
+import type { PipelineDeps, ReceiveResult, StepJob, SystemStep } from "./types.js";
 
 export interface Pipeline {
   /** One inbound message, processed once: returns the bot's immediate replies (already stored). */
@@ -13,6 +13,11 @@ export interface Pipeline {
    * new, unguessable chat id.
    */
   open(channel: ChannelName, locale: Locale): Promise<{ chatId: string; replies: ReceiveResult["replies"] }>;
+  /**
+   * The office speaks into an existing conversation (staff reply, rating question): stored and
+   * delivered like the bot's replies, in the conversation's turn. "unknown" if there is none.
+   */
+  speak(channel: ChannelName, chatId: string, system: SystemStep): Promise<ReceiveResult>;
   /** Stop taking messages and finish the ones in flight (graceful shutdown). */
   close(): Promise<void>;
 }
@@ -57,6 +62,20 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       };
       const result = await batcher.submit({ inbound, attachments: [], opening: true });
       return { chatId, replies: result.replies };
+    },
+    async speak(channel, chatId, system) {
+      if (closing) throw new KanalError("KA_SHUTTING_DOWN", "the bot is shutting down; try again in a moment");
+      const inbound: InboundMessage = {
+        channel,
+        providerMessageId: `${system.author}:${randomBytes(12).toString("base64url")}`,
+        chatId,
+        sender: { id: system.author },
+        text: "",
+        attachments: [],
+        receivedAt: (deps.clock ?? (() => new Date()))(),
+        raw: { system: system.author },
+      };
+      return batcher.submit({ inbound, attachments: [], system, existingOnly: true });
     },
     async close() {
       closing = true;

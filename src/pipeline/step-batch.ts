@@ -1,6 +1,16 @@
 import { randomUUID } from "node:crypto";
 import type { ChannelName, InboundMessage, Locale, OutboundMessage } from "../core/index.js";
-import { allocateTickets, dueAt, firstStep, resolveComplainant, statusReply } from "../complaints/index.js";
+import {
+  allocateTickets,
+  cardButtons,
+  cardReply,
+  dueAt,
+  firstStep,
+  followUpReply,
+  ratedReply,
+  resolveComplainant,
+  statusReply,
+} from "../complaints/index.js";
 import { jsonListSubquery, newOutboxId, type SqlRunner } from "../db/index.js";
 import {
   initialState,
@@ -73,7 +83,9 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
         const conversation = liveConversation(conversations, inbound, now);
         const startState = conversation.state ?? initialState(inbound.localeHint ?? deps.settings.defaultLocale);
         const flowInput = { text: inbound.text ?? "", attachments: job.attachments.map(toFlowAttachment) };
-        const outcome = step(startState, flowInput, flowContext(deps, inbound), deps.settings.defaultLocale);
+        const outcome = job.system
+          ? job.system.run(startState)
+          : step(startState, flowInput, flowContext(deps, inbound), deps.settings.defaultLocale);
         stepped.push({ index, job, conversation, outcome });
       }
 
@@ -104,8 +116,11 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
         }
 
         conversation.state = state;
-        conversation.lastInboundAt = inbound.receivedAt;
-        conversation.senderId = inbound.sender.id;
+        if (!job.system) {
+          // The 24-hour windows of the Meta channels count from the citizen's last message, not ours.
+          conversation.lastInboundAt = inbound.receivedAt;
+          conversation.senderId = inbound.sender.id;
+        }
 
         const globals = { office: deps.settings.officeName };
         const replies: OutboundMessage[] = [...effectReplies, ...outcome.replies].map((reply) =>
@@ -119,7 +134,7 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
           attachmentsInserted.add(s.id);
           writes.add("attachment", [s.id, conversation.id, attachmentLinks.get(s.id) ?? null, s.sha256, s.mime, s.size, s.filename ?? null, s.storagePath, now]);
         }
-        if (!job.opening) {
+        if (!job.opening && !job.system) {
           writes.add("message", [
             conversation.id, inbound.channel, inbound.providerMessageId, "in", "citizen",
             inboundText(deps, inbound, job, locale), null, complaintId, null, inbound.receivedAt,
@@ -128,10 +143,15 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
         const push = deps.limitsOf(inbound.channel).delivery === "push";
         for (const reply of replies) {
           const options = reply.options && reply.options.length > 0 ? JSON.stringify(reply.options) : null;
-          writes.add("message", [conversation.id, inbound.channel, null, "out", "bot", reply.text, options, complaintId, inbound.providerMessageId, now]);
+          const author = job.system?.author ?? "bot";
+          writes.add("message", [conversation.id, inbound.channel, null, "out", author, reply.text, options, complaintId, inbound.providerMessageId, now]);
           if (push) {
-            const payload: OutboundMessage = state.filed ? { ...reply, ticket: state.filed.ticket } : reply;
-            writes.add("outbox", [newOutboxId(now.getTime()), inbound.channel, inbound.chatId, conversation.id, complaintId, JSON.stringify(payload), "pending", 0, now, now, now]);
+            const payload: OutboundMessage = {
+              ...reply,
+              ...(state.filed ? { ticket: state.filed.ticket } : {}),
+              ...(job.system?.attachments ? { attachments: job.system.attachments } : {}),
+            };
+            writes.add("outbox", [newOutboxId(now.getTime()), inbound.channel, inbound.chatId, conversation.id, complaintId, "reply", JSON.stringify(payload), "pending", 0, now, now, now]);
           }
         }
         results[index] = { status: "processed", conversationId: conversation.id, replies };
@@ -201,6 +221,26 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
         who.complainantId, conversation.id, inbound.receivedAt, now, now,
       ]);
       writes.add("event", [randomUUID(), id, "received", "citizen", JSON.stringify({ channel: inbound.channel, kind: effect.kind, attachments: effect.draft.attachmentIds.length }), now]);
+      if (deps.staffFeed) {
+        const view = { locale: deps.staffFeed.locale, timeZone: deps.settings.timeZone, replyMode: deps.staffFeed.replyMode };
+        const card = cardReply(
+          {
+            kind: effect.kind,
+            ticket: ticket!,
+            category: effect.draft.category ?? null,
+            channel: inbound.channel,
+            receivedAt: inbound.receivedAt,
+            step: sopStep,
+            dueAt: dueAt(sopStep, now),
+            name: effect.draft.name,
+            anonymous: effect.draft.anonymous === true,
+            evidence: effect.draft.attachmentIds.length,
+            text: effect.draft.text ?? "",
+          },
+          view,
+        );
+        queueForStaff(deps, writes, now, { kind: "card", complaintId: id, reply: card, buttons: cardButtons(ticket!) });
+      }
       linkAttachments(scope, effect.draft.attachmentIds, id);
       scope.state.filed = { complaintId: id, ticket: ticket! };
       scope.vars.ticket = ticket!;
@@ -212,7 +252,11 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
         JSON.stringify({ text: effect.text, attachmentIds: effect.attachmentIds, providerMessageId: inbound.providerMessageId }), now,
       ]);
       linkAttachments(scope, effect.attachmentIds, effect.complaintId);
-      if (scope.state.filed?.complaintId === effect.complaintId) scope.vars.ticket = scope.state.filed.ticket;
+      if (scope.state.filed?.complaintId === effect.complaintId) {
+        scope.vars.ticket = scope.state.filed.ticket;
+        const reply = followUpReply(scope.state.filed.ticket, effect.text, effect.attachmentIds.length);
+        queueForStaff(deps, writes, now, { kind: "staff", complaintId: effect.complaintId, reply, threadOf: effect.complaintId });
+      }
       return;
     }
     case "reportStatus": {
@@ -231,10 +275,30 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
       ]);
       writes.add("event", [randomUUID(), effect.complaintId, "rated", "citizen", JSON.stringify({ score: effect.score, comment: effect.comment ?? null }), now]);
       const rows = await sql.query<{ ticket: string }>(`SELECT "ticket" FROM "Complaint" WHERE "id" = ?`, [effect.complaintId]);
-      if (rows[0]) scope.vars.ticket = rows[0].ticket;
+      if (rows[0]) {
+        scope.vars.ticket = rows[0].ticket;
+        const reply = ratedReply(rows[0].ticket, effect.score, effect.comment);
+        queueForStaff(deps, writes, now, { kind: "staff", complaintId: effect.complaintId, reply, threadOf: effect.complaintId });
+      }
       return;
     }
   }
+}
+
+/** A card or notice for the staff feed, written in the same transaction as what it reports. */
+function queueForStaff(
+  deps: PipelineDeps,
+  writes: BatchWrites,
+  now: Date,
+  item: { kind: "card" | "staff"; complaintId: string; reply: Reply; buttons?: { labelKey: string; data: string }[][]; threadOf?: string },
+): void {
+  const feed = deps.staffFeed;
+  if (!feed) return;
+  const globals = { office: deps.settings.officeName };
+  const message = render(deps.templates, feed.locale, item.reply, globals);
+  const buttons = item.buttons?.map((row) => row.map((b) => ({ label: render(deps.templates, feed.locale, { key: b.labelKey }, globals).text, data: b.data })));
+  const payload = { text: message.text, ...(buttons ? { buttons } : {}), ...(item.threadOf ? { threadOf: item.threadOf } : {}) };
+  writes.add("outbox", [newOutboxId(now.getTime()), feed.channel, feed.chatId, null, item.complaintId, item.kind, JSON.stringify(payload), "pending", 0, now, now, now]);
 }
 
 /**

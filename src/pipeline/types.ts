@@ -1,4 +1,5 @@
 import type { ChannelLimits, ChannelName, InboundMessage, Locale, OutboundMessage } from "../core/index.js";
+import type { IntakeState, StepResult } from "../flow/index.js";
 import type { SopPreset } from "../complaints/index.js";
 import type { Database } from "../db/index.js";
 import type { Templates } from "../i18n/index.js";
@@ -30,6 +31,8 @@ export interface PipelineDeps {
   /** The limits of a registered channel; unknown channels are treated as push channels. */
   limitsOf(channel: ChannelName): ChannelLimits;
   clock?: () => Date;
+  /** Cards for new complaints and citizens' follow-ups are queued here, in the same transaction. */
+  staffFeed?: StaffFeed;
   /** Called after a commit that queued outbox rows, to wake the outbox worker. */
   onOutboxRows?: () => void;
   maxBatch?: number;
@@ -42,4 +45,26 @@ export interface StepJob {
   opening?: boolean;
   /** Only continue a conversation that exists (a web-chat session id from the client); never start one. */
   existingOnly?: boolean;
+  /**
+   * Not a citizen's message: the office speaks into the conversation (a staff reply, the rating
+   * question after closing). Runs in the conversation's turn, like a message, so it never races one.
+   */
+  system?: SystemStep;
+}
+
+export interface SystemStep {
+  author: "bot" | "staff";
+  /** The next state and the replies; effects are applied as for a citizen's step. */
+  run(state: IntakeState): StepResult;
+  /** Files to send with the replies (a staff reply's photo), on channels that take media. */
+  attachments?: NonNullable<OutboundMessage["attachments"]>;
+}
+
+/** Where complaint cards and follow-ups for staff go (the Telegram ops group), if anywhere. */
+export interface StaffFeed {
+  channel: ChannelName;
+  chatId: string;
+  locale: Locale;
+  /** The card's hint line: "reply" mode relays plain replies, "command" mode only /balas. */
+  replyMode: "reply" | "command";
 }

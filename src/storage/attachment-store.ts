@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { mkdir, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { InboundAttachment } from "../core/index.js";
+import { KanalError, type InboundAttachment } from "../core/index.js";
 
 /** What citizens may send as evidence: photos, PDFs, office documents, voice notes and short videos. */
 const ALLOWED_MIME = new Set([
@@ -24,6 +24,8 @@ const ALLOWED_MIME = new Set([
   "audio/aac",
   "audio/amr",
   "video/mp4",
+  // A shared location (WhatsApp, Telegram), kept as a small GeoJSON point.
+  "application/geo+json",
 ]);
 
 export function isAllowedMime(mime: string): boolean {
@@ -59,7 +61,17 @@ export class AttachmentStore {
     if (!isAllowedMime(mime)) return { accepted: false, reason: "type", mime, filename: attachment.filename };
     // The declared size is checked before downloading; the real size after, as a declared size can lie.
     if (attachment.size > this.maxBytes) return { accepted: false, reason: "tooLarge", mime, filename: attachment.filename };
-    const bytes = await attachment.fetch();
+    let bytes: Uint8Array;
+    try {
+      bytes = await attachment.fetch();
+    } catch (error) {
+      // The channel stops a download that grows past the limit (a declared size can be missing
+      // or wrong): that is a decline, not a failure to retry.
+      if (error instanceof KanalError && error.code === "KA_TOO_LARGE") {
+        return { accepted: false, reason: "tooLarge", mime, filename: attachment.filename };
+      }
+      throw error;
+    }
     if (bytes.byteLength > this.maxBytes) return { accepted: false, reason: "tooLarge", mime, filename: attachment.filename };
     const sha256 = createHash("sha256").update(bytes).digest("hex");
     const storagePath = join(sha256.slice(0, 2), sha256);

@@ -1,0 +1,10 @@
+/** Telegram: citizens in private chats, staff in the ops group. See adapter.ts. */
+export {
+  createTelegramAdapter,
+  normaliseApiRoot,
+  telegramWebhookUrl,
+  TELEGRAM_LIMITS,
+  type TelegramAdapter,
+  type TelegramAdapterOptions,
+} from "./adapter.js";
+export { toTelegramHtml, splitText } from "./format.js";

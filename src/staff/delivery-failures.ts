@@ -1,0 +1,46 @@
+import type { Locale } from "../core/index.js";
+import { channelLabel } from "../complaints/index.js";
+import { newOutboxId, type Database } from "../db/index.js";
+import { render, type Templates } from "../i18n/index.js";
+
+export interface FailedRow {
+  channel: string;
+  chatId: string;
+  complaintId: string | null;
+  lastError: string | null;
+}
+
+/**
+ * A message that could not reach a complainant (blocked the bot, number gone, 24-hour window
+ * closed) is told to staff under the complaint's card, so somebody can reach the person another way.
+ * Failures of the staff group itself are not reported there (it is the one place that failed).
+ */
+export async function reportDeliveryFailure(
+  deps: { db: Database; templates: Templates; officeName: string; feed: { channel: string; chatId: string; locale: Locale } },
+  row: FailedRow,
+): Promise<void> {
+  if (!row.complaintId || (row.channel === deps.feed.channel && row.chatId === deps.feed.chatId)) return;
+  const complaint = await deps.db.prisma.complaint.findUnique({ where: { id: row.complaintId }, select: { ticket: true } });
+  if (!complaint) return;
+  const text = render(
+    deps.templates,
+    deps.feed.locale,
+    { key: "staff.deliveryFailed", vars: { ticket: complaint.ticket, channel: channelLabel(row.channel), reason: row.lastError ?? "-" } },
+    { office: deps.officeName },
+  ).text;
+  const now = new Date();
+  await deps.db.prisma.outboxMessage.create({
+    data: {
+      id: newOutboxId(now.getTime()),
+      channel: deps.feed.channel,
+      chatId: deps.feed.chatId,
+      complaintId: row.complaintId,
+      kind: "staff",
+      payload: JSON.stringify({ text, threadOf: row.complaintId }),
+      status: "pending",
+      nextAttemptAt: now,
+      createdAt: now,
+      updatedAt: now,
+    },
+  });
+}

@@ -1,0 +1,78 @@
+import { findTicket, type StaffMessage } from "../core/index.js";
+
+/** What a staff message asks for, before anyone checks who sent it or whether the ticket exists. */
+export type StaffIntent =
+  | { kind: "reply"; ticket?: string; text: string }
+  | { kind: "note"; ticket?: string; text: string }
+  | { kind: "close"; ticket?: string }
+  | { kind: "status"; ticket?: string }
+  | { kind: "history"; ticket?: string }
+  | { kind: "identity"; ticket?: string }
+  | { kind: "list" }
+  | { kind: "help" }
+  | { kind: "unknownCommand"; command: string }
+  /** Talk among staff in the group that is neither a command nor a reply to the bot: not ours. */
+  | { kind: "chatter" };
+
+const COMMANDS: Record<string, StaffIntent["kind"]> = {
+  balas: "reply",
+  reply: "reply",
+  catatan: "note",
+  note: "note",
+  selesai: "close",
+  close: "close",
+  tutup: "close",
+  status: "status",
+  cek: "status",
+  riwayat: "history",
+  history: "history",
+  identitas: "identity",
+  identity: "identity",
+  daftar: "list",
+  list: "list",
+  bantuan: "help",
+  help: "help",
+  start: "help",
+};
+
+const NOTE_PREFIX = /^(catatan|note)\s*:\s*/i;
+
+/**
+ * `/balas ADU-2026-00001 teks`, a Telegram reply to a card, or a card's button. In "command" mode
+ * a plain reply is a note: offices choose it after a slip reached a citizen.
+ */
+export function parseStaffMessage(message: StaffMessage, replyMode: "reply" | "command"): StaffIntent {
+  if (message.callbackData) {
+    const [action, ticket] = message.callbackData.split(":", 2);
+    if (action === "close") return { kind: "close", ticket };
+    if (action === "history") return { kind: "history", ticket };
+    return { kind: "unknownCommand", command: action ?? "" };
+  }
+  const text = message.text.trim();
+  const command = /^\/([a-z_]+)(?:\s+([\s\S]*))?$/i.exec(text);
+  if (command) {
+    const name = command[1]!.toLowerCase();
+    const kind = COMMANDS[name];
+    if (!kind) return { kind: "unknownCommand", command: name };
+    const rest = (command[2] ?? "").trim();
+    const ticket = findTicket(rest.split(/\s+/)[0] ?? "");
+    const body = ticket ? rest.slice(rest.split(/\s+/)[0]!.length).trim() : rest;
+    switch (kind) {
+      case "reply":
+      case "note":
+        return { kind, ticket, text: body };
+      case "list":
+      case "help":
+        return { kind };
+      case "unknownCommand":
+      case "chatter":
+        return { kind: "unknownCommand", command: name };
+      default:
+        return { kind, ticket };
+    }
+  }
+  if (message.replyToMessageId === undefined) return { kind: "chatter" };
+  if (NOTE_PREFIX.test(text)) return { kind: "note", text: text.replace(NOTE_PREFIX, "").trim() };
+  if (replyMode === "command") return { kind: "note", text };
+  return { kind: "reply", text };
+}
