@@ -77,3 +77,46 @@ describe("pipeline → outbox → channel", () => {
     expect(channel.calls()).toBe(callsThen);
   });
 });
+
+describe("a message the provider refuses for good", () => {
+  it("is told to staff under the complaint's card", async () => {
+    const { reportDeliveryFailure } = await import("../../src/staff/index.js");
+    const { loadTemplates } = await import("../../src/i18n/index.js");
+    const { repoRoot } = await import("../../src/db/index.js");
+    const { join } = await import("node:path");
+    const templates = loadTemplates(join(repoRoot, "templates"));
+    const feed = { channel: "telegram" as const, chatId: "-100777", locale: "id" as const, replyMode: "reply" as const };
+    const channel = flakyChannel(0);
+    let blocked = false;
+    const adapter: ChannelAdapter = {
+      ...channel.adapter,
+      async send(chatId, message) {
+        if (chatId === "tg-blocked" && blocked) return { ok: false, retryable: false, reason: "403 Forbidden: bot was blocked by the user" };
+        return channel.adapter.send(chatId, message);
+      },
+    };
+    t = await createTestPipeline({ overrides: { staffFeed: feed, onOutboxRows: () => worker?.notify() } });
+    worker = createOutboxWorker({
+      db: t.db,
+      adapters: new Map([["telegram", adapter]]),
+      options: { pollIntervalMs: 20 },
+      log: () => undefined,
+      onPermanentFailure: (row) => reportDeliveryFailure({ db: t!.db, templates, officeName: "Kecamatan Uji", feed }, row),
+    });
+    worker.start();
+    const extra = { channel: "telegram" as const, sender: { id: "44" } };
+    let last;
+    for (const text of ["halo", ...ANONYMOUS_INTAKE]) last = await t.pipeline.receive(textMessage("tg-blocked", text, extra));
+    const ticket = TICKET.exec(last!.replies.map((r) => r.text).join(" "))![0];
+    await until(async () => (await t!.db.prisma.outboxMessage.count({ where: { status: { in: ["pending", "sending"] } } })) === 0);
+    blocked = true;
+    await t.pipeline.receive(textMessage("tg-blocked", "Ada tambahan informasi", extra));
+    await until(async () => (await t!.db.prisma.outboxMessage.count({ where: { chatId: "-100777", kind: "staff", payload: { contains: "gagal terkirim" } } })) === 1);
+    const failed = await t.db.prisma.outboxMessage.findFirstOrThrow({ where: { status: "failed" } });
+    expect(failed.lastError).toMatch(/blocked by the user/);
+    const notice = await t.db.prisma.outboxMessage.findFirstOrThrow({ where: { chatId: "-100777", payload: { contains: "gagal terkirim" } } });
+    expect(JSON.parse(notice.payload)).toMatchObject({ threadOf: notice.complaintId });
+    expect(notice.payload).toContain(ticket);
+    await until(async () => (await t!.db.prisma.outboxMessage.findUniqueOrThrow({ where: { id: notice.id } })).status === "sent");
+  });
+});
