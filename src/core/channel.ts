@@ -21,6 +21,21 @@ export interface ChannelLimits {
    * to one chat, `groupPerMinute` to one group chat (chat ids starting with "-"), `globalPerSecond` overall.
    */
   pacing?: { perChatMs?: number; groupPerMinute?: number; globalPerSecond?: number };
+  /**
+   * Free-form replies are only allowed this many hours after the citizen's last message (the Meta
+   * channels: 24). Outside it the adapter sends a pre-approved template or a message tag when it can
+   * (`outside: "template" | "tag"`), or the message cannot be delivered (`"none"`), and staff are told at once.
+   */
+  replyWindow?: { hours: number; outside: "template" | "tag" | "none" };
+}
+
+/**
+ * Small durable values a channel keeps across restarts (IMAP UID and UIDVALIDITY, a mail thread's
+ * Message-ID). Backed by the database; channels get it from src/main.ts.
+ */
+export interface ChannelStateStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
 }
 
 /** An HTTP request to a webhook route, with the raw body (signatures are computed over its bytes). */

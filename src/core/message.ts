@@ -73,6 +73,8 @@ export interface OutboundMessage {
   replyTo?: string;
   /** Inline buttons with callback data (staff cards); rows of (label, data). */
   buttons?: { label: string; data: string }[][];
+  /** When the citizen last wrote in this conversation (ISO time), for channels with a reply window. */
+  lastInboundAt?: string;
   /** Files to send with the message (a staff reply's photo), already stored. */
   attachments?: { kind: "image" | "document"; mime: string; filename?: string; path: string }[];
 }

@@ -4,3 +4,4 @@ export { providerOf, sqlitePath, type DbProvider } from "./provider.js";
 export { sqlRunner, valuesList, jsonListSubquery, type SqlRunner, type RawClient } from "./sql.js";
 export { repoRoot } from "./paths.js";
 export { newOutboxId } from "./ordered-id.js";
+export { channelStateStore } from "./channel-state.js";

@@ -7,6 +7,7 @@ const payloadSchema = z.object({
   options: z.array(z.string({ error: "payload options must be strings" }), { error: "payload options must be strings" }).optional(),
   ticket: z.string({ error: "payload ticket must be a string" }).optional(),
   replyTo: z.string().optional(),
+  lastInboundAt: z.string().optional(),
   buttons: z.array(z.array(z.object({ label: z.string(), data: z.string() }))).optional(),
   attachments: z
     .array(z.object({ kind: z.enum(["image", "document"]), mime: z.string(), filename: z.string().optional(), path: z.string() }))

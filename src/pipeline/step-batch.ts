@@ -148,6 +148,7 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
           if (push) {
             const payload: OutboundMessage = {
               ...reply,
+              lastInboundAt: conversation.lastInboundAt.toISOString(),
               ...(state.filed ? { ticket: state.filed.ticket } : {}),
               ...(job.system?.attachments ? { attachments: job.system.attachments } : {}),
             };
