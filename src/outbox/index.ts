@@ -12,3 +12,4 @@ export type {
 } from "./types.js";
 export { Pacer } from "./pacing.js";
 export type { OutboxPayload } from "./payload.js";
+export { recordDeliveryStatus, type DeliveryStatusUpdate } from "./delivery-status.js";

@@ -91,7 +91,7 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
   }
 
   async function conversationOf(complaint: ComplaintRow) {
-    return db.prisma.conversation.findUnique({ where: { id: complaint.conversationId }, select: { channel: true, chatId: true } });
+    return db.prisma.conversation.findUnique({ where: { id: complaint.conversationId }, select: { channel: true, chatId: true, lastInboundAt: true } });
   }
 
   async function relay(staff: StaffMember, complaint: ComplaintRow, text: string, message: StaffMessage): Promise<StaffAnswer> {
@@ -99,6 +99,13 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
     if (!conversation) return answer(t({ key: "staff.closedNoConversation", vars: { ticket: complaint.ticket } }));
     const channel = conversation.channel as ChannelName;
     const limits = deps.limitsOf(channel);
+    const window = limits.replyWindow;
+    const quietHours = conversation.lastInboundAt ? (clock().getTime() - conversation.lastInboundAt.getTime()) / 3_600_000 : 0;
+    if (window && window.outside === "none" && quietHours > window.hours) {
+      // Said now, not after a refusal from the provider: staff can reach the person another way.
+      await event(complaint.id, "staff.replyUndeliverable", staff, { text, channel, reason: `outside the ${window.hours}-hour window` });
+      return answer(t({ key: "staff.relay.windowClosed", vars: { ticket: complaint.ticket, channel: channelLabel(channel), hours: window.hours } }));
+    }
     const files = message.attachments.length > 0 && limits.media && deps.storeFile ? await storeFiles(message) : [];
     const vars: Record<string, TemplateValue> = { ticket: complaint.ticket, text, files: files.length };
     const reply: Reply = text === "" && files.length > 0 ? { key: "staff.relay.files", vars } : { key: "staff.relay", vars };

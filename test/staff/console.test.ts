@@ -210,3 +210,33 @@ describe("the staff console", () => {
     expect(payload.threadOf).toBe(followup.complaintId);
   });
 });
+
+describe("reply windows (WhatsApp, Messenger, Instagram)", () => {
+  it("tells staff at once when a reply cannot be delivered outside the window, and relays none", async () => {
+    t = await createTestPipeline({ overrides: { staffFeed: { channel: "telegram", chatId: OPS, locale: "id", replyMode: "reply" } } });
+    const windowed = { ...PUSH, replyWindow: { hours: 24, outside: "none" as const } };
+    let now = new Date();
+    const staff = createStaffConsole({
+      db: t.db,
+      voice: t.pipeline,
+      templates,
+      sop,
+      settings: { officeName: "Kecamatan Uji", timeZone: "Asia/Jakarta", locale: "id", replyMode: "reply", staffIds: ["111"], opsChannel: "telegram", opsChatId: OPS },
+      limitsOf: (channel) => (channel === "whatsapp-cloud" ? windowed : PUSH),
+      clock: () => now,
+    });
+    const ticket = await (async () => {
+      let last;
+      const extra = { channel: "whatsapp-cloud" as const, sender: { id: "6281234", phone: "+6281234" } };
+      for (const text of ["halo", ...ANONYMOUS_INTAKE]) last = await t!.pipeline.receive(textMessage("6281234", text, extra));
+      return TICKET.exec(last!.replies.map((r) => r.text).join(" "))![0];
+    })();
+    const inside = await staff(staffMessage(`/balas ${ticket} masih dalam 24 jam`));
+    expect(texts(inside)).toMatch(/diteruskan/);
+    now = new Date(Date.now() + 25 * 3_600_000);
+    const outside = await staff(staffMessage(`/balas ${ticket} sudah lewat sehari`));
+    expect(texts(outside)).toMatch(/tidak dapat dikirim via WhatsApp.*24 jam/s);
+    expect(await t.db.prisma.message.count({ where: { author: "staff" } })).toBe(1);
+    expect(await t.db.prisma.complaintEvent.count({ where: { type: "staff.replyUndeliverable" } })).toBe(1);
+  });
+});

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "OutboxMessage" ADD COLUMN "deliveryStatus" TEXT;
+ALTER TABLE "OutboxMessage" ADD COLUMN "deliveryStatusAt" DATETIME;
