@@ -10,12 +10,12 @@ import { pathToFileURL } from "node:url";
 import { createTerminalAdapter, type TerminalTexts } from "../channels/terminal/adapter.js";
 import { createTelegramAdapter, telegramWebhookUrl } from "../channels/telegram/index.js";
 import { createWebchatAdapter, WEBCHAT_PUBLIC_DIR } from "../channels/webchat/adapter.js";
-import { loadSopPreset } from "./complaints/index.js";
+import { loadSopPreset, type SopPreset } from "./complaints/index.js";
 import { loadConfig, type Config } from "./config/index.js";
 import { KanalError, type ChannelAdapter, type ChannelLimits, type ChannelName, type Locale, type StaffSink } from "./core/index.js";
 import { openDatabase, repoRoot, type Database } from "./db/index.js";
 import { buildServer, type Log } from "./http/index.js";
-import { loadTemplates } from "./i18n/index.js";
+import { loadTemplates, type Templates } from "./i18n/index.js";
 import { createOutboxWorker } from "./outbox/index.js";
 import { createConversationStore, createPipeline, type Pipeline } from "./pipeline/index.js";
 import { createStaffConsole, reportDeliveryFailure } from "./staff/index.js";
@@ -40,8 +40,23 @@ interface Core {
 /** The staff console, once built; channels are created before it and call it through this. */
 type StaffSinkRef = { current?: StaffSink };
 
+/** What everything else stands on: the database (migrated), the texts, the SOP, the evidence store. */
+interface Base {
+  db: Database;
+  templates: Templates;
+  sop: SopPreset;
+  attachments: AttachmentStore;
+}
+
+async function openBase(config: Config): Promise<Base> {
+  const templates = loadTemplates(TEMPLATES_DIR);
+  const sop = loadSopPreset(TEMPLATES_DIR, config.SOP_PRESET);
+  const db = await openDatabase(config.DATABASE_URL);
+  return { db, templates, sop, attachments: new AttachmentStore(config.ATTACHMENTS_DIR, config.ATTACHMENT_MAX_BYTES) };
+}
+
 /** The channels whose credentials are set (the website chat always). */
-function configuredChannels(config: Config, staff: StaffSinkRef, log: Log): ChannelAdapter[] {
+function configuredChannels(config: Config, _base: Base, staff: StaffSinkRef, log: Log): ChannelAdapter[] {
   const channels: ChannelAdapter[] = [createWebchatAdapter()];
   if (config.TELEGRAM_BOT_TOKEN) {
     channels.push(
@@ -63,12 +78,9 @@ function configuredChannels(config: Config, staff: StaffSinkRef, log: Log): Chan
 }
 
 /** What both entry points share: database, templates, SOP, channels, pipeline, staff console, outbox worker. */
-async function startCore(config: Config, adapters: ChannelAdapter[], log: Log, staffRef: StaffSinkRef = {}): Promise<Core> {
-  const templates = loadTemplates(TEMPLATES_DIR);
-  const sop = loadSopPreset(TEMPLATES_DIR, config.SOP_PRESET);
-  const db = await openDatabase(config.DATABASE_URL);
+async function startCore(config: Config, base: Base, adapters: ChannelAdapter[], log: Log, staffRef: StaffSinkRef = {}): Promise<Core> {
+  const { db, templates, sop, attachments } = base;
   const registry = new Map(adapters.map((a) => [a.name, a]));
-  const attachments = new AttachmentStore(config.ATTACHMENTS_DIR, config.ATTACHMENT_MAX_BYTES);
   const limitsOf = (channel: ChannelName) => registry.get(channel)?.limits ?? PUSH_DEFAULT;
   // Complaint cards go to the Telegram staff group when the bot and the group are configured.
   const staffFeed =
@@ -143,8 +155,9 @@ export interface RunningServer {
 
 export async function startServer(config: Config, log: Log = jsonLog): Promise<RunningServer> {
   const staffRef: StaffSinkRef = {};
-  const adapters = configuredChannels(config, staffRef, log);
-  const core = await startCore(config, adapters, log, staffRef);
+  const base = await openBase(config);
+  const adapters = configuredChannels(config, base, staffRef, log);
+  const core = await startCore(config, base, adapters, log, staffRef);
   const channelState: Record<string, string> = {};
   for (const adapter of adapters) {
     await adapter.start((inbound) => core.pipeline.receive(inbound));
@@ -206,7 +219,7 @@ export async function startTerminalChat(config: Config, options: { chatId?: stri
     onClose: () => done(),
   });
   // Logs would interleave with the conversation: in the terminal only errors are shown.
-  core = await startCore(config, [adapter], (msg, fields) => process.stderr.write(`${msg} ${JSON.stringify(fields ?? {})}\n`));
+  core = await startCore(config, await openBase(config), [adapter], (msg, fields) => process.stderr.write(`${msg} ${JSON.stringify(fields ?? {})}\n`));
   await adapter.start((inbound) => core!.pipeline.receive(inbound));
   return { finished, close: () => core!.close() };
 }
