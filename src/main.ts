@@ -8,17 +8,18 @@ import { userInfo } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createTerminalAdapter, type TerminalTexts } from "../channels/terminal/adapter.js";
+import { createMetaChannels } from "../channels/meta/index.js";
 import { createTelegramAdapter, telegramWebhookUrl } from "../channels/telegram/index.js";
 import { createWebchatAdapter, WEBCHAT_PUBLIC_DIR } from "../channels/webchat/adapter.js";
 import { loadSopPreset, type SopPreset } from "./complaints/index.js";
 import { loadConfig, type Config } from "./config/index.js";
-import { KanalError, type ChannelAdapter, type ChannelLimits, type ChannelName, type Locale, type StaffSink } from "./core/index.js";
+import { KanalError, type ChannelAdapter, type ChannelLimits, type ChannelName, type Locale, type StaffSink, type Webhook } from "./core/index.js";
 import { openDatabase, repoRoot, type Database } from "./db/index.js";
 import { buildServer, type Log } from "./http/index.js";
 import { loadTemplates, type Templates } from "./i18n/index.js";
-import { createOutboxWorker } from "./outbox/index.js";
-import { createConversationStore, createPipeline, type Pipeline } from "./pipeline/index.js";
-import { createStaffConsole, reportDeliveryFailure } from "./staff/index.js";
+import { createOutboxWorker, recordDeliveryStatus } from "./outbox/index.js";
+import { createConversationStore, createPipeline, type Pipeline, type StaffFeed } from "./pipeline/index.js";
+import { createStaffConsole, reportDeliveryFailure, type FailedRow } from "./staff/index.js";
 import { AttachmentStore, isAllowedMime } from "./storage/index.js";
 
 const TEMPLATES_DIR = join(repoRoot, "templates");
@@ -55,9 +56,30 @@ async function openBase(config: Config): Promise<Base> {
   return { db, templates, sop, attachments: new AttachmentStore(config.ATTACHMENTS_DIR, config.ATTACHMENT_MAX_BYTES) };
 }
 
+/** Where complaint cards go: the Telegram staff group, when the bot and the group are configured. */
+function staffFeedOf(config: Config): StaffFeed | undefined {
+  return config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_OPS_CHAT_ID
+    ? { channel: "telegram", chatId: config.TELEGRAM_OPS_CHAT_ID, locale: config.DEFAULT_LOCALE, replyMode: config.STAFF_REPLY_MODE }
+    : undefined;
+}
+
+/** A message that failed for good is told to staff under its complaint's card. */
+function deliveryFailureReporter(config: Config, base: Base): ((row: FailedRow) => Promise<void>) | undefined {
+  const feed = staffFeedOf(config);
+  if (!feed) return undefined;
+  return (row) => reportDeliveryFailure({ db: base.db, templates: base.templates, officeName: config.OFFICE_NAME, feed }, row);
+}
+
+interface Channels {
+  adapters: ChannelAdapter[];
+  /** Webhooks not carried by one adapter (Meta's one route for three products). */
+  webhooks: Webhook[];
+}
+
 /** The channels whose credentials are set (the website chat always). */
-function configuredChannels(config: Config, _base: Base, staff: StaffSinkRef, log: Log): ChannelAdapter[] {
+function configuredChannels(config: Config, base: Base, staff: StaffSinkRef, log: Log): Channels {
   const channels: ChannelAdapter[] = [createWebchatAdapter()];
+  const webhooks: Webhook[] = [];
   if (config.TELEGRAM_BOT_TOKEN) {
     channels.push(
       createTelegramAdapter({
@@ -74,7 +96,35 @@ function configuredChannels(config: Config, _base: Base, staff: StaffSinkRef, lo
       }),
     );
   }
-  return channels;
+  if (config.META_APP_SECRET && config.META_VERIFY_TOKEN) {
+    const reportFailure = deliveryFailureReporter(config, base);
+    const meta = createMetaChannels({
+      appSecret: config.META_APP_SECRET,
+      verifyToken: config.META_VERIFY_TOKEN,
+      graphApiBase: config.META_GRAPH_API_BASE,
+      whatsapp:
+        config.WHATSAPP_CLOUD_TOKEN && config.WHATSAPP_PHONE_NUMBER_ID
+          ? {
+              token: config.WHATSAPP_CLOUD_TOKEN,
+              phoneNumberId: config.WHATSAPP_PHONE_NUMBER_ID,
+              replyTemplate: config.WHATSAPP_REPLY_TEMPLATE
+                ? { name: config.WHATSAPP_REPLY_TEMPLATE, language: config.WHATSAPP_REPLY_TEMPLATE_LANGUAGE }
+                : undefined,
+            }
+          : undefined,
+      pageAccessToken: config.META_PAGE_ACCESS_TOKEN,
+      maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES,
+      log,
+      // A status that cannot be recorded is rejected, so Meta delivers it again.
+      onStatus: async (update) => {
+        const failed = await recordDeliveryStatus(base.db, "whatsapp-cloud", update);
+        if (failed) await reportFailure?.(failed);
+      },
+    });
+    channels.push(...meta.adapters);
+    webhooks.push(meta.webhook);
+  }
+  return { adapters: channels, webhooks };
 }
 
 /** What both entry points share: database, templates, SOP, channels, pipeline, staff console, outbox worker. */
@@ -82,19 +132,8 @@ async function startCore(config: Config, base: Base, adapters: ChannelAdapter[],
   const { db, templates, sop, attachments } = base;
   const registry = new Map(adapters.map((a) => [a.name, a]));
   const limitsOf = (channel: ChannelName) => registry.get(channel)?.limits ?? PUSH_DEFAULT;
-  // Complaint cards go to the Telegram staff group when the bot and the group are configured.
-  const staffFeed =
-    config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_OPS_CHAT_ID
-      ? { channel: "telegram" as const, chatId: config.TELEGRAM_OPS_CHAT_ID, locale: config.DEFAULT_LOCALE, replyMode: config.STAFF_REPLY_MODE }
-      : undefined;
-  const worker = createOutboxWorker({
-    db,
-    adapters: registry,
-    log,
-    onPermanentFailure: staffFeed
-      ? (row) => reportDeliveryFailure({ db, templates, officeName: config.OFFICE_NAME, feed: staffFeed }, row)
-      : undefined,
-  });
+  const staffFeed = staffFeedOf(config);
+  const worker = createOutboxWorker({ db, adapters: registry, log, onPermanentFailure: deliveryFailureReporter(config, base) });
   const pipeline = createPipeline({
     db,
     templates,
@@ -156,7 +195,7 @@ export interface RunningServer {
 export async function startServer(config: Config, log: Log = jsonLog): Promise<RunningServer> {
   const staffRef: StaffSinkRef = {};
   const base = await openBase(config);
-  const adapters = configuredChannels(config, base, staffRef, log);
+  const { adapters, webhooks } = configuredChannels(config, base, staffRef, log);
   const core = await startCore(config, base, adapters, log, staffRef);
   const channelState: Record<string, string> = {};
   for (const adapter of adapters) {
@@ -175,7 +214,7 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
     isAllowedMime,
     defaultLocale: config.DEFAULT_LOCALE,
     officeName: config.OFFICE_NAME,
-    webhooks: adapters.flatMap((a) => (a.webhook ? [a.webhook] : [])),
+    webhooks: [...adapters.flatMap((a) => (a.webhook ? [a.webhook] : [])), ...webhooks],
     log,
   });
   const address = await app.listen({ host: config.HOST, port: config.PORT });

@@ -86,6 +86,13 @@ export const configSchema = z
     WHATSAPP_CLOUD_TOKEN: optionalString,
     WHATSAPP_PHONE_NUMBER_ID: optionalString,
     META_GRAPH_API_BASE: httpUrl.default("https://graph.facebook.com/v21.0"),
+    WHATSAPP_REPLY_TEMPLATE: optionalString.refine((v) => v === undefined || /^[a-z0-9_]{1,512}$/.test(v), {
+      error: "must be an approved template's name (lowercase letters, digits and _)",
+    }),
+    WHATSAPP_REPLY_TEMPLATE_LANGUAGE: z
+      .string()
+      .regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, "must be a WhatsApp template language code such as id, en or en_US")
+      .default("id"),
 
     WHATSAPP_WEB_ENABLED: booleanString.default(false),
     WHATSAPP_WEB_SESSION_DIR: z.string().min(1).default("./data/wa-session"),
