@@ -11,7 +11,7 @@ import { createTerminalAdapter, type TerminalTexts } from "../channels/terminal/
 import { createMetaChannels } from "../channels/meta/index.js";
 import { createTelegramAdapter, telegramWebhookUrl } from "../channels/telegram/index.js";
 import { createWebchatAdapter, WEBCHAT_PUBLIC_DIR } from "../channels/webchat/adapter.js";
-import { loadSopPreset, type SopPreset } from "./complaints/index.js";
+import { loadSopPreset, staffFeedNotifier, startSopScheduler, type SopPreset } from "./complaints/index.js";
 import { loadConfig, type Config } from "./config/index.js";
 import { KanalError, type ChannelAdapter, type ChannelLimits, type ChannelName, type Locale, type StaffSink, type Webhook } from "./core/index.js";
 import { openDatabase, repoRoot, type Database } from "./db/index.js";
@@ -51,7 +51,7 @@ interface Base {
 
 async function openBase(config: Config): Promise<Base> {
   const templates = loadTemplates(TEMPLATES_DIR);
-  const sop = loadSopPreset(TEMPLATES_DIR, config.SOP_PRESET);
+  const sop = loadSopPreset(TEMPLATES_DIR, config.SOP_PRESET, { timeZone: config.OFFICE_TIMEZONE });
   const db = await openDatabase(config.DATABASE_URL);
   return { db, templates, sop, attachments: new AttachmentStore(config.ATTACHMENTS_DIR, config.ATTACHMENT_MAX_BYTES) };
 }
@@ -170,6 +170,16 @@ async function startCore(config: Config, base: Base, adapters: ChannelAdapter[],
     },
   });
   worker.start();
+  // Time standards: warnings to a step's holder and escalations to the head go to the staff group,
+  // so the scheduler runs only when there is one.
+  const sopScheduler = staffFeed
+    ? startSopScheduler({
+        db,
+        sop,
+        notify: staffFeedNotifier({ sop, templates, officeName: config.OFFICE_NAME, timeZone: config.OFFICE_TIMEZONE, feed: staffFeed, staffIds: config.STAFF_TELEGRAM_IDS }),
+        onError: (error) => log("SOP scheduler round failed", { error: error.message }),
+      })
+    : undefined;
   return {
     db,
     pipeline,
@@ -178,6 +188,7 @@ async function startCore(config: Config, base: Base, adapters: ChannelAdapter[],
       // Order matters: channels stop taking updates (finishing those in hand), the pipeline
       // finishes its steps, then deliveries stop, then the database closes.
       await Promise.all(adapters.map((a) => a.stop().catch(() => undefined)));
+      await sopScheduler?.stop();
       await pipeline.close();
       await worker.stop();
       await db.close();

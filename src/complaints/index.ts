@@ -1,5 +1,54 @@
 export { allocateTickets } from "./tickets.js";
-export { loadSopPreset, firstStep, stepById, dueAt, sopPresetSchema, type SopPreset, type SopStep } from "./sop.js";
+export {
+  loadSopPreset,
+  parseSopPreset,
+  resolveSopPreset,
+  firstStep,
+  stepById,
+  roleById,
+  headRole,
+  presetRolesOf,
+  dueAt,
+  warnAt,
+  sopPresetSchema,
+  TIME_UNITS,
+  type SopPreset,
+  type SopPresetFile,
+  type SopStep,
+  type SopRole,
+  type SopBranch,
+  type TimeStandard,
+  type TimeUnit,
+  type Localized,
+} from "./sop.js";
+export {
+  addWorkingMinutes,
+  workingMinutesBetween,
+  addCalendarDays,
+  addCalendarMonths,
+  workingDayMinutes,
+  type WorkingTime,
+  type OfficeHours,
+  type CalendarTime,
+} from "./working-time.js";
+export {
+  transition,
+  mayAct,
+  holderRoleOf,
+  assignableRole,
+  staffRoles,
+  membersOf,
+  type LifecycleComplaint,
+  type LifecycleActor,
+  type LifecycleAction,
+  type Transition,
+  type Refusal,
+  type Decision,
+  type StaffPerson,
+} from "./lifecycle.js";
+export { applyMove, applyAssign, findOverdue, staffPeople, type LifecycleRow, type EventActor } from "./lifecycle-store.js";
+export { startSopScheduler, noticeKey, type SopScheduler, type SopSchedulerDeps, type SopNotice, type SopTx } from "./scheduler.js";
+export { staffFeedNotifier, holderReply, durationReply } from "./sop-notify.js";
 export { statusReply, formatDateTime, type Requester } from "./status.js";
 export { resolveComplainant, type NewComplainant } from "./identity.js";
 export { cardReply, cardButtons, followUpReply, ratedReply, maskedName, channelLabel, CHANNEL_LABEL_KEYS, type CardInput, type CardView } from "./cards.js";

@@ -1,3 +1,4 @@
+import { presetRolesOf, roleById, type SopPreset } from "../complaints/index.js";
 import type { Database } from "../db/index.js";
 
 export interface StaffMember {
@@ -8,6 +9,16 @@ export interface StaffMember {
 
 /** Roles that may see a reporter's full identity (SOPs: the head of office and the unit heads). */
 export const IDENTITY_ROLES = new Set(["admin", "pimpinan", "kasi"]);
+
+/**
+ * Staff.role is one of these generic roles (what `npm run staff` offers) or a role id of the SOP
+ * preset (camat, sekretaris, jfu, …; see presetRolesOf for how each maps to preset roles). Besides
+ * IDENTITY_ROLES, the preset's head role and roles marked "seesIdentity" may see identities.
+ */
+export function mayViewIdentity(sop: SopPreset, role: string): boolean {
+  if (IDENTITY_ROLES.has(role)) return true;
+  return [...presetRolesOf(sop, role)].some((id) => roleById(sop, id)?.seesIdentity === true);
+}
 
 /**
  * Staff are the active rows of the Staff table (npm run staff -- add …) and the ids of

@@ -10,6 +10,15 @@ export type StaffIntent =
   | { kind: "identity"; ticket?: string }
   | { kind: "list" }
   | { kind: "help" }
+  /** SOP lifecycle (src/complaints/lifecycle.ts): `text` is the note, or on a branching step "<branch> [note]". */
+  | { kind: "advance"; ticket?: string; text: string }
+  /** `target`: a preset role id, a staff role, or a staff member's Telegram id. */
+  | { kind: "assign"; ticket?: string; target: string }
+  /** `decision` is undefined when the word is neither setuju/approve nor tolak/reject. */
+  | { kind: "decide"; ticket?: string; decision?: "approve" | "reject"; text: string }
+  | { kind: "forward"; ticket?: string; agency: string }
+  | { kind: "archive"; ticket?: string; text: string }
+  | { kind: "overdue" }
   | { kind: "unknownCommand"; command: string }
   /** Talk among staff in the group that is neither a command nor a reply to the bot: not ours. */
   | { kind: "chatter" };
@@ -33,6 +42,29 @@ const COMMANDS: Record<string, StaffIntent["kind"]> = {
   bantuan: "help",
   help: "help",
   start: "help",
+  lanjut: "advance",
+  next: "advance",
+  tugaskan: "assign",
+  assign: "assign",
+  putuskan: "decide",
+  decide: "decide",
+  teruskan: "forward",
+  forward: "forward",
+  arsip: "archive",
+  archive: "archive",
+  terlambat: "overdue",
+  overdue: "overdue",
+};
+
+const DECISIONS: Record<string, "approve" | "reject"> = {
+  setuju: "approve",
+  disetujui: "approve",
+  approve: "approve",
+  approved: "approve",
+  tolak: "reject",
+  ditolak: "reject",
+  reject: "reject",
+  rejected: "reject",
 };
 
 const NOTE_PREFIX = /^(catatan|note)\s*:\s*/i;
@@ -63,7 +95,20 @@ export function parseStaffMessage(message: StaffMessage, replyMode: "reply" | "c
         return { kind, ticket, text: body };
       case "list":
       case "help":
+      case "overdue":
         return { kind };
+      case "advance":
+      case "archive":
+        return { kind, ticket, text: body };
+      case "assign":
+        return { kind, ticket, target: body.split(/\s+/)[0] ?? "" };
+      case "forward":
+        return { kind, ticket, agency: body };
+      case "decide": {
+        const [word = "", ...rest] = body.split(/\s+/);
+        const decision = DECISIONS[word.toLowerCase()];
+        return decision ? { kind, ticket, decision, text: rest.join(" ") } : { kind, ticket, text: body };
+      }
       case "unknownCommand":
       case "chatter":
         return { kind: "unknownCommand", command: name };

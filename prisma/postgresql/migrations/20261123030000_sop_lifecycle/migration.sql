@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Complaint" ADD COLUMN     "holderRole" TEXT,
+ADD COLUMN     "holderStaff" TEXT;

@@ -1,0 +1,56 @@
+/**
+ * npm run recap -- --month YYYY-MM [--out DIR]
+ * Writes recap-YYYY-MM.json (the numbers) and recap-YYYY-MM.pdf (the report with charts) in DIR
+ * (default ./data/reports); prints the JSON file's path as the last line.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config/index.js";
+import { openDatabase } from "../db/index.js";
+import { cliIo, isEntryPoint, isMonth, recapReport, reportSettings, runCommand, UsageError, type CliIo } from "../reports/index.js";
+
+const USAGE = "usage: npm run recap -- --month YYYY-MM [--out DIR]";
+
+export function parseRecapArgs(args: string[]): { month: string; out?: string } {
+  let values: { month?: string; out?: string };
+  try {
+    ({ values } = parseArgs({ args, options: { month: { type: "string" }, out: { type: "string" } }, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message} (${USAGE})`);
+  }
+  if (values.month === undefined) throw new UsageError(`--month is required, e.g. --month 2026-11 (${USAGE})`);
+  if (!isMonth(values.month)) throw new UsageError(`--month must be a month as YYYY-MM, e.g. 2026-11 (got "${values.month}")`);
+  if (values.out !== undefined && values.out.trim() === "") throw new UsageError("--out needs a folder");
+  return { month: values.month, ...(values.out ? { out: values.out } : {}) };
+}
+
+export async function main(args: string[], env: NodeJS.ProcessEnv = process.env, ioOptions: Partial<CliIo> = {}): Promise<number> {
+  const io = cliIo(ioOptions);
+  return runCommand("recap", io, async () => {
+    const { month, out } = parseRecapArgs(args);
+    const config = loadConfig(env, io.envFile);
+    const settings = { ...reportSettings(config), clock: io.clock };
+    const db = await openDatabase(config.DATABASE_URL);
+    try {
+      const { recap, json, pdf } = await recapReport(db, month, settings);
+      const dir = resolve(io.cwd, out ?? "data/reports");
+      mkdirSync(dir, { recursive: true });
+      const pdfPath = join(dir, pdf.filename);
+      const jsonPath = join(dir, json.filename);
+      writeFileSync(pdfPath, pdf.content);
+      writeFileSync(jsonPath, json.content);
+      io.out(`recap ${month}: ${recap.total} received, ${recap.open} open, ${recap.overdue} overdue, average rating ${recap.averageRating ?? "-"}`);
+      io.out(pdfPath);
+      io.out(jsonPath);
+    } finally {
+      await db.close();
+    }
+  });
+}
+
+if (isEntryPoint(import.meta.url)) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

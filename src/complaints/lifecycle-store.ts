@@ -1,0 +1,99 @@
+import { randomUUID } from "node:crypto";
+import type { Database, PrismaDb } from "../db/index.js";
+import type { StaffPerson, Transition } from "./lifecycle.js";
+
+/** A complaint row as the lifecycle reads it. */
+export interface LifecycleRow {
+  id: string;
+  ticket: string;
+  status: string;
+  sopStep: string;
+  stepStartedAt: Date;
+  stepDueAt: Date | null;
+  holderRole: string | null;
+  holderStaff: string | null;
+}
+
+/** Who did it, as the audit trail records it (ComplaintEvent.actor and data.by). */
+export interface EventActor {
+  actor: string;
+  by: string;
+}
+
+type Move = Extract<Transition, { type: "move" }>;
+
+/**
+ * Moves a complaint to the transition's step and records the event ("sop.advance" or
+ * "sop.decided"), in one transaction. The update only applies while the complaint is still open
+ * and on the step the transition was computed from: two staff acting at once move it once, and the
+ * second is told (false).
+ */
+export async function applyMove(db: Database, complaint: LifecycleRow, move: Move, who: EventActor, now: Date): Promise<boolean> {
+  const type = move.decision ? "sop.decided" : "sop.advance";
+  const data = {
+    by: who.by,
+    ...(move.decision ? { decision: move.decision } : {}),
+    ...(move.branch ? { branch: move.branch.id } : {}),
+    from: move.from.id,
+    to: move.to.id,
+    note: move.note,
+    // The step just left, for time-standard compliance (reports read these).
+    stepStartedAt: complaint.stepStartedAt.toISOString(),
+    stepDueAt: complaint.stepDueAt?.toISOString() ?? null,
+    onTime: complaint.stepDueAt ? now.getTime() <= complaint.stepDueAt.getTime() : null,
+    dueAt: move.dueAt.toISOString(),
+  };
+  return db.prisma.$transaction(async (tx) => {
+    const updated = await tx.complaint.updateMany({
+      where: { id: complaint.id, status: { not: "closed" }, sopStep: complaint.sopStep },
+      data: { sopStep: move.to.id, stepStartedAt: move.startedAt, stepDueAt: move.dueAt, holderRole: null, holderStaff: null, updatedAt: now },
+    });
+    if (updated.count !== 1) return false;
+    await tx.complaintEvent.create({ data: { id: randomUUID(), complaintId: complaint.id, type, actor: who.actor, data: JSON.stringify(data), createdAt: now } });
+    return true;
+  });
+}
+
+/** Hands the current step to a role or a person ("sop.assign"), under the same rule as applyMove. */
+export async function applyAssign(
+  db: Database,
+  complaint: LifecycleRow,
+  target: { role: string | null; staff: string | null; staffName?: string },
+  who: EventActor,
+  now: Date,
+): Promise<boolean> {
+  return db.prisma.$transaction(async (tx) => {
+    const updated = await tx.complaint.updateMany({
+      where: { id: complaint.id, status: { not: "closed" }, sopStep: complaint.sopStep },
+      data: { holderRole: target.role, holderStaff: target.staff, updatedAt: now },
+    });
+    if (updated.count !== 1) return false;
+    const data = { by: who.by, step: complaint.sopStep, role: target.role, staff: target.staff, staffName: target.staffName ?? null };
+    await tx.complaintEvent.create({ data: { id: randomUUID(), complaintId: complaint.id, type: "sop.assign", actor: who.actor, data: JSON.stringify(data), createdAt: now } });
+    return true;
+  });
+}
+
+/** Open complaints whose step is past due at `now`, most overdue first. */
+export async function findOverdue(db: Database, now: Date): Promise<LifecycleRow[]> {
+  const open = await db.prisma.complaint.findMany({
+    where: { status: { not: "closed" }, stepDueAt: { not: null } },
+    select: { id: true, ticket: true, status: true, sopStep: true, stepStartedAt: true, stepDueAt: true, holderRole: true, holderStaff: true },
+  });
+  // Compared here rather than in SQL: rows written by the pipeline's raw SQL and by Prisma must
+  // compare the same on SQLite and PostgreSQL, and an office has few open complaints.
+  return open.filter((c) => c.stepDueAt !== null && c.stepDueAt.getTime() < now.getTime()).sort((a, b) => a.stepDueAt!.getTime() - b.stepDueAt!.getTime());
+}
+
+/**
+ * Everyone who counts as staff: active Staff rows, and STAFF_TELEGRAM_IDS without a row (role
+ * "staf"); a row wins where both name someone, as in findStaff.
+ */
+export async function staffPeople(client: Pick<PrismaDb, "staff">, envIds: readonly string[]): Promise<StaffPerson[]> {
+  const rows = await client.staff.findMany({ orderBy: { name: "asc" } });
+  const listed = new Set(rows.map((r) => r.telegramId));
+  return [
+    ...rows.filter((r) => r.active).map((r) => ({ telegramId: r.telegramId, name: r.name, role: r.role })),
+    ...envIds.filter((id) => !listed.has(id)).map((id) => ({ telegramId: id, name: `staf ${id}`, role: "staf" })),
+  ];
+}

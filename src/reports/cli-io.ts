@@ -1,0 +1,56 @@
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { KanalError } from "../core/index.js";
+
+/** Where a report command prints, and what it reads besides its arguments (tests replace all of it). */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  /** The .env file that fills what the environment does not set. */
+  envFile: string;
+  /** The working directory default output paths are relative to. */
+  cwd: string;
+  clock: () => Date;
+}
+
+export function cliIo(io: Partial<CliIo> = {}): CliIo {
+  return {
+    out: (line) => console.log(line),
+    err: (line) => console.error(line),
+    envFile: ".env",
+    cwd: process.cwd(),
+    clock: () => new Date(),
+    ...io,
+  };
+}
+
+/** Bad arguments: one line on stderr, exit code 2. */
+export class UsageError extends Error {}
+
+/**
+ * Runs a command body: exit 0 on success; 2 with one clear line for bad arguments or bad
+ * configuration; 1 with the error's message for anything else (a database that cannot be opened).
+ */
+export async function runCommand(name: string, io: CliIo, body: () => Promise<void>): Promise<number> {
+  try {
+    await body();
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`${name}: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof KanalError && (error.code === "KA_CONFIG" || error.code === "KA_BAD_REQUEST" || error.code === "KA_NOT_FOUND")) {
+      io.err(`${name}: ${error.message}`);
+      return 2;
+    }
+    io.err(`${name}: failed: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+/** True when `moduleUrl` is the script node was started with (not imported by a test). */
+export function isEntryPoint(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  return script !== undefined && fileURLToPath(moduleUrl) === resolve(script);
+}
