@@ -4,6 +4,7 @@
  * same pipeline on the same database with the terminal as the channel.
  */
 import { readFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -19,7 +20,8 @@ import { buildServer, type Log } from "./http/index.js";
 import { loadTemplates, type Templates } from "./i18n/index.js";
 import { createOutboxWorker, recordDeliveryStatus } from "./outbox/index.js";
 import { createConversationStore, createPipeline, type Pipeline, type StaffFeed } from "./pipeline/index.js";
-import { createStaffConsole, reportDeliveryFailure, type FailedRow } from "./staff/index.js";
+import { logbookReport, recapReport, reportSettings } from "./reports/index.js";
+import { createStaffConsole, reportDeliveryFailure, type FailedRow, type StaffReports } from "./staff/index.js";
 import { AttachmentStore, isAllowedMime } from "./storage/index.js";
 
 const TEMPLATES_DIR = join(repoRoot, "templates");
@@ -127,6 +129,29 @@ function configuredChannels(config: Config, base: Base, staff: StaffSinkRef, log
   return { adapters: channels, webhooks };
 }
 
+/** The monthly reports for `/logbook` and `/rekap`, written where `npm run logbook|recap` writes them. */
+function staffReports(config: Config, db: Database): StaffReports {
+  const dir = join(process.cwd(), "data", "reports");
+  const settings = reportSettings(config);
+  const save = async (file: { filename: string; content: Buffer }) => {
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, file.filename);
+    await writeFile(path, file.content);
+    return path;
+  };
+  return {
+    async logbook(month, format) {
+      const file = await logbookReport(db, month, format, settings);
+      return { path: await save(file), filename: file.filename, rows: file.rows };
+    },
+    async recap(month) {
+      const { recap, json, pdf } = await recapReport(db, month, settings);
+      await save(json);
+      return { path: await save(pdf), filename: pdf.filename, total: recap.total, open: recap.open, overdue: recap.overdue, averageRating: recap.averageRating };
+    },
+  };
+}
+
 /** What both entry points share: database, templates, SOP, channels, pipeline, staff console, outbox worker. */
 async function startCore(config: Config, base: Base, adapters: ChannelAdapter[], log: Log, staffRef: StaffSinkRef = {}): Promise<Core> {
   const { db, templates, sop, attachments } = base;
@@ -164,6 +189,7 @@ async function startCore(config: Config, base: Base, adapters: ChannelAdapter[],
       opsChatId: config.TELEGRAM_OPS_CHAT_ID,
     },
     limitsOf,
+    reports: staffReports(config, db),
     storeFile: async (file) => {
       const checked = await attachments.accept(file);
       return checked.accepted ? { path: attachments.pathOf(checked.stored.storagePath), mime: checked.stored.mime, filename: checked.stored.filename } : undefined;

@@ -224,7 +224,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
    */
   async function postAnswer(chatId: string, answer: StaffAnswer, messageId: string): Promise<void> {
     for (const reply of answer.messages) {
-      const message = { text: reply.text, replyTo: reply.replyTo ?? messageId };
+      const message = { text: reply.text, replyTo: reply.replyTo ?? messageId, ...(reply.attachments ? { attachments: reply.attachments } : {}) };
       let result: SendResult = await sendTo(chatId, message);
       if (!result.ok && result.retryable && (result.retryAfterMs ?? 1000) <= STAFF_ANSWER_RETRY_CAP_MS) {
         await sleep(result.retryAfterMs ?? 1000);

@@ -1,14 +1,17 @@
 /**
  * npm run staff -- add <telegram-id> <name> [role] | remove <telegram-id> | list
- * Roles: staf (default), kasi, pimpinan, admin — kasi, pimpinan and admin may see reporters' identities.
+ * Roles: staf (default), kasi, pimpinan, admin — kasi, pimpinan and admin may see reporters' identities —
+ * or a role id of the office's SOP preset (e.g. sekretaris, camat), which then holds that role's steps.
  */
 import { randomUUID } from "node:crypto";
 import { loadConfig } from "../config/index.js";
 import { KanalError } from "../core/index.js";
-import { openDatabase } from "../db/index.js";
+import { join } from "node:path";
+import { loadSopPreset } from "../complaints/index.js";
+import { openDatabase, repoRoot } from "../db/index.js";
 
-const ROLES = ["staf", "kasi", "pimpinan", "admin"];
-const USAGE = "usage: npm run staff -- add <telegram-id> <name> [staf|kasi|pimpinan|admin] | remove <telegram-id> | list";
+const GENERIC_ROLES = ["staf", "kasi", "pimpinan", "admin"];
+const USAGE = "usage: npm run staff -- add <telegram-id> <name> [staf|kasi|pimpinan|admin|<a role of the SOP preset>] | remove <telegram-id> | list";
 
 export async function staffCommand(args: string[], env: NodeJS.ProcessEnv = process.env, envFile = ".env"): Promise<string> {
   const [verb, id, ...rest] = args;
@@ -31,7 +34,9 @@ export async function staffCommand(args: string[], env: NodeJS.ProcessEnv = proc
       const note = config.STAFF_TELEGRAM_IDS.includes(id!) ? " (still in STAFF_TELEGRAM_IDS: remove it there too)" : "";
       return removed.count > 0 ? `removed ${id}${note}` : `${id} was not in the staff table${note}`;
     }
-    const role = rest.length > 1 && ROLES.includes(rest.at(-1)!) ? rest.pop()! : "staf";
+    const sop = loadSopPreset(join(repoRoot, "templates"), config.SOP_PRESET, { timeZone: config.OFFICE_TIMEZONE });
+    const roles = [...GENERIC_ROLES, ...sop.roles.map((r) => r.id)];
+    const role = rest.length > 1 && roles.includes(rest.at(-1)!) ? rest.pop()! : "staf";
     const name = rest.join(" ").trim();
     if (name === "") throw new KanalError("KA_BAD_REQUEST", `give the staff member's name\n${USAGE}`);
     await db.prisma.staff.upsert({

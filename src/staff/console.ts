@@ -35,6 +35,13 @@ export interface ConversationVoice {
   ): Promise<{ status: "processed" | "duplicate" | "unknown" }>;
 }
 
+export interface StaffReports {
+  /** The month's logbook file (FM-PDIP-03-02 columns). */
+  logbook(month: string, format: "csv" | "xlsx"): Promise<{ path: string; filename: string; rows: number }>;
+  /** The month's recap PDF and its headline numbers. */
+  recap(month: string): Promise<{ path: string; filename: string; total: number; open: number; overdue: number; averageRating: number | null }>;
+}
+
 /** Stores a staff member's file so it can be sent on; undefined when it is refused (type, size). */
 export type StaffFileStore = (attachment: StaffMessage["attachments"][number]) => Promise<{ path: string; mime: string; filename?: string } | undefined>;
 
@@ -56,6 +63,8 @@ export interface StaffConsoleDeps {
   };
   limitsOf(channel: ChannelName): ChannelLimits;
   storeFile?: StaffFileStore;
+  /** The monthly reports, written to files for the staff chat (src/reports through src/main.ts). */
+  reports?: StaffReports;
   clock?: () => Date;
 }
 
@@ -477,6 +486,36 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
     );
   }
 
+  /** The current month in the office's time zone, as YYYY-MM. */
+  function currentMonth(): string {
+    const parts = new Intl.DateTimeFormat("en-CA", { timeZone: settings.timeZone, year: "numeric", month: "2-digit" }).formatToParts(clock());
+    return `${parts.find((p) => p.type === "year")!.value}-${parts.find((p) => p.type === "month")!.value}`;
+  }
+
+  async function report(intent: Extract<StaffIntent, { kind: "logbook" | "recap" }>): Promise<StaffAnswer> {
+    if (!deps.reports) return answer(t({ key: "staff.unknownCommand" }));
+    const month = intent.month ?? currentMonth();
+    if (intent.kind === "logbook") {
+      const file = await deps.reports.logbook(month, intent.format ?? "xlsx");
+      const mime = file.filename.endsWith(".csv") ? "text/csv" : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+      return {
+        messages: [
+          { text: t({ key: "staff.report.logbook", vars: { month, rows: file.rows } }), attachments: [{ kind: "document", mime, filename: file.filename, path: file.path }] },
+        ],
+      };
+    }
+    const recap = await deps.reports.recap(month);
+    const rating = recap.averageRating === null ? "-" : recap.averageRating.toFixed(2);
+    return {
+      messages: [
+        {
+          text: t({ key: "staff.report.recap", vars: { month, total: recap.total, open: recap.open, overdue: recap.overdue, rating } }),
+          attachments: [{ kind: "document", mime: "application/pdf", filename: recap.filename, path: recap.path }],
+        },
+      ],
+    };
+  }
+
   async function act(staff: StaffMember, intent: StaffIntent, message: StaffMessage): Promise<StaffAnswer> {
     if (intent.kind === "help") {
       const help = t({ key: "staff.help", vars: { mode: { key: settings.replyMode === "command" ? "staff.help.modeCommand" : "staff.help.modeReply" } } });
@@ -484,6 +523,7 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
     }
     if (intent.kind === "list") return list();
     if (intent.kind === "overdue") return overdue();
+    if (intent.kind === "logbook" || intent.kind === "recap") return report(intent);
     if (intent.kind === "unknownCommand") return answer(t({ key: "staff.unknownCommand" }));
     if (intent.kind === "chatter") return { messages: [] };
 

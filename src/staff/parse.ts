@@ -19,6 +19,9 @@ export type StaffIntent =
   | { kind: "forward"; ticket?: string; agency: string }
   | { kind: "archive"; ticket?: string; text: string }
   | { kind: "overdue" }
+  /** Reports for the head of office: the month (YYYY-MM) defaults to the current one. */
+  | { kind: "logbook"; month?: string; format?: "csv" | "xlsx" }
+  | { kind: "recap"; month?: string }
   | { kind: "unknownCommand"; command: string }
   /** Talk among staff in the group that is neither a command nor a reply to the bot: not ours. */
   | { kind: "chatter" };
@@ -54,6 +57,9 @@ const COMMANDS: Record<string, StaffIntent["kind"]> = {
   archive: "archive",
   terlambat: "overdue",
   overdue: "overdue",
+  logbook: "logbook",
+  rekap: "recap",
+  recap: "recap",
 };
 
 const DECISIONS: Record<string, "approve" | "reject"> = {
@@ -104,6 +110,13 @@ export function parseStaffMessage(message: StaffMessage, replyMode: "reply" | "c
         return { kind, ticket, target: body.split(/\s+/)[0] ?? "" };
       case "forward":
         return { kind, ticket, agency: body };
+      case "logbook": {
+        const month = /\b(\d{4}-(?:0[1-9]|1[0-2]))\b/.exec(rest)?.[1];
+        const format = /\bcsv\b/i.test(rest) ? "csv" : /\bxlsx\b/i.test(rest) ? "xlsx" : undefined;
+        return { kind, month, format };
+      }
+      case "recap":
+        return { kind, month: /\b(\d{4}-(?:0[1-9]|1[0-2]))\b/.exec(rest)?.[1] };
       case "decide": {
         const [word = "", ...rest] = body.split(/\s+/);
         const decision = DECISIONS[word.toLowerCase()];

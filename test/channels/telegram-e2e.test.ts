@@ -123,3 +123,15 @@ describe("Telegram end to end", () => {
     expect(events.map((e) => e.type)).toEqual(["received", "staff.reply", "citizen.followup", "staff.close", "rated"]);
   }, 60_000);
 });
+
+describe("reports in the staff group", () => {
+  it("/rekap and /logbook send the month's files into the group", async () => {
+    const month = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Jakarta", year: "numeric", month: "2-digit" }).format(new Date()).slice(0, 7);
+    groupSays(STAFF, `/rekap ${month}`);
+    const recap = await api.until(() => inGroup().find((m) => m.method === "sendDocument" && (m.caption ?? "").includes("Rekap bulanan")), 30_000, "the recap PDF");
+    expect(recap.caption).toContain(month);
+    groupSays(STAFF, "/logbook csv");
+    const logbook = await api.until(() => inGroup().find((m) => m.method === "sendDocument" && (m.caption ?? "").includes("Logbook")), 30_000, "the logbook");
+    expect(logbook.caption).toMatch(/1 baris/);
+  }, 60_000);
+});

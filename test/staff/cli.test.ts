@@ -16,6 +16,9 @@ describe("npm run staff", () => {
       expect(list.split("\n")).toEqual(["123\tBudi Santoso\tpimpinan", "124\tKasi\tstaf", "500\t(STAFF_TELEGRAM_IDS)\tstaf"]);
       expect(await staffCommand(["remove", "123"], env, none)).toBe("removed 123");
       expect(await staffCommand(["list"], env, none)).not.toContain("Budi");
+      // A role of the office's SOP preset is accepted too.
+      const palaran = { ...env, SOP_PRESET: "palaran" };
+      expect(await staffCommand(["add", "125", "Sekcam", "Palaran", "sekretaris"], palaran, none)).toBe("added 125 Sekcam Palaran (sekretaris)");
       await expect(staffCommand(["add", "abc", "X"], env, none)).rejects.toThrow(/must be a number/);
       await expect(staffCommand(["promote", "1"], env, none)).rejects.toThrow(/usage/);
     } finally {
