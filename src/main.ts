@@ -9,19 +9,20 @@ import { userInfo } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createTerminalAdapter, type TerminalTexts } from "../channels/terminal/adapter.js";
+import { createEmailAdapter } from "../channels/email/index.js";
 import { createMetaChannels } from "../channels/meta/index.js";
 import { createTelegramAdapter, telegramWebhookUrl } from "../channels/telegram/index.js";
 import { createWebchatAdapter, WEBCHAT_PUBLIC_DIR } from "../channels/webchat/adapter.js";
 import { loadSopPreset, staffFeedNotifier, startSopScheduler, type SopPreset } from "./complaints/index.js";
 import { loadConfig, type Config } from "./config/index.js";
 import { KanalError, type ChannelAdapter, type ChannelLimits, type ChannelName, type Locale, type StaffSink, type Webhook } from "./core/index.js";
-import { openDatabase, repoRoot, type Database } from "./db/index.js";
+import { channelStateStore, openDatabase, repoRoot, type Database } from "./db/index.js";
 import { buildServer, type Log } from "./http/index.js";
 import { loadTemplates, type Templates } from "./i18n/index.js";
 import { createOutboxWorker, recordDeliveryStatus } from "./outbox/index.js";
 import { createConversationStore, createPipeline, type Pipeline, type StaffFeed } from "./pipeline/index.js";
 import { logbookReport, recapReport, reportSettings } from "./reports/index.js";
-import { createStaffConsole, reportDeliveryFailure, type FailedRow, type StaffReports } from "./staff/index.js";
+import { createStaffConsole, reportDeliveryFailure, reportUnreadableMail, type FailedRow, type StaffReports } from "./staff/index.js";
 import { AttachmentStore, isAllowedMime } from "./storage/index.js";
 
 const TEMPLATES_DIR = join(repoRoot, "templates");
@@ -125,6 +126,36 @@ function configuredChannels(config: Config, base: Base, staff: StaffSinkRef, log
     });
     channels.push(...meta.adapters);
     webhooks.push(meta.webhook);
+  }
+  if (config.EMAIL_IMAP_HOST && config.EMAIL_IMAP_USER && config.EMAIL_IMAP_PASSWORD && config.EMAIL_SMTP_HOST && config.EMAIL_FROM) {
+    const feed = staffFeedOf(config);
+    channels.push(
+      createEmailAdapter({
+        imap: {
+          host: config.EMAIL_IMAP_HOST,
+          port: config.EMAIL_IMAP_PORT ?? (config.EMAIL_IMAP_SECURE ? 993 : 143),
+          secure: config.EMAIL_IMAP_SECURE,
+          user: config.EMAIL_IMAP_USER,
+          password: config.EMAIL_IMAP_PASSWORD,
+          mailbox: config.EMAIL_IMAP_MAILBOX,
+        },
+        smtp: {
+          host: config.EMAIL_SMTP_HOST,
+          port: config.EMAIL_SMTP_PORT ?? (config.EMAIL_SMTP_SECURE ? 465 : 587),
+          secure: config.EMAIL_SMTP_SECURE,
+          user: config.EMAIL_SMTP_USER,
+          password: config.EMAIL_SMTP_PASSWORD,
+        },
+        from: config.EMAIL_FROM,
+        officeName: config.OFFICE_NAME,
+        state: channelStateStore(base.db, "email"),
+        maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES,
+        log,
+        onUnreadable: feed ? (mail) => reportUnreadableMail({ db: base.db, templates: base.templates, officeName: config.OFFICE_NAME, feed }, mail) : undefined,
+      }),
+    );
+  } else if (config.EMAIL_IMAP_HOST || config.EMAIL_SMTP_HOST) {
+    log("e-mail is off: it needs EMAIL_IMAP_HOST, EMAIL_IMAP_USER, EMAIL_IMAP_PASSWORD, EMAIL_SMTP_HOST and EMAIL_FROM", {});
   }
   return { adapters: channels, webhooks };
 }

@@ -27,6 +27,8 @@ export interface ChannelLimits {
    * (`outside: "template" | "tag"`), or the message cannot be delivered (`"none"`), and staff are told at once.
    */
   replyWindow?: { hours: number; outside: "template" | "tag" | "none" };
+  /** The bot's replies to one message go as one message (e-mail: one answer per mail, not three). */
+  oneMessagePerStep?: boolean;
 }
 
 /**

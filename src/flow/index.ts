@@ -7,3 +7,5 @@ export { parseCategory, CATEGORY_KEYS } from "./parse-category.js";
 export { parseMenuChoice, parseEditChoice, parseRating, type MenuChoice, type EditField } from "./parse-choice.js";
 export { parseName, parseAddress, checkText, looksLikeComplaint, TEXT_MAX_CHARS } from "./parse-answer.js";
 export { damerauLevenshtein } from "./damerau.js";
+export { classifyCategory, type CategoryGuess } from "./classify-category.js";
+export { emailFirstMessage, emailCorrection, looksLikeEmailComplaint, EMAIL_TEXT_MAX_CHARS } from "./email.js";

@@ -66,6 +66,7 @@ export function infoAnswer(state: IntakeState, text: string): StepResult {
     draft: { ...state.draft, attachmentIds: [] },
     filed: undefined,
     editing: undefined,
+    emailPending: undefined,
   };
   return result(next, [{ key: "receipt.information" }], [{ type: "createComplaint", kind: "information", draft: request }]);
 }

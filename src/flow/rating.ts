@@ -8,7 +8,7 @@ import type { FiledRef, IntakeState, StepResult } from "./types.js";
 /** Staff closed a complaint: ask its complainant for a 1–5 rating (the staff console calls this). */
 export function startRating(state: IntakeState, ref: FiledRef): StepResult {
   const rating: FiledRef = { complaintId: ref.complaintId, ticket: ref.ticket };
-  const next: IntakeState = { ...state, step: "askRating", rating, editing: undefined };
+  const next: IntakeState = { ...state, step: "askRating", rating, editing: undefined, emailPending: undefined };
   return result(next, [ratingQuestion(ref.ticket)]);
 }
 

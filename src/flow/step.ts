@@ -1,6 +1,7 @@
 import type { Locale } from "../core/index.js";
 import { sortAttachments } from "./attachments.js";
 import { emptyDraft } from "./draft.js";
+import { emailCorrection, emailFirstMessage } from "./email.js";
 import { absorbFiles } from "./files.js";
 import { followUp } from "./follow-up.js";
 import { globalCommand } from "./globals.js";
@@ -60,12 +61,19 @@ export function step(
   const { accepted, declines } = sortAttachments(input.attachments, ctx);
   const declined = { replies: declines, effects: [] };
 
-  if (current.step === "new") return after(declined, firstMessage(current, text, accepted, ctx));
+  if (current.step === "new") {
+    // E-mail: a first message that tells the story is filed at once (email.ts).
+    const filed = emailFirstMessage(current, text, accepted, ctx);
+    return after(declined, filed ?? firstMessage(current, text, accepted, ctx));
+  }
 
   // A follow-up's files and words are one addition to the complaint, not two.
   const command = parseGlobal(text);
   if (!command && current.step === "filed" && current.filed && (text !== "" || accepted.length > 0)) {
-    return after(declined, followUp({ ...current, filed: current.filed }, text, accepted));
+    const filedState = { ...current, filed: current.filed };
+    // E-mail: "2" or "Nama: Budi" right after the receipt answers it; anything else is a follow-up.
+    const corrected = accepted.length === 0 ? emailCorrection(filedState, text) : undefined;
+    return after(declined, corrected ?? followUp(filedState, text, accepted));
   }
 
   const absorbed = absorbFiles(current, accepted);

@@ -56,6 +56,13 @@ export interface IntakeState {
   filed?: FiledRef;
   /** The closed complaint a rating is being asked for. */
   rating?: FiledRef & { score?: number };
+  /**
+   * E-mail only: what the e-mail receipt asked about the complaint just filed (`state.filed`): the
+   * guessed category to confirm or correct, and the name when the sender gave none. A reply that
+   * answers it becomes setCategory / setName instead of a follow-up. Cleared once answered, and
+   * whenever `filed` changes to another complaint.
+   */
+  emailPending?: { category?: Category; name?: true };
 }
 
 /** What the flow knows about the channel and the sender; the pipeline fills it. */
@@ -103,7 +110,11 @@ export type Effect =
   | { type: "appendToComplaint"; complaintId: string; text: string; attachmentIds: string[] }
   /** Replies with the complaint's status, only to the complainant who filed it. */
   | { type: "reportStatus"; ticket: string }
-  | { type: "storeRating"; complaintId: string; score: number; comment?: string };
+  | { type: "storeRating"; complaintId: string; score: number; comment?: string }
+  /** E-mail: the citizen corrected the category guessed for the complaint (the receipt asked). */
+  | { type: "setCategory"; complaintId: string; category: Category }
+  /** E-mail: the citizen gave the name the receipt asked for (the complaint was filed without one). */
+  | { type: "setName"; complaintId: string; name: string };
 
 export interface StepResult {
   state: IntakeState;
@@ -117,4 +128,7 @@ export interface StepResult {
  *   `state.filed = { complaintId, ticket }` on the returned state and exposes `ticket` to the replies.
  * - appendToComplaint / storeRating: expose `ticket` (from the complaint) to the replies.
  * - reportStatus: the pipeline adds its own reply (status, or "unknown ticket") before the flow's replies.
+ * - setCategory: update the complaint's category (and record an event; staff may want to know).
+ * - setName: set the complainant's name on the complaint (the Complainant row, unless the complaint
+ *   is anonymous) and record an event. Both replies already carry `ticket` in their vars.
  */

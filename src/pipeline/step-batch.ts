@@ -140,11 +140,15 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
             inboundText(deps, inbound, job, locale), null, complaintId, null, inbound.receivedAt,
           ]);
         }
-        const push = deps.limitsOf(inbound.channel).delivery === "push";
+        const limits = deps.limitsOf(inbound.channel);
+        const push = limits.delivery === "push";
+        const author = job.system?.author ?? "bot";
         for (const reply of replies) {
           const options = reply.options && reply.options.length > 0 ? JSON.stringify(reply.options) : null;
-          const author = job.system?.author ?? "bot";
           writes.add("message", [conversation.id, inbound.channel, null, "out", author, reply.text, options, complaintId, inbound.providerMessageId, now]);
+        }
+        const deliveries = limits.oneMessagePerStep && replies.length > 1 ? [joinReplies(replies)] : replies;
+        for (const reply of deliveries) {
           if (push) {
             const payload: OutboundMessage = {
               ...reply,
@@ -270,6 +274,24 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
       scope.replies.push(reply);
       return;
     }
+    case "setCategory": {
+      // The citizen corrected the category guessed from their e-mail.
+      await sql.execute(`UPDATE "Complaint" SET "category" = ?, "updatedAt" = ? WHERE "id" = ?`, [effect.category, now, effect.complaintId]);
+      writes.add("event", [randomUUID(), effect.complaintId, "citizen.category", "citizen", JSON.stringify({ category: effect.category }), now]);
+      if (scope.state.filed?.complaintId === effect.complaintId) scope.vars.ticket = scope.state.filed.ticket;
+      return;
+    }
+    case "setName": {
+      // Never names an anonymous complaint's reporter: that one chose not to be known.
+      await sql.execute(
+        `UPDATE "Complainant" SET "name" = ?, "updatedAt" = ?
+          WHERE "anonymous" = ? AND "id" = (SELECT "complainantId" FROM "Complaint" WHERE "id" = ?)`,
+        [effect.name, now, false, effect.complaintId],
+      );
+      writes.add("event", [randomUUID(), effect.complaintId, "citizen.name", "citizen", JSON.stringify({}), now]);
+      if (scope.state.filed?.complaintId === effect.complaintId) scope.vars.ticket = scope.state.filed.ticket;
+      return;
+    }
     case "storeRating": {
       await sql.execute(`UPDATE "Complaint" SET "rating" = ?, "ratingComment" = ?, "updatedAt" = ? WHERE "id" = ?`, [
         effect.score, effect.comment ?? null, now, effect.complaintId,
@@ -284,6 +306,12 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
       return;
     }
   }
+}
+
+/** One step's replies as one message, for channels where each message is a letter (e-mail). */
+function joinReplies(replies: OutboundMessage[]): OutboundMessage {
+  const options = replies.at(-1)!.options;
+  return { text: replies.map((r) => r.text).join("\n\n"), ...(options ? { options } : {}) };
 }
 
 /** A card or notice for the staff feed, written in the same transaction as what it reports. */

@@ -44,3 +44,30 @@ export async function reportDeliveryFailure(
     },
   });
 }
+
+/** A mail the e-mail channel could not read (too large, broken): staff look at it in the inbox. */
+export async function reportUnreadableMail(
+  deps: { db: Database; templates: Templates; officeName: string; feed: { channel: string; chatId: string; locale: Locale } },
+  mail: { uid: number; reason: string; from?: string; subject?: string },
+): Promise<void> {
+  const text = render(
+    deps.templates,
+    deps.feed.locale,
+    { key: "staff.mailUnreadable", vars: { from: mail.from ?? "-", subject: mail.subject ?? "-", reason: mail.reason, uid: mail.uid } },
+    { office: deps.officeName },
+  ).text;
+  const now = new Date();
+  await deps.db.prisma.outboxMessage.create({
+    data: {
+      id: newOutboxId(now.getTime()),
+      channel: deps.feed.channel,
+      chatId: deps.feed.chatId,
+      kind: "staff",
+      payload: JSON.stringify({ text }),
+      status: "pending",
+      nextAttemptAt: now,
+      createdAt: now,
+      updatedAt: now,
+    },
+  });
+}

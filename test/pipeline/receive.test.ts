@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ANONYMOUS_INTAKE, createTestPipeline, textMessage, TICKET, type TestPipeline } from "../helpers/pipeline.js";
+import { ANONYMOUS_INTAKE, createTestPipeline, PUSH, textMessage, TICKET, type TestPipeline } from "../helpers/pipeline.js";
 
 let t: TestPipeline | undefined;
 afterEach(async () => {
@@ -139,5 +139,28 @@ describe("pipeline.receive", () => {
     const row = await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket: ticket! } });
     expect(row.kind).toBe("information");
     expect(row.category).toBeNull();
+  });
+});
+
+describe("the e-mail variant's corrections", () => {
+  it("stores a corrected category and a given name on the complaint filed from a first e-mail", async () => {
+    t = await createTestPipeline({ limits: { email: { ...PUSH, oneMessagePerStep: true } } });
+    const extra = { channel: "email" as const, sender: { id: "warga@example.id", email: "warga@example.id" } };
+    const first = await t.pipeline.receive(
+      textMessage("warga@example.id#1", "Lampu penerangan jalan di depan kantor kelurahan sudah mati dua minggu dan belum diperbaiki sampai sekarang.", extra),
+    );
+    const ticket = TICKET.exec(first.replies.map((r) => r.text).join(" "))![0];
+    const filed = await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } });
+    expect(filed.category).toBe("Sarana Prasarana");
+    // One mail for the step, however many replies it has.
+    expect(await t.db.prisma.outboxMessage.count({ where: { channel: "email" } })).toBe(1);
+
+    await t.pipeline.receive(textMessage("warga@example.id#1", "2", extra));
+    expect((await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } })).category).toBe("Pelayanan");
+    await t.pipeline.receive(textMessage("warga@example.id#1", "Nama: Dewi Lestari", extra));
+    const person = await t.db.prisma.complainant.findUniqueOrThrow({ where: { id: filed.complainantId } });
+    expect(person.name).toBe("Dewi Lestari");
+    const types = (await t.db.prisma.complaintEvent.findMany({ where: { complaintId: filed.id }, orderBy: { createdAt: "asc" } })).map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(["received", "citizen.category", "citizen.name"]));
   });
 });

@@ -1,0 +1,125 @@
+import { createHash } from "node:crypto";
+import { findTicket, type ChannelStateStore } from "../../src/core/index.js";
+import { addressOf } from "./address.js";
+import type { MailView } from "./inbound.js";
+
+/**
+ * A conversation over e-mail is a mail thread. What answering in it needs is kept in the channel
+ * state store (durable, across restarts), as JSON per chat:
+ * - `email:thread:<chatId>` → Thread;
+ * - `email:msg:<Message-ID>` → chatId, for every message of the thread, the citizen's and ours;
+ * - `email:ticket:<ticket>` → chatId, once an answer in the thread named the ticket.
+ */
+export interface Thread {
+  /** The sender's address (From): only mail from it continues the thread. */
+  from: string;
+  /** Where answers go (Reply-To, else From). */
+  to: string;
+  name?: string;
+  /** The thread's subject without "Re:" and ticket tags. */
+  subject: string;
+  ticket?: string;
+  /** The citizen's latest Message-ID: our next answer's In-Reply-To. */
+  lastInbound?: string;
+  /** The chain for References: the first and the latest message ids. */
+  refs: string[];
+}
+
+/** RFC 5322 §3.6.4 lets References be trimmed: the first id and the latest ones are what clients thread by. */
+const MAX_REFS = 20;
+
+export function trimRefs(refs: string[]): string[] {
+  const unique = [...new Set(refs)];
+  return unique.length <= MAX_REFS ? unique : [unique[0]!, ...unique.slice(unique.length - (MAX_REFS - 1))];
+}
+
+const SUBJECT_PREFIX = /^\s*(?:re|aw|sv|fw|fwd|tr|wg|bls|balas|jwb|trs|terusan)\s*(?:\[\d+\])?\s*:\s*/i;
+const TICKET_TAG = /\[\s*[A-Z][A-Z0-9]{0,9}-\d{4}-\d{5,}\s*\]\s*/gi;
+
+/** "Re: RE: [ADU-2026-00001] Loket lambat" → "Loket lambat". */
+export function baseSubject(subject: string): string {
+  let s = subject.replace(TICKET_TAG, "");
+  for (let i = 0; i < 10 && SUBJECT_PREFIX.test(s); i++) s = s.replace(SUBJECT_PREFIX, "").replace(TICKET_TAG, "");
+  return s.replace(/\s+/g, " ").trim();
+}
+
+const hash = (value: string) => createHash("sha256").update(value).digest("base64url").slice(0, 16);
+
+export class ThreadStore {
+  constructor(private readonly state: ChannelStateStore) {}
+
+  async get(chatId: string): Promise<Thread | undefined> {
+    const raw = await this.state.get(`email:thread:${chatId}`);
+    return raw === undefined ? undefined : (JSON.parse(raw) as Thread);
+  }
+
+  async put(chatId: string, thread: Thread): Promise<void> {
+    await this.state.set(`email:thread:${chatId}`, JSON.stringify({ ...thread, refs: trimRefs(thread.refs) }));
+  }
+
+  async linkMessage(messageId: string, chatId: string): Promise<void> {
+    await this.state.set(`email:msg:${messageId}`, chatId);
+  }
+
+  async linkTicket(ticket: string, chatId: string): Promise<void> {
+    await this.state.set(`email:ticket:${ticket}`, chatId);
+  }
+
+  /**
+   * The chat an inbound mail belongs to: the thread one of its In-Reply-To / References ids is
+   * part of, else the thread of a ticket in its subject; either only when the mail comes from
+   * that thread's sender (a stranger who knows a ticket number must not write into someone
+   * else's complaint). Otherwise a new conversation, keyed by the mail's own id so that a
+   * redelivered mail lands in the same chat.
+   */
+  async chatFor(mail: MailView, providerMessageId: string): Promise<{ chatId: string; thread?: Thread }> {
+    const ids = [...(mail.inReplyTo ? [mail.inReplyTo] : []), ...[...mail.references].reverse()];
+    for (const id of ids) {
+      const chatId = await this.state.get(`email:msg:${id}`);
+      const thread = chatId ? await this.get(chatId) : undefined;
+      if (chatId && thread?.from === mail.from.address) return { chatId, thread };
+    }
+    const ticket = findTicket(mail.subject);
+    if (ticket) {
+      const chatId = await this.state.get(`email:ticket:${ticket}`);
+      const thread = chatId ? await this.get(chatId) : undefined;
+      if (chatId && thread?.from === mail.from.address) return { chatId, thread };
+    }
+    return { chatId: `${mail.from.address}#${hash(providerMessageId)}` };
+  }
+
+  /** Records an inbound mail in its thread (before the pipeline sees it: its answers need the thread). */
+  async recordInbound(chatId: string, existing: Thread | undefined, mail: MailView): Promise<Thread> {
+    const own = mail.messageId ? [mail.messageId] : [];
+    const thread: Thread = existing
+      ? {
+          ...existing,
+          to: mail.replyTo,
+          ...(mail.from.name ? { name: mail.from.name } : {}),
+          ...(mail.messageId ? { lastInbound: mail.messageId } : {}),
+          refs: trimRefs([...existing.refs, ...own]),
+        }
+      : {
+          from: mail.from.address,
+          to: mail.replyTo,
+          ...(mail.from.name ? { name: mail.from.name } : {}),
+          subject: baseSubject(mail.subject),
+          ...(mail.messageId ? { lastInbound: mail.messageId } : {}),
+          // A new conversation may itself answer some other thread: keep its chain, so the
+          // citizen's client threads our answer with it.
+          refs: trimRefs([...mail.references, ...own]),
+        };
+    await this.put(chatId, thread);
+    if (mail.messageId) await this.linkMessage(mail.messageId, chatId);
+    return thread;
+  }
+
+  /**
+   * A thread the store does not know (its state was lost): answer the address the chat id starts
+   * with, in a new thread. Undefined when the chat id is not one of ours.
+   */
+  fallback(chatId: string): Thread | undefined {
+    const address = addressOf(chatId.split("#")[0]);
+    return address ? { from: address, to: address, subject: "", refs: [] } : undefined;
+  }
+}
