@@ -21,7 +21,9 @@ export function sortAttachments(attachments: readonly FlowAttachment[], ctx: Flo
     declines.push(
       a.reason === "tooLarge"
         ? { key: "file.declined.tooLarge", vars: { file, limit: ctx.maxAttachmentMb ?? DEFAULT_MAX_MB } }
-        : { key: "file.declined.type", vars: { file, mime: a.mime } },
+        : a.reason === "unavailable"
+          ? { key: "file.declined.unavailable", vars: { file } }
+          : { key: "file.declined.type", vars: { file, mime: a.mime } },
     );
   }
   return { accepted, declines };

@@ -81,7 +81,7 @@ export interface FlowContext {
 /** A file after the pipeline checked it: accepted ones are already stored. */
 export type FlowAttachment =
   | { accepted: true; id: string; filename?: string; mime: string }
-  | { accepted: false; reason: "tooLarge" | "type"; filename?: string; mime: string };
+  | { accepted: false; reason: "tooLarge" | "type" | "unavailable"; filename?: string; mime: string };
 
 export interface FlowInput {
   /** Trimmed text, possibly empty when only files came. */

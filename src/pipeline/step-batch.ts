@@ -362,6 +362,7 @@ function flowContext(deps: PipelineDeps, inbound: InboundMessage): FlowContext {
     knownPhone: inbound.sender.phone,
     knownEmail: inbound.sender.email,
     displayName: inbound.sender.displayName,
+    maxAttachmentMb: Math.round((deps.attachments.maxBytes / (1024 * 1024)) * 10) / 10,
   };
 }
 

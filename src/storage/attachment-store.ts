@@ -43,7 +43,7 @@ export type StoredAttachment = {
 
 export type AttachmentCheck =
   | { accepted: true; stored: StoredAttachment }
-  | { accepted: false; reason: "tooLarge" | "type"; mime: string; filename?: string };
+  | { accepted: false; reason: "tooLarge" | "type" | "unavailable"; mime: string; filename?: string };
 
 /**
  * Files are stored once by content hash (`ab/abcdef…`), so a redelivered message or the same photo
@@ -69,6 +69,11 @@ export class AttachmentStore {
       // or wrong): that is a decline, not a failure to retry.
       if (error instanceof KanalError && error.code === "KA_TOO_LARGE") {
         return { accepted: false, reason: "tooLarge", mime, filename: attachment.filename };
+      }
+      // The provider no longer has the file (an expired WhatsApp media link): ask for it again
+      // rather than failing the message, which would be redelivered forever.
+      if (error instanceof KanalError && error.code === "KA_NOT_FOUND") {
+        return { accepted: false, reason: "unavailable", mime, filename: attachment.filename };
       }
       throw error;
     }

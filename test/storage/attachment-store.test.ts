@@ -48,6 +48,8 @@ describe("AttachmentStore", () => {
     const s = store(10);
     const cut = file(new Uint8Array(0), { size: 0, fetch: async () => Promise.reject(new KanalError("KA_TOO_LARGE", "over")) });
     expect(await s.accept(cut)).toMatchObject({ accepted: false, reason: "tooLarge" });
+    const expired = file(new Uint8Array(0), { fetch: async () => Promise.reject(new KanalError("KA_NOT_FOUND", "media link expired")) });
+    expect(await s.accept(expired)).toMatchObject({ accepted: false, reason: "unavailable" });
     const broken = file(new Uint8Array(0), { fetch: async () => Promise.reject(new Error("ECONNRESET")) });
     await expect(s.accept(broken)).rejects.toThrow(/ECONNRESET/);
   });
