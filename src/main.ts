@@ -9,20 +9,29 @@ import { userInfo } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createTerminalAdapter, type TerminalTexts } from "../channels/terminal/adapter.js";
+import { createDiscordAdapter } from "../channels/discord/index.js";
 import { createEmailAdapter } from "../channels/email/index.js";
 import { createMetaChannels } from "../channels/meta/index.js";
 import { createTelegramAdapter, telegramWebhookUrl } from "../channels/telegram/index.js";
 import { createWebchatAdapter, WEBCHAT_PUBLIC_DIR } from "../channels/webchat/adapter.js";
+import { createWhatsAppWebAdapter } from "../channels/whatsapp-web/index.js";
 import { loadSopPreset, staffFeedNotifier, startSopScheduler, type SopPreset } from "./complaints/index.js";
 import { loadConfig, type Config } from "./config/index.js";
 import { KanalError, type ChannelAdapter, type ChannelLimits, type ChannelName, type Locale, type StaffSink, type Webhook } from "./core/index.js";
-import { channelStateStore, openDatabase, repoRoot, type Database } from "./db/index.js";
-import { buildServer, type Log } from "./http/index.js";
+import { channelStateStore, openDatabase, repoRoot, sessionLock, type Database } from "./db/index.js";
+import { buildServer, type AdminPage, type Log } from "./http/index.js";
 import { loadTemplates, type Templates } from "./i18n/index.js";
 import { createOutboxWorker, recordDeliveryStatus } from "./outbox/index.js";
 import { createConversationStore, createPipeline, type Pipeline, type StaffFeed } from "./pipeline/index.js";
 import { logbookReport, recapReport, reportSettings } from "./reports/index.js";
-import { createStaffConsole, reportDeliveryFailure, reportUnreadableMail, type FailedRow, type StaffReports } from "./staff/index.js";
+import {
+  createStaffConsole,
+  reportDeliveryFailure,
+  reportUnreadableMail,
+  reportWhatsAppLoggedOut,
+  type FailedRow,
+  type StaffReports,
+} from "./staff/index.js";
 import { AttachmentStore, isAllowedMime } from "./storage/index.js";
 
 const TEMPLATES_DIR = join(repoRoot, "templates");
@@ -77,12 +86,15 @@ interface Channels {
   adapters: ChannelAdapter[];
   /** Webhooks not carried by one adapter (Meta's one route for three products). */
   webhooks: Webhook[];
+  /** Operator pages (the WhatsApp Web QR code). */
+  adminPages: AdminPage[];
 }
 
 /** The channels whose credentials are set (the website chat always). */
 function configuredChannels(config: Config, base: Base, staff: StaffSinkRef, log: Log): Channels {
   const channels: ChannelAdapter[] = [createWebchatAdapter()];
   const webhooks: Webhook[] = [];
+  const adminPages: AdminPage[] = [];
   if (config.TELEGRAM_BOT_TOKEN) {
     channels.push(
       createTelegramAdapter({
@@ -157,7 +169,25 @@ function configuredChannels(config: Config, base: Base, staff: StaffSinkRef, log
   } else if (config.EMAIL_IMAP_HOST || config.EMAIL_SMTP_HOST) {
     log("e-mail is off: it needs EMAIL_IMAP_HOST, EMAIL_IMAP_USER, EMAIL_IMAP_PASSWORD, EMAIL_SMTP_HOST and EMAIL_FROM", {});
   }
-  return { adapters: channels, webhooks };
+  if (config.WHATSAPP_WEB_ENABLED) {
+    const feed = staffFeedOf(config);
+    const whatsapp = createWhatsAppWebAdapter({
+      sessionDir: config.WHATSAPP_WEB_SESSION_DIR,
+      chromiumPath: config.CHROMIUM_PATH,
+      maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES,
+      adminToken: config.WHATSAPP_WEB_ADMIN_TOKEN,
+      lock: sessionLock(config.DATABASE_URL, "kanal-aduan:whatsapp-web", `${config.WHATSAPP_WEB_SESSION_DIR.replace(/\/+$/, "")}.lock`),
+      onLoggedOut: feed ? () => reportWhatsAppLoggedOut({ db: base.db, templates: base.templates, officeName: config.OFFICE_NAME, feed }) : undefined,
+      timeZone: config.OFFICE_TIMEZONE,
+      log,
+    });
+    channels.push(whatsapp);
+    adminPages.push({ path: "whatsapp", handle: (request) => whatsapp.adminPage.handle(request) });
+  }
+  if (config.DISCORD_BOT_TOKEN) {
+    channels.push(createDiscordAdapter({ token: config.DISCORD_BOT_TOKEN, apiBase: config.DISCORD_API_BASE, maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES, log }));
+  }
+  return { adapters: channels, webhooks, adminPages };
 }
 
 /** The monthly reports for `/logbook` and `/rekap`, written where `npm run logbook|recap` writes them. */
@@ -260,10 +290,18 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Channels that know more than "running" (WhatsApp Web's link, e-mail's IMAP connection) say so on /health. */
+function liveState(adapter: ChannelAdapter): string | undefined {
+  const extra = adapter as ChannelAdapter & { state?: () => { state: string }; status?: unknown };
+  if (typeof extra.state === "function") return extra.state().state;
+  if (typeof extra.status === "string") return extra.status;
+  return undefined;
+}
+
 export async function startServer(config: Config, log: Log = jsonLog): Promise<RunningServer> {
   const staffRef: StaffSinkRef = {};
   const base = await openBase(config);
-  const { adapters, webhooks } = configuredChannels(config, base, staffRef, log);
+  const { adapters, webhooks, adminPages } = configuredChannels(config, base, staffRef, log);
   const core = await startCore(config, base, adapters, log, staffRef);
   const channelState: Record<string, string> = {};
   for (const adapter of adapters) {
@@ -277,12 +315,13 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
       await core.db.prisma.$queryRawUnsafe("SELECT 1");
       return true;
     },
-    channels: () => channelState,
+    channels: () => Object.fromEntries(adapters.map((a) => [a.name, liveState(a) ?? channelState[a.name] ?? "stopped"])),
     webchat: { publicDir: WEBCHAT_PUBLIC_DIR, templatesDir: TEMPLATES_DIR, maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES },
     isAllowedMime,
     defaultLocale: config.DEFAULT_LOCALE,
     officeName: config.OFFICE_NAME,
     webhooks: [...adapters.flatMap((a) => (a.webhook ? [a.webhook] : [])), ...webhooks],
+    adminPages,
     log,
   });
   const address = await app.listen({ host: config.HOST, port: config.PORT });

@@ -97,6 +97,9 @@ export const configSchema = z
     WHATSAPP_WEB_ENABLED: booleanString.default(false),
     WHATSAPP_WEB_SESSION_DIR: z.string().min(1).default("./data/wa-session"),
     CHROMIUM_PATH: z.string().min(1).default("/usr/bin/chromium"),
+    WHATSAPP_WEB_ADMIN_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
+      error: "must be at least 16 characters (it guards the page that links the office's WhatsApp number)",
+    }),
 
     DISCORD_BOT_TOKEN: optionalString,
     DISCORD_API_BASE: httpUrl.default("https://discord.com/api"),

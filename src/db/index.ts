@@ -5,3 +5,4 @@ export { sqlRunner, valuesList, jsonListSubquery, type SqlRunner, type RawClient
 export { repoRoot } from "./paths.js";
 export { newOutboxId } from "./ordered-id.js";
 export { channelStateStore } from "./channel-state.js";
+export { sessionLock, type SessionLock } from "./session-lock.js";

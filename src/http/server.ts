@@ -3,6 +3,7 @@ import multipart from "@fastify/multipart";
 import { errorHandler } from "./errors.js";
 import { healthRoutes } from "./health-routes.js";
 import { webchatRoutes } from "./webchat-routes.js";
+import { adminRoutes } from "./admin-routes.js";
 import { webhookRoutes } from "./webhook-routes.js";
 import type { ServerDeps } from "./types.js";
 
@@ -27,5 +28,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes(deps));
   await app.register(webchatRoutes(deps));
   await app.register(webhookRoutes(deps.webhooks ?? [], 5 * 1024 * 1024));
+  await app.register(adminRoutes(deps.adminPages ?? []));
   return app;
 }

@@ -1,3 +1,4 @@
+import type { AdminPage } from "./admin-routes.js";
 import type { Webhook } from "../core/index.js";
 import type { Pipeline, ConversationStore } from "../pipeline/index.js";
 
@@ -22,6 +23,8 @@ export interface ServerDeps {
   officeName: string;
   /** The locale of a session that does not ask for one. */
   defaultLocale: "id" | "en";
+  /** Operator pages at /admin/<path> (the WhatsApp Web QR code). */
+  adminPages?: readonly AdminPage[];
   /** Mounted at /webhooks/<path> (Telegram webhook mode, Meta). */
   webhooks?: readonly Webhook[];
   log: Log;

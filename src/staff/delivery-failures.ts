@@ -1,6 +1,7 @@
 import type { Locale } from "../core/index.js";
 import { channelLabel } from "../complaints/index.js";
 import { newOutboxId, type Database } from "../db/index.js";
+import type { Reply } from "../flow/index.js";
 import { render, type Templates } from "../i18n/index.js";
 
 export interface FailedRow {
@@ -22,21 +23,27 @@ export async function reportDeliveryFailure(
   if (!row.complaintId || (row.channel === deps.feed.channel && row.chatId === deps.feed.chatId)) return;
   const complaint = await deps.db.prisma.complaint.findUnique({ where: { id: row.complaintId }, select: { ticket: true } });
   if (!complaint) return;
-  const text = render(
-    deps.templates,
-    deps.feed.locale,
+  await postStaffNotice(
+    deps,
     { key: "staff.deliveryFailed", vars: { ticket: complaint.ticket, channel: channelLabel(row.channel), reason: row.lastError ?? "-" } },
-    { office: deps.officeName },
-  ).text;
+    row.complaintId,
+  );
+}
+
+type NoticeDeps = { db: Database; templates: Templates; officeName: string; feed: { channel: string; chatId: string; locale: Locale } };
+
+/** A notice for the staff group, durable in the outbox like every message (threaded under a card when it concerns one). */
+export async function postStaffNotice(deps: NoticeDeps, reply: Reply, complaintId?: string): Promise<void> {
+  const text = render(deps.templates, deps.feed.locale, reply, { office: deps.officeName }).text;
   const now = new Date();
   await deps.db.prisma.outboxMessage.create({
     data: {
       id: newOutboxId(now.getTime()),
       channel: deps.feed.channel,
       chatId: deps.feed.chatId,
-      complaintId: row.complaintId,
+      complaintId: complaintId ?? null,
       kind: "staff",
-      payload: JSON.stringify({ text, threadOf: row.complaintId }),
+      payload: JSON.stringify(complaintId ? { text, threadOf: complaintId } : { text }),
       status: "pending",
       nextAttemptAt: now,
       createdAt: now,
@@ -46,28 +53,11 @@ export async function reportDeliveryFailure(
 }
 
 /** A mail the e-mail channel could not read (too large, broken): staff look at it in the inbox. */
-export async function reportUnreadableMail(
-  deps: { db: Database; templates: Templates; officeName: string; feed: { channel: string; chatId: string; locale: Locale } },
-  mail: { uid: number; reason: string; from?: string; subject?: string },
-): Promise<void> {
-  const text = render(
-    deps.templates,
-    deps.feed.locale,
-    { key: "staff.mailUnreadable", vars: { from: mail.from ?? "-", subject: mail.subject ?? "-", reason: mail.reason, uid: mail.uid } },
-    { office: deps.officeName },
-  ).text;
-  const now = new Date();
-  await deps.db.prisma.outboxMessage.create({
-    data: {
-      id: newOutboxId(now.getTime()),
-      channel: deps.feed.channel,
-      chatId: deps.feed.chatId,
-      kind: "staff",
-      payload: JSON.stringify({ text }),
-      status: "pending",
-      nextAttemptAt: now,
-      createdAt: now,
-      updatedAt: now,
-    },
-  });
+export async function reportUnreadableMail(deps: NoticeDeps, mail: { uid: number; reason: string; from?: string; subject?: string }): Promise<void> {
+  await postStaffNotice(deps, { key: "staff.mailUnreadable", vars: { from: mail.from ?? "-", subject: mail.subject ?? "-", reason: mail.reason, uid: mail.uid } });
+}
+
+/** The office's WhatsApp Web number was unlinked: somebody must scan a new QR code. */
+export async function reportWhatsAppLoggedOut(deps: NoticeDeps): Promise<void> {
+  await postStaffNotice(deps, { key: "staff.whatsappLoggedOut" });
 }
