@@ -18,7 +18,7 @@ import { createWhatsAppWebAdapter } from "../channels/whatsapp-web/index.js";
 import { loadSopPreset, staffFeedNotifier, startSopScheduler, type SopPreset } from "./complaints/index.js";
 import { loadConfig, type Config } from "./config/index.js";
 import { KanalError, type ChannelAdapter, type ChannelLimits, type ChannelName, type Locale, type StaffSink, type Webhook } from "./core/index.js";
-import { channelStateStore, openDatabase, repoRoot, sessionLock, type Database } from "./db/index.js";
+import { channelStateStore, collectMetrics, openDatabase, repoRoot, sessionLock, type Database } from "./db/index.js";
 import { buildServer, type AdminPage, type Log } from "./http/index.js";
 import { loadTemplates, type Templates } from "./i18n/index.js";
 import { createOutboxWorker, recordDeliveryStatus } from "./outbox/index.js";
@@ -308,6 +308,7 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
     await adapter.start((inbound) => core.pipeline.receive(inbound));
     channelState[adapter.name] = adapter.webhook ? "webhook" : "running";
   }
+  const channelStates = () => Object.fromEntries(adapters.map((a) => [a.name, liveState(a) ?? channelState[a.name] ?? "stopped"]));
   const app = await buildServer({
     pipeline: core.pipeline,
     conversations: createConversationStore(core.db),
@@ -315,7 +316,8 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
       await core.db.prisma.$queryRawUnsafe("SELECT 1");
       return true;
     },
-    channels: () => Object.fromEntries(adapters.map((a) => [a.name, liveState(a) ?? channelState[a.name] ?? "stopped"])),
+    channels: channelStates,
+    metrics: () => collectMetrics(core.db, new Date(), channelStates()),
     webchat: { publicDir: WEBCHAT_PUBLIC_DIR, templatesDir: TEMPLATES_DIR, maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES },
     isAllowedMime,
     defaultLocale: config.DEFAULT_LOCALE,

@@ -6,3 +6,4 @@ export { repoRoot } from "./paths.js";
 export { newOutboxId } from "./ordered-id.js";
 export { channelStateStore } from "./channel-state.js";
 export { sessionLock, type SessionLock } from "./session-lock.js";
+export { collectMetrics } from "./metrics.js";

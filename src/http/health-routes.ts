@@ -14,5 +14,10 @@ export function healthRoutes(deps: ServerDeps) {
       };
       return reply.status(database ? 200 : 503).send(body);
     });
+    app.get("/metrics", async (_request, reply) => {
+      if (!deps.metrics) return reply.status(404).send({ error: "metrics are not enabled" });
+      const text = await deps.metrics();
+      return reply.type("text/plain; version=0.0.4; charset=utf-8").send(text);
+    });
   };
 }

@@ -9,6 +9,8 @@ export interface ServerDeps {
   conversations: ConversationStore;
   /** True when the database answers. */
   databaseOk(): Promise<boolean>;
+  /** Prometheus text for GET /metrics. */
+  metrics?(): Promise<string>;
   /** Name and state of each started channel, for /health. */
   channels(): Record<string, string>;
   webchat: {

@@ -236,3 +236,17 @@ describe("health when the database is gone", () => {
     await server.close();
   });
 });
+
+describe("metrics", () => {
+  it("serves Prometheus text with messages, outbox, complaints and channels", async () => {
+    const response = await fetch(`${app.url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("text/plain");
+    const text = await response.text();
+    expect(text).toMatch(/^# TYPE kanal_messages_total counter$/m);
+    expect(text).toMatch(/^kanal_messages_total\{channel="webchat",direction="in"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^kanal_complaints_total\{kind="complaint"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^kanal_steps_overdue \d+$/m);
+    expect(text).toMatch(/^kanal_channel_up\{channel="webchat",state="running"\} 1$/m);
+  });
+});

@@ -1,0 +1,46 @@
+import type { Database } from "./client.js";
+
+/**
+ * The numbers an operator watches, read from the database at scrape time so every instance
+ * reports the same office-wide figures (nothing kept in one process's memory).
+ */
+export async function collectMetrics(db: Database, now: Date, channelStates: Record<string, string>): Promise<string> {
+  const [messages, outbox, oldest, complaints, overdue] = await Promise.all([
+    db.prisma.message.groupBy({ by: ["channel", "direction"], _count: { _all: true } }),
+    db.prisma.outboxMessage.groupBy({ by: ["channel", "status"], _count: { _all: true } }),
+    db.prisma.outboxMessage.groupBy({ by: ["channel"], where: { status: { in: ["pending", "sending"] } }, _min: { createdAt: true } }),
+    db.prisma.complaint.groupBy({ by: ["kind", "status"], _count: { _all: true } }),
+    db.prisma.complaint.count({ where: { status: { not: "closed" }, stepDueAt: { lt: now } } }),
+  ]);
+  const lines: string[] = [];
+  const metric = (name: string, type: "counter" | "gauge", help: string, samples: [Record<string, string>, number][]) => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, value] of samples) {
+      const text = Object.entries(labels)
+        .map(([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`)
+        .join(",");
+      lines.push(`${name}${text ? `{${text}}` : ""} ${value}`);
+    }
+  };
+  metric("kanal_messages_total", "counter", "Messages stored, per channel and direction (in = from citizens).", messages.map((m) => [{ channel: m.channel, direction: m.direction }, m._count._all]));
+  const depth = outbox.filter((o) => o.status === "pending" || o.status === "sending");
+  metric("kanal_outbox_depth", "gauge", "Outgoing messages not yet delivered, per channel.", sumBy(depth, (o) => o.channel, (o) => o._count._all));
+  metric(
+    "kanal_outbox_oldest_age_seconds",
+    "gauge",
+    "Age of the oldest undelivered outgoing message, per channel.",
+    oldest.map((o) => [{ channel: o.channel }, o._min.createdAt ? Math.max(0, Math.round((now.getTime() - o._min.createdAt.getTime()) / 1000)) : 0]),
+  );
+  metric("kanal_send_failures_total", "counter", "Outgoing messages that failed for good, per channel.", sumBy(outbox.filter((o) => o.status === "failed"), (o) => o.channel, (o) => o._count._all));
+  metric("kanal_complaints_open", "gauge", "Complaints and information requests not closed.", sumBy(complaints.filter((c) => c.status !== "closed"), (c) => c.kind, (c) => c._count._all, "kind"));
+  metric("kanal_complaints_total", "counter", "Complaints and information requests received.", sumBy(complaints, (c) => c.kind, (c) => c._count._all, "kind"));
+  metric("kanal_steps_overdue", "gauge", "Open complaints whose SOP step is past its time standard.", [[{}, overdue]]);
+  metric("kanal_channel_up", "gauge", "1 when the channel runs (webhook, running, watching, connected), else 0.", Object.entries(channelStates).map(([channel, state]) => [{ channel, state }, /^(running|webhook|watching|connected)$/.test(state) ? 1 : 0]));
+  return lines.join("\n") + "\n";
+}
+
+function sumBy<T>(rows: T[], key: (row: T) => string, value: (row: T) => number, label = "channel"): [Record<string, string>, number][] {
+  const totals = new Map<string, number>();
+  for (const row of rows) totals.set(key(row), (totals.get(key(row)) ?? 0) + value(row));
+  return [...totals].map(([k, v]) => [{ [label]: k }, v]);
+}
