@@ -120,7 +120,13 @@ describe("Discord end to end (pipeline and outbox)", () => {
     const delivered = fake.calls.filter((c) => c.status === 200 && c.at > throttled.at && c.path === `/channels/${dm}/messages`)[0]!;
     expect(delivered.at - throttled.at).toBeGreaterThanOrEqual(1000);
     expect(Date.now() - asked).toBeGreaterThanOrEqual(1000);
-    const row = await t.db.prisma.outboxMessage.findFirstOrThrow({ where: { channel: "discord", payload: { contains: "sudah kami tegur" } } });
+    // The worker marks the row sent just after the provider answered: give it that moment.
+    const sentRow = () => t.db.prisma.outboxMessage.findFirstOrThrow({ where: { channel: "discord", payload: { contains: "sudah kami tegur" } } });
+    let row = await sentRow();
+    for (let i = 0; i < 200 && row.status !== "sent"; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      row = await sentRow();
+    }
     expect(row.status).toBe("sent");
     expect(row.attempts).toBeGreaterThanOrEqual(1);
   }, 30_000);

@@ -149,7 +149,7 @@ describe("the time-standard scheduler", () => {
     const sent = await Promise.all([scheduler(t!.db).tick(), scheduler(t!.db).tick(), scheduler(t!.db).tick()]);
     expect(sent.reduce((a, b) => a + b, 0)).toBe(1);
     // Another connection (another process) sees the claim too.
-    const other = await openDatabase(`file:${join(t!.dir, "test.db")}`, { migrate: false });
+    const other = await openDatabase(t!.url, { migrate: false });
     extraDbs.push(other);
     expect(await scheduler(other).tick()).toBe(0);
     expect(await notices()).toHaveLength(1);

@@ -3,17 +3,24 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/index.js";
 import { startServer, type RunningServer } from "../../src/main.js";
+import { testDatabase } from "./database.js";
 
 export interface TestApp extends RunningServer {
   dir: string;
+  /** The database's URL (a temp SQLite file, or a fresh PostgreSQL database under test:pg). */
+  databaseUrl: string;
 }
 
-/** The whole bot on 127.0.0.1 (a free port) with a fresh SQLite database in a temp dir. */
+/**
+ * The whole bot on 127.0.0.1 (a free port) with a fresh database: SQLite in a temp dir, or a new
+ * PostgreSQL database under `npm run test:pg` (dropped on close). env.DATABASE_URL wins over both.
+ */
 export async function startApp(options: { env?: Record<string, string>; dir?: string } = {}): Promise<TestApp> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "kanal-aduan-"));
+  const database = options.env?.DATABASE_URL ? { url: options.env.DATABASE_URL, drop: async () => undefined } : await testDatabase(dir);
   const config = loadConfig(
     {
-      DATABASE_URL: `file:${join(dir, "test.db")}`,
+      DATABASE_URL: database.url,
       ATTACHMENTS_DIR: join(dir, "attachments"),
       HOST: "127.0.0.1",
       PORT: "0",
@@ -21,12 +28,20 @@ export async function startApp(options: { env?: Record<string, string>; dir?: st
     },
     join(dir, "no.env"),
   );
-  const server = await startServer(config, () => undefined);
+  let server: RunningServer;
+  try {
+    server = await startServer(config, () => undefined);
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
   return {
     ...server,
     dir,
+    databaseUrl: database.url,
     async close() {
       await server.close();
+      await database.drop();
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -7,6 +7,7 @@ import { openDatabase, repoRoot, type Database } from "../../src/db/index.js";
 import { loadTemplates } from "../../src/i18n/index.js";
 import { createPipeline, type Pipeline, type PipelineDeps } from "../../src/pipeline/index.js";
 import { AttachmentStore } from "../../src/storage/index.js";
+import { testDatabase } from "./database.js";
 
 export const PULL: ChannelLimits = { maxTextLength: 4000, media: true, buttons: true, delivery: "pull", canReachLater: true };
 export const PUSH: ChannelLimits = { maxTextLength: 4096, media: true, buttons: true, delivery: "push", canReachLater: true };
@@ -14,6 +15,8 @@ export const PUSH: ChannelLimits = { maxTextLength: 4096, media: true, buttons: 
 export interface TestPipeline {
   pipeline: Pipeline;
   db: Database;
+  /** The database's URL, for a second connection (another "process") to the same database. */
+  url: string;
   dir: string;
   outboxWakeups: number;
   close(): Promise<void>;
@@ -22,21 +25,27 @@ export interface TestPipeline {
 const templates = loadTemplates(join(repoRoot, "templates"));
 const sop = loadSopPreset(join(repoRoot, "templates"), "generic");
 
-/** A pipeline on a fresh database: SQLite in a temp dir, or the given URL (PostgreSQL tests). */
+/**
+ * A pipeline on a fresh database: SQLite in a temp dir, a new PostgreSQL database under
+ * `npm run test:pg` (dropped on close), or the given URL.
+ */
 export async function createTestPipeline(
   options: { databaseUrl?: string; dir?: string; limits?: Partial<Record<ChannelName, ChannelLimits>>; overrides?: Partial<PipelineDeps> } = {},
 ): Promise<TestPipeline> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "kanal-pipeline-"));
-  const db = await openDatabase(options.databaseUrl ?? `file:${join(dir, "test.db")}`);
+  const database = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await testDatabase(dir);
+  const db = await openDatabase(database.url);
   const limits: Partial<Record<ChannelName, ChannelLimits>> = { webchat: PULL, terminal: PULL, telegram: PUSH, ...options.limits };
   const handle: TestPipeline = {
     db,
+    url: database.url,
     dir,
     outboxWakeups: 0,
     pipeline: undefined as unknown as Pipeline, // set just below; the object is needed by the callback
     async close() {
       await handle.pipeline.close();
       await db.close();
+      await database.drop();
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -4,18 +4,23 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/db/index.js";
 import { recordDeliveryStatus } from "../../src/outbox/index.js";
+import { testDatabase, type TestDatabase } from "../helpers/database.js";
 
 let db: Database | undefined;
 let dir: string | undefined;
+let database: TestDatabase | undefined;
 afterEach(async () => {
   await db?.close();
+  await database?.drop();
+  database = undefined;
   if (dir) rmSync(dir, { recursive: true, force: true });
   db = dir = undefined;
 });
 
 async function sentRow() {
   dir = mkdtempSync(join(tmpdir(), "kanal-status-"));
-  db = await openDatabase(`file:${join(dir, "t.db")}`);
+  database = await testDatabase(dir, "t.db");
+  db = await openDatabase(database.url);
   const now = new Date();
   await db.prisma.outboxMessage.create({
     data: { id: "o1", channel: "whatsapp-cloud", chatId: "628123", payload: "{}", status: "sent", providerMessageId: "wamid.ABC", nextAttemptAt: now, createdAt: now, updatedAt: now, sentAt: now },

@@ -3,18 +3,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/index.js";
+import { testDatabase, type TestDatabase } from "../helpers/database.js";
 import { ANONYMOUS_INTAKE, TICKET } from "../helpers/pipeline.js";
 import { freePort, startBotProcess, type BotProcess } from "../helpers/process.js";
 
 let bot: BotProcess | undefined;
 let dir: string | undefined;
+let database: TestDatabase | undefined;
 afterEach(async () => {
   if (bot && bot.child.exitCode === null && bot.child.signalCode === null) {
     bot.child.kill("SIGKILL");
     await bot.exited;
   }
+  await database?.drop();
   if (dir) rmSync(dir, { recursive: true, force: true });
-  bot = dir = undefined;
+  bot = dir = database = undefined;
 });
 
 async function boot(env: Record<string, string>) {
@@ -35,7 +38,8 @@ async function kill9(): Promise<void> {
 describe("a process killed with SIGKILL", () => {
   it("resumes a conversation at the same step after restart", async () => {
     dir = mkdtempSync(join(tmpdir(), "kanal-crash-"));
-    const env = { DATABASE_URL: `file:${join(dir, "bot.db")}`, ATTACHMENTS_DIR: join(dir, "files") };
+    database = await testDatabase(dir, "bot.db");
+    const env = { DATABASE_URL: database.url, ATTACHMENTS_DIR: join(dir, "files") };
     let url = await boot(env);
     const { json } = await post(url, "/api/webchat/sessions", {});
     const session = json.sessionId!;
@@ -54,7 +58,8 @@ describe("a process killed with SIGKILL", () => {
 
   it("neither loses nor duplicates a confirmed complaint when killed in the middle of confirmations", async () => {
     dir = mkdtempSync(join(tmpdir(), "kanal-crash-"));
-    const env = { DATABASE_URL: `file:${join(dir, "bot.db")}`, ATTACHMENTS_DIR: join(dir, "files") };
+    database = await testDatabase(dir, "bot.db");
+    const env = { DATABASE_URL: database.url, ATTACHMENTS_DIR: join(dir, "files") };
     let url = await boot(env);
     const sessions: string[] = [];
     for (let i = 0; i < 60; i++) {
@@ -106,7 +111,8 @@ describe("a process killed with SIGKILL", () => {
 describe("SIGTERM", () => {
   it("finishes the messages in flight, answers them, and exits 0", async () => {
     dir = mkdtempSync(join(tmpdir(), "kanal-term-"));
-    const env = { DATABASE_URL: `file:${join(dir, "bot.db")}`, ATTACHMENTS_DIR: join(dir, "files") };
+    database = await testDatabase(dir, "bot.db");
+    const env = { DATABASE_URL: database.url, ATTACHMENTS_DIR: join(dir, "files") };
     const url = await boot(env);
     const sessions: string[] = [];
     for (let i = 0; i < 30; i++) sessions.push((await post(url, "/api/webchat/sessions", {})).json.sessionId!);

@@ -66,7 +66,11 @@ describe("pipeline → outbox → channel", () => {
     worker = createOutboxWorker({ db: t.db, adapters: new Map([["telegram", channel.adapter]]), options: { pollIntervalMs: 20 }, log: () => undefined });
     worker.start();
     await t.pipeline.receive(textMessage("blocked", "halo", { channel: "telegram", sender: { id: "43" } }));
-    await until(async () => (await t!.db.prisma.outboxMessage.count({ where: { status: "failed" } })) >= 1);
+    // The rows of one chat go out in order: wait until every one of them has been tried and failed.
+    await until(async () => {
+      const failed = await t!.db.prisma.outboxMessage.count({ where: { status: "failed" } });
+      return failed >= 1 && failed === (await t!.db.prisma.outboxMessage.count());
+    });
     const failed = await t.db.prisma.outboxMessage.findFirstOrThrow({ where: { status: "failed" } });
     expect(failed.lastError).toMatch(/blocked by the user/);
     const callsThen = channel.calls();

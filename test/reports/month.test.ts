@@ -591,7 +591,7 @@ describe("the complaint form and the forwarding letter", () => {
 
 describe("the commands", () => {
   let dir: string;
-  const env = () => ({ DATABASE_URL: `file:${join(t.dir, "test.db")}`, OFFICE_NAME: "Kecamatan Uji", OFFICE_TIMEZONE: TZ });
+  const env = () => ({ DATABASE_URL: t.url, OFFICE_NAME: "Kecamatan Uji", OFFICE_TIMEZONE: TZ });
   const capture = () => {
     const out: string[] = [];
     const err: string[] = [];

@@ -3,11 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { staffCommand } from "../../src/cli/staff.js";
+import { testDatabase } from "../helpers/database.js";
 
 describe("npm run staff", () => {
   it("adds, lists and removes staff, with roles", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kanal-staff-"));
-    const env = { DATABASE_URL: `file:${join(dir, "staff.db")}`, STAFF_TELEGRAM_IDS: "500" };
+    const database = await testDatabase(dir, "staff.db");
+    const env = { DATABASE_URL: database.url, STAFF_TELEGRAM_IDS: "500" };
     const none = join(dir, "none.env");
     try {
       expect(await staffCommand(["add", "123", "Budi", "Santoso", "pimpinan"], env, none)).toBe("added 123 Budi Santoso (pimpinan)");
@@ -22,6 +24,7 @@ describe("npm run staff", () => {
       await expect(staffCommand(["add", "abc", "X"], env, none)).rejects.toThrow(/must be a number/);
       await expect(staffCommand(["promote", "1"], env, none)).rejects.toThrow(/usage/);
     } finally {
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

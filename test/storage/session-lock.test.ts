@@ -4,6 +4,7 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { sessionLock } from "../../src/db/index.js";
+import { onPostgres } from "../helpers/database.js";
 import { createPostgresDatabase } from "../helpers/postgres.js";
 
 const dirs: string[] = [];
@@ -32,7 +33,10 @@ describe("the WhatsApp Web session lock", () => {
 
   it("uses a PostgreSQL advisory lock when the database is PostgreSQL", async () => {
     const db = await createPostgresDatabase();
-    if ("skip" in db) return console.warn(`skipped: ${db.skip}`);
+    if ("skip" in db) {
+      if (onPostgres) throw new Error(`npm run test:pg needs PostgreSQL: ${db.skip}`);
+      return console.warn(`skipped: ${db.skip}`);
+    }
     try {
       const a = sessionLock(db.url, "kanal:wa", "/unused");
       const b = sessionLock(db.url, "kanal:wa", "/unused");
