@@ -214,7 +214,11 @@ function staffReports(config: Config, db: Database): StaffReports {
 }
 
 /** What both entry points share: database, templates, SOP, channels, pipeline, staff console, outbox worker. */
-async function startCore(config: Config, base: Base, adapters: ChannelAdapter[], log: Log, staffRef: StaffSinkRef = {}): Promise<Core> {
+/**
+ * `background`: the outbox worker and the SOP scheduler. The server runs them; `npm run chat` does
+ * not, or its worker — which knows only the terminal — would claim other channels' messages.
+ */
+async function startCore(config: Config, base: Base, adapters: ChannelAdapter[], log: Log, staffRef: StaffSinkRef = {}, background = true): Promise<Core> {
   const { db, templates, sop, attachments } = base;
   const registry = new Map(adapters.map((a) => [a.name, a]));
   const limitsOf = (channel: ChannelName) => registry.get(channel)?.limits ?? PUSH_DEFAULT;
@@ -256,10 +260,10 @@ async function startCore(config: Config, base: Base, adapters: ChannelAdapter[],
       return checked.accepted ? { path: attachments.pathOf(checked.stored.storagePath), mime: checked.stored.mime, filename: checked.stored.filename } : undefined;
     },
   });
-  worker.start();
+  if (background) worker.start();
   // Time standards: warnings to a step's holder and escalations to the head go to the staff group,
   // so the scheduler runs only when there is one.
-  const sopScheduler = staffFeed
+  const sopScheduler = staffFeed && background
     ? startSopScheduler({
         db,
         sop,
@@ -367,7 +371,7 @@ export async function startTerminalChat(config: Config, options: { chatId?: stri
     onClose: () => done(),
   });
   // Logs would interleave with the conversation: in the terminal only errors are shown.
-  core = await startCore(config, await openBase(config), [adapter], (msg, fields) => process.stderr.write(`${msg} ${JSON.stringify(fields ?? {})}\n`));
+  core = await startCore(config, await openBase(config), [adapter], (msg, fields) => process.stderr.write(`${msg} ${JSON.stringify(fields ?? {})}\n`), {}, false);
   await adapter.start((inbound) => core!.pipeline.receive(inbound));
   return { finished, close: () => core!.close() };
 }
