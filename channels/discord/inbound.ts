@@ -1,4 +1,5 @@
-import { KanalError, type AttachmentKind, type InboundAttachment, type InboundMessage } from "../../src/core/index.js";
+import { attachmentTooLarge, downloadLimited as sharedDownload } from "../shared/index.js";
+import { type AttachmentKind, type InboundAttachment, type InboundMessage } from "../../src/core/index.js";
 
 /**
  * The fields of a discord.js Message the adapter reads, as plain data: discord.js's classes stop at
@@ -34,49 +35,11 @@ export function ignoreReason(message: DiscordMessageView, botUserId: string | un
   return undefined;
 }
 
-export const tooLarge = (limit: number) =>
-  new KanalError("KA_TOO_LARGE", `the file is larger than the ${limit}-byte limit for attachments (ATTACHMENT_MAX_BYTES)`);
+export const tooLarge = attachmentTooLarge;
 
-/**
- * Downloads at most `limit` bytes, refusing as soon as the declared or the counted size passes it.
- * Discord's CDN URLs are signed and expire (about a day), so a 403/404 is KA_NOT_FOUND.
- */
-export async function downloadLimited(url: string, limit: number, timeoutMs = 60_000): Promise<Uint8Array> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  try {
-    let response: Response;
-    try {
-      response = await fetch(url, { signal: controller.signal });
-    } catch (error) {
-      throw new Error(`discord: downloading a file failed (${(error as Error).name})`);
-    }
-    if (!response.ok || !response.body) {
-      await response.body?.cancel().catch(() => undefined);
-      if ([403, 404, 410].includes(response.status)) throw new KanalError("KA_NOT_FOUND", `the file is no longer available from Discord (HTTP ${response.status})`);
-      throw new Error(`discord: downloading a file failed with HTTP ${response.status}`);
-    }
-    const declared = Number(response.headers.get("content-length") ?? NaN);
-    if (declared > limit) {
-      controller.abort();
-      throw tooLarge(limit);
-    }
-    const parts: Uint8Array[] = [];
-    let total = 0;
-    // A ReadableStream is async-iterable in Node 20; the DOM lib's typings do not say so.
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      total += chunk.byteLength;
-      if (total > limit) {
-        controller.abort();
-        throw tooLarge(limit);
-      }
-      parts.push(chunk);
-    }
-    return new Uint8Array(Buffer.concat(parts, total));
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** A Discord attachment; the CDN URLs are signed and expire (about a day), so a 403/404 is KA_NOT_FOUND. */
+export const downloadLimited = (url: string, limit: number, timeoutMs?: number) =>
+  sharedDownload(url, limit, { provider: "discord", timeoutMs, gone: { statuses: [403, 404, 410], from: "Discord" } });
 
 function kindOf(mime: string): AttachmentKind {
   if (mime.startsWith("image/")) return "image";

@@ -1,4 +1,5 @@
-import { KanalError, type SendResult } from "../../src/core/index.js";
+import type { SendResult } from "../../src/core/index.js";
+import { attachmentTooLarge, downloadLimited as sharedDownload } from "../shared/index.js";
 
 export type Log = (msg: string, fields?: Record<string, unknown>) => void;
 
@@ -105,51 +106,13 @@ export async function callGraph(url: string, init: { method: "GET" | "POST"; hea
   return classifyGraphError(response.status, body, response.headers.get("retry-after"));
 }
 
-const tooLarge = (limit: number) =>
-  new KanalError("KA_TOO_LARGE", `the file is larger than the ${limit}-byte limit for attachments (ATTACHMENT_MAX_BYTES)`);
+const tooLarge = attachmentTooLarge;
 
 /**
- * Downloads at most `limit` bytes, refusing as soon as the declared or the counted size passes it:
- * memory never holds more than the limit and the rest is never read. A 404/400/410 (media expired or
- * unknown) is KA_NOT_FOUND; other failures are plain errors (the webhook answers 500, Meta redelivers).
+ * Downloads at most `limit` bytes (the rest is never read). A 404/400/410 (media expired or unknown)
+ * is KA_NOT_FOUND; other failures are plain errors (the webhook answers 500, Meta redelivers).
  */
-export async function downloadLimited(url: string, limit: number, headers: Record<string, string> = {}, timeoutMs = 60_000): Promise<Uint8Array> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  try {
-    let response: Response;
-    try {
-      response = await fetch(url, { headers, signal: controller.signal });
-    } catch (error) {
-      throw new Error(`meta: downloading a file failed (${(error as Error).name})`);
-    }
-    if (!response.ok || !response.body) {
-      await response.body?.cancel().catch(() => undefined);
-      if ([400, 404, 410].includes(response.status)) {
-        throw new KanalError("KA_NOT_FOUND", `the file is no longer available from Meta (HTTP ${response.status})`);
-      }
-      throw new Error(`meta: downloading a file failed with HTTP ${response.status}`);
-    }
-    const declared = Number(response.headers.get("content-length") ?? NaN);
-    if (declared > limit) {
-      controller.abort();
-      throw tooLarge(limit);
-    }
-    const parts: Uint8Array[] = [];
-    let total = 0;
-    // A ReadableStream is async-iterable in Node 20; the DOM lib's typings do not say so.
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      total += chunk.byteLength;
-      if (total > limit) {
-        controller.abort();
-        throw tooLarge(limit);
-      }
-      parts.push(chunk);
-    }
-    return new Uint8Array(Buffer.concat(parts, total));
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export const downloadLimited = (url: string, limit: number, headers: Record<string, string> = {}, timeoutMs?: number) =>
+  sharedDownload(url, limit, { provider: "meta", headers, timeoutMs, gone: { statuses: [400, 404, 410], from: "Meta" } });
 
 export { tooLarge };

@@ -1,24 +1,6 @@
 import { createReadStream } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { KanalError } from "../../src/core/index.js";
-
-const tooLarge = (limit: number) =>
-  new KanalError("KA_TOO_LARGE", `the file is larger than the ${limit}-byte limit for attachments (ATTACHMENT_MAX_BYTES)`);
-
-/** Collects chunks and refuses as soon as the total passes the limit: memory never exceeds it. */
-async function collect(chunks: AsyncIterable<Uint8Array>, limit: number, abort: () => void): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of chunks) {
-    total += chunk.byteLength;
-    if (total > limit) {
-      abort();
-      throw tooLarge(limit);
-    }
-    parts.push(chunk);
-  }
-  return Buffer.concat(parts, total);
-}
+import { collectLimited, downloadLimited as sharedDownload } from "../shared/index.js";
 
 /**
  * Downloads a file of at most `limit` bytes. The Bot API serves files at
@@ -29,30 +11,7 @@ async function collect(chunks: AsyncIterable<Uint8Array>, limit: number, abort: 
 export async function downloadLimited(url: URL, limit: number, timeoutMs = 60_000): Promise<Uint8Array> {
   if (url.protocol === "file:") {
     const stream = createReadStream(fileURLToPath(url));
-    return collect(stream, limit, () => stream.destroy());
+    return collectLimited(stream, limit, () => stream.destroy());
   }
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  try {
-    let response: Response;
-    try {
-      response = await fetch(url, { signal: controller.signal });
-    } catch (error) {
-      throw new Error(`telegram: downloading a file failed (${(error as Error).name})`);
-    }
-    if (!response.ok || !response.body) {
-      await response.body?.cancel().catch(() => undefined);
-      throw new Error(`telegram: downloading a file failed with HTTP ${response.status}`);
-    }
-    const declared = Number(response.headers.get("content-length") ?? NaN);
-    if (declared > limit) {
-      controller.abort();
-      throw tooLarge(limit);
-    }
-    // A ReadableStream is async-iterable in Node 20; the DOM lib's typings do not say so.
-    const body = response.body as unknown as AsyncIterable<Uint8Array>;
-    return await collect(body, limit, () => controller.abort());
-  } finally {
-    clearTimeout(timer);
-  }
+  return sharedDownload(url, limit, { provider: "telegram", timeoutMs });
 }

@@ -1,3 +1,4 @@
+import { attachmentTooLarge } from "../shared/index.js";
 import { KanalError, type AttachmentKind, type InboundAttachment, type InboundMessage } from "../../src/core/index.js";
 import type { WaMessageLike } from "./client.js";
 
@@ -73,8 +74,7 @@ const MEDIA_TYPES: Record<string, { kind: AttachmentKind; prefix: string }> = {
   document: { kind: "document", prefix: "document" },
 };
 
-export const tooLarge = (limit: number) =>
-  new KanalError("KA_TOO_LARGE", `the file is larger than the ${limit}-byte limit for attachments (ATTACHMENT_MAX_BYTES)`);
+export const tooLarge = attachmentTooLarge;
 
 /** Bytes a base64 string decodes to, without decoding it. */
 function decodedLength(base64: string): number {

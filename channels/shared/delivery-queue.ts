@@ -10,10 +10,10 @@ export interface DeliveryQueue {
 }
 
 /**
- * WhatsApp Web hands a message over once, as an event nobody awaits: it never delivers it again, and
- * two quick messages of one citizen would race. So each chat's messages go to the sink one after
- * the other, in order, and a failed delivery (the database briefly away) is retried here after the
- * given delays, with the same providerMessageId — the pipeline handles a message seen twice once.
+ * WhatsApp Web and Discord's gateway hand a message over once, as an event nobody awaits: they
+ * never deliver it again, and two quick messages of one citizen would race. So each chat's messages
+ * go to the sink one after the other, in order, and a failed delivery (the database briefly away)
+ * is retried here after the given delays, with the same providerMessageId — the pipeline handles a message seen twice once.
  * After the last delay the message is logged as lost, never silently dropped.
  */
 export function createDeliveryQueue(options: { sink: () => InboundSink | undefined; retryDelaysMs: readonly number[]; log: Log; channel: string }): DeliveryQueue {

@@ -1,0 +1,6 @@
+/**
+ * Mechanisms several channels share (bounded downloads, in-order hand-over with retries). Like the
+ * channels, this folder imports only src/core; channels import it, never each other.
+ */
+export { attachmentTooLarge, collectLimited, downloadLimited, type DownloadOptions } from "./download.js";
+export { createDeliveryQueue, type DeliveryQueue, type Log } from "./delivery-queue.js";
