@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, copyFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -33,10 +33,12 @@ describe("configuration", () => {
     expect(() => loadConfig({}, join(dir, ".env"))).not.toThrow();
   });
 
-  it("lists every contract variable in .env.example", async () => {
+  // The contract lives beside the repository (../shared), not in it: a clone elsewhere cannot check it.
+  const contractFile = join(repoRoot, "..", "shared", "CONTRACT.md");
+  it.skipIf(!existsSync(contractFile))("lists every contract variable in .env.example (needs ../shared/CONTRACT.md)", async () => {
     const { readFileSync } = await import("node:fs");
     const example = readFileSync(join(repoRoot, ".env.example"), "utf8");
-    const contract = readFileSync(join(repoRoot, "..", "shared", "CONTRACT.md"), "utf8").split("## Environment")[1]?.split("## Tickets")[0] ?? "";
+    const contract = readFileSync(contractFile, "utf8").split("## Environment")[1]?.split("## Tickets")[0] ?? "";
     const names = [...contract.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!).filter((n) => !["INBOX", "ADU"].includes(n));
     expect(names.length).toBeGreaterThan(20);
     for (const name of names) expect(example, name).toMatch(new RegExp(`^${name}=`, "m"));
