@@ -7,3 +7,4 @@ export { newOutboxId } from "./ordered-id.js";
 export { channelStateStore } from "./channel-state.js";
 export { sessionLock, type SessionLock } from "./session-lock.js";
 export { collectMetrics } from "./metrics.js";
+export { createLeaderElection, type LeaderElection, type LeaderElectionOptions } from "./leader-election.js";

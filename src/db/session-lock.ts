@@ -38,7 +38,8 @@ function advisoryLock(databaseUrl: string, name: string): SessionLock {
   };
 }
 
-function fileLock(path: string): SessionLock {
+/** A lock file holding `host:pid`; `stillHeld` tells whether the file still names us. */
+export function fileLock(path: string): SessionLock & { stillHeld(): Promise<boolean> } {
   let held = false;
   const me = `${hostname()}:${process.pid}`;
   const alive = (owner: string) => {
@@ -75,6 +76,9 @@ function fileLock(path: string): SessionLock {
     async release() {
       if (held) await rm(path, { force: true });
       held = false;
+    },
+    async stillHeld() {
+      return held && (await readFile(path, "utf8").catch(() => "")).trim() === me;
     },
   };
 }
