@@ -15,13 +15,14 @@ import { createMetaChannels } from "../channels/meta/index.js";
 import { createTelegramAdapter, telegramWebhookUrl } from "../channels/telegram/index.js";
 import { createWebchatAdapter, WEBCHAT_PUBLIC_DIR } from "../channels/webchat/adapter.js";
 import { createWhatsAppWebAdapter } from "../channels/whatsapp-web/index.js";
-import { loadSopPreset, staffFeedNotifier, startSopScheduler, type SopPreset } from "./complaints/index.js";
+import { dutyRoster, singletonChannel, type Duty, type SingletonChannel } from "./cluster/index.js";
+import { loadSopPreset, staffFeedNotifier, startSopScheduler, type SopPreset, type SopScheduler } from "./complaints/index.js";
 import { loadConfig, type Config } from "./config/index.js";
 import { KanalError, type ChannelAdapter, type ChannelLimits, type ChannelName, type Locale, type StaffSink, type Webhook } from "./core/index.js";
-import { channelStateStore, collectMetrics, openDatabase, repoRoot, sessionLock, type Database } from "./db/index.js";
+import { channelStateStore, collectMetrics, createLeaderElection, openDatabase, repoRoot, sessionLock, type Database, type LeaderElection } from "./db/index.js";
 import { buildServer, type AdminPage, type Log } from "./http/index.js";
 import { loadTemplates, type Templates } from "./i18n/index.js";
-import { createOutboxWorker, recordDeliveryStatus } from "./outbox/index.js";
+import { createOutboxWorker, recordDeliveryStatus, type OutboxWorker } from "./outbox/index.js";
 import { createConversationStore, createPipeline, type Pipeline, type StaffFeed } from "./pipeline/index.js";
 import { logbookReport, recapReport, reportSettings } from "./reports/index.js";
 import {
@@ -46,7 +47,9 @@ export const jsonLog: Log = (msg, fields = {}) => {
 interface Core {
   db: Database;
   pipeline: Pipeline;
-  adapters: Map<ChannelName, ChannelAdapter>;
+  /** Not started: the server starts it, `npm run chat` does not. */
+  worker: OutboxWorker;
+  /** Finishes the pipeline's steps, then deliveries, then closes the database; stop the channels first. */
   close(): Promise<void>;
 }
 
@@ -82,8 +85,19 @@ function deliveryFailureReporter(config: Config, base: Base): ((row: FailedRow) 
   return (row) => reportDeliveryFailure({ db: base.db, templates: base.templates, officeName: config.OFFICE_NAME, feed }, row);
 }
 
+/**
+ * A configured channel: the adapter made at start-up and, for a channel only the leader runs
+ * (ChannelAdapter.singleton), how to make a fresh one for each later leader term.
+ */
+interface ChannelEntry {
+  first: ChannelAdapter;
+  create?: () => ChannelAdapter;
+}
+
+const entryOf = (make: () => ChannelAdapter): ChannelEntry => ({ first: make(), create: make });
+
 interface Channels {
-  adapters: ChannelAdapter[];
+  entries: ChannelEntry[];
   /** Webhooks not carried by one adapter (Meta's one route for three products). */
   webhooks: Webhook[];
   /** Operator pages (the WhatsApp Web QR code). */
@@ -92,13 +106,14 @@ interface Channels {
 
 /** The channels whose credentials are set (the website chat always). */
 function configuredChannels(config: Config, base: Base, staff: StaffSinkRef, log: Log): Channels {
-  const channels: ChannelAdapter[] = [createWebchatAdapter()];
+  const entries: ChannelEntry[] = [{ first: createWebchatAdapter() }];
   const webhooks: Webhook[] = [];
   const adminPages: AdminPage[] = [];
-  if (config.TELEGRAM_BOT_TOKEN) {
-    channels.push(
+  const telegramToken = config.TELEGRAM_BOT_TOKEN;
+  if (telegramToken) {
+    entries.push(entryOf(() =>
       createTelegramAdapter({
-        token: config.TELEGRAM_BOT_TOKEN,
+        token: telegramToken,
         apiRoot: config.TELEGRAM_API_ROOT,
         opsChatId: config.TELEGRAM_OPS_CHAT_ID,
         webhook:
@@ -109,7 +124,7 @@ function configuredChannels(config: Config, base: Base, staff: StaffSinkRef, log
         staffSink: (message) => (staff.current ? staff.current(message) : Promise.resolve({ messages: [] })),
         log,
       }),
-    );
+    ));
   }
   if (config.META_APP_SECRET && config.META_VERIFY_TOKEN) {
     const reportFailure = deliveryFailureReporter(config, base);
@@ -136,42 +151,43 @@ function configuredChannels(config: Config, base: Base, staff: StaffSinkRef, log
         if (failed) await reportFailure?.(failed);
       },
     });
-    channels.push(...meta.adapters);
+    entries.push(...meta.adapters.map((first) => ({ first })));
     webhooks.push(meta.webhook);
   }
-  if (config.EMAIL_IMAP_HOST && config.EMAIL_IMAP_USER && config.EMAIL_IMAP_PASSWORD && config.EMAIL_SMTP_HOST && config.EMAIL_FROM) {
+  const { EMAIL_IMAP_HOST, EMAIL_IMAP_USER, EMAIL_IMAP_PASSWORD, EMAIL_SMTP_HOST, EMAIL_FROM } = config;
+  if (EMAIL_IMAP_HOST && EMAIL_IMAP_USER && EMAIL_IMAP_PASSWORD && EMAIL_SMTP_HOST && EMAIL_FROM) {
     const feed = staffFeedOf(config);
-    channels.push(
+    entries.push(entryOf(() =>
       createEmailAdapter({
         imap: {
-          host: config.EMAIL_IMAP_HOST,
+          host: EMAIL_IMAP_HOST,
           port: config.EMAIL_IMAP_PORT ?? (config.EMAIL_IMAP_SECURE ? 993 : 143),
           secure: config.EMAIL_IMAP_SECURE,
-          user: config.EMAIL_IMAP_USER,
-          password: config.EMAIL_IMAP_PASSWORD,
+          user: EMAIL_IMAP_USER,
+          password: EMAIL_IMAP_PASSWORD,
           mailbox: config.EMAIL_IMAP_MAILBOX,
         },
         smtp: {
-          host: config.EMAIL_SMTP_HOST,
+          host: EMAIL_SMTP_HOST,
           port: config.EMAIL_SMTP_PORT ?? (config.EMAIL_SMTP_SECURE ? 465 : 587),
           secure: config.EMAIL_SMTP_SECURE,
           user: config.EMAIL_SMTP_USER,
           password: config.EMAIL_SMTP_PASSWORD,
         },
-        from: config.EMAIL_FROM,
+        from: EMAIL_FROM,
         officeName: config.OFFICE_NAME,
         state: channelStateStore(base.db, "email"),
         maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES,
         log,
         onUnreadable: feed ? (mail) => reportUnreadableMail({ db: base.db, templates: base.templates, officeName: config.OFFICE_NAME, feed }, mail) : undefined,
       }),
-    );
+    ));
   } else if (config.EMAIL_IMAP_HOST || config.EMAIL_SMTP_HOST) {
     log("e-mail is off: it needs EMAIL_IMAP_HOST, EMAIL_IMAP_USER, EMAIL_IMAP_PASSWORD, EMAIL_SMTP_HOST and EMAIL_FROM", {});
   }
   if (config.WHATSAPP_WEB_ENABLED) {
     const feed = staffFeedOf(config);
-    const whatsapp = createWhatsAppWebAdapter({
+    const make = () => createWhatsAppWebAdapter({
       sessionDir: config.WHATSAPP_WEB_SESSION_DIR,
       chromiumPath: config.CHROMIUM_PATH,
       maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES,
@@ -181,13 +197,16 @@ function configuredChannels(config: Config, base: Base, staff: StaffSinkRef, log
       timeZone: config.OFFICE_TIMEZONE,
       log,
     });
-    channels.push(whatsapp);
+    // The page shows the adapter of the current leader term (each term makes a new one).
+    let whatsapp = make();
+    entries.push({ first: whatsapp, create: () => (whatsapp = make()) });
     adminPages.push({ path: "whatsapp", handle: (request) => whatsapp.adminPage.handle(request) });
   }
-  if (config.DISCORD_BOT_TOKEN) {
-    channels.push(createDiscordAdapter({ token: config.DISCORD_BOT_TOKEN, apiBase: config.DISCORD_API_BASE, maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES, log }));
+  const discordToken = config.DISCORD_BOT_TOKEN;
+  if (discordToken) {
+    entries.push(entryOf(() => createDiscordAdapter({ token: discordToken, apiBase: config.DISCORD_API_BASE, maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES, log })));
   }
-  return { adapters: channels, webhooks, adminPages };
+  return { entries, webhooks, adminPages };
 }
 
 /** The monthly reports for `/logbook` and `/rekap`, written where `npm run logbook|recap` writes them. */
@@ -213,17 +232,31 @@ function staffReports(config: Config, db: Database): StaffReports {
   };
 }
 
-/** What both entry points share: database, templates, SOP, channels, pipeline, staff console, outbox worker. */
 /**
- * `background`: the outbox worker and the SOP scheduler. The server runs them; `npm run chat` does
- * not, or its worker — which knows only the terminal — would claim other channels' messages.
+ * Where outgoing messages can go from this instance: `all` (every configured adapter) tells each
+ * channel's limits; `sendable` holds the adapters the outbox worker may send through now (a
+ * channel only the leader runs is in it while this instance leads); `excludeChannels` names the
+ * channels whose rows the worker leaves to another instance.
  */
-async function startCore(config: Config, base: Base, adapters: ChannelAdapter[], log: Log, staffRef: StaffSinkRef = {}, background = true): Promise<Core> {
+interface Delivery {
+  all: readonly ChannelAdapter[];
+  sendable: Map<ChannelName, ChannelAdapter>;
+  excludeChannels?: () => readonly string[];
+}
+
+/** What both entry points share: pipeline, staff console and the outbox worker (not started here). */
+function startCore(config: Config, base: Base, delivery: Delivery, log: Log, staffRef: StaffSinkRef = {}): Core {
   const { db, templates, sop, attachments } = base;
-  const registry = new Map(adapters.map((a) => [a.name, a]));
-  const limitsOf = (channel: ChannelName) => registry.get(channel)?.limits ?? PUSH_DEFAULT;
+  const limits = new Map(delivery.all.map((a) => [a.name, a.limits]));
+  const limitsOf = (channel: ChannelName) => limits.get(channel) ?? PUSH_DEFAULT;
   const staffFeed = staffFeedOf(config);
-  const worker = createOutboxWorker({ db, adapters: registry, log, onPermanentFailure: deliveryFailureReporter(config, base) });
+  const worker = createOutboxWorker({
+    db,
+    adapters: delivery.sendable,
+    excludeChannels: delivery.excludeChannels,
+    log,
+    onPermanentFailure: deliveryFailureReporter(config, base),
+  });
   const pipeline = createPipeline({
     db,
     templates,
@@ -260,29 +293,41 @@ async function startCore(config: Config, base: Base, adapters: ChannelAdapter[],
       return checked.accepted ? { path: attachments.pathOf(checked.stored.storagePath), mime: checked.stored.mime, filename: checked.stored.filename } : undefined;
     },
   });
-  if (background) worker.start();
-  // Time standards: warnings to a step's holder and escalations to the head go to the staff group,
-  // so the scheduler runs only when there is one.
-  const sopScheduler = staffFeed && background
-    ? startSopScheduler({
-        db,
-        sop,
-        notify: staffFeedNotifier({ sop, templates, officeName: config.OFFICE_NAME, timeZone: config.OFFICE_TIMEZONE, feed: staffFeed, staffIds: config.STAFF_TELEGRAM_IDS }),
-        onError: (error) => log("SOP scheduler round failed", { error: error.message }),
-      })
-    : undefined;
   return {
     db,
     pipeline,
-    adapters: registry,
+    worker,
     async close() {
-      // Order matters: channels stop taking updates (finishing those in hand), the pipeline
-      // finishes its steps, then deliveries stop, then the database closes.
-      await Promise.all(adapters.map((a) => a.stop().catch(() => undefined)));
-      await sopScheduler?.stop();
+      // The pipeline finishes its steps (their replies are outbox rows), then deliveries stop,
+      // then the database closes.
       await pipeline.close();
       await worker.stop();
       await db.close();
+    },
+  };
+}
+
+/**
+ * Time standards: warnings to a step's holder and escalations to the head go to the staff group,
+ * so the scheduler runs only when there is one — and, like the channels' connections, on the leader.
+ */
+function sopSchedulerDuty(config: Config, base: Base, log: Log): Duty | undefined {
+  const feed = staffFeedOf(config);
+  if (!feed) return undefined;
+  let scheduler: SopScheduler | undefined;
+  return {
+    name: "sop-scheduler",
+    async start() {
+      scheduler = startSopScheduler({
+        db: base.db,
+        sop: base.sop,
+        notify: staffFeedNotifier({ sop: base.sop, templates: base.templates, officeName: config.OFFICE_NAME, timeZone: config.OFFICE_TIMEZONE, feed, staffIds: config.STAFF_TELEGRAM_IDS }),
+        onError: (error) => log("SOP scheduler round failed", { error: error.message }),
+      });
+    },
+    async stop() {
+      await scheduler?.stop();
+      scheduler = undefined;
     },
   };
 }
@@ -291,6 +336,8 @@ export interface RunningServer {
   url: string;
   db: Database;
   pipeline: Pipeline;
+  /** Who runs the once-per-office connections among the instances on this database. */
+  election: LeaderElection;
   close(): Promise<void>;
 }
 
@@ -302,17 +349,68 @@ function liveState(adapter: ChannelAdapter): string | undefined {
   return undefined;
 }
 
-export async function startServer(config: Config, log: Log = jsonLog): Promise<RunningServer> {
+export interface ServerOptions {
+  /** Leader election timing (tests shorten it). */
+  leaseMs?: number;
+  leaderRetryMs?: number;
+}
+
+export async function startServer(config: Config, log: Log = jsonLog, options: ServerOptions = {}): Promise<RunningServer> {
   const staffRef: StaffSinkRef = {};
   const base = await openBase(config);
-  const { adapters, webhooks, adminPages } = configuredChannels(config, base, staffRef, log);
-  const core = await startCore(config, base, adapters, log, staffRef);
-  const channelState: Record<string, string> = {};
-  for (const adapter of adapters) {
-    await adapter.start((inbound) => core.pipeline.receive(inbound));
-    channelState[adapter.name] = adapter.webhook ? "webhook" : "running";
+  const { entries, webhooks, adminPages } = configuredChannels(config, base, staffRef, log);
+  const sendable = new Map<ChannelName, ChannelAdapter>();
+  const singletons: SingletonChannel[] = [];
+  const everywhere: ChannelAdapter[] = [];
+  let election: LeaderElection | undefined;
+  const core = startCore(
+    config,
+    base,
+    {
+      all: entries.map((e) => e.first),
+      sendable,
+      // A follower leaves the leader's channels alone; the leader too while one of them is still
+      // starting (a row claimed then would find no adapter). A channel that failed to start is not
+      // excluded: its rows fail after their attempts and staff are told.
+      excludeChannels: () => singletons.filter((c) => !election?.isLeader() || c.state() === "standby" || c.state() === "starting").map((c) => c.name),
+    },
+    log,
+    staffRef,
+  );
+  const receive = (inbound: Parameters<Pipeline["receive"]>[0]) => core.pipeline.receive(inbound);
+  for (const entry of entries) {
+    if (entry.first.singleton && entry.create) {
+      singletons.push(singletonChannel({ first: entry.first, create: entry.create, sink: receive, sendable, log }));
+      continue;
+    }
+    await entry.first.start(receive);
+    sendable.set(entry.first.name, entry.first);
+    everywhere.push(entry.first);
   }
-  const channelStates = () => Object.fromEntries(adapters.map((a) => [a.name, liveState(a) ?? channelState[a.name] ?? "stopped"]));
+  const scheduler = sopSchedulerDuty(config, base, log);
+  const roster = dutyRoster([...singletons, ...(scheduler ? [scheduler] : [])], log);
+  const leaderState = channelStateStore(core.db, "cluster");
+  election = createLeaderElection({
+    databaseUrl: config.DATABASE_URL,
+    leaseMs: options.leaseMs,
+    retryMs: options.leaderRetryMs,
+    log,
+    onElected: async () => {
+      await leaderState.set("leader", JSON.stringify({ instance: election!.instance, since: new Date().toISOString() })).catch(() => undefined);
+      await roster.startAll();
+    },
+    onDeposed: () => roster.stopAll(),
+  });
+  election.start();
+  // The first term starts before the server answers, so a lone instance is ready when it says so.
+  await election.ready();
+  core.worker.start();
+
+  const channelStates = () =>
+    Object.fromEntries([
+      ...everywhere.map((a) => [a.name, liveState(a) ?? (a.webhook ? "webhook" : "running")]),
+      ...singletons.map((c) => [c.name, c.state() === "running" ? (liveState(c.current()) ?? "running") : c.state()]),
+    ]);
   const app = await buildServer({
     pipeline: core.pipeline,
     conversations: createConversationStore(core.db),
@@ -321,12 +419,17 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
       return true;
     },
     channels: channelStates,
+    leader: async () => {
+      const recorded = await leaderState.get("leader").catch(() => undefined);
+      const current = recorded ? (JSON.parse(recorded) as { instance: string; since: string }) : undefined;
+      return { instance: election!.instance, isLeader: election!.isLeader(), ...(current ? { leader: current.instance, leaderSince: current.since } : {}) };
+    },
     metrics: () => collectMetrics(core.db, new Date(), channelStates()),
     webchat: { publicDir: WEBCHAT_PUBLIC_DIR, templatesDir: TEMPLATES_DIR, maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES },
     isAllowedMime,
     defaultLocale: config.DEFAULT_LOCALE,
     officeName: config.OFFICE_NAME,
-    webhooks: [...adapters.flatMap((a) => (a.webhook ? [a.webhook] : [])), ...webhooks],
+    webhooks: [...entries.flatMap((e) => (e.first.webhook ? [e.first.webhook] : [])), ...webhooks],
     adminPages,
     log,
   });
@@ -337,10 +440,15 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
     url,
     db: core.db,
     pipeline: core.pipeline,
+    election,
     close() {
       closed ??= (async () => {
         // Stop accepting connections first; requests in flight finish before the pipeline closes.
+        // Then the channels stop taking updates (finishing those in hand): the leader's connections
+        // with its term, the others after them.
         await app.close();
+        await election!.stop();
+        await Promise.all(everywhere.map((a) => a.stop().catch(() => undefined)));
         await core.close();
       })();
       return closed;
@@ -371,9 +479,19 @@ export async function startTerminalChat(config: Config, options: { chatId?: stri
     onClose: () => done(),
   });
   // Logs would interleave with the conversation: in the terminal only errors are shown.
-  core = await startCore(config, await openBase(config), [adapter], (msg, fields) => process.stderr.write(`${msg} ${JSON.stringify(fields ?? {})}\n`), {}, false);
+  // No outbox worker and no leader duties here: a worker that knows only the terminal would claim
+  // other channels' messages, and the terminal's replies are read from the database anyway.
+  core = startCore(config, await openBase(config), { all: [adapter], sendable: new Map([[adapter.name, adapter]]) }, (msg, fields) =>
+    process.stderr.write(`${msg} ${JSON.stringify(fields ?? {})}\n`),
+  );
   await adapter.start((inbound) => core!.pipeline.receive(inbound));
-  return { finished, close: () => core!.close() };
+  return {
+    finished,
+    async close() {
+      await adapter.stop().catch(() => undefined);
+      await core!.close();
+    },
+  };
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -146,6 +146,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
 
   return {
     name: "discord",
+    singleton: true,
     limits: DISCORD_LIMITS,
     get botUserId() {
       return client.user?.id;

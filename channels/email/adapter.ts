@@ -214,6 +214,7 @@ export function createEmailAdapter(options: EmailAdapterOptions): EmailAdapter {
 
   return {
     name: "email",
+    singleton: true,
     limits: EMAIL_LIMITS,
     get status() {
       return watcher.status;

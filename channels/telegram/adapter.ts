@@ -283,6 +283,8 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     name: "telegram",
     limits: TELEGRAM_LIMITS,
     webhook,
+    // Long polling: two pollers on one bot take each other's updates (Telegram answers 409).
+    singleton: !options.webhook,
     get botInfo() {
       return bot.botInfo;
     },

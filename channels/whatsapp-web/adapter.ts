@@ -299,6 +299,7 @@ export function createWhatsAppWebAdapter(options: WhatsAppWebAdapterOptions): Wh
 
   return {
     name: "whatsapp-web",
+    singleton: true,
     limits: WHATSAPP_WEB_LIMITS,
     adminPage,
 

@@ -67,6 +67,13 @@ export interface ChannelAdapter {
   readonly name: ChannelName;
   readonly limits: ChannelLimits;
   start(sink: InboundSink): Promise<void>;
+  /**
+   * True when start() opens a connection that must exist once per office (Telegram long polling,
+   * IMAP IDLE, a WhatsApp Web session, the Discord gateway). With several instances on one
+   * database, src/main.ts runs such a channel on the elected leader only, and only the leader sends
+   * its messages. An adapter is started at most once: a new leader term gets a new adapter.
+   */
+  readonly singleton?: boolean;
   /** Webhook channels: the route the HTTP server mounts. */
   readonly webhook?: Webhook;
   send(chatId: string, message: OutboundMessage): Promise<SendResult>;

@@ -14,6 +14,8 @@ export interface LeaderElection {
   isLeader(): boolean;
   /** Starts campaigning: tries at once, then every `retryMs` while another instance leads. */
   start(): void;
+  /** Resolves once the first try is over (and, when it won, once `onElected` has run). */
+  ready(): Promise<void>;
   /** Steps down (waiting for `onDeposed`) and stops campaigning. */
   stop(): Promise<void>;
 }
@@ -63,6 +65,7 @@ export function createLeaderElection(options: LeaderElectionOptions): LeaderElec
   let renewedAt = 0;
   /** Transitions run one after another: a deposition waits for the election it follows. */
   let transitions: Promise<void> = Promise.resolve();
+  let firstRound: Promise<void> = Promise.resolve();
 
   const schedule = (ms: number) => {
     clearTimeout(timer);
@@ -131,8 +134,9 @@ export function createLeaderElection(options: LeaderElectionOptions): LeaderElec
     start() {
       if (campaigning) return;
       campaigning = true;
-      schedule(0);
+      firstRound = round().then(() => transitions);
     },
+    ready: () => firstRound,
     async stop() {
       campaigning = false;
       clearTimeout(timer);

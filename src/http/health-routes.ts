@@ -6,9 +6,11 @@ export function healthRoutes(deps: ServerDeps) {
   return async (app: FastifyInstance) => {
     app.get("/health", async (_request, reply) => {
       const database = await deps.databaseOk().catch(() => false);
+      const leader = database ? await deps.leader?.().catch(() => undefined) : undefined;
       const body = {
         status: database ? "ok" : "unavailable",
         database: database ? "ok" : "unreachable",
+        ...(leader ? { cluster: leader } : {}),
         channels: deps.channels(),
         uptimeSeconds: Math.round((Date.now() - started) / 1000),
       };

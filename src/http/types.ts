@@ -13,6 +13,8 @@ export interface ServerDeps {
   metrics?(): Promise<string>;
   /** Name and state of each started channel, for /health. */
   channels(): Record<string, string>;
+  /** This instance and the leader among the instances on the database, for /health. */
+  leader?(): Promise<{ instance: string; isLeader: boolean; leader?: string; leaderSince?: string }>;
   webchat: {
     /** channels/webchat/public: index.html, app.js, style.css */
     publicDir: string;

@@ -1,4 +1,4 @@
-import type { Database } from "../db/index.js";
+import { jsonListSubquery, type Database } from "../db/index.js";
 import type { OutboxRow } from "./types.js";
 
 /**
@@ -22,8 +22,9 @@ export interface OutboxStore {
    * Due rows (pending and due, or "sending" with an expired lease) that no older, not yet finished
    * row of the same chat holds back, oldest first (by createdAt, then id). A chat's due rows come
    * out as one run in order; a row whose older sibling waits for its retry does not come out.
+   * Rows of the `exclude`d channels are left for another instance (the leader sends those).
    */
-  findDue(now: Date, limit: number): Promise<DueRow[]>;
+  findDue(now: Date, limit: number, exclude?: readonly string[]): Promise<DueRow[]>;
   /** Takes the row if it is still due; returns the claim's token (lease end) or undefined. */
   claim(id: string, now: Date, leaseMs: number): Promise<Date | undefined>;
   /** Extends our claim; returns the new token, or undefined when the claim is no longer ours. */
@@ -52,7 +53,7 @@ export function outboxStore(db: Database): OutboxStore {
       );
       return rows[0]?.providerMessageId ?? undefined;
     },
-    async findDue(now, limit) {
+    async findDue(now, limit, exclude = []) {
       // `status IN (…)` first so both databases can use the (status, nextAttemptAt) index and only
       // look at unfinished rows, not the growing pile of sent ones.
       return sql.query<DueRow>(
@@ -67,9 +68,10 @@ export function outboxStore(db: Database): OutboxStore {
                AND (b."createdAt" < o."createdAt" OR (b."createdAt" = o."createdAt" AND b."id" < o."id"))
                AND ((b."status" = 'pending' AND b."nextAttemptAt" > ?)
                  OR (b."status" = 'sending' AND b."lockedUntil" >= ?)))
+           ${exclude.length > 0 ? `AND o."channel" NOT IN ${jsonListSubquery(db.provider)}` : ""}
          ORDER BY o."createdAt", o."id"
          LIMIT ?`,
-        [now, now, now, now, limit],
+        [now, now, now, now, ...(exclude.length > 0 ? [JSON.stringify(exclude)] : []), limit],
       );
     },
 

@@ -61,6 +61,11 @@ export interface OutboxWorkerDeps {
   onPermanentFailure?: (row: OutboxRow) => Promise<void> | void;
   /** Default: one line on stderr. Only what needs attention is logged (retries, failures, errors). */
   log?: OutboxLog;
+  /**
+   * Channels whose rows this worker leaves alone for now: on an instance that is not the leader,
+   * the channels only the leader runs (their connection, and so their sending, lives there).
+   */
+  excludeChannels?: () => readonly string[];
   /** Keeps the channels' sending limits (ChannelLimits.pacing); tests pass one with a fake clock. */
   pacer?: Pacer;
 }

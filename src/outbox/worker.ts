@@ -60,7 +60,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   }
 
   async function runBatch(): Promise<BatchResult> {
-    const due = await store.findDue(clock(), options.batchSize);
+    const due = await store.findDue(clock(), options.batchSize, deps.excludeChannels?.());
     const results = await Promise.all(lanesOf(due).map(runLane));
     return results.reduce((sum, r) => ({ claimed: sum.claimed + r.claimed, finished: sum.finished + r.finished }), {
       claimed: 0,

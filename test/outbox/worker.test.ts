@@ -446,6 +446,20 @@ for (const backend of backends) {
       expect((await row(a2)).status).toBe("sent");
     });
 
+    it("leaves the rows of excluded channels (the leader's) alone, and sends them once they are not excluded", async () => {
+      const discord = fakeAdapter("discord");
+      const mine = await enqueue({ chatId: "A" });
+      const leaders = await enqueue({ channel: "discord", chatId: "A" });
+      let exclude: string[] = ["discord"];
+      const w = worker({ adapters: new Map([["telegram", telegram.adapter], ["discord", discord.adapter]]), excludeChannels: () => exclude });
+      expect(await w.runOnce()).toBe(1);
+      expect(telegram.texts()).toEqual([mine]);
+      expect(await row(leaders)).toMatchObject({ status: "pending", attempts: 0 });
+      exclude = [];
+      expect(await w.runOnce()).toBe(1);
+      expect(discord.texts()).toEqual([leaders]);
+    });
+
     it("orders by createdAt before id", async () => {
       const newer = await enqueue({ id: "aaaa-newer", chatId: "A", createdAt: clock.at(-1) });
       const older = await enqueue({ id: "zzzz-older", chatId: "A", createdAt: clock.at(-5) });

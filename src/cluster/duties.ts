@@ -1,0 +1,119 @@
+import { KanalError, type ChannelAdapter, type ChannelName, type InboundSink } from "../core/index.js";
+
+type Log = (message: string, fields?: Record<string, unknown>) => void;
+
+/** Something only the elected leader runs (a channel's connection, the SOP scheduler). */
+export interface Duty {
+  readonly name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export type SingletonState = "standby" | "starting" | "running" | "failed";
+
+/** A channel whose connection exists once per office, as a duty of the leader. */
+export interface SingletonChannel<A extends ChannelAdapter = ChannelAdapter> extends Duty {
+  readonly name: ChannelName;
+  /** The adapter of the current term (or the last one, or the first, not yet started). */
+  current(): A;
+  state(): SingletonState;
+  /** Why the last start failed, while state() is "failed". */
+  failure(): string | undefined;
+}
+
+export interface SingletonChannelDeps<A extends ChannelAdapter> {
+  /** The adapter made at start-up: it serves the first term. */
+  first: A;
+  /** Makes a fresh adapter: adapters start once, and a later term needs a new one. */
+  create: () => A;
+  sink: InboundSink;
+  /** The adapters this instance may send through now; the channel is in it while it runs here. */
+  sendable: Map<ChannelName, ChannelAdapter>;
+  log: Log;
+  /** Waits before starting again after a failed start (default 30 s, doubling to 5 min). */
+  retryDelaysMs?: readonly number[];
+}
+
+const RETRY_DELAYS_MS = [30_000, 60_000, 120_000, 300_000];
+
+/**
+ * A failed start (the gateway unreachable, a mail server down) is tried again while this instance
+ * leads; a refused credential (KA_CONFIG) is not: it needs the operator, and the log says so once.
+ */
+export function singletonChannel<A extends ChannelAdapter>(deps: SingletonChannelDeps<A>): SingletonChannel<A> {
+  const name = deps.first.name;
+  const delays = deps.retryDelaysMs ?? RETRY_DELAYS_MS;
+  let adapter = deps.first;
+  let used = false;
+  let state: SingletonState = "standby";
+  let failure: string | undefined;
+  let term = 0;
+  let retry: NodeJS.Timeout | undefined;
+  /** The start in progress: stop() waits for it, so a deposed leader's connection is really gone. */
+  let inFlight: Promise<void> = Promise.resolve();
+
+  function attempt(myTerm: number, failures: number): Promise<void> {
+    inFlight = tryStart(myTerm, failures);
+    return inFlight;
+  }
+
+  async function tryStart(myTerm: number, failures: number): Promise<void> {
+    if (myTerm !== term) return;
+    if (used) adapter = deps.create();
+    used = true;
+    state = "starting";
+    try {
+      await adapter.start(deps.sink);
+    } catch (error) {
+      await adapter.stop().catch(() => undefined);
+      if (myTerm !== term) return;
+      state = "failed";
+      failure = error instanceof Error ? error.message : String(error);
+      const permanent = error instanceof KanalError && error.code === "KA_CONFIG";
+      const delayMs = delays[Math.min(failures, delays.length - 1)]!;
+      deps.log(`${name}: could not start${permanent ? "" : "; trying again"}`, { error: failure, ...(permanent ? {} : { retryInMs: delayMs }) });
+      if (!permanent) retry = setTimeout(() => void attempt(myTerm, failures + 1), delayMs);
+      return;
+    }
+    if (myTerm !== term) {
+      // Deposed while starting: stop() found nothing to stop yet.
+      await adapter.stop().catch(() => undefined);
+      return;
+    }
+    state = "running";
+    failure = undefined;
+    deps.sendable.set(name, adapter);
+  }
+
+  return {
+    name,
+    current: () => adapter,
+    state: () => state,
+    failure: () => failure,
+    start() {
+      term += 1;
+      return attempt(term, 0);
+    },
+    async stop() {
+      term += 1;
+      clearTimeout(retry);
+      await inFlight;
+      const wasRunning = state === "running";
+      state = "standby";
+      failure = undefined;
+      if (deps.sendable.get(name) === adapter) deps.sendable.delete(name);
+      if (wasRunning) await adapter.stop();
+    },
+  };
+}
+
+/** Starts every duty side by side (one failing does not hold back the others); stops them likewise. */
+export function dutyRoster(duties: readonly Duty[], log: Log) {
+  const each = (verb: "start" | "stop") =>
+    Promise.all(
+      duties.map((duty) =>
+        duty[verb]().catch((error: unknown) => log(`leader duty ${duty.name} did not ${verb}`, { error: error instanceof Error ? error.message : String(error) })),
+      ),
+    ).then(() => undefined);
+  return { startAll: () => each("start"), stopAll: () => each("stop") };
+}

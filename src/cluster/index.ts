@@ -1,0 +1,1 @@
+export { dutyRoster, singletonChannel, type Duty, type SingletonChannel, type SingletonChannelDeps, type SingletonState } from "./duties.js";
