@@ -392,8 +392,8 @@ export async function startServer(config: Config, log: Log = jsonLog, options: S
   const leaderState = channelStateStore(core.db, "cluster");
   election = createLeaderElection({
     databaseUrl: config.DATABASE_URL,
-    leaseMs: options.leaseMs,
-    retryMs: options.leaderRetryMs,
+    leaseMs: options.leaseMs ?? config.LEADER_LEASE_SECONDS * 1000,
+    retryMs: options.leaderRetryMs ?? Math.ceil((config.LEADER_LEASE_SECONDS * 1000) / 3),
     log,
     onElected: async () => {
       await leaderState.set("leader", JSON.stringify({ instance: election!.instance, since: new Date().toISOString() })).catch(() => undefined);

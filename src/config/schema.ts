@@ -62,6 +62,12 @@ export const configSchema = z
       .min(1024, "must be at least 1024")
       .default(10 * 1024 * 1024),
     ATTACHMENTS_DIR: z.string().min(1).default("./data/attachments"),
+    LEADER_LEASE_SECONDS: z.coerce
+      .number({ error: "must be a number of seconds" })
+      .int("must be a whole number of seconds")
+      .min(3, "must be at least 3")
+      .max(120, "must be at most 120")
+      .default(15),
 
     TELEGRAM_BOT_TOKEN: optionalString,
     TELEGRAM_OPS_CHAT_ID: optionalString.refine((v) => v === undefined || /^-?\d+$/.test(v), {

@@ -34,7 +34,11 @@ export interface OutboxWorkerOptions {
   pollIntervalMs: number;
   /** Rows fetched per poll. Default 20. */
   batchSize: number;
-  /** How long a claim holds; a live worker renews it while a send is in flight. Default 60 s. */
+  /**
+   * How long a claim holds; a live worker renews it every third of this while a send is in flight.
+   * Default 15 s: after a worker is killed mid-send, its chat waits at most this long (and the
+   * interrupted message goes again: delivery is at least once).
+   */
   leaseMs: number;
   /** Attempts (failed sends, interrupted sends, "channel not configured") before a row fails for good. Default 12. */
   maxAttempts: number;

@@ -9,7 +9,7 @@ import type { AdapterLookup, OutboxLog, OutboxRow, OutboxWorker, OutboxWorkerDep
 export const OUTBOX_DEFAULTS: Readonly<OutboxWorkerOptions> = {
   pollIntervalMs: 500,
   batchSize: 20,
-  leaseMs: 60_000,
+  leaseMs: 15_000,
   maxAttempts: 12,
   baseDelayMs: 1000,
   maxDelayMs: 15 * 60_000,

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type TestApp } from "../helpers/app.js";
 import { ANONYMOUS_INTAKE, TICKET } from "../helpers/pipeline.js";
@@ -211,6 +212,10 @@ describe("health", () => {
     const res = await call("GET", "/health");
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ status: "ok", database: "ok", channels: { webchat: "running" } });
+    // A lone instance leads, and says who it is.
+    const cluster = (res.json as { cluster: { instance: string; isLeader: boolean; leader: string; leaderSince: string } }).cluster;
+    expect(cluster).toMatchObject({ isLeader: true, instance: `${hostname()}:${process.pid}`, leader: `${hostname()}:${process.pid}` });
+    expect(Date.parse(cluster.leaderSince)).toBeGreaterThan(Date.now() - 120_000);
   });
 });
 
