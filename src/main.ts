@@ -22,7 +22,7 @@ import { KanalError, type ChannelAdapter, type ChannelLimits, type ChannelName, 
 import { channelStateStore, collectMetrics, createLeaderElection, openDatabase, repoRoot, sessionLock, type Database, type LeaderElection } from "./db/index.js";
 import { buildServer, type AdminPage, type Log } from "./http/index.js";
 import { loadTemplates, type Templates } from "./i18n/index.js";
-import { createOutboxWorker, recordDeliveryStatus, type OutboxWorker } from "./outbox/index.js";
+import { createOutboxWorker, databaseLedger, Pacer, recordDeliveryStatus, type OutboxWorker } from "./outbox/index.js";
 import { createConversationStore, createPipeline, type Pipeline, type StaffFeed } from "./pipeline/index.js";
 import { logbookReport, recapReport, reportSettings } from "./reports/index.js";
 import {
@@ -254,6 +254,8 @@ function startCore(config: Config, base: Base, delivery: Delivery, log: Log, sta
     db,
     adapters: delivery.sendable,
     excludeChannels: delivery.excludeChannels,
+    // Sending limits counted in the database, so that they hold for every instance together.
+    pacer: new Pacer(databaseLedger(db)),
     log,
     onPermanentFailure: deliveryFailureReporter(config, base),
   });

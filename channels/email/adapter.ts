@@ -128,7 +128,7 @@ export function createEmailAdapter(options: EmailAdapterOptions): EmailAdapter {
     fromAddress,
     officeName: options.officeName,
     threads,
-    limit: new HourlyLimit(options.maxAnswersPerSenderPerHour ?? 10, options.now ?? Date.now),
+    limit: new HourlyLimit(options.maxAnswersPerSenderPerHour ?? 10, options.state, options.now ?? Date.now),
     maxTextLength: EMAIL_LIMITS.maxTextLength,
     log,
   });

@@ -62,7 +62,7 @@ export function createSender(deps: SenderDeps) {
       }
       const thread = (await threads.get(chatId)) ?? threads.fallback(chatId);
       if (!thread) return { ok: false, retryable: false, reason: `no e-mail thread is known for chat ${chatId}` };
-      const wait = deps.limit.waitFor(thread.to);
+      const wait = await deps.limit.waitFor(thread.to);
       if (wait !== undefined) {
         return { ok: false, retryable: true, retryAfterMs: wait, reason: `hourly answer limit reached for ${thread.to}` };
       }
@@ -85,9 +85,9 @@ export function createSender(deps: SenderDeps) {
           "X-Auto-Response-Suppress": "All",
         },
       });
-      deps.limit.record(thread.to);
       // The mail went out: from here on a failure to record it must not make the outbox send it again.
       try {
+        await deps.limit.record(thread.to);
         await threads.put(chatId, { ...thread, ...(ticket ? { ticket } : {}), refs: [...thread.refs, messageId] });
         await threads.linkMessage(messageId, chatId);
         if (ticket) await threads.linkTicket(ticket, chatId);

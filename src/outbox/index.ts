@@ -10,6 +10,6 @@ export type {
   OutboxWorkerDeps,
   OutboxWorkerOptions,
 } from "./types.js";
-export { Pacer } from "./pacing.js";
+export { Pacer, databaseLedger, memoryLedger, paceWindows, type PaceLedger, type PaceWindow } from "./pacing.js";
 export type { OutboxPayload } from "./payload.js";
 export { recordDeliveryStatus, type DeliveryStatusUpdate } from "./delivery-status.js";

@@ -1,4 +1,4 @@
-import { readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -45,5 +45,14 @@ describe("SQLite and PostgreSQL stay in step", () => {
       rmSync(dir, { recursive: true, force: true });
       await database.drop();
     }
+  });
+});
+
+describe("one SQLite library in the process", () => {
+  it("Prisma's adapter and the migration runner load the same better-sqlite3", () => {
+    // Two copies are two SQLite libraries: closing a connection of one drops the POSIX locks the
+    // other holds on the same file (https://www.sqlite.org/howtocorrupt.html, 2.2.1), which showed
+    // up here as "disk I/O error". package.json's range must stay within the adapter's.
+    expect(existsSync(join(repoRoot, "node_modules/@prisma/adapter-better-sqlite3/node_modules/better-sqlite3"))).toBe(false);
   });
 });

@@ -162,15 +162,24 @@ describe("SMTP failures as data", () => {
 });
 
 describe("the hourly answer limit", () => {
-  it("counts per address in a sliding hour", () => {
+  /** The channel state store as the database keeps it: shared by every instance. */
+  const sharedState = () => {
+    const values = new Map<string, string>();
+    return { get: async (key: string) => values.get(key), set: async (key: string, value: string) => void values.set(key, value) };
+  };
+
+  it("counts per address in a sliding hour, in the shared state store", async () => {
     let now = 0;
-    const limit = new HourlyLimit(2, () => now);
-    limit.record("a");
+    const state = sharedState();
+    const limit = new HourlyLimit(2, state, () => now);
+    await limit.record("a@example.id");
     now = 1000;
-    limit.record("a");
-    expect(limit.waitFor("a")).toBe(3_600_000 - 1000);
-    expect(limit.waitFor("b")).toBeUndefined();
+    await limit.record("A@example.id");
+    expect(await limit.waitFor("a@example.id")).toBe(3_600_000 - 1000);
+    expect(await limit.waitFor("b@example.id")).toBeUndefined();
+    // Another instance (or this one after a restart) sees the same answers.
+    expect(await new HourlyLimit(2, state, () => now).waitFor("a@example.id")).toBe(3_600_000 - 1000);
     now = 3_600_001;
-    expect(limit.waitFor("a")).toBeUndefined();
+    expect(await limit.waitFor("a@example.id")).toBeUndefined();
   });
 });
