@@ -64,10 +64,10 @@ interface Base {
   attachments: AttachmentStore;
 }
 
-async function openBase(config: Config): Promise<Base> {
+async function openBase(config: Config, log?: Log): Promise<Base> {
   const templates = loadTemplates(TEMPLATES_DIR);
   const sop = loadSopPreset(TEMPLATES_DIR, config.SOP_PRESET, { timeZone: config.OFFICE_TIMEZONE });
-  const db = await openDatabase(config.DATABASE_URL);
+  const db = await openDatabase(config.DATABASE_URL, { log });
   return { db, templates, sop, attachments: new AttachmentStore(config.ATTACHMENTS_DIR, config.ATTACHMENT_MAX_BYTES) };
 }
 
@@ -359,7 +359,7 @@ export interface ServerOptions {
 
 export async function startServer(config: Config, log: Log = jsonLog, options: ServerOptions = {}): Promise<RunningServer> {
   const staffRef: StaffSinkRef = {};
-  const base = await openBase(config);
+  const base = await openBase(config, log);
   const { entries, webhooks, adminPages } = configuredChannels(config, base, staffRef, log);
   const sendable = new Map<ChannelName, ChannelAdapter>();
   const singletons: SingletonChannel[] = [];

@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import type { Webhook, WebhookRequest, WebhookResponse } from "../../src/core/index.js";
+import { KanalError, type Webhook, type WebhookRequest, type WebhookResponse } from "../../src/core/index.js";
 import type { Log } from "./graph.js";
 import type { MetaEvent, ParsedBatch } from "./inbound.js";
 
@@ -90,7 +90,9 @@ export function createMetaWebhook(deps: MetaWebhookDeps): Webhook {
       return { status: 200, body: {} };
     } catch (error) {
       log("meta: webhook events not recorded; Meta will deliver them again", { error: (error as Error).message, events: batch.events.length });
-      return { status: 500, body: { error: "the events were not recorded" } };
+      // The database away or the bot stopping is "try again" (503), not our bug (500); Meta redelivers either way.
+      const passing = error instanceof KanalError && (error.code === "KA_DATABASE" || error.code === "KA_SHUTTING_DOWN");
+      return { status: passing ? 503 : 500, body: { error: "the events were not recorded" } };
     }
   }
 

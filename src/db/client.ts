@@ -3,6 +3,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client.js";
 import { PrismaClient as PostgresPrismaClient } from "./generated/postgresql/client.js";
 import { migrate } from "./migrate.js";
+import { createPgPool } from "./pg-pool.js";
 import { providerOf, sqlitePath, type DbProvider } from "./provider.js";
 import { sqlRunner, type SqlRunner } from "./sql.js";
 
@@ -23,12 +24,14 @@ export interface Database {
 export interface OpenOptions {
   /** Apply pending migrations first (npm start does; tests that share a migrated file may skip). */
   migrate?: boolean;
+  /** Where the PostgreSQL pool says what it recovered from (default: nowhere). */
+  log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
 export async function openDatabase(databaseUrl: string, options: OpenOptions = {}): Promise<Database> {
   const provider = providerOf(databaseUrl);
   if (options.migrate !== false) await migrate(databaseUrl);
-  const prisma = provider === "sqlite" ? await openSqlite(databaseUrl) : openPostgres(databaseUrl);
+  const prisma = provider === "sqlite" ? await openSqlite(databaseUrl) : openPostgres(databaseUrl, options.log);
   return {
     provider,
     prisma,
@@ -49,8 +52,8 @@ async function openSqlite(databaseUrl: string): Promise<PrismaDb> {
   return prisma;
 }
 
-function openPostgres(databaseUrl: string): PrismaDb {
-  const adapter = new PrismaPg({ connectionString: databaseUrl });
+function openPostgres(databaseUrl: string, log?: OpenOptions["log"]): PrismaDb {
+  const adapter = new PrismaPg(createPgPool(databaseUrl, log), { disposeExternalPool: true });
   // The PostgreSQL client has the same models and methods (see PrismaDb); only its nominal type differs.
   return new PostgresPrismaClient({ adapter }) as unknown as PrismaDb;
 }

@@ -8,3 +8,4 @@ export { channelStateStore } from "./channel-state.js";
 export { sessionLock, type SessionLock } from "./session-lock.js";
 export { collectMetrics } from "./metrics.js";
 export { createLeaderElection, type LeaderElection, type LeaderElectionOptions } from "./leader-election.js";
+export { isDatabaseUnavailable, rethrowUnavailable } from "./unavailable.js";

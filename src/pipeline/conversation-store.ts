@@ -1,5 +1,5 @@
 import type { ChannelName, Locale } from "../core/index.js";
-import type { Database } from "../db/index.js";
+import { rethrowUnavailable, type Database } from "../db/index.js";
 
 export interface HistoryMessage {
   id: string;
@@ -15,7 +15,16 @@ export interface ConversationStore {
   history(channel: ChannelName, chatId: string, after: number | undefined, limit?: number): Promise<{ messages: HistoryMessage[]; cursor: string }>;
 }
 
+/** Reads answer 503 (KA_DATABASE) while the database is away, like the pipeline's writes. */
 export function createConversationStore(db: Database): ConversationStore {
+  const store = readsFrom(db);
+  return {
+    exists: (channel, chatId) => store.exists(channel, chatId).catch(rethrowUnavailable),
+    history: (channel, chatId, after, limit) => store.history(channel, chatId, after, limit).catch(rethrowUnavailable),
+  };
+}
+
+function readsFrom(db: Database): ConversationStore {
   return {
     async exists(channel, chatId) {
       const row = await db.prisma.conversation.findUnique({ where: { channel_chatId: { channel, chatId } }, select: { locale: true } });

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { KanalError, type ChannelName, type InboundMessage, type Locale } from "../core/index.js";
+import { rethrowUnavailable } from "../db/index.js";
 import { createBatcher } from "./batcher.js";
 import { processStepBatch } from "./step-batch.js";
 import type { PipelineDeps, ReceiveResult, StepJob, SystemStep } from "./types.js";
@@ -40,7 +41,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       try {
         // Files are checked and stored before the transaction: downloads must not hold the write lock.
         const attachments = await Promise.all(inbound.attachments.map((a) => deps.attachments.accept(a)));
-        return await batcher.submit({ inbound, attachments, existingOnly: options.existingOnly });
+        // A database outage becomes KA_DATABASE (503): the web page and the providers send again.
+        return await batcher.submit({ inbound, attachments, existingOnly: options.existingOnly }).catch(rethrowUnavailable);
       } finally {
         inFlight--;
         if (inFlight === 0) idle?.();
@@ -60,7 +62,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         raw: { opened: true },
         localeHint: locale,
       };
-      const result = await batcher.submit({ inbound, attachments: [], opening: true });
+      const result = await batcher.submit({ inbound, attachments: [], opening: true }).catch(rethrowUnavailable);
       return { chatId, replies: result.replies };
     },
     async speak(channel, chatId, system) {
@@ -75,7 +77,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         receivedAt: (deps.clock ?? (() => new Date()))(),
         raw: { system: system.author },
       };
-      return batcher.submit({ inbound, attachments: [], system, existingOnly: true });
+      return batcher.submit({ inbound, attachments: [], system, existingOnly: true }).catch(rethrowUnavailable);
     },
     async close() {
       closing = true;
