@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance } from "fastify";
 import multipart from "@fastify/multipart";
 import { errorHandler } from "./errors.js";
@@ -7,9 +8,36 @@ import { adminRoutes } from "./admin-routes.js";
 import { webhookRoutes } from "./webhook-routes.js";
 import type { ServerDeps } from "./types.js";
 
+/** A request slower than this is logged (the web chat answers in tens of milliseconds). */
+const SLOW_REQUEST_MS = 2000;
+
 /** Builds the app without listening: main.ts listens, tests use app.inject() or listen on port 0. */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, trustProxy: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 64 * 1024,
+    trustProxy: true,
+    // A reverse proxy's X-Request-Id is kept, so one id follows a request through the proxy's log and ours.
+    requestIdHeader: "x-request-id",
+    genReqId: () => randomUUID(),
+  });
+  app.addHook("onRequest", async (request, reply) => {
+    if (!/^[A-Za-z0-9._:-]{1,128}$/.test(request.id)) request.id = randomUUID();
+    reply.header("x-request-id", request.id);
+  });
+  // Every request that failed on our side, and every slow one, is a log line with its request id.
+  app.addHook("onResponse", async (request, reply) => {
+    const ms = Math.round(reply.elapsedTime);
+    if (reply.statusCode >= 500 || ms >= SLOW_REQUEST_MS) {
+      deps.log(reply.statusCode >= 500 ? "request answered with an error" : "slow request", {
+        requestId: request.id,
+        method: request.method,
+        route: request.routeOptions.url ?? "(no route)",
+        status: reply.statusCode,
+        ms,
+      });
+    }
+  });
   app.setErrorHandler(errorHandler(deps.log));
   // On shutdown Fastify closes idle keep-alive connections, but a connection busy with a request
   // stays open after answering it until its keep-alive timeout (72 s): tell those clients to go.

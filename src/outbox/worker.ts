@@ -151,7 +151,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       case "sent": {
         // First thing after the provider said yes: the next crash must not send it again.
         const marked = await withRetries(() => store.markSent(row.id, verdict.providerMessageId, clock()));
-        if (!marked) log("outbox message was already marked sent: it was delivered twice", { id: row.id, channel: row.channel });
+        if (!marked) log("outbox message was already marked sent: it was delivered twice", { id: row.id, ...about(row) });
         return "sent";
       }
       case "retry": {
@@ -166,7 +166,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
         }
         log("outbox send will be retried", {
           id: row.id,
-          channel: row.channel,
+          ...about(row),
           attempts,
           nextAttemptAt: nextAttemptAt.toISOString(),
           reason: verdict.reason,
@@ -181,7 +181,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   async function fail(row: OutboxRow, token: Date | undefined, reason: string, attempts: number): Promise<Outcome> {
     const now = clock();
     if (!token || !(await store.markFailed(row.id, token, { attempts, lastError: reason }, now))) return lost(row, reason);
-    log("outbox message failed permanently", { id: row.id, channel: row.channel, chatId: row.chatId, attempts, reason });
+    log("outbox message failed permanently", { id: row.id, ...about(row), attempts, reason });
     if (deps.onPermanentFailure) {
       const failed: OutboxRow = { ...row, status: "failed", attempts, lastError: reason, lockedUntil: null, updatedAt: now };
       try {
@@ -195,7 +195,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
 
   function lost(row: OutboxRow, reason: string): Outcome {
     // Another worker took the row over after our lease ran out; its outcome is the one that counts.
-    log("outbox claim lost before the outcome was recorded", { id: row.id, channel: row.channel, reason });
+    log("outbox claim lost before the outcome was recorded", { id: row.id, ...about(row), reason });
     return "lost";
   }
 
@@ -252,6 +252,18 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       woken = true;
       wakeUp?.();
     },
+  };
+}
+
+/**
+ * What a log line says about a row: its channel, conversation and complaint — never the chat id,
+ * which is a citizen's phone number or address on several channels (identity is confidential).
+ */
+function about(row: OutboxRow): Record<string, string> {
+  return {
+    channel: row.channel,
+    ...(row.conversationId ? { conversationId: row.conversationId } : {}),
+    ...(row.complaintId ? { complaintId: row.complaintId } : {}),
   };
 }
 

@@ -220,8 +220,9 @@ describe("health", () => {
 });
 
 describe("health when the database is gone", () => {
-  it("answers 503 when the database does not answer", async () => {
+  it("answers 503 when the database does not answer, and logs it with the request's id", async () => {
     const { buildServer } = await import("../../src/http/index.js");
+    const logged: [string, unknown][] = [];
     const server = await buildServer({
       pipeline: app.pipeline,
       conversations: { exists: async () => undefined, history: async () => ({ messages: [], cursor: "0" }) },
@@ -233,11 +234,17 @@ describe("health when the database is gone", () => {
       isAllowedMime: () => true,
       officeName: "x",
       defaultLocale: "id",
-      log: () => undefined,
+      log: (message, fields) => void logged.push([message, fields]),
     });
-    const response = await server.inject({ method: "GET", url: "/health" });
+    const response = await server.inject({ method: "GET", url: "/health", headers: { "x-request-id": "proxy-7f3a" } });
     expect(response.statusCode).toBe(503);
     expect(response.json()).toMatchObject({ status: "unavailable", database: "unreachable" });
+    // The proxy's request id comes back, and names the log line of the failed request.
+    expect(response.headers["x-request-id"]).toBe("proxy-7f3a");
+    expect(logged).toContainEqual(["request answered with an error", expect.objectContaining({ requestId: "proxy-7f3a", route: "/health", status: 503 })]);
+    // Without one (or with a malformed one) the server makes one up.
+    const own = await server.inject({ method: "GET", url: "/health", headers: { "x-request-id": "bad id\n" } });
+    expect(own.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
     await server.close();
   });
 });
