@@ -1,0 +1,417 @@
+/**
+ * npm run bench -- --pg [--instances 3] [--users 3000] [--clients 100] [--whatsapp-share 0.33] [--quick]
+ *
+ * The scale-out load test: `npm start` run as 1…N processes on one fresh PostgreSQL database,
+ * citizens spread over them round-robin through the web-chat API and the Meta webhook route
+ * (WhatsApp Cloud, signed as Meta signs, replies sent to a fake Graph API), and in the last run the
+ * leader killed with SIGKILL when 40 % of the conversations are done. A request that meets a dead
+ * or busy instance (connection refused or reset, 503) goes to the next one with the same message
+ * id, as Meta and the web page do. Afterwards the database is checked: every conversation has
+ * its one complaint, tickets are 1…N without gaps or repeats, every outbox row was sent, and what
+ * the fake Graph API received twice is counted. The same load on one SQLite process, and the
+ * floors (a Prisma transaction of two inserts on each database), are measured in the same run.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { openDatabase, repoRoot, type Database } from "../src/db/index.js";
+import { metaJson, signatureOf, startFakeGraph, type FakeGraph } from "../test/fakes/meta-graph.js";
+import { percentile } from "./stats.js";
+
+const { values } = parseArgs({
+  options: {
+    pg: { type: "boolean", default: true },
+    instances: { type: "string", default: "3" },
+    users: { type: "string", default: "3000" },
+    clients: { type: "string", default: "100" },
+    "whatsapp-share": { type: "string", default: "0.33" },
+    quick: { type: "boolean", default: false },
+  },
+  strict: false,
+});
+const quick = values.quick === true;
+const maxInstances = Number(values.instances);
+const users = quick ? 300 : Number(values.users);
+const clients = Number(values.clients);
+const whatsappShare = Number(values["whatsapp-share"]);
+const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const APP_SECRET = "bench-app-secret";
+const WEB_INTAKE = ["1", "anonim", "2", "Petugas loket meminta biaya tambahan untuk mempercepat KTP", "lewati", "ya"];
+const WA_INTAKE = ["halo", ...WEB_INTAKE];
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const work = mkdtempSync(join(tmpdir(), "kanal-bench-cluster-"));
+
+// --- databases -------------------------------------------------------------------------------
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+let databases = 0;
+async function freshDatabase(kind: "sqlite" | "postgresql"): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `kanal_bench_${process.pid}_${++databases}`;
+  if (kind === "sqlite") return { url: `file:${join(work, `${name}.db`)}`, drop: async () => undefined };
+  await adminQuery(`CREATE DATABASE ${name}`);
+  return { url: ADMIN_URL.replace(/\/[^/]*$/, `/${name}`), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/** The floor: a Prisma transaction of two inserts, 50 at a time, warm. */
+async function floor(kind: "sqlite" | "postgresql"): Promise<number> {
+  const database = await freshDatabase(kind);
+  const db = await openDatabase(database.url);
+  try {
+    const once = () => {
+      const now = new Date();
+      return db.prisma.$transaction([
+        db.prisma.channelState.create({ data: { key: randomUUID(), value: "a", updatedAt: now } }),
+        db.prisma.channelState.create({ data: { key: randomUUID(), value: "b", updatedAt: now } }),
+      ]);
+    };
+    const run = async (n: number) => {
+      let next = 0;
+      await Promise.all(Array.from({ length: 50 }, async () => {
+        while (next++ < n) await once();
+      }));
+    };
+    await run(300);
+    const total = quick ? 1000 : 4000;
+    const started = performance.now();
+    await run(total);
+    return total / ((performance.now() - started) / 1000);
+  } finally {
+    await db.close();
+    await database.drop();
+  }
+}
+
+// --- instances -------------------------------------------------------------------------------
+
+interface Instance {
+  index: number;
+  url: string;
+  child: ChildProcess;
+  agent: http.Agent;
+  tail: string[];
+  alive: boolean;
+  exited: Promise<void>;
+}
+
+function startInstance(index: number, env: Record<string, string>): Promise<Instance> {
+  const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "src/main.ts")], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const tail: string[] = [];
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString().split("\n")) if (line.trim()) tail.push(line);
+    tail.splice(0, Math.max(0, tail.length - 40));
+  };
+  child.stderr!.on("data", keep);
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`instance ${index} did not start:\n${tail.join("\n")}`)), 120_000);
+    child.stdout!.on("data", (chunk: Buffer) => {
+      keep(chunk);
+      const line = chunk.toString().split("\n").find((l) => l.includes('"Kanal Aduan is running"'));
+      if (!line) return;
+      clearTimeout(timer);
+      const url = (JSON.parse(line) as { url: string }).url;
+      resolve({ index, url, child, agent: new http.Agent({ keepAlive: true, maxSockets: clients }), tail, alive: true, exited });
+    });
+    void exited.then(() => reject(new Error(`instance ${index} exited before starting:\n${tail.join("\n")}`)));
+  });
+}
+
+async function health(instance: Instance): Promise<{ cluster?: { isLeader: boolean } } | undefined> {
+  try {
+    const response = await fetch(`${instance.url}/health`, { signal: AbortSignal.timeout(2000) });
+    return (await response.json()) as { cluster?: { isLeader: boolean } };
+  } catch {
+    return undefined;
+  }
+}
+
+// --- the citizens ------------------------------------------------------------------------------
+
+function post(instance: Instance, path: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+  const { hostname, port } = new URL(instance.url);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { hostname, port, path, method: "POST", agent: instance.agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers } },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk) => (text += chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on("error", reject);
+      },
+    );
+    req.setTimeout(30_000, () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+interface LoadResult {
+  seconds: number;
+  conversations: number;
+  messages: number;
+  latencies: number[];
+  retries: number;
+  killed?: { instance: number; atSeconds: number; takeoverMs?: number };
+}
+
+async function load(instances: Instance[], options: { killLeaderAt?: number }): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let retries = 0;
+  let rr = 0;
+  let done = 0;
+  let killed: LoadResult["killed"];
+  const started = performance.now();
+
+  /** Round-robin over the live instances; a refused or reset connection, or a 503, goes to the next. */
+  async function send(path: string, body: string, headers?: Record<string, string>): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      const alive = instances.filter((i) => i.alive);
+      const instance = alive[rr++ % alive.length]!;
+      const began = performance.now();
+      try {
+        const { status, text } = await post(instance, path, body, headers);
+        if (status < 300) {
+          latencies.push(performance.now() - began);
+          return text;
+        }
+        if (status !== 503 && status !== 502) throw new Error(`${path} → ${status} ${text.slice(0, 200)}`);
+      } catch (error) {
+        if (error instanceof Error && error.message.startsWith(path)) throw error;
+      }
+      retries++;
+      if (attempt > 300) throw new Error(`${path} failed on every instance`);
+      await sleep(50);
+    }
+  }
+
+  async function webCitizen(n: number) {
+    const { sessionId } = JSON.parse(await send("/api/webchat/sessions", "{}")) as { sessionId: string };
+    for (const [i, text] of WEB_INTAKE.entries()) {
+      await send(`/api/webchat/sessions/${sessionId}/messages`, JSON.stringify({ text, clientMessageId: `bench-${n}-${i}` }));
+    }
+  }
+
+  async function whatsappCitizen(n: number) {
+    const phone = `62812${String(n).padStart(8, "0")}`;
+    for (const [i, text] of WA_INTAKE.entries()) {
+      const payload = {
+        object: "whatsapp_business_account",
+        entry: [{
+          id: "102290129340398",
+          changes: [{
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: { display_phone_number: "6281190001234", phone_number_id: graph.phoneNumberId },
+              contacts: [{ profile: { name: `Warga ${n}` }, wa_id: phone }],
+              messages: [{ from: phone, id: `wamid.BENCH${databases}x${n}x${i}`, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: text } }],
+            },
+          }],
+        }],
+      };
+      const body = metaJson(payload);
+      await send("/webhooks/meta", body, { "x-hub-signature-256": signatureOf(APP_SECRET, body) });
+    }
+  }
+
+  async function killLeader() {
+    const states = await Promise.all(instances.map(async (i) => ({ i, h: await health(i) })));
+    const victim = states.find((s) => s.h?.cluster?.isLeader)?.i ?? instances[0]!;
+    victim.child.kill("SIGKILL");
+    victim.alive = false;
+    const at = performance.now();
+    killed = { instance: victim.index, atSeconds: (at - started) / 1000 };
+    for (;;) {
+      const survivors = await Promise.all(instances.filter((i) => i.alive).map(health));
+      if (survivors.some((h) => h?.cluster?.isLeader)) {
+        killed.takeoverMs = performance.now() - at;
+        return;
+      }
+      if (performance.now() - at > 60_000) return;
+      await sleep(200);
+    }
+  }
+
+  const whatsappUsers = Math.round(users * whatsappShare);
+  let next = 0;
+  let takeover: Promise<void> | undefined;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (let n = next++; n < users; n = next++) {
+        // Interleaved, so both routes are busy through the whole run.
+        await (n % Math.round(1 / whatsappShare) === 0 && n / Math.round(1 / whatsappShare) < whatsappUsers ? whatsappCitizen(n) : webCitizen(n));
+        done++;
+        if (options.killLeaderAt !== undefined && !takeover && done >= users * options.killLeaderAt) takeover = killLeader();
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await takeover;
+  return { seconds, conversations: done, messages: latencies.length, latencies, retries, killed };
+}
+
+// --- the checks --------------------------------------------------------------------------------
+
+interface Checks {
+  complaints: number;
+  ticketsOk: boolean;
+  conversationsWithoutOneComplaint: number;
+  inbound: number;
+  expectedInbound: number;
+  outbox?: { rows: number; unsent: number; failed: number; drainedSeconds: number; sentTwice: number };
+}
+
+async function check(db: Database, expected: { web: number; whatsapp: number }, drain: boolean): Promise<Checks> {
+  const complaints = await db.prisma.complaint.findMany({ select: { ticket: true } });
+  const numbers = complaints.map((c) => Number(c.ticket.split("-").at(-1))).sort((a, b) => a - b);
+  const ticketsOk = numbers.every((n, i) => n === i + 1) && new Set(complaints.map((c) => c.ticket)).size === complaints.length;
+  const [{ count: unmatched }] = await db.sql.query<{ count: number | bigint }>(
+    `SELECT COUNT(*) AS "count" FROM "Conversation" c WHERE (SELECT COUNT(*) FROM "Complaint" k WHERE k."conversationId" = c."id") <> 1`,
+  ) as [{ count: number | bigint }];
+  const inbound = await db.prisma.message.count({ where: { direction: "in" } });
+  const result: Checks = {
+    complaints: complaints.length,
+    ticketsOk,
+    conversationsWithoutOneComplaint: Number(unmatched),
+    inbound,
+    expectedInbound: expected.web * WEB_INTAKE.length + expected.whatsapp * WA_INTAKE.length,
+  };
+  if (!drain) return result;
+  const started = performance.now();
+  const unfinished = () => db.prisma.outboxMessage.count({ where: { status: { in: ["pending", "sending"] } } });
+  while ((await unfinished()) > 0 && performance.now() - started < 20 * 60_000) await sleep(500);
+  const drainedSeconds = (performance.now() - started) / 1000;
+  const rows = await db.prisma.outboxMessage.findMany({ where: { channel: "whatsapp-cloud" }, select: { status: true, providerMessageId: true } });
+  const recorded = new Set(rows.map((r) => r.providerMessageId));
+  const sends = graph.sent().filter((m) => m.product === "whatsapp");
+  result.outbox = {
+    rows: rows.length,
+    unsent: rows.filter((r) => r.status === "pending" || r.status === "sending").length,
+    failed: rows.filter((r) => r.status === "failed").length,
+    drainedSeconds,
+    // A send the provider accepted whose id no row recorded: the attempt cut off by the SIGKILL.
+    sentTwice: sends.filter((m) => !recorded.has(m.id)).length,
+  };
+  return result;
+}
+
+// --- runs --------------------------------------------------------------------------------------
+
+let graph: FakeGraph;
+
+interface Run {
+  label: string;
+  result: LoadResult;
+  checks: Checks;
+}
+
+async function run(label: string, kind: "sqlite" | "postgresql", count: number, options: { kill?: boolean } = {}): Promise<Run> {
+  const database = await freshDatabase(kind);
+  const env = {
+    DATABASE_URL: database.url,
+    HOST: "127.0.0.1",
+    PORT: "0",
+    ATTACHMENTS_DIR: join(work, "attachments"),
+    META_APP_SECRET: APP_SECRET,
+    META_VERIFY_TOKEN: "bench-verify",
+    META_GRAPH_API_BASE: graph.url,
+    WHATSAPP_CLOUD_TOKEN: graph.whatsappToken,
+    WHATSAPP_PHONE_NUMBER_ID: graph.phoneNumberId,
+    LEADER_LEASE_SECONDS: "6",
+  };
+  // The first instance migrates the empty database; the others start together against it.
+  const instances = [await startInstance(0, env)];
+  instances.push(...(await Promise.all(Array.from({ length: count - 1 }, (_, i) => startInstance(i + 1, env)))));
+  const sentBefore = graph.sent().length;
+  try {
+    const result = await load(instances, { killLeaderAt: options.kill ? 0.4 : undefined });
+    const db = await openDatabase(database.url, { migrate: false });
+    try {
+      const whatsapp = Math.round(users * whatsappShare);
+      const checks = await check(db, { web: users - whatsapp, whatsapp }, options.kill === true);
+      return { label, result, checks };
+    } finally {
+      await db.close();
+    }
+  } catch (error) {
+    for (const instance of instances) process.stderr.write(`--- instance ${instance.index}\n${instance.tail.join("\n")}\n`);
+    throw error;
+  } finally {
+    for (const instance of instances) {
+      if (instance.alive) instance.child.kill("SIGTERM");
+      instance.agent.destroy();
+    }
+    await Promise.all(instances.map((i) => i.exited));
+    await database.drop();
+    void sentBefore;
+  }
+}
+
+const f = (n: number | undefined, d = 0) => (n === undefined || Number.isNaN(n) ? "-" : n.toFixed(d));
+const row = (cells: string[]) => console.log(cells.map((c, i) => (i === 0 ? c.padEnd(46) : c.padStart(11))).join(""));
+
+graph = await startFakeGraph();
+try {
+  console.log(`Kanal Aduan scale-out benchmark — ${new Date().toISOString()}, node ${process.version}, ${quick ? "QUICK (small N)" : "full"}`);
+  console.log(`${users} citizens, ${clients} at a time, spread round-robin over the instances: ${Math.round(users * whatsappShare)} on WhatsApp through`);
+  console.log(`POST /webhooks/meta (7 signed messages each), the rest on the web chat (a session and 6 messages). Each figure is a`);
+  console.log(`fresh database and fresh processes (cold start, then warm by the end); the load generator and the fake Graph API share`);
+  console.log(`this machine's 2 cores with the instances and PostgreSQL, so more instances add failover here, not speed.\n`);
+
+  const sqliteFloor = await floor("sqlite");
+  const pgFloor = await floor("postgresql");
+  const runs: Run[] = [await run("SQLite, 1 instance", "sqlite", 1)];
+  for (let n = 1; n <= maxInstances; n++) runs.push(await run(`PostgreSQL, ${n} instance${n > 1 ? "s" : ""}`, "postgresql", n));
+  const faults = await run(`PostgreSQL, ${maxInstances} instances, leader SIGKILLed at 40 %`, "postgresql", maxInstances, { kill: true });
+
+  row(["", "conv/s", "msg/s", "p50 ms", "p99 ms", "retries"]);
+  for (const r of [...runs, faults]) {
+    const sorted = [...r.result.latencies].sort((a, b) => a - b);
+    row([r.label, f(r.result.conversations / r.result.seconds), f(r.result.messages / r.result.seconds), f(percentile(sorted, 50), 1), f(percentile(sorted, 99), 1), String(r.result.retries)]);
+  }
+  row(["floor: Prisma $transaction([create, create]), SQLite", `${f(sqliteFloor)} tx/s`]);
+  row(["floor: the same on PostgreSQL", `${f(pgFloor)} tx/s`]);
+
+  console.log("\nChecks after each run (database read back):");
+  for (const r of [...runs, faults]) {
+    const c = r.checks;
+    const ok = c.complaints === users && c.ticketsOk && c.conversationsWithoutOneComplaint === 0 && c.inbound === c.expectedInbound;
+    console.log(
+      `  ${r.label}: ${ok ? "OK" : "FAILED"} — ${c.complaints}/${users} complaints, tickets 1…${c.complaints} ${c.ticketsOk ? "sequential and unique" : "NOT sequential/unique"}, ` +
+        `${c.conversationsWithoutOneComplaint} conversations without exactly one complaint, ${c.inbound}/${c.expectedInbound} citizen messages stored once`,
+    );
+  }
+  const k = faults.result.killed;
+  const o = faults.checks.outbox;
+  if (k) console.log(`  SIGKILL: instance ${k.instance} (the leader) at ${k.atSeconds.toFixed(1)} s; a survivor led ${k.takeoverMs !== undefined ? `${(k.takeoverMs / 1000).toFixed(1)} s later` : "NOT within 60 s"}`);
+  if (o) {
+    console.log(
+      `  outbox (WhatsApp replies, paced at WhatsApp's 80 messages/s): ${o.rows} rows, ${o.rows - o.unsent - o.failed} sent, ${o.failed} failed, ${o.unsent} unsent; ` +
+        `drained ${o.drainedSeconds.toFixed(0)} s after the load; ${o.sentTwice} accepted twice by the Graph API (sends cut off by the kill between the provider's yes and the row's update)`,
+    );
+  }
+  const failed = [...runs, faults].some((r) => r.checks.complaints !== users || !r.checks.ticketsOk || r.checks.conversationsWithoutOneComplaint !== 0 || r.checks.inbound !== r.checks.expectedInbound) || (o !== undefined && (o.unsent > 0 || o.failed > 0));
+  if (failed) process.exitCode = 1;
+} finally {
+  await graph.close();
+  rmSync(work, { recursive: true, force: true });
+}
