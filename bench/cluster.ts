@@ -280,7 +280,7 @@ interface Checks {
   outbox?: { rows: number; unsent: number; failed: number; drainedSeconds: number; sentTwice: number };
 }
 
-async function check(db: Database, expected: { web: number; whatsapp: number }, drain: boolean): Promise<Checks> {
+async function check(db: Database, expected: { web: number; whatsapp: number }, drain: boolean, sentBefore: number): Promise<Checks> {
   const complaints = await db.prisma.complaint.findMany({ select: { ticket: true } });
   const numbers = complaints.map((c) => Number(c.ticket.split("-").at(-1))).sort((a, b) => a - b);
   const ticketsOk = numbers.every((n, i) => n === i + 1) && new Set(complaints.map((c) => c.ticket)).size === complaints.length;
@@ -302,7 +302,7 @@ async function check(db: Database, expected: { web: number; whatsapp: number }, 
   const drainedSeconds = (performance.now() - started) / 1000;
   const rows = await db.prisma.outboxMessage.findMany({ where: { channel: "whatsapp-cloud" }, select: { status: true, providerMessageId: true } });
   const recorded = new Set(rows.map((r) => r.providerMessageId));
-  const sends = graph.sent().filter((m) => m.product === "whatsapp");
+  const sends = graph.sent().slice(sentBefore).filter((m) => m.product === "whatsapp");
   result.outbox = {
     rows: rows.length,
     unsent: rows.filter((r) => r.status === "pending" || r.status === "sending").length,
@@ -347,7 +347,7 @@ async function run(label: string, kind: "sqlite" | "postgresql", count: number, 
     const db = await openDatabase(database.url, { migrate: false });
     try {
       const whatsapp = Math.round(users * whatsappShare);
-      const checks = await check(db, { web: users - whatsapp, whatsapp }, options.kill === true);
+      const checks = await check(db, { web: users - whatsapp, whatsapp }, options.kill === true, sentBefore);
       return { label, result, checks };
     } finally {
       await db.close();
@@ -362,12 +362,11 @@ async function run(label: string, kind: "sqlite" | "postgresql", count: number, 
     }
     await Promise.all(instances.map((i) => i.exited));
     await database.drop();
-    void sentBefore;
   }
 }
 
 const f = (n: number | undefined, d = 0) => (n === undefined || Number.isNaN(n) ? "-" : n.toFixed(d));
-const row = (cells: string[]) => console.log(cells.map((c, i) => (i === 0 ? c.padEnd(46) : c.padStart(11))).join(""));
+const row = (cells: string[]) => console.log(cells.map((c, i) => (i === 0 ? c.padEnd(58) : c.padStart(11))).join(""));
 
 graph = await startFakeGraph();
 try {

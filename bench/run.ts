@@ -1,5 +1,6 @@
 /**
  * npm run bench [-- --users 1000 --scale-users 3000 --clients 50 --http-users 1000 --quick]
+ * npm run bench -- --pg [--instances 3 --users 3000 --quick]   (several instances: bench/cluster.ts)
  *
  * Each measurement runs in a fresh child process (so cold and warm figures, and peak RSS, are
  * each process's own), and the floor is measured in the same run: ratios survive this noisy
@@ -9,6 +10,12 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { repoRoot } from "../src/db/index.js";
+
+// `--pg`: the scale-out load test on PostgreSQL (bench/cluster.ts) instead of the single-process figures.
+if (process.argv.includes("--pg")) {
+  await import("./cluster.js");
+  process.exit(process.exitCode ?? 0);
+}
 
 const { values } = parseArgs({
   options: {

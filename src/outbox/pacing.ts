@@ -13,10 +13,11 @@ export interface PaceWindow {
 /** Where the recent send times live: in memory (one process) or in the database (every instance). */
 export interface PaceLedger {
   /**
-   * Takes a slot now when every window has room, recording the send under each key, and returns 0;
-   * otherwise records nothing and returns how many milliseconds to wait before asking again.
+   * Reserves the earliest moment (≥ now) at which a send fits every window (see earliestSlot),
+   * records it under each key, and returns it. One call per send, and no polling: senders queue by reservation, so many
+   * lanes and instances waiting on one limit cost one short write each, not a storm of retries.
    */
-  take(windows: readonly PaceWindow[], now: number): Promise<number>;
+  reserve(windows: readonly PaceWindow[], now: number): Promise<number>;
 }
 
 /**
@@ -35,11 +36,9 @@ export class Pacer {
   async wait(channel: string, chatId: string, pacing: Pacing | undefined): Promise<void> {
     const windows = paceWindows(channel, chatId, pacing);
     if (windows.length === 0) return;
-    for (;;) {
-      const delay = await this.ledger.take(windows, this.now());
-      if (delay <= 0) return;
-      await this.sleep(delay);
-    }
+    const at = await this.ledger.reserve(windows, this.now());
+    const delay = at - this.now();
+    if (delay > 0) await this.sleep(delay);
   }
 }
 
@@ -53,34 +52,69 @@ export function paceWindows(channel: string, chatId: string, pacing: Pacing | un
   return windows;
 }
 
-/** How long until every window has room, given each key's recent send times (0: now). */
-export function paceDelay(history: ReadonlyMap<string, readonly number[]>, windows: readonly PaceWindow[], now: number): number {
-  let delay = 0;
+/**
+ * The earliest moment ≥ now when a send fits every window, given each key's reserved send times
+ * (past ones still inside a window, and future ones reserved by senders waiting their turn). A new
+ * reservation may go before a later one of the same key when the window has room for both, so a
+ * chat waiting out its own second does not hold back the channel's other chats.
+ */
+export function earliestSlot(history: ReadonlyMap<string, readonly number[]>, windows: readonly PaceWindow[], now: number): number {
+  // The answer is now, or a moment where a reserved send enters or leaves some window.
+  const candidates = new Set<number>([now]);
   for (const w of windows) {
-    const recent = (history.get(w.key) ?? []).filter((t) => t > now - w.windowMs);
-    if (recent.length >= w.limit) delay = Math.max(delay, recent[recent.length - w.limit]! + w.windowMs - now);
+    for (const t of history.get(w.key) ?? []) {
+      for (const c of [t, t + w.windowMs]) if (c > now) candidates.add(c);
+    }
   }
-  return delay;
+  const ordered = [...candidates].sort((a, b) => a - b);
+  return ordered.find((at) => windows.every((w) => fits(history.get(w.key) ?? [], at, w))) ?? ordered.at(-1)!;
 }
 
-/** A key's send times after a send at `now`: only what its window still needs, oldest first. */
-function withSend(times: readonly number[], window: PaceWindow, now: number): number[] {
-  return [...times.filter((t) => t > now - window.windowMs), now].slice(-window.limit);
+/**
+ * Whether one more send at `at` keeps every window of `w` within the limit. Only the windows that
+ * would contain it can break — those ending at `at` or at a reserved send less than a window after
+ * it — since the reservations already there fitted. `sorted` is in ascending order.
+ */
+function fits(sorted: readonly number[], at: number, w: PaceWindow): boolean {
+  for (let i = countUpTo(sorted, at) - 1, end = at; ; ) {
+    // Sends in (end - window, end], plus the new one.
+    const inWindow = countUpTo(sorted, end) - countUpTo(sorted, end - w.windowMs) + 1;
+    if (inWindow > w.limit) return false;
+    i += 1;
+    if (i >= sorted.length || sorted[i]! >= at + w.windowMs) return true;
+    end = Math.max(at, sorted[i]!);
+  }
+}
+
+/** How many of `sorted` are ≤ x (binary search). */
+function countUpTo(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A key's reserved times after a send at `at`, sorted, without those no window can reach any more. */
+function withSend(times: readonly number[], window: PaceWindow, at: number, now: number): number[] {
+  return [...times.filter((t) => t > now - window.windowMs), at].sort((a, b) => a - b);
 }
 
 /** One process's ledger (tests, and anything that sends alone). */
 export function memoryLedger(): PaceLedger {
   const history = new Map<string, number[]>();
   return {
-    async take(windows, now) {
-      const delay = paceDelay(history, windows, now);
-      if (delay > 0) return delay;
-      for (const w of windows) history.set(w.key, withSend(history.get(w.key) ?? [], w, now));
+    async reserve(windows, now) {
+      const at = earliestSlot(history, windows, now);
+      for (const w of windows) history.set(w.key, withSend(history.get(w.key) ?? [], w, at, now));
       // Chats that went quiet are forgotten, so the map does not grow with every citizen ever served.
       if (history.size > 10_000) {
         for (const [key, times] of history) if ((times.at(-1) ?? 0) < now - 60 * 60_000) history.delete(key);
       }
-      return 0;
+      return at;
     },
   };
 }
@@ -89,7 +123,7 @@ export function memoryLedger(): PaceLedger {
 const FORGET_AFTER_MS = 60 * 60_000;
 
 /**
- * The ledger in the SendPace table. One short transaction per attempt: the INSERT … ON CONFLICT DO
+ * The ledger in the SendPace table. One short transaction per send: the INSERT … ON CONFLICT DO
  * NOTHING comes first so that SQLite takes its write lock at once (a read-then-write transaction
  * would fail with SQLITE_BUSY against another process instead of waiting), and PostgreSQL's
  * `FOR UPDATE` makes instances sending to the same keys take turns.
@@ -97,31 +131,30 @@ const FORGET_AFTER_MS = 60 * 60_000;
 export function databaseLedger(db: Database, random: () => number = Math.random): PaceLedger {
   const forUpdate = db.provider === "postgresql" ? " FOR UPDATE" : "";
   return {
-    async take(windows, now) {
+    async reserve(windows, now) {
       const keys = [...new Set(windows.map((w) => w.key))].sort();
-      const at = new Date(now);
-      const delay = await db.prisma.$transaction(async (tx) => {
+      const written = new Date(now);
+      const at = await db.prisma.$transaction(async (tx) => {
         const sql = db.sql.within(tx);
         await sql.execute(
           `INSERT INTO "SendPace" ("key", "sentAt", "updatedAt") VALUES ${keys.map(() => "(?, '[]', ?)").join(", ")} ON CONFLICT ("key") DO NOTHING`,
-          keys.flatMap((k) => [k, at]),
+          keys.flatMap((k) => [k, written]),
         );
         const rows = await sql.query<{ key: string; sentAt: string }>(
           `SELECT "key", "sentAt" FROM "SendPace" WHERE "key" IN (${keys.map(() => "?").join(", ")})${forUpdate}`,
           keys,
         );
         const history = new Map(rows.map((r) => [r.key, JSON.parse(r.sentAt) as number[]]));
-        const wait = paceDelay(history, windows, now);
-        if (wait > 0) return wait;
+        const slot = earliestSlot(history, windows, now);
         for (const w of windows) {
-          await sql.execute(`UPDATE "SendPace" SET "sentAt" = ?, "updatedAt" = ? WHERE "key" = ?`, [JSON.stringify(withSend(history.get(w.key) ?? [], w, now)), at, w.key]);
+          await sql.execute(`UPDATE "SendPace" SET "sentAt" = ?, "updatedAt" = ? WHERE "key" = ?`, [JSON.stringify(withSend(history.get(w.key) ?? [], w, slot, now)), written, w.key]);
         }
-        return 0;
+        return slot;
       });
-      if (delay === 0 && random() < 0.002) {
+      if (random() < 0.002) {
         await db.sql.execute(`DELETE FROM "SendPace" WHERE "updatedAt" < ?`, [new Date(now - FORGET_AFTER_MS)]).catch(() => undefined);
       }
-      return delay;
+      return at;
     },
   };
 }

@@ -48,6 +48,40 @@ describe("Pacer (Telegram's limits)", () => {
     expect(c.now() - start).toBe(1000);
   });
 
+  it("queues concurrent senders by reservation: each asks once and sleeps until its own slot", async () => {
+    let now = 1_000_000;
+    const slept: number[] = [];
+    const pacer = new Pacer(memoryLedger(), () => now, async (ms) => void slept.push(ms));
+    await Promise.all([1, 2, 3].map(() => pacer.wait("telegram", "42", TELEGRAM)));
+    expect(slept).toEqual([1000, 2000]);
+    now += 500;
+    await pacer.wait("telegram", "42", TELEGRAM);
+    expect(slept.at(-1)).toBe(2500);
+  });
+
+  it("never lets any window of any chat, group or the channel hold more than its limit (random traffic)", async () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const ledger = memoryLedger();
+    const sends: { chat: string; at: number; asked: number }[] = [];
+    let now = 0;
+    for (let i = 0; i < 600; i++) {
+      now += Math.floor(random() * 40);
+      const chat = random() < 0.3 ? "-100group" : `chat-${Math.floor(random() * 15)}`;
+      const at = await ledger.reserve(paceWindows("telegram", chat, TELEGRAM), now);
+      sends.push({ chat, at, asked: now });
+    }
+    const within = (list: number[], limit: number, windowMs: number) =>
+      list.every((end) => list.filter((t) => t > end - windowMs && t <= end).length <= limit);
+    expect(sends.every((s) => s.at >= s.asked)).toBe(true);
+    expect(within(sends.map((s) => s.at), 30, 1000)).toBe(true);
+    expect(within(sends.filter((s) => s.chat === "-100group").map((s) => s.at), 20, 60_000)).toBe(true);
+    for (let c = 0; c < 15; c++) expect(within(sends.filter((s) => s.chat === `chat-${c}`).map((s) => s.at), 1, 1000)).toBe(true);
+    // A private chat's send is not held back by the group's queue, which by now reaches minutes ahead.
+    expect(Math.max(...sends.filter((s) => s.chat === "-100group").map((s) => s.at))).toBeGreaterThan(now + 60_000);
+    expect(await ledger.reserve(paceWindows("telegram", "chat-new", TELEGRAM), now + 5000)).toBe(now + 5000);
+  });
+
   it("does nothing for a channel without limits", async () => {
     const c = pacedClock();
     for (let i = 0; i < 50; i++) await c.pacer.wait("webchat", "x", undefined);
@@ -79,29 +113,31 @@ describe(`the shared pace ledger on ${TEST_DB} (several instances keep one limit
     return [databaseLedger(a), databaseLedger(b)] as const;
   }
 
-  it("a send recorded by one instance makes the other wait out the chat's second", async () => {
+  it("a send reserved by one instance makes the other's wait out the chat's second", async () => {
     const [a, b] = await twoInstances();
     const windows = paceWindows("telegram", "42", TELEGRAM);
     const t = 5_000_000;
-    expect(await a.take(windows, t)).toBe(0);
-    expect(await b.take(windows, t + 400)).toBe(600);
-    expect(await b.take(paceWindows("telegram", "43", TELEGRAM), t + 400)).toBe(0);
-    expect(await b.take(windows, t + 1000)).toBe(0);
-    expect(await a.take(windows, t + 1500)).toBe(500);
+    expect(await a.reserve(windows, t)).toBe(t);
+    expect(await b.reserve(windows, t + 400)).toBe(t + 1000);
+    expect(await b.reserve(paceWindows("telegram", "43", TELEGRAM), t + 400)).toBe(t + 400);
+    // Reservations queue: the next send to chat 42 comes a second after the one reserved for t + 1000.
+    expect(await a.reserve(windows, t + 500)).toBe(t + 2000);
+    expect(await a.reserve(windows, t + 9000)).toBe(t + 9000);
   });
 
   it("holds the group's 20 a minute and the channel's 30 a second across instances racing", async () => {
     const [a, b] = await twoInstances();
     const t = 9_000_000;
-    // 40 sends into one group at the same instant, half from each instance: exactly 20 get through.
+    // 40 sends into one group at the same instant, half from each instance: 20 go now, 20 a minute later.
     const group = paceWindows("telegram", "-100777", { groupPerMinute: 20 });
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).take(group, t)));
-    expect(results.filter((d) => d === 0)).toHaveLength(20);
-    expect(results.filter((d) => d === 60_000)).toHaveLength(20);
+    const slots = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).reserve(group, t)));
+    expect(slots.filter((at) => at === t)).toHaveLength(20);
+    expect(slots.filter((at) => at === t + 60_000)).toHaveLength(20);
 
     const all = (i: number) => paceWindows("meta", `chat-${i}`, { globalPerSecond: 30 });
-    const overall = await Promise.all(Array.from({ length: 31 }, (_, i) => (i % 2 ? a : b).take(all(i), t)));
-    expect(overall.filter((d) => d === 0)).toHaveLength(30);
+    const overall = await Promise.all(Array.from({ length: 31 }, (_, i) => (i % 2 ? a : b).reserve(all(i), t)));
+    expect(overall.filter((at) => at === t)).toHaveLength(30);
+    expect(overall.filter((at) => at === t + 1000)).toHaveLength(1);
   });
 
   it("a Pacer on the database ledger waits as the memory one does", async () => {
