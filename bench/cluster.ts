@@ -31,6 +31,8 @@ const { values } = parseArgs({
     clients: { type: "string", default: "100" },
     "whatsapp-share": { type: "string", default: "0.33" },
     quick: { type: "boolean", default: false },
+    /** Just one run: PostgreSQL with this many instances, no kill (for looking into one figure). */
+    only: { type: "string" },
   },
   strict: false,
 });
@@ -251,14 +253,16 @@ async function load(instances: Instance[], options: { killLeaderAt?: number }): 
     }
   }
 
+  // Interleaved, so both routes are busy through the whole run.
+  const every = whatsappShare > 0 ? Math.round(1 / whatsappShare) : Infinity;
   const whatsappUsers = Math.round(users * whatsappShare);
+  const isWhatsApp = (n: number) => n % every === 0 && n / every < whatsappUsers;
   let next = 0;
   let takeover: Promise<void> | undefined;
   await Promise.all(
     Array.from({ length: clients }, async () => {
       for (let n = next++; n < users; n = next++) {
-        // Interleaved, so both routes are busy through the whole run.
-        await (n % Math.round(1 / whatsappShare) === 0 && n / Math.round(1 / whatsappShare) < whatsappUsers ? whatsappCitizen(n) : webCitizen(n));
+        await (isWhatsApp(n) ? whatsappCitizen(n) : webCitizen(n));
         done++;
         if (options.killLeaderAt !== undefined && !takeover && done >= users * options.killLeaderAt) takeover = killLeader();
       }
@@ -376,6 +380,12 @@ try {
   console.log(`fresh database and fresh processes (cold start, then warm by the end); the load generator and the fake Graph API share`);
   console.log(`this machine's 2 cores with the instances and PostgreSQL, so more instances add failover here, not speed.\n`);
 
+  if (values.only !== undefined) {
+    const one = await run(`PostgreSQL, ${values.only} instance(s)`, "postgresql", Number(values.only));
+    const sorted = [...one.result.latencies].sort((a, b) => a - b);
+    console.log(`${one.label}: ${f(one.result.conversations / one.result.seconds)} conv/s, p50 ${f(percentile(sorted, 50), 1)} ms, p99 ${f(percentile(sorted, 99), 1)} ms, checks ${JSON.stringify(one.checks)}`);
+    process.exit(0);
+  }
   const sqliteFloor = await floor("sqlite");
   const pgFloor = await floor("postgresql");
   const runs: Run[] = [await run("SQLite, 1 instance", "sqlite", 1)];

@@ -426,7 +426,7 @@ export async function startServer(config: Config, log: Log = jsonLog, options: S
       const current = recorded ? (JSON.parse(recorded) as { instance: string; since: string }) : undefined;
       return { instance: election!.instance, isLeader: election!.isLeader(), ...(current ? { leader: current.instance, leaderSince: current.since } : {}) };
     },
-    metrics: () => collectMetrics(core.db, new Date(), channelStates()),
+    metrics: () => collectMetrics(core.db, new Date(), channelStates(), election!.isLeader()),
     webchat: { publicDir: WEBCHAT_PUBLIC_DIR, templatesDir: TEMPLATES_DIR, maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES },
     isAllowedMime,
     defaultLocale: config.DEFAULT_LOCALE,

@@ -4,7 +4,7 @@ import type { Database } from "./client.js";
  * The numbers an operator watches, read from the database at scrape time so every instance
  * reports the same office-wide figures (nothing kept in one process's memory).
  */
-export async function collectMetrics(db: Database, now: Date, channelStates: Record<string, string>): Promise<string> {
+export async function collectMetrics(db: Database, now: Date, channelStates: Record<string, string>, isLeader?: boolean): Promise<string> {
   const [messages, outbox, oldest, complaints, overdue] = await Promise.all([
     db.prisma.message.groupBy({ by: ["channel", "direction"], _count: { _all: true } }),
     db.prisma.outboxMessage.groupBy({ by: ["channel", "status"], _count: { _all: true } }),
@@ -36,6 +36,7 @@ export async function collectMetrics(db: Database, now: Date, channelStates: Rec
   metric("kanal_complaints_total", "counter", "Complaints and information requests received.", sumBy(complaints, (c) => c.kind, (c) => c._count._all, "kind"));
   metric("kanal_steps_overdue", "gauge", "Open complaints whose SOP step is past its time standard.", [[{}, overdue]]);
   metric("kanal_channel_up", "gauge", "1 when the channel runs (webhook, running, watching, connected), else 0.", Object.entries(channelStates).map(([channel, state]) => [{ channel, state }, /^(running|webhook|watching|connected)$/.test(state) ? 1 : 0]));
+  if (isLeader !== undefined) metric("kanal_leader", "gauge", "1 on the instance that runs the once-per-office connections, 0 on the others.", [[{}, isLeader ? 1 : 0]]);
   return lines.join("\n") + "\n";
 }
 

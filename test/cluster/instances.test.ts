@@ -6,7 +6,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listMigrations } from "../../src/db/index.js";
 import { onPostgres } from "../helpers/database.js";
 import { ANONYMOUS_INTAKE, TICKET } from "../helpers/pipeline.js";
 import { createPostgresDatabase } from "../helpers/postgres.js";
@@ -106,8 +108,14 @@ describe.skipIf(!onPostgres)("several instances on one PostgreSQL (npm run test:
     expect(leader.channels.telegram).toBe("running");
     expect(follower.channels.telegram).toBe("standby");
     expect(follower.cluster.leader).toBe(leader.cluster.instance);
-    // Both ran the migration step; the advisory lock let one apply it and the other find it done.
+    // Both ran the migration step; the advisory lock let one apply each migration and the other find it done.
     expect(bots.map((b) => b.output()).join("\n")).not.toMatch(/migration .* failed/);
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const { rows } = await client.query<{ migration_name: string; n: string }>(`SELECT migration_name, COUNT(*) AS n FROM "_prisma_migrations" GROUP BY migration_name`);
+    await client.end();
+    expect(rows.map((r) => r.migration_name).sort()).toEqual(listMigrations("postgresql").map((m) => m.name).sort());
+    expect(rows.every((r) => Number(r.n) === 1)).toBe(true);
   }, 90_000);
 
   it("files over Telegram through the leader and over the web chat through the follower; each card is sent once", async () => {

@@ -260,5 +260,6 @@ describe("metrics", () => {
     expect(text).toMatch(/^kanal_complaints_total\{kind="complaint"\} [1-9]\d*$/m);
     expect(text).toMatch(/^kanal_steps_overdue \d+$/m);
     expect(text).toMatch(/^kanal_channel_up\{channel="webchat",state="running"\} 1$/m);
+    expect(text).toMatch(/^kanal_leader 1$/m);
   });
 });
