@@ -351,13 +351,7 @@ function liveState(adapter: ChannelAdapter): string | undefined {
   return undefined;
 }
 
-export interface ServerOptions {
-  /** Leader election timing (tests shorten it). */
-  leaseMs?: number;
-  leaderRetryMs?: number;
-}
-
-export async function startServer(config: Config, log: Log = jsonLog, options: ServerOptions = {}): Promise<RunningServer> {
+export async function startServer(config: Config, log: Log = jsonLog): Promise<RunningServer> {
   const staffRef: StaffSinkRef = {};
   const base = await openBase(config, log);
   const { entries, webhooks, adminPages } = configuredChannels(config, base, staffRef, log);
@@ -394,8 +388,8 @@ export async function startServer(config: Config, log: Log = jsonLog, options: S
   const leaderState = channelStateStore(core.db, "cluster");
   election = createLeaderElection({
     databaseUrl: config.DATABASE_URL,
-    leaseMs: options.leaseMs ?? config.LEADER_LEASE_SECONDS * 1000,
-    retryMs: options.leaderRetryMs ?? Math.ceil((config.LEADER_LEASE_SECONDS * 1000) / 3),
+    leaseMs: config.LEADER_LEASE_SECONDS * 1000,
+    retryMs: Math.ceil((config.LEADER_LEASE_SECONDS * 1000) / 3),
     log,
     onElected: async () => {
       await leaderState.set("leader", JSON.stringify({ instance: election!.instance, since: new Date().toISOString() })).catch(() => undefined);

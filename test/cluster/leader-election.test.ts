@@ -74,16 +74,22 @@ function candidate(databaseUrl: string, leaseMs: number, retryMs: number): Candi
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const elected = (c: Candidate) => c.events.filter((e) => e.event === "elected").length;
 
+/** On the suite's database: `a` elected, then `b` campaigning. */
+async function leaderAndFollower() {
+  const dir = mkdtempSync(join(tmpdir(), "kanal-leader-"));
+  dirs.push(dir);
+  const db = await testDatabase(dir);
+  const a = candidate(db.url, 3000, 300);
+  await a.next("elected", 20_000, 0);
+  const b = candidate(db.url, 3000, 300);
+  await b.next("started", 20_000, 0);
+  return { db, a, b };
+}
+
 describe("leader election", () => {
   it("elects exactly one of two instances, and the other takes over within the retry time when the leader is killed", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kanal-leader-"));
-    dirs.push(dir);
-    const db = await testDatabase(dir);
+    const { db, a, b } = await leaderAndFollower();
     try {
-      const a = candidate(db.url, 3000, 300);
-      await a.next("elected", 20_000, 0);
-      const b = candidate(db.url, 3000, 300);
-      await b.next("started", 20_000, 0);
       await sleep(1500); // five of b's tries
       expect(elected(b)).toBe(0);
 
@@ -98,14 +104,8 @@ describe("leader election", () => {
   });
 
   it("hands over on a clean stop, and the stopping leader stops its work before giving the lock back", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kanal-leader-"));
-    dirs.push(dir);
-    const db = await testDatabase(dir);
+    const { db, a, b } = await leaderAndFollower();
     try {
-      const a = candidate(db.url, 3000, 300);
-      await a.next("elected", 20_000, 0);
-      const b = candidate(db.url, 3000, 300);
-      await b.next("started", 20_000, 0);
       a.child.kill("SIGTERM");
       const deposed = await a.next("deposed", 5000, 0);
       const took = await b.next("elected", 5000, 0);
