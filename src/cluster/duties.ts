@@ -1,4 +1,4 @@
-import { KanalError, type ChannelAdapter, type ChannelName, type InboundSink } from "../core/index.js";
+import { describeError, KanalError, type ChannelAdapter, type ChannelName, type InboundSink } from "../core/index.js";
 
 type Log = (message: string, fields?: Record<string, unknown>) => void;
 
@@ -68,7 +68,7 @@ export function singletonChannel<A extends ChannelAdapter>(deps: SingletonChanne
       await adapter.stop().catch(() => undefined);
       if (myTerm !== term) return;
       state = "failed";
-      failure = error instanceof Error ? error.message : String(error);
+      failure = describeError(error);
       const permanent = error instanceof KanalError && error.code === "KA_CONFIG";
       const delayMs = delays[Math.min(failures, delays.length - 1)]!;
       deps.log(`${name}: could not start${permanent ? "" : "; trying again"}`, { error: failure, ...(permanent ? {} : { retryInMs: delayMs }) });
@@ -112,7 +112,7 @@ export function dutyRoster(duties: readonly Duty[], log: Log) {
   const each = (verb: "start" | "stop") =>
     Promise.all(
       duties.map((duty) =>
-        duty[verb]().catch((error: unknown) => log(`leader duty ${duty.name} did not ${verb}`, { error: error instanceof Error ? error.message : String(error) })),
+        duty[verb]().catch((error: unknown) => log(`leader duty ${duty.name} did not ${verb}`, { error: describeError(error) })),
       ),
     ).then(() => undefined);
   return { startAll: () => each("start"), stopAll: () => each("stop") };

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import pg from "pg";
+import { describeError } from "../core/index.js";
 import { providerOf, sqlitePath } from "./provider.js";
 import { fileLock } from "./session-lock.js";
 
@@ -87,7 +88,7 @@ export function createLeaderElection(options: LeaderElectionOptions): LeaderElec
       try {
         won = await lease.acquire();
       } catch (error) {
-        log("leader election: the database did not answer; trying again", { error: describe(error), retryMs });
+        log("leader election: the database did not answer; trying again", { error: describeError(error), retryMs });
       }
       if (!campaigning) {
         if (won) await lease.release().catch(() => undefined);
@@ -106,7 +107,7 @@ export function createLeaderElection(options: LeaderElectionOptions): LeaderElec
       await lease.renew();
       renewedAt = performance.now();
     } catch (error) {
-      return depose(`lost the lease: ${describe(error)}`);
+      return depose(`lost the lease: ${describeError(error)}`);
     }
     schedule(renewEvery);
   }
@@ -125,7 +126,7 @@ export function createLeaderElection(options: LeaderElectionOptions): LeaderElec
   }
 
   function transition(step: () => Promise<void>): void {
-    transitions = transitions.then(step).catch((error) => log("leader election: a transition failed", { error: describe(error) }));
+    transitions = transitions.then(step).catch((error) => log("leader election: a transition failed", { error: describeError(error) }));
   }
 
   return {
@@ -211,8 +212,4 @@ function fileLease(path: string): Lease {
     },
     release: () => lock.release(),
   };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,3 +1,4 @@
+import { describeError } from "../core/index.js";
 import type { OutboxStore } from "./store.js";
 import type { OutboxLog } from "./types.js";
 
@@ -42,9 +43,4 @@ export function holdLease(
       await renewing;
     },
   };
-}
-
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
 }

@@ -14,8 +14,9 @@ export interface PaceWindow {
 export interface PaceLedger {
   /**
    * Reserves the earliest moment (≥ now) at which a send fits every window (see earliestSlot),
-   * records it under each key, and returns it. One call per send, and no polling: senders queue by reservation, so many
-   * lanes and instances waiting on one limit cost one short write each, not a storm of retries.
+   * records it under each key, and returns it. One call per send, and no polling: senders queue by
+   * reservation, so many lanes and instances waiting on one limit cost one short write each, not a
+   * storm of retries.
    */
   reserve(windows: readonly PaceWindow[], now: number): Promise<number>;
 }

@@ -1,6 +1,6 @@
-import { CHANNEL_NAMES, KanalError, type ChannelAdapter, type ChannelName, type SendResult } from "../core/index.js";
+import { CHANNEL_NAMES, describeError, KanalError, type ChannelAdapter, type ChannelName, type SendResult } from "../core/index.js";
 import { retryDelayMs } from "./backoff.js";
-import { describeError, holdLease } from "./lease.js";
+import { holdLease } from "./lease.js";
 import { Pacer } from "./pacing.js";
 import { parseOutboxPayload } from "./payload.js";
 import { outboxStore, type DueRow } from "./store.js";

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type TestApp } from "../helpers/app.js";
 import { ANONYMOUS_INTAKE, TICKET } from "../helpers/pipeline.js";
-import { startFakeBotApi, type FakeBotApi, type SentMessage } from "../fakes/telegram-bot-api.js";
+import { privateText, startFakeBotApi, type FakeBotApi, type SentMessage } from "../fakes/telegram-bot-api.js";
 
 const OPS = "-1001555000111";
 const CITIZEN = 700100;
@@ -35,15 +35,7 @@ afterAll(async () => {
 });
 
 function citizenSays(text: string) {
-  return api.pushUpdate({
-    message: {
-      message_id: ++messageId,
-      from: { id: CITIZEN, is_bot: false, first_name: "Sari", language_code: "id" },
-      chat: { id: CITIZEN, type: "private", first_name: "Sari" },
-      date: Math.floor(Date.now() / 1000),
-      text,
-    },
-  });
+  return api.pushUpdate({ message: privateText(CITIZEN, ++messageId, text) });
 }
 
 function groupSays(from: number, text: string, replyTo?: SentMessage) {

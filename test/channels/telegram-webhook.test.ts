@@ -1,7 +1,7 @@
 /** Webhook mode through the real HTTP server: the route mounted by src/http, the secret header checked. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type TestApp } from "../helpers/app.js";
-import { startFakeBotApi, type FakeBotApi } from "../fakes/telegram-bot-api.js";
+import { privateText, startFakeBotApi, type FakeBotApi } from "../fakes/telegram-bot-api.js";
 
 const SECRET = "webhook_Secret-123";
 let api: FakeBotApi;
@@ -24,10 +24,7 @@ afterAll(async () => {
   await api?.close();
 });
 
-const update = (id: number, text: string) => ({
-  update_id: id,
-  message: { message_id: id, from: { id: 5150, is_bot: false, first_name: "Made" }, chat: { id: 5150, type: "private", first_name: "Made" }, date: Math.floor(Date.now() / 1000), text },
-});
+const update = (id: number, text: string) => ({ update_id: id, message: privateText(5150, id, text, "Made") });
 
 async function post(body: string, headers: Record<string, string>) {
   const response = await fetch(`${app.url}/webhooks/telegram`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });

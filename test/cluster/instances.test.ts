@@ -13,7 +13,7 @@ import { onPostgres } from "../helpers/database.js";
 import { ANONYMOUS_INTAKE, TICKET } from "../helpers/pipeline.js";
 import { createPostgresDatabase } from "../helpers/postgres.js";
 import { startBotProcess, type BotProcess } from "../helpers/process.js";
-import { startFakeBotApi, type FakeBotApi } from "../fakes/telegram-bot-api.js";
+import { privateText, startFakeBotApi, type FakeBotApi } from "../fakes/telegram-bot-api.js";
 
 const OPS = "-1001555000222";
 const STAFF = 111;
@@ -65,16 +65,7 @@ describe.skipIf(!onPostgres)("several instances on one PostgreSQL (npm run test:
     LEADER_LEASE_SECONDS: "3",
   });
 
-  const citizenSays = (citizen: number, text: string) =>
-    api.pushUpdate({
-      message: {
-        message_id: ++messageId,
-        from: { id: citizen, is_bot: false, first_name: "Sari", language_code: "id" },
-        chat: { id: citizen, type: "private", first_name: "Sari" },
-        date: Math.floor(Date.now() / 1000),
-        text,
-      },
-    });
+  const citizenSays = (citizen: number, text: string) => api.pushUpdate({ message: privateText(citizen, ++messageId, text) });
   const receipts = (citizen: number) => api.sent(citizen).map((m) => m.text ?? "").filter((t) => TICKET.test(t) && /tiket/i.test(t));
   const cards = (ticket: string) => api.sent(OPS).filter((m) => m.text?.includes(ticket) && m.replyMarkup);
 

@@ -196,6 +196,17 @@ const TAGS: Record<string, string> = {
 };
 const NAMED: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"' };
 
+/** A text message from a citizen in their private chat with the bot, as Telegram delivers it in an update. */
+export function privateText(citizen: number, messageId: number, text: string, firstName = "Sari") {
+  return {
+    message_id: messageId,
+    from: { id: citizen, is_bot: false, first_name: firstName, language_code: "id" },
+    chat: { id: citizen, type: "private" as const, first_name: firstName },
+    date: Math.floor(Date.now() / 1000),
+    text,
+  };
+}
+
 /** Parses like Telegram does, refusing what Telegram refuses: unknown tags, unbalanced tags, unknown entities. */
 export function parseTelegramHtml(source: string): { text: string; entities: Entity[] } {
   let text = "";
