@@ -82,9 +82,11 @@ async function floor(kind: "sqlite" | "postgresql"): Promise<number> {
     };
     const run = async (n: number) => {
       let next = 0;
-      await Promise.all(Array.from({ length: 50 }, async () => {
-        while (next++ < n) await once();
-      }));
+      await Promise.all(
+        Array.from({ length: 50 }, async () => {
+          while (next++ < n) await once();
+        }),
+      );
     };
     await run(300);
     const total = quick ? 1000 : 4000;
@@ -120,13 +122,16 @@ function startInstance(index: number, env: Record<string, string>): Promise<Inst
     for (const line of chunk.toString().split("\n")) if (line.trim()) tail.push(line);
     tail.splice(0, Math.max(0, tail.length - 40));
   };
-  child.stderr!.on("data", keep);
+  child.stderr.on("data", keep);
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`instance ${index} did not start:\n${tail.join("\n")}`)), 120_000);
-    child.stdout!.on("data", (chunk: Buffer) => {
+    child.stdout.on("data", (chunk: Buffer) => {
       keep(chunk);
-      const line = chunk.toString().split("\n").find((l) => l.includes('"Kanal Aduan is running"'));
+      const line = chunk
+        .toString()
+        .split("\n")
+        .find((l) => l.includes('"Kanal Aduan is running"'));
       if (!line) return;
       clearTimeout(timer);
       const url = (JSON.parse(line) as { url: string }).url;
@@ -147,11 +152,23 @@ async function health(instance: Instance): Promise<{ cluster?: { isLeader: boole
 
 // --- the citizens ------------------------------------------------------------------------------
 
-function post(instance: Instance, path: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+function post(
+  instance: Instance,
+  path: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
   const { hostname, port } = new URL(instance.url);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { hostname, port, path, method: "POST", agent: instance.agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers } },
+      {
+        hostname,
+        port,
+        path,
+        method: "POST",
+        agent: instance.agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers },
+      },
       (res) => {
         let text = "";
         res.setEncoding("utf8");
@@ -217,18 +234,30 @@ async function load(instances: Instance[], options: { killLeaderAt?: number }): 
     for (const [i, text] of WA_INTAKE.entries()) {
       const payload = {
         object: "whatsapp_business_account",
-        entry: [{
-          id: "102290129340398",
-          changes: [{
-            field: "messages",
-            value: {
-              messaging_product: "whatsapp",
-              metadata: { display_phone_number: "6281190001234", phone_number_id: graph.phoneNumberId },
-              contacts: [{ profile: { name: `Warga ${n}` }, wa_id: phone }],
-              messages: [{ from: phone, id: `wamid.BENCH${databases}x${n}x${i}`, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: text } }],
-            },
-          }],
-        }],
+        entry: [
+          {
+            id: "102290129340398",
+            changes: [
+              {
+                field: "messages",
+                value: {
+                  messaging_product: "whatsapp",
+                  metadata: { display_phone_number: "6281190001234", phone_number_id: graph.phoneNumberId },
+                  contacts: [{ profile: { name: `Warga ${n}` }, wa_id: phone }],
+                  messages: [
+                    {
+                      from: phone,
+                      id: `wamid.BENCH${databases}x${n}x${i}`,
+                      timestamp: String(Math.floor(Date.now() / 1000)),
+                      type: "text",
+                      text: { body: text },
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
       };
       const body = metaJson(payload);
       await send("/webhooks/meta", body, { "x-hub-signature-256": signatureOf(APP_SECRET, body) });
@@ -288,9 +317,9 @@ async function check(db: Database, expected: { web: number; whatsapp: number }, 
   const complaints = await db.prisma.complaint.findMany({ select: { ticket: true } });
   const numbers = complaints.map((c) => Number(c.ticket.split("-").at(-1))).sort((a, b) => a - b);
   const ticketsOk = numbers.every((n, i) => n === i + 1) && new Set(complaints.map((c) => c.ticket)).size === complaints.length;
-  const [{ count: unmatched }] = await db.sql.query<{ count: number | bigint }>(
+  const [{ count: unmatched }] = (await db.sql.query<{ count: number | bigint }>(
     `SELECT COUNT(*) AS "count" FROM "Conversation" c WHERE (SELECT COUNT(*) FROM "Complaint" k WHERE k."conversationId" = c."id") <> 1`,
-  ) as [{ count: number | bigint }];
+  )) as [{ count: number | bigint }];
   const inbound = await db.prisma.message.count({ where: { direction: "in" } });
   const result: Checks = {
     complaints: complaints.length,
@@ -304,9 +333,15 @@ async function check(db: Database, expected: { web: number; whatsapp: number }, 
   const unfinished = () => db.prisma.outboxMessage.count({ where: { status: { in: ["pending", "sending"] } } });
   while ((await unfinished()) > 0 && performance.now() - started < 20 * 60_000) await sleep(500);
   const drainedSeconds = (performance.now() - started) / 1000;
-  const rows = await db.prisma.outboxMessage.findMany({ where: { channel: "whatsapp-cloud" }, select: { status: true, providerMessageId: true } });
+  const rows = await db.prisma.outboxMessage.findMany({
+    where: { channel: "whatsapp-cloud" },
+    select: { status: true, providerMessageId: true },
+  });
   const recorded = new Set(rows.map((r) => r.providerMessageId));
-  const sends = graph.sent().slice(sentBefore).filter((m) => m.product === "whatsapp");
+  const sends = graph
+    .sent()
+    .slice(sentBefore)
+    .filter((m) => m.product === "whatsapp");
   result.outbox = {
     rows: rows.length,
     unsent: rows.filter((r) => r.status === "pending" || r.status === "sending").length,
@@ -374,8 +409,12 @@ const row = (cells: string[]) => console.log(cells.map((c, i) => (i === 0 ? c.pa
 
 graph = await startFakeGraph();
 try {
-  console.log(`Kanal Aduan scale-out benchmark — ${new Date().toISOString()}, node ${process.version}, ${quick ? "QUICK (small N)" : "full"}`);
-  console.log(`${users} citizens, ${clients} at a time, spread round-robin over the instances: ${Math.round(users * whatsappShare)} on WhatsApp through`);
+  console.log(
+    `Kanal Aduan scale-out benchmark — ${new Date().toISOString()}, node ${process.version}, ${quick ? "QUICK (small N)" : "full"}`,
+  );
+  console.log(
+    `${users} citizens, ${clients} at a time, spread round-robin over the instances: ${Math.round(users * whatsappShare)} on WhatsApp through`,
+  );
   console.log(`POST /webhooks/meta (7 signed messages each), the rest on the web chat (a session and 6 messages). Each figure is a`);
   console.log(`fresh database and fresh processes (cold start, then warm by the end); the load generator and the fake Graph API share`);
   console.log(`this machine's 2 cores with the instances and PostgreSQL, so more instances add failover here, not speed.\n`);
@@ -383,7 +422,9 @@ try {
   if (values.only !== undefined) {
     const one = await run(`PostgreSQL, ${values.only} instance(s)`, "postgresql", Number(values.only));
     const sorted = [...one.result.latencies].sort((a, b) => a - b);
-    console.log(`${one.label}: ${f(one.result.conversations / one.result.seconds)} conv/s, p50 ${f(percentile(sorted, 50), 1)} ms, p99 ${f(percentile(sorted, 99), 1)} ms, checks ${JSON.stringify(one.checks)}`);
+    console.log(
+      `${one.label}: ${f(one.result.conversations / one.result.seconds)} conv/s, p50 ${f(percentile(sorted, 50), 1)} ms, p99 ${f(percentile(sorted, 99), 1)} ms, checks ${JSON.stringify(one.checks)}`,
+    );
     process.exit(0);
   }
   const sqliteFloor = await floor("sqlite");
@@ -395,7 +436,14 @@ try {
   row(["", "conv/s", "msg/s", "p50 ms", "p99 ms", "retries"]);
   for (const r of [...runs, faults]) {
     const sorted = [...r.result.latencies].sort((a, b) => a - b);
-    row([r.label, f(r.result.conversations / r.result.seconds), f(r.result.messages / r.result.seconds), f(percentile(sorted, 50), 1), f(percentile(sorted, 99), 1), String(r.result.retries)]);
+    row([
+      r.label,
+      f(r.result.conversations / r.result.seconds),
+      f(r.result.messages / r.result.seconds),
+      f(percentile(sorted, 50), 1),
+      f(percentile(sorted, 99), 1),
+      String(r.result.retries),
+    ]);
   }
   row(["floor: Prisma $transaction([create, create]), SQLite", `${f(sqliteFloor)} tx/s`]);
   row(["floor: the same on PostgreSQL", `${f(pgFloor)} tx/s`]);
@@ -411,14 +459,25 @@ try {
   }
   const k = faults.result.killed;
   const o = faults.checks.outbox;
-  if (k) console.log(`  SIGKILL: instance ${k.instance} (the leader) at ${k.atSeconds.toFixed(1)} s; a survivor led ${k.takeoverMs !== undefined ? `${(k.takeoverMs / 1000).toFixed(1)} s later` : "NOT within 60 s"}`);
+  if (k)
+    console.log(
+      `  SIGKILL: instance ${k.instance} (the leader) at ${k.atSeconds.toFixed(1)} s; a survivor led ${k.takeoverMs !== undefined ? `${(k.takeoverMs / 1000).toFixed(1)} s later` : "NOT within 60 s"}`,
+    );
   if (o) {
     console.log(
       `  outbox (WhatsApp replies, paced at WhatsApp's 80 messages/s): ${o.rows} rows, ${o.rows - o.unsent - o.failed} sent, ${o.failed} failed, ${o.unsent} unsent; ` +
         `drained ${o.drainedSeconds.toFixed(0)} s after the load; ${o.sentTwice} accepted twice by the Graph API (sends cut off by the kill between the provider's yes and the row's update)`,
     );
   }
-  const failed = [...runs, faults].some((r) => r.checks.complaints !== users || !r.checks.ticketsOk || r.checks.conversationsWithoutOneComplaint !== 0 || r.checks.inbound !== r.checks.expectedInbound) || (o !== undefined && (o.unsent > 0 || o.failed > 0));
+  const failed =
+    [...runs, faults].some(
+      (r) =>
+        r.checks.complaints !== users ||
+        !r.checks.ticketsOk ||
+        r.checks.conversationsWithoutOneComplaint !== 0 ||
+        r.checks.inbound !== r.checks.expectedInbound,
+    ) ||
+    (o !== undefined && (o.unsent > 0 || o.failed > 0));
   if (failed) process.exitCode = 1;
 } finally {
   await graph.close();

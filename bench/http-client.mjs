@@ -12,7 +12,14 @@ function post(path, body) {
   return new Promise((resolve, reject) => {
     const data = JSON.stringify(body);
     const req = http.request(
-      { hostname, port, path, method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(data) } },
+      {
+        hostname,
+        port,
+        path,
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(data) },
+      },
       (res) => {
         let text = "";
         res.setEncoding("utf8");
@@ -27,9 +34,11 @@ function post(path, body) {
 
 async function pool(n, worker) {
   let next = 0;
-  await Promise.all(Array.from({ length: Number(clients) }, async () => {
-    while (next < n) await worker(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: Number(clients) }, async () => {
+      while (next < n) await worker(next++);
+    }),
+  );
 }
 
 async function chat(n, latencies) {
@@ -63,5 +72,17 @@ if (mode === "chat") {
 const seconds = (performance.now() - started) / 1000;
 latencies.sort((a, b) => a - b);
 const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-process.stdout.write(JSON.stringify({ mode, count: n, clients: Number(clients), seconds, requests: latencies.length, perSecond: (mode === "chat" ? n : n) / seconds, requestsPerSecond: latencies.length / seconds, p50ms: pct(50), p99ms: pct(99) }) + "\n");
+process.stdout.write(
+  JSON.stringify({
+    mode,
+    count: n,
+    clients: Number(clients),
+    seconds,
+    requests: latencies.length,
+    perSecond: (mode === "chat" ? n : n) / seconds,
+    requestsPerSecond: latencies.length / seconds,
+    p50ms: pct(50),
+    p99ms: pct(99),
+  }) + "\n",
+);
 agent.destroy();

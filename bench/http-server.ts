@@ -44,7 +44,10 @@ if (mode === "bare") {
     await db.close();
   };
 } else {
-  const config = loadConfig({ DATABASE_URL: `file:${join(dir, "bench.db")}`, ATTACHMENTS_DIR: join(dir, "files"), PORT: "0" }, join(dir, "none.env"));
+  const config = loadConfig(
+    { DATABASE_URL: `file:${join(dir, "bench.db")}`, ATTACHMENTS_DIR: join(dir, "files"), PORT: "0" },
+    join(dir, "none.env"),
+  );
   const server = await startServer(config, () => undefined);
   url = server.url;
   close = () => server.close();

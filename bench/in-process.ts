@@ -15,7 +15,11 @@ import { ANONYMOUS_INTAKE, createTestPipeline, textMessage } from "../test/helpe
 import { summarize, type RunFigures } from "./stats.js";
 
 const { values } = parseArgs({
-  options: { users: { type: "string", default: "1000" }, warmup: { type: "string", default: "0" }, floor: { type: "boolean", default: false } },
+  options: {
+    users: { type: "string", default: "1000" },
+    warmup: { type: "string", default: "0" },
+    floor: { type: "boolean", default: false },
+  },
 });
 const users = Number(values.users);
 const warmup = Number(values.warmup);
@@ -64,5 +68,12 @@ if (warmup > 0) await intakeRun(warmup);
 const run = users > 0 ? await intakeRun(users) : undefined;
 const floorTxPerSecond = values.floor ? await floorRun(3000) : undefined;
 process.stdout.write(
-  JSON.stringify({ users, warm: warmup > 0, messagesPerConversation: ANONYMOUS_INTAKE.length, ...run, floorTxPerSecond, peakRssMB: process.resourceUsage().maxRSS / 1024 }) + "\n",
+  JSON.stringify({
+    users,
+    warm: warmup > 0,
+    messagesPerConversation: ANONYMOUS_INTAKE.length,
+    ...run,
+    floorTxPerSecond,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+  }) + "\n",
 );

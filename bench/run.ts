@@ -39,7 +39,7 @@ function run(args: string[], options: { untilReady?: boolean } = {}): Promise<{ 
     const child = spawn(args[0]!, args.slice(1), { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
     const lines: string[] = [];
     let buffer = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
+    child.stdout.on("data", (chunk: Buffer) => {
       buffer += chunk.toString();
       const parts = buffer.split("\n");
       buffer = parts.pop()!;
@@ -102,13 +102,36 @@ const scale = await inProcess(scaleUsers, 300);
 
 console.log("(a) in-process, pipeline.receive, SQLite WAL + synchronous=FULL, all citizens concurrent");
 line(["", "conv/s", "msg/s", "p50 ms", "p99 ms", "peak RSS MB"]);
-line([`cold, ${users} users`, f(cold.conversationsPerSecond), f(cold.messagesPerSecond), f(cold.p50ms, 1), f(cold.p99ms, 1), f(cold.peakRssMB)]);
-line([`warm, ${users} users`, f(warm.conversationsPerSecond), f(warm.messagesPerSecond), f(warm.p50ms, 1), f(warm.p99ms, 1), f(warm.peakRssMB)]);
-line([`warm, ${scaleUsers} users`, f(scale.conversationsPerSecond), f(scale.messagesPerSecond), f(scale.p50ms, 1), f(scale.p99ms, 1), f(scale.peakRssMB)]);
+line([
+  `cold, ${users} users`,
+  f(cold.conversationsPerSecond),
+  f(cold.messagesPerSecond),
+  f(cold.p50ms, 1),
+  f(cold.p99ms, 1),
+  f(cold.peakRssMB),
+]);
+line([
+  `warm, ${users} users`,
+  f(warm.conversationsPerSecond),
+  f(warm.messagesPerSecond),
+  f(warm.p50ms, 1),
+  f(warm.p99ms, 1),
+  f(warm.peakRssMB),
+]);
+line([
+  `warm, ${scaleUsers} users`,
+  f(scale.conversationsPerSecond),
+  f(scale.messagesPerSecond),
+  f(scale.p50ms, 1),
+  f(scale.p99ms, 1),
+  f(scale.peakRssMB),
+]);
 line([`floor: Prisma $transaction([create, create]), warm`, `${f(floor.floorTxPerSecond)} tx/s`]);
 const drop = ((warm.conversationsPerSecond - scale.conversationsPerSecond) / warm.conversationsPerSecond) * 100;
 console.log(`  warm conv/s at ${scaleUsers} vs ${users} users: ${drop >= 0 ? "-" : "+"}${Math.abs(drop).toFixed(1)} %`);
-console.log(`  steps (messages + opening) per second vs the floor's transactions per second: ${((warm.conversationsPerSecond * 7) / floor.floorTxPerSecond!).toFixed(2)}×\n`);
+console.log(
+  `  steps (messages + opening) per second vs the floor's transactions per second: ${((warm.conversationsPerSecond * 7) / floor.floorTxPerSecond!).toFixed(2)}×\n`,
+);
 
 const bare = await http("bare", ["floor", "20000", clients]);
 const prismaFloor = await http("prisma", ["floor", "5000", clients]);
@@ -116,6 +139,18 @@ const app = await http("app", ["chat", String(httpUsers), clients, "200"]);
 console.log(`(b) over HTTP, website-chat API, ${clients} concurrent keep-alive clients (load generator in its own process), warm`);
 line(["", "req/s", "conv/s", "p50 ms", "p99 ms"]);
 line(["floor: bare node:http, fixed JSON", f(bare.requestsPerSecond), "-", f(bare.p50ms, 1), f(bare.p99ms, 1)]);
-line(["floor: Fastify + Prisma tx of two inserts", f(prismaFloor.requestsPerSecond), "-", f(prismaFloor.p50ms, 1), f(prismaFloor.p99ms, 1)]);
-line([`Kanal Aduan, ${httpUsers} citizens (7 requests each)`, f(app.requestsPerSecond), f(app.perSecond), f(app.p50ms, 1), f(app.p99ms, 1)]);
+line([
+  "floor: Fastify + Prisma tx of two inserts",
+  f(prismaFloor.requestsPerSecond),
+  "-",
+  f(prismaFloor.p50ms, 1),
+  f(prismaFloor.p99ms, 1),
+]);
+line([
+  `Kanal Aduan, ${httpUsers} citizens (7 requests each)`,
+  f(app.requestsPerSecond),
+  f(app.perSecond),
+  f(app.p50ms, 1),
+  f(app.p99ms, 1),
+]);
 console.log(`  Kanal Aduan requests/s vs the Prisma floor: ${(app.requestsPerSecond / prismaFloor.requestsPerSecond).toFixed(2)}×`);

@@ -18,8 +18,25 @@ import { createWhatsAppWebAdapter } from "../channels/whatsapp-web/index.js";
 import { dutyRoster, singletonChannel, type Duty, type SingletonChannel } from "./cluster/index.js";
 import { loadSopPreset, staffFeedNotifier, startSopScheduler, type SopPreset, type SopScheduler } from "./complaints/index.js";
 import { loadConfig, type Config } from "./config/index.js";
-import { KanalError, type ChannelAdapter, type ChannelLimits, type ChannelName, type Locale, type StaffSink, type Webhook } from "./core/index.js";
-import { channelStateStore, collectMetrics, createLeaderElection, openDatabase, repoRoot, sessionLock, type Database, type LeaderElection } from "./db/index.js";
+import {
+  KanalError,
+  type ChannelAdapter,
+  type ChannelLimits,
+  type ChannelName,
+  type Locale,
+  type StaffSink,
+  type Webhook,
+} from "./core/index.js";
+import {
+  channelStateStore,
+  collectMetrics,
+  createLeaderElection,
+  openDatabase,
+  repoRoot,
+  sessionLock,
+  type Database,
+  type LeaderElection,
+} from "./db/index.js";
 import { buildServer, type AdminPage, type Log } from "./http/index.js";
 import { loadTemplates, type Templates } from "./i18n/index.js";
 import { createOutboxWorker, databaseLedger, Pacer, recordDeliveryStatus, type OutboxWorker } from "./outbox/index.js";
@@ -111,20 +128,22 @@ function configuredChannels(config: Config, base: Base, staff: StaffSinkRef, log
   const adminPages: AdminPage[] = [];
   const telegramToken = config.TELEGRAM_BOT_TOKEN;
   if (telegramToken) {
-    entries.push(entryOf(() =>
-      createTelegramAdapter({
-        token: telegramToken,
-        apiRoot: config.TELEGRAM_API_ROOT,
-        opsChatId: config.TELEGRAM_OPS_CHAT_ID,
-        webhook:
-          config.TELEGRAM_WEBHOOK_SECRET && config.PUBLIC_BASE_URL
-            ? { url: telegramWebhookUrl(config.PUBLIC_BASE_URL), secret: config.TELEGRAM_WEBHOOK_SECRET }
-            : undefined,
-        maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES,
-        staffSink: (message) => (staff.current ? staff.current(message) : Promise.resolve({ messages: [] })),
-        log,
-      }),
-    ));
+    entries.push(
+      entryOf(() =>
+        createTelegramAdapter({
+          token: telegramToken,
+          apiRoot: config.TELEGRAM_API_ROOT,
+          opsChatId: config.TELEGRAM_OPS_CHAT_ID,
+          webhook:
+            config.TELEGRAM_WEBHOOK_SECRET && config.PUBLIC_BASE_URL
+              ? { url: telegramWebhookUrl(config.PUBLIC_BASE_URL), secret: config.TELEGRAM_WEBHOOK_SECRET }
+              : undefined,
+          maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES,
+          staffSink: (message) => (staff.current ? staff.current(message) : Promise.resolve({ messages: [] })),
+          log,
+        }),
+      ),
+    );
   }
   if (config.META_APP_SECRET && config.META_VERIFY_TOKEN) {
     const reportFailure = deliveryFailureReporter(config, base);
@@ -157,46 +176,53 @@ function configuredChannels(config: Config, base: Base, staff: StaffSinkRef, log
   const { EMAIL_IMAP_HOST, EMAIL_IMAP_USER, EMAIL_IMAP_PASSWORD, EMAIL_SMTP_HOST, EMAIL_FROM } = config;
   if (EMAIL_IMAP_HOST && EMAIL_IMAP_USER && EMAIL_IMAP_PASSWORD && EMAIL_SMTP_HOST && EMAIL_FROM) {
     const feed = staffFeedOf(config);
-    entries.push(entryOf(() =>
-      createEmailAdapter({
-        imap: {
-          host: EMAIL_IMAP_HOST,
-          port: config.EMAIL_IMAP_PORT ?? (config.EMAIL_IMAP_SECURE ? 993 : 143),
-          secure: config.EMAIL_IMAP_SECURE,
-          user: EMAIL_IMAP_USER,
-          password: EMAIL_IMAP_PASSWORD,
-          mailbox: config.EMAIL_IMAP_MAILBOX,
-        },
-        smtp: {
-          host: EMAIL_SMTP_HOST,
-          port: config.EMAIL_SMTP_PORT ?? (config.EMAIL_SMTP_SECURE ? 465 : 587),
-          secure: config.EMAIL_SMTP_SECURE,
-          user: config.EMAIL_SMTP_USER,
-          password: config.EMAIL_SMTP_PASSWORD,
-        },
-        from: EMAIL_FROM,
-        officeName: config.OFFICE_NAME,
-        state: channelStateStore(base.db, "email"),
-        maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES,
-        log,
-        onUnreadable: feed ? (mail) => reportUnreadableMail({ db: base.db, templates: base.templates, officeName: config.OFFICE_NAME, feed }, mail) : undefined,
-      }),
-    ));
+    entries.push(
+      entryOf(() =>
+        createEmailAdapter({
+          imap: {
+            host: EMAIL_IMAP_HOST,
+            port: config.EMAIL_IMAP_PORT ?? (config.EMAIL_IMAP_SECURE ? 993 : 143),
+            secure: config.EMAIL_IMAP_SECURE,
+            user: EMAIL_IMAP_USER,
+            password: EMAIL_IMAP_PASSWORD,
+            mailbox: config.EMAIL_IMAP_MAILBOX,
+          },
+          smtp: {
+            host: EMAIL_SMTP_HOST,
+            port: config.EMAIL_SMTP_PORT ?? (config.EMAIL_SMTP_SECURE ? 465 : 587),
+            secure: config.EMAIL_SMTP_SECURE,
+            user: config.EMAIL_SMTP_USER,
+            password: config.EMAIL_SMTP_PASSWORD,
+          },
+          from: EMAIL_FROM,
+          officeName: config.OFFICE_NAME,
+          state: channelStateStore(base.db, "email"),
+          maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES,
+          log,
+          onUnreadable: feed
+            ? (mail) => reportUnreadableMail({ db: base.db, templates: base.templates, officeName: config.OFFICE_NAME, feed }, mail)
+            : undefined,
+        }),
+      ),
+    );
   } else if (config.EMAIL_IMAP_HOST || config.EMAIL_SMTP_HOST) {
     log("e-mail is off: it needs EMAIL_IMAP_HOST, EMAIL_IMAP_USER, EMAIL_IMAP_PASSWORD, EMAIL_SMTP_HOST and EMAIL_FROM", {});
   }
   if (config.WHATSAPP_WEB_ENABLED) {
     const feed = staffFeedOf(config);
-    const make = () => createWhatsAppWebAdapter({
-      sessionDir: config.WHATSAPP_WEB_SESSION_DIR,
-      chromiumPath: config.CHROMIUM_PATH,
-      maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES,
-      adminToken: config.WHATSAPP_WEB_ADMIN_TOKEN,
-      lock: sessionLock(config.DATABASE_URL, "kanal-aduan:whatsapp-web", `${config.WHATSAPP_WEB_SESSION_DIR.replace(/\/+$/, "")}.lock`),
-      onLoggedOut: feed ? () => reportWhatsAppLoggedOut({ db: base.db, templates: base.templates, officeName: config.OFFICE_NAME, feed }) : undefined,
-      timeZone: config.OFFICE_TIMEZONE,
-      log,
-    });
+    const make = () =>
+      createWhatsAppWebAdapter({
+        sessionDir: config.WHATSAPP_WEB_SESSION_DIR,
+        chromiumPath: config.CHROMIUM_PATH,
+        maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES,
+        adminToken: config.WHATSAPP_WEB_ADMIN_TOKEN,
+        lock: sessionLock(config.DATABASE_URL, "kanal-aduan:whatsapp-web", `${config.WHATSAPP_WEB_SESSION_DIR.replace(/\/+$/, "")}.lock`),
+        onLoggedOut: feed
+          ? () => reportWhatsAppLoggedOut({ db: base.db, templates: base.templates, officeName: config.OFFICE_NAME, feed })
+          : undefined,
+        timeZone: config.OFFICE_TIMEZONE,
+        log,
+      });
     // The page shows the adapter of the current leader term (each term makes a new one).
     let whatsapp = make();
     entries.push({ first: whatsapp, create: () => (whatsapp = make()) });
@@ -204,7 +230,16 @@ function configuredChannels(config: Config, base: Base, staff: StaffSinkRef, log
   }
   const discordToken = config.DISCORD_BOT_TOKEN;
   if (discordToken) {
-    entries.push(entryOf(() => createDiscordAdapter({ token: discordToken, apiBase: config.DISCORD_API_BASE, maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES, log })));
+    entries.push(
+      entryOf(() =>
+        createDiscordAdapter({
+          token: discordToken,
+          apiBase: config.DISCORD_API_BASE,
+          maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES,
+          log,
+        }),
+      ),
+    );
   }
   return { entries, webhooks, adminPages };
 }
@@ -227,7 +262,14 @@ function staffReports(config: Config, db: Database): StaffReports {
     async recap(month) {
       const { recap, json, pdf } = await recapReport(db, month, settings);
       await save(json);
-      return { path: await save(pdf), filename: pdf.filename, total: recap.total, open: recap.open, overdue: recap.overdue, averageRating: recap.averageRating };
+      return {
+        path: await save(pdf),
+        filename: pdf.filename,
+        total: recap.total,
+        open: recap.open,
+        overdue: recap.overdue,
+        averageRating: recap.averageRating,
+      };
     },
   };
 }
@@ -292,7 +334,9 @@ function startCore(config: Config, base: Base, delivery: Delivery, log: Log, sta
     reports: staffReports(config, db),
     storeFile: async (file) => {
       const checked = await attachments.accept(file);
-      return checked.accepted ? { path: attachments.pathOf(checked.stored.storagePath), mime: checked.stored.mime, filename: checked.stored.filename } : undefined;
+      return checked.accepted
+        ? { path: attachments.pathOf(checked.stored.storagePath), mime: checked.stored.mime, filename: checked.stored.filename }
+        : undefined;
     },
   });
   return {
@@ -323,7 +367,14 @@ function sopSchedulerDuty(config: Config, base: Base, log: Log): Duty | undefine
       scheduler = startSopScheduler({
         db: base.db,
         sop: base.sop,
-        notify: staffFeedNotifier({ sop: base.sop, templates: base.templates, officeName: config.OFFICE_NAME, timeZone: config.OFFICE_TIMEZONE, feed, staffIds: config.STAFF_TELEGRAM_IDS }),
+        notify: staffFeedNotifier({
+          sop: base.sop,
+          templates: base.templates,
+          officeName: config.OFFICE_NAME,
+          timeZone: config.OFFICE_TIMEZONE,
+          feed,
+          staffIds: config.STAFF_TELEGRAM_IDS,
+        }),
         onError: (error) => log("SOP scheduler round failed", { error: error.message }),
       });
     },
@@ -368,7 +419,8 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
       // A follower leaves the leader's channels alone; the leader too while one of them is still
       // starting (a row claimed then would find no adapter). A channel that failed to start is not
       // excluded: its rows fail after their attempts and staff are told.
-      excludeChannels: () => singletons.filter((c) => !election?.isLeader() || c.state() === "standby" || c.state() === "starting").map((c) => c.name),
+      excludeChannels: () =>
+        singletons.filter((c) => !election?.isLeader() || c.state() === "standby" || c.state() === "starting").map((c) => c.name),
     },
     log,
     staffRef,
@@ -392,7 +444,9 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
     retryMs: Math.ceil((config.LEADER_LEASE_SECONDS * 1000) / 3),
     log,
     onElected: async () => {
-      await leaderState.set("leader", JSON.stringify({ instance: election!.instance, since: new Date().toISOString() })).catch(() => undefined);
+      await leaderState
+        .set("leader", JSON.stringify({ instance: election!.instance, since: new Date().toISOString() }))
+        .catch(() => undefined);
       await roster.startAll();
     },
     onDeposed: () => roster.stopAll(),
@@ -418,9 +472,13 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
     leader: async () => {
       const recorded = await leaderState.get("leader").catch(() => undefined);
       const current = recorded ? (JSON.parse(recorded) as { instance: string; since: string }) : undefined;
-      return { instance: election!.instance, isLeader: election!.isLeader(), ...(current ? { leader: current.instance, leaderSince: current.since } : {}) };
+      return {
+        instance: election.instance,
+        isLeader: election.isLeader(),
+        ...(current ? { leader: current.instance, leaderSince: current.since } : {}),
+      };
     },
-    metrics: () => collectMetrics(core.db, new Date(), channelStates(), election!.isLeader()),
+    metrics: () => collectMetrics(core.db, new Date(), channelStates(), election.isLeader()),
     webchat: { publicDir: WEBCHAT_PUBLIC_DIR, templatesDir: TEMPLATES_DIR, maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES },
     isAllowedMime,
     defaultLocale: config.DEFAULT_LOCALE,
@@ -443,7 +501,7 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
         // Then the channels stop taking updates (finishing those in hand): the leader's connections
         // with its term, the others after them.
         await app.close();
-        await election!.stop();
+        await election.stop();
         await Promise.all(everywhere.map((a) => a.stop().catch(() => undefined)));
         await core.close();
       })();
@@ -452,7 +510,10 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
   };
 }
 
-export async function startTerminalChat(config: Config, options: { chatId?: string; input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream } = {}) {
+export async function startTerminalChat(
+  config: Config,
+  options: { chatId?: string; input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream } = {},
+) {
   const locale: Locale = config.DEFAULT_LOCALE;
   const texts = JSON.parse(readFileSync(join(TEMPLATES_DIR, locale, "terminal.json"), "utf8")) as TerminalTexts;
   const chatId = options.chatId ?? `terminal:${userInfo().username}`;
@@ -480,12 +541,12 @@ export async function startTerminalChat(config: Config, options: { chatId?: stri
   core = startCore(config, await openBase(config), { all: [adapter], sendable: new Map([[adapter.name, adapter]]) }, (msg, fields) =>
     process.stderr.write(`${msg} ${JSON.stringify(fields ?? {})}\n`),
   );
-  await adapter.start((inbound) => core!.pipeline.receive(inbound));
+  await adapter.start((inbound) => core.pipeline.receive(inbound));
   return {
     finished,
     async close() {
       await adapter.stop().catch(() => undefined);
-      await core!.close();
+      await core.close();
     },
   };
 }

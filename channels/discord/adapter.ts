@@ -57,7 +57,13 @@ function viewOf(message: Message): DiscordMessageView {
     author: { id: message.author.id, username: message.author.username, globalName: message.author.globalName, bot: message.author.bot },
     content: message.content,
     createdTimestamp: message.createdTimestamp,
-    attachments: [...message.attachments.values()].map((a) => ({ id: a.id, url: a.url, name: a.name, size: a.size, contentType: a.contentType })),
+    attachments: [...message.attachments.values()].map((a) => ({
+      id: a.id,
+      url: a.url,
+      name: a.name,
+      size: a.size,
+      contentType: a.contentType,
+    })),
     stickers: message.stickers.size,
   };
 }
@@ -71,7 +77,10 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     const url = new URL(apiBase);
     if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("not http(s)");
   } catch {
-    throw new KanalError("KA_CONFIG", `DISCORD_API_BASE must be an http(s) URL without the version, e.g. https://discord.com/api (got ${options.apiBase})`);
+    throw new KanalError(
+      "KA_CONFIG",
+      `DISCORD_API_BASE must be an http(s) URL without the version, e.g. https://discord.com/api (got ${options.apiBase})`,
+    );
   }
 
   const client = new Client({
@@ -94,7 +103,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
   });
   // Sends work before (and without) the gateway: REST needs only the token.
   client.rest.setToken(token);
-  const sendTo = createSender(client.rest as unknown as RestLike);
+  const sendTo = createSender(client.rest);
 
   let sink: InboundSink | undefined;
   let started = false;
@@ -115,7 +124,9 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     queue.push(view.channelId, async () => toInbound(view, options.maxAttachmentBytes));
   });
   client.on(Events.Error, (error) => log("discord: client error", { error: error.message }));
-  client.on(Events.ShardDisconnect, (event, shardId) => log("discord: gateway disconnected; discord.js reconnects", { code: event.code, shardId }));
+  client.on(Events.ShardDisconnect, (event, shardId) =>
+    log("discord: gateway disconnected; discord.js reconnects", { code: event.code, shardId }),
+  );
   client.on(Events.ShardResume, (shardId) => log("discord: gateway resumed", { shardId }));
 
   /** Log-in (GET /gateway/bot, then the gateway) until READY, bounded: a gateway that never answers fails start(). */
@@ -132,10 +143,16 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       await Promise.all([client.login(token), ready]);
     } catch (error) {
       if (error instanceof DiscordjsError && error.code === DiscordjsErrorCodes.TokenInvalid) {
-        throw new KanalError("KA_CONFIG", "DISCORD_BOT_TOKEN was refused by Discord (401): copy the bot's token from the Developer Portal (Bot → Reset Token)");
+        throw new KanalError(
+          "KA_CONFIG",
+          "DISCORD_BOT_TOKEN was refused by Discord (401): copy the bot's token from the Developer Portal (Bot → Reset Token)",
+        );
       }
       if (error instanceof DiscordjsError && error.code === DiscordjsErrorCodes.DisallowedIntents) {
-        throw new KanalError("KA_CONFIG", "Discord refused the gateway intents (4014): the bot needs only Direct Messages; check the Developer Portal's Privileged Gateway Intents");
+        throw new KanalError(
+          "KA_CONFIG",
+          "Discord refused the gateway intents (4014): the bot needs only Direct Messages; check the Developer Portal's Privileged Gateway Intents",
+        );
       }
       throw error;
     } finally {

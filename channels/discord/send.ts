@@ -23,7 +23,18 @@ const MAX_FILES_PER_MESSAGE = 10;
  */
 const PERMANENT_CODES = new Set([50007, 10003, 10013, 50001, 50013, 50035, 40005, 50006]);
 
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT"]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
 
 /**
  * Discord's refusal as data. A 429 comes as discord.js's RateLimitError because the client is built
@@ -35,7 +46,12 @@ const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE
 export function classifyDiscordError(error: unknown): SendFailure {
   if (error instanceof RateLimitError) {
     const scope = error.global ? "global" : error.scope;
-    return { ok: false, retryable: true, retryAfterMs: Math.max(0, Math.ceil(error.retryAfter)), reason: `429 rate limited (${scope}) on ${error.route}` };
+    return {
+      ok: false,
+      retryable: true,
+      retryAfterMs: Math.max(0, Math.ceil(error.retryAfter)),
+      reason: `429 rate limited (${scope}) on ${error.route}`,
+    };
   }
   if (error instanceof DiscordAPIError) {
     const reason = `${error.status} ${error.code} ${error.message}`;
@@ -43,7 +59,11 @@ export function classifyDiscordError(error: unknown): SendFailure {
     if (error.status === 401) return { ok: false, retryable: false, reason: `${reason} (DISCORD_BOT_TOKEN was refused)` };
     // Any other 4xx will be refused again; the known codes get a word for the operator.
     const known = typeof error.code === "number" && PERMANENT_CODES.has(error.code);
-    return { ok: false, retryable: false, reason: known && error.code === 50007 ? `${reason} (the citizen closed DMs or shares no server with the bot)` : reason };
+    return {
+      ok: false,
+      retryable: false,
+      reason: known && error.code === 50007 ? `${reason} (the citizen closed DMs or shares no server with the bot)` : reason,
+    };
   }
   if (error instanceof HTTPError) {
     const reason = `${error.status} ${error.message}`;
@@ -51,7 +71,12 @@ export function classifyDiscordError(error: unknown): SendFailure {
   }
   const e = error as { name?: string; code?: string; message?: string; cause?: { code?: string } };
   const code = e?.code ?? e?.cause?.code;
-  if (e?.name === "AbortError" || e?.name === "TimeoutError" || (code !== undefined && NETWORK_CODES.has(code)) || e?.message === "fetch failed") {
+  if (
+    e?.name === "AbortError" ||
+    e?.name === "TimeoutError" ||
+    (code !== undefined && NETWORK_CODES.has(code)) ||
+    e?.message === "fetch failed"
+  ) {
     return { ok: false, retryable: true, reason: `network: ${code ?? e?.name ?? "error"}` };
   }
   // A local file that vanished, a bug: the same on every attempt.
@@ -93,7 +118,11 @@ export function createSender(rest: RestLike) {
 
   async function post(chatId: string, step: Step, replyTo: string | undefined): Promise<string> {
     const files = await Promise.all(
-      step.files.map(async (file) => ({ name: file.filename ?? basename(file.path), data: await readFile(file.path), contentType: file.mime })),
+      step.files.map(async (file) => ({
+        name: file.filename ?? basename(file.path),
+        data: await readFile(file.path),
+        contentType: file.mime,
+      })),
     );
     const body = {
       ...(step.content !== "" ? { content: step.content } : {}),

@@ -110,9 +110,12 @@ export function conversationText(mail: MailView): string {
 export function createEmailAdapter(options: EmailAdapterOptions): EmailAdapter {
   const log: Log = options.log ?? (() => undefined);
   const fromAddress = addressOf(options.from);
-  if (!fromAddress) throw new KanalError("KA_CONFIG", `EMAIL_FROM must be an e-mail address, e.g. aduan@kantor.go.id (got "${options.from}")`);
+  if (!fromAddress)
+    throw new KanalError("KA_CONFIG", `EMAIL_FROM must be an e-mail address, e.g. aduan@kantor.go.id (got "${options.from}")`);
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  const ownAddresses = new Set([fromAddress, addressOf(options.imap.user), addressOf(options.smtp.user)].filter((a): a is string => Boolean(a)));
+  const ownAddresses = new Set(
+    [fromAddress, addressOf(options.imap.user), addressOf(options.smtp.user)].filter((a): a is string => Boolean(a)),
+  );
   const threads = new ThreadStore(options.state);
   const transport = createTransport({
     host: options.smtp.host,
@@ -154,7 +157,12 @@ export function createEmailAdapter(options: EmailAdapterOptions): EmailAdapter {
     }
     const read = await readMail(fetched.source, { maxAttachmentBytes: options.maxAttachmentBytes, ownAddresses });
     if (!read.ok) {
-      await unreadable({ uid, reason: read.reason, ...(read.from ? { from: read.from } : {}), ...(read.subject ? { subject: read.subject } : {}) });
+      await unreadable({
+        uid,
+        reason: read.reason,
+        ...(read.from ? { from: read.from } : {}),
+        ...(read.subject ? { subject: read.subject } : {}),
+      });
       return { seen: false };
     }
     const mail = read.mail;
@@ -198,7 +206,8 @@ export function createEmailAdapter(options: EmailAdapterOptions): EmailAdapter {
     imap: options.imap,
     state: options.state,
     handle,
-    giveUp: (fetched, error) => unreadable({ uid: fetched.uid, reason: `recording it failed ${options.maxAttempts ?? 5} times: ${error.message}` }),
+    giveUp: (fetched, error) =>
+      unreadable({ uid: fetched.uid, reason: `recording it failed ${options.maxAttempts ?? 5} times: ${error.message}` }),
     maxMessageBytes,
     log,
     backoffMs,
@@ -227,7 +236,8 @@ export function createEmailAdapter(options: EmailAdapterOptions): EmailAdapter {
       // that is down is retried in the background, a refused login is logged once, and neither
       // stops the bot's other channels.
       await watcher.start();
-      if (watcher.status === "watching") log("email: watching the mailbox", { host: options.imap.host, mailbox: options.imap.mailbox, user: options.imap.user });
+      if (watcher.status === "watching")
+        log("email: watching the mailbox", { host: options.imap.host, mailbox: options.imap.mailbox, user: options.imap.user });
     },
 
     send,

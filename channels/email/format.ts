@@ -7,8 +7,7 @@ import type { OutboundMessage } from "../../src/core/index.js";
  * reply with, after the text.
  */
 
-const escapeHtml = (text: string) =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /** As in the Telegram channel: bold hugs its text and never spans a line, so "5 * 3 * 2" keeps its stars. */
 const bold = (escaped: string) => escaped.replace(/\*(?=\S)([^*\n]*?\S)\*/g, "<b>$1</b>");

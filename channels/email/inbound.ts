@@ -71,8 +71,50 @@ function messageIds(value: string | string[] | undefined): string[] {
   return all.flatMap((v) => v.match(/<[^<>\s]+>/g) ?? []);
 }
 
-const ID_WORDS = new Set(["yang", "dan", "di", "tidak", "saya", "dengan", "untuk", "ini", "itu", "ke", "dari", "ada", "sudah", "karena", "kami", "bapak", "ibu", "mohon", "sangat", "belum"]);
-const EN_WORDS = new Set(["the", "and", "is", "to", "of", "my", "was", "for", "with", "this", "that", "not", "have", "it", "are", "please", "been", "very", "your", "i"]);
+const ID_WORDS = new Set([
+  "yang",
+  "dan",
+  "di",
+  "tidak",
+  "saya",
+  "dengan",
+  "untuk",
+  "ini",
+  "itu",
+  "ke",
+  "dari",
+  "ada",
+  "sudah",
+  "karena",
+  "kami",
+  "bapak",
+  "ibu",
+  "mohon",
+  "sangat",
+  "belum",
+]);
+const EN_WORDS = new Set([
+  "the",
+  "and",
+  "is",
+  "to",
+  "of",
+  "my",
+  "was",
+  "for",
+  "with",
+  "this",
+  "that",
+  "not",
+  "have",
+  "it",
+  "are",
+  "please",
+  "been",
+  "very",
+  "your",
+  "i",
+]);
 
 /** English only when English words clearly outnumber Indonesian ones; otherwise the office's default. */
 export function guessLocale(text: string): Locale | undefined {

@@ -6,7 +6,10 @@ export function headerValue(mail: Pick<ParsedMail, "headerLines">, name: string)
   const key = name.toLowerCase();
   const line = mail.headerLines.find((h) => h.key === key)?.line;
   if (line === undefined) return undefined;
-  return line.slice(line.indexOf(":") + 1).replace(/\r?\n[ \t]+/g, " ").trim();
+  return line
+    .slice(line.indexOf(":") + 1)
+    .replace(/\r?\n[ \t]+/g, " ")
+    .trim();
 }
 
 /** Senders that are machines: bounces (RFC 3464), postmasters, no-reply robots. */
@@ -22,7 +25,11 @@ const ROBOT_LOCAL_PART = /^(?:mailer-daemon|postmaster|no-?reply|do-?not-?reply|
  * - a delivery report (`Content-Type: multipart/report`, RFC 6522) or an empty `Return-Path: <>`;
  * - a robot sender (mailer-daemon@, postmaster@, noreply@ …) or our own address.
  */
-export function automaticReason(mail: Pick<ParsedMail, "headerLines">, from: string | undefined, ownAddresses: ReadonlySet<string>): string | undefined {
+export function automaticReason(
+  mail: Pick<ParsedMail, "headerLines">,
+  from: string | undefined,
+  ownAddresses: ReadonlySet<string>,
+): string | undefined {
   const autoSubmitted = headerValue(mail, "auto-submitted");
   if (autoSubmitted !== undefined && autoSubmitted.split(";")[0]!.trim().toLowerCase() !== "no") return `Auto-Submitted: ${autoSubmitted}`;
   const precedence = headerValue(mail, "precedence");

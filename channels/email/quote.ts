@@ -15,7 +15,8 @@ const UNDERSCORES = /^_{8,}\s*$/;
 /** RFC 3676 signature separator "-- " (many clients trim its space). */
 const SIGNATURE = /^--\s?$/;
 /** The one-line footers phones and webmail add. */
-const MOBILE_FOOTER = /^(?:sent from my .+|dikirim dari .+|get outlook for .+|dapatkan outlook untuk .+|sent from (?:outlook|mail|yahoo mail) .+|sent via .+)$/i;
+const MOBILE_FOOTER =
+  /^(?:sent from my .+|dikirim dari .+|get outlook for .+|dapatkan outlook untuk .+|sent from (?:outlook|mail|yahoo mail) .+|sent via .+)$/i;
 
 /** Where the quoted original starts in a reply (a line index), or -1. */
 function quoteStart(lines: string[]): number {
@@ -24,7 +25,10 @@ function quoteStart(lines: string[]): number {
     if (ORIGINAL_SEPARATOR.test(line)) return i;
     // An attribution line may be wrapped over two or three lines.
     for (let span = 1; span <= 3 && i + span <= lines.length; span++) {
-      const joined = lines.slice(i, i + span).map((l) => l.trim()).join(" ");
+      const joined = lines
+        .slice(i, i + span)
+        .map((l) => l.trim())
+        .join(" ");
       if (/^(?:on|pada|am|le|el)\b/i.test(joined) && ATTRIBUTION.test(joined)) return i;
     }
     if (HEADER_FROM.test(line) && lines.slice(i + 1, i + 5).some((l) => HEADER_NEXT.test(l.trim()))) {

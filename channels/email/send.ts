@@ -11,8 +11,20 @@ export type SendFailure = Extract<SendResult, { ok: false }>;
 
 /** Failures of the connection rather than refusals of the message (nodemailer's codes and Node's). */
 const TRANSIENT_CODES = new Set([
-  "ECONNECTION", "ETIMEDOUT", "ESOCKET", "EDNS", "ETLS", "EPROXY", "EMAXLIMIT",
-  "ECONNREFUSED", "ECONNRESET", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN",
+  "ECONNECTION",
+  "ETIMEDOUT",
+  "ESOCKET",
+  "EDNS",
+  "ETLS",
+  "EPROXY",
+  "EMAXLIMIT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
 ]);
 
 /**
@@ -23,7 +35,10 @@ export function toSendFailure(error: unknown): SendFailure {
   const e = error as { code?: string; responseCode?: number; response?: string; message?: string };
   const code = typeof e?.responseCode === "number" ? e.responseCode : undefined;
   // nodemailer's `response` is the server's reply line, code first: "550 5.1.1 Mailbox unavailable".
-  const text = (e?.response ?? e?.message ?? String(error)).replace(/\s+/g, " ").trim().replace(/^\d{3}[ -]/, "");
+  const text = (e?.response ?? e?.message ?? String(error))
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/^\d{3}[ -]/, "");
   if (code !== undefined && code >= 400 && code < 500) return { ok: false, retryable: true, reason: `SMTP ${code}: ${text}` };
   if (code !== undefined && code >= 500) return { ok: false, retryable: false, reason: `SMTP ${code}: ${text}` };
   if (e?.code && TRANSIENT_CODES.has(e.code)) return { ok: false, retryable: true, reason: `SMTP connection: ${e.code} ${text}` };
@@ -58,7 +73,11 @@ export function createSender(deps: SenderDeps) {
         return { ok: false, retryable: false, reason: "nothing to send: empty text and no attachments" };
       }
       if (message.text.length > deps.maxTextLength) {
-        return { ok: false, retryable: false, reason: `text of ${message.text.length} characters is over the e-mail limit of ${deps.maxTextLength}` };
+        return {
+          ok: false,
+          retryable: false,
+          reason: `text of ${message.text.length} characters is over the e-mail limit of ${deps.maxTextLength}`,
+        };
       }
       const thread = (await threads.get(chatId)) ?? threads.fallback(chatId);
       if (!thread) return { ok: false, retryable: false, reason: `no e-mail thread is known for chat ${chatId}` };
@@ -77,7 +96,11 @@ export function createSender(deps: SenderDeps) {
         ...(thread.refs.length > 0 ? { references: thread.refs } : {}),
         text: textPart(message, deps.officeName),
         html: htmlPart(message, deps.officeName),
-        attachments: (message.attachments ?? []).map((a) => ({ filename: a.filename ?? basename(a.path), path: a.path, contentType: a.mime })),
+        attachments: (message.attachments ?? []).map((a) => ({
+          filename: a.filename ?? basename(a.path),
+          path: a.path,
+          contentType: a.mime,
+        })),
         headers: {
           // RFC 3834: vacation responders and auto-repliers must not answer this mail (no loops);
           // Exchange's own header for the same.

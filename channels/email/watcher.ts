@@ -195,7 +195,9 @@ export class MailboxWatcher {
         return;
       }
       if (e?.serverResponseCode === "NONEXISTENT" || /mailbox doesn't exist|not exist/i.test(describe(error))) {
-        this.fail(`email: the mailbox "${imap.mailbox}" does not exist on ${imap.host}; the e-mail channel is stopped. Check EMAIL_IMAP_MAILBOX, then restart.`);
+        this.fail(
+          `email: the mailbox "${imap.mailbox}" does not exist on ${imap.host}; the e-mail channel is stopped. Check EMAIL_IMAP_MAILBOX, then restart.`,
+        );
         return;
       }
       this.statusValue = "reconnecting";
@@ -333,7 +335,8 @@ export class MailboxWatcher {
         await this.saveUid(item.uid);
         return "next";
       }
-      const date = message.internalDate instanceof Date ? message.internalDate : message.internalDate ? new Date(message.internalDate) : undefined;
+      const date =
+        message.internalDate instanceof Date ? message.internalDate : message.internalDate ? new Date(message.internalDate) : undefined;
       fetched = {
         uid: item.uid,
         size: item.size,
@@ -351,13 +354,24 @@ export class MailboxWatcher {
       this.attempts.set(item.uid, attempt);
       if (attempt < this.options.maxAttempts) {
         const wait = Math.min(this.options.backoffMs * 2 ** (attempt - 1), this.options.maxBackoffMs);
-        log("email: a message could not be recorded; it will be tried again", { uid: item.uid, attempt, waitMs: wait, error: describe(error) });
+        log("email: a message could not be recorded; it will be tried again", {
+          uid: item.uid,
+          attempt,
+          waitMs: wait,
+          error: describe(error),
+        });
         this.blockFor(wait);
         return "retry";
       }
-      log("email: a message failed too often and is skipped (left unread in the mailbox)", { uid: item.uid, attempts: attempt, error: describe(error) });
+      log("email: a message failed too often and is skipped (left unread in the mailbox)", {
+        uid: item.uid,
+        attempts: attempt,
+        error: describe(error),
+      });
       this.attempts.delete(item.uid);
-      await this.options.giveUp(fetched, error as Error).catch((e: unknown) => log("email: reporting a skipped message failed", { uid: item.uid, error: describe(e) }));
+      await this.options
+        .giveUp(fetched, error as Error)
+        .catch((e: unknown) => log("email: reporting a skipped message failed", { uid: item.uid, error: describe(e) }));
       await this.saveUid(item.uid);
       return "next";
     }

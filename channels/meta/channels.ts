@@ -88,7 +88,8 @@ function graphBase(value: string): string {
   } catch {
     throw new KanalError("KA_CONFIG", `META_GRAPH_API_BASE is not a URL: ${value}`);
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new KanalError("KA_CONFIG", "META_GRAPH_API_BASE must be an http(s) URL");
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw new KanalError("KA_CONFIG", "META_GRAPH_API_BASE must be an http(s) URL");
   return value.replace(/\/+$/, "");
 }
 
@@ -117,7 +118,11 @@ export function createMetaChannels(options: MetaChannelsOptions): MetaChannels {
   const sinks = new Map<MetaChannelName, InboundSink>();
   const adapters: ChannelAdapter[] = [];
 
-  function adapter(name: MetaChannelName, limits: ChannelLimits, send: (chatId: string, message: OutboundMessage) => Promise<SendResult>): ChannelAdapter {
+  function adapter(
+    name: MetaChannelName,
+    limits: ChannelLimits,
+    send: (chatId: string, message: OutboundMessage) => Promise<SendResult>,
+  ): ChannelAdapter {
     return {
       name,
       limits,
@@ -137,15 +142,33 @@ export function createMetaChannels(options: MetaChannelsOptions): MetaChannels {
     const token = required(options.whatsapp.token, "WHATSAPP_CLOUD_TOKEN");
     const phoneNumberId = required(options.whatsapp.phoneNumberId, "WHATSAPP_PHONE_NUMBER_ID");
     const template = options.whatsapp.replyTemplate
-      ? { name: required(options.whatsapp.replyTemplate.name, "WHATSAPP_REPLY_TEMPLATE"), language: required(options.whatsapp.replyTemplate.language, "the reply template's language") }
+      ? {
+          name: required(options.whatsapp.replyTemplate.name, "WHATSAPP_REPLY_TEMPLATE"),
+          language: required(options.whatsapp.replyTemplate.language, "the reply template's language"),
+        }
       : undefined;
-    adapters.push(adapter("whatsapp-cloud", whatsappLimits(template !== undefined), createWhatsAppSender({ graphApiBase: base, token, phoneNumberId, replyTemplate: template, clock, log })));
-    parseContext = { ...parseContext, whatsapp: { phoneNumberId, media: { graphApiBase: base, token, maxBytes: options.maxAttachmentBytes } } };
+    adapters.push(
+      adapter(
+        "whatsapp-cloud",
+        whatsappLimits(template !== undefined),
+        createWhatsAppSender({ graphApiBase: base, token, phoneNumberId, replyTemplate: template, clock, log }),
+      ),
+    );
+    parseContext = {
+      ...parseContext,
+      whatsapp: { phoneNumberId, media: { graphApiBase: base, token, maxBytes: options.maxAttachmentBytes } },
+    };
   }
   if (options.pageAccessToken !== undefined && options.pageAccessToken.trim() !== "") {
     const pageAccessToken = options.pageAccessToken.trim();
     for (const channel of ["messenger", "instagram"] as const) {
-      adapters.push(adapter(channel, channel === "messenger" ? MESSENGER_LIMITS : INSTAGRAM_LIMITS, createMessengerSender({ channel, graphApiBase: base, pageAccessToken, clock, log })));
+      adapters.push(
+        adapter(
+          channel,
+          channel === "messenger" ? MESSENGER_LIMITS : INSTAGRAM_LIMITS,
+          createMessengerSender({ channel, graphApiBase: base, pageAccessToken, clock, log }),
+        ),
+      );
     }
     parseContext = { ...parseContext, messenger: true, instagram: true };
   }

@@ -45,7 +45,7 @@ export function retryAfterMs(header: string | null, now: number = Date.now()): n
 function errorOf(body: unknown): GraphError | undefined {
   if (typeof body !== "object" || body === null) return undefined;
   const error = (body as { error?: unknown }).error;
-  return typeof error === "object" && error !== null ? (error as GraphError) : undefined;
+  return typeof error === "object" && error !== null ? (error) : undefined;
 }
 
 /**
@@ -73,7 +73,10 @@ export function classifyGraphError(status: number, body: unknown, retryAfterHead
 /** A failed fetch (refused connection, reset, DNS, our 15-second timeout): the request may be retried. */
 export function networkFailure(error: unknown): SendFailure {
   const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  const what = e?.name === "TimeoutError" ? `timeout after ${GRAPH_TIMEOUT_MS / 1000} s` : (e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(error));
+  const what =
+    e?.name === "TimeoutError"
+      ? `timeout after ${GRAPH_TIMEOUT_MS / 1000} s`
+      : (e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(error));
   return { ok: false, retryable: true, reason: `network: ${what}` };
 }
 
@@ -83,7 +86,10 @@ export type GraphOutcome = { ok: true; body: unknown } | SendFailure;
  * One Graph call. Never throws: the answer's JSON on success, a SendFailure otherwise. `url` may hold
  * an access token (Messenger's `?access_token=`): it never appears in a reason.
  */
-export async function callGraph(url: string, init: { method: "GET" | "POST"; headers?: Record<string, string>; body?: string | FormData }): Promise<GraphOutcome> {
+export async function callGraph(
+  url: string,
+  init: { method: "GET" | "POST"; headers?: Record<string, string>; body?: string | FormData },
+): Promise<GraphOutcome> {
   let response: Response;
   try {
     response = await fetch(url, { ...init, signal: AbortSignal.timeout(GRAPH_TIMEOUT_MS) });

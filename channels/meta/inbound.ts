@@ -26,7 +26,8 @@ export interface StatusUpdate {
 
 export type MetaChannelName = "whatsapp-cloud" | "messenger" | "instagram";
 
-export type MetaEvent = { kind: "message"; message: InboundMessage & { channel: MetaChannelName } } | { kind: "status"; update: StatusUpdate };
+export type MetaEvent =
+  { kind: "message"; message: InboundMessage & { channel: MetaChannelName } } | { kind: "status"; update: StatusUpdate };
 
 /** What a webhook body held: the events to pass on, and what was left out (for the log). */
 export interface ParsedBatch {
@@ -163,7 +164,12 @@ export function whatsappMessage(
 ): (InboundMessage & { channel: "whatsapp-cloud" }) | undefined {
   let text = "";
   let attachments: InboundAttachment[] = [];
-  const file = (kind: InboundAttachment["kind"], fallbackMime: string, item: NonNullable<WaMessage["image"]>, name: (ext: string) => string) => {
+  const file = (
+    kind: InboundAttachment["kind"],
+    fallbackMime: string,
+    item: NonNullable<WaMessage["image"]>,
+    name: (ext: string) => string,
+  ) => {
     const mime = item.mime_type ?? fallbackMime;
     attachments = [whatsappMedia(media, item.id, { kind, mime, filename: item.filename ?? name(extensionOf(mime)) })];
     text = item.caption ?? "";
@@ -216,16 +222,39 @@ export function whatsappMessage(
     text,
     attachments,
     receivedAt: m.timestamp,
-    raw: { message: raw, metadata: context.metadata, ...(context.name !== undefined ? { contact: { wa_id: m.from, name: context.name } } : {}) },
+    raw: {
+      message: raw,
+      metadata: context.metadata,
+      ...(context.name !== undefined ? { contact: { wa_id: m.from, name: context.name } } : {}),
+    },
   };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Messenger and Instagram
 
-const MESSAGING_KINDS = ["read", "delivery", "reaction", "optin", "referral", "account_linking", "policy_enforcement", "game_play", "pass_thread_control", "take_thread_control", "message_edit"];
+const MESSAGING_KINDS = [
+  "read",
+  "delivery",
+  "reaction",
+  "optin",
+  "referral",
+  "account_linking",
+  "policy_enforcement",
+  "game_play",
+  "pass_thread_control",
+  "take_thread_control",
+  "message_edit",
+];
 
-function pageEntry(channel: "messenger" | "instagram", entry: unknown, at: string, maxBytes: number, batch: ParsedBatch, ignore: Ignore): void {
+function pageEntry(
+  channel: "messenger" | "instagram",
+  entry: unknown,
+  at: string,
+  maxBytes: number,
+  batch: ParsedBatch,
+  ignore: Ignore,
+): void {
   const parsedEntry = pageEntrySchema.safeParse(entry);
   if (!parsedEntry.success) return void batch.invalid.push({ at, issue: issueOf(parsedEntry.error) });
   const { messaging } = parsedEntry.data;
@@ -280,7 +309,13 @@ export function messagingMessage(
       // A sticker (the thumbs-up too) arrives as an image with a sticker_id: not evidence.
       if (!known || !url || attachment.payload?.sticker_id !== undefined) continue;
       const mime = mimeFromUrl(url) ?? known.mime;
-      attachments.push(urlMedia(url, maxBytes, { kind: known.kind, mime, filename: `${attachment.type}-${message.mid.slice(-12)}-${i + 1}.${extensionOf(mime)}` }));
+      attachments.push(
+        urlMedia(url, maxBytes, {
+          kind: known.kind,
+          mime,
+          filename: `${attachment.type}-${message.mid.slice(-12)}-${i + 1}.${extensionOf(mime)}`,
+        }),
+      );
     }
     // A quick reply's text is its title: the option label, as the flow expects.
     return { ...base, providerMessageId: message.mid, text: message.text ?? "", attachments };
@@ -288,7 +323,12 @@ export function messagingMessage(
   if (item.postback) {
     const postback = item.postback;
     // A postback has a mid on recent API versions; before that, sender and time identify it.
-    return { ...base, providerMessageId: postback.mid ?? `postback:${item.sender.id}:${item.timestamp}`, text: postback.title ?? postback.payload ?? "", attachments: [] };
+    return {
+      ...base,
+      providerMessageId: postback.mid ?? `postback:${item.sender.id}:${item.timestamp}`,
+      text: postback.title ?? postback.payload ?? "",
+      attachments: [],
+    };
   }
   return "event without a message";
 }

@@ -92,7 +92,11 @@ async function mediaInfo(access: MediaAccess, mediaId: string): Promise<{ url: s
  * A WhatsApp file, fetched only when asked (a declined file is never downloaded): the media URL from
  * Graph, then the bytes from that URL with the same token, stopped as soon as they pass the limit.
  */
-export function whatsappMedia(access: MediaAccess, mediaId: string, meta: { kind: AttachmentKind; mime: string; filename?: string }): InboundAttachment {
+export function whatsappMedia(
+  access: MediaAccess,
+  mediaId: string,
+  meta: { kind: AttachmentKind; mime: string; filename?: string },
+): InboundAttachment {
   return {
     ...meta,
     // The webhook does not say how large the file is; the store checks the bytes it gets.
@@ -109,7 +113,11 @@ export function whatsappMedia(access: MediaAccess, mediaId: string, meta: { kind
 }
 
 /** A Messenger or Instagram attachment: a public CDN URL, no token (https://developers.facebook.com/docs/messenger-platform/reference/webhook-events/messages). */
-export function urlMedia(url: string, maxBytes: number, meta: { kind: AttachmentKind; mime: string; filename?: string }): InboundAttachment {
+export function urlMedia(
+  url: string,
+  maxBytes: number,
+  meta: { kind: AttachmentKind; mime: string; filename?: string },
+): InboundAttachment {
   return {
     ...meta,
     size: 0,

@@ -17,7 +17,11 @@ const MAX_ENTRIES = 500;
  */
 export function createStepRunner() {
   const progress = new Map<string, Progress>();
-  return async function run<S>(key: string, steps: readonly S[], exec: (step: S, index: number) => Promise<StepResult>): Promise<SendResult> {
+  return async function run<S>(
+    key: string,
+    steps: readonly S[],
+    exec: (step: S, index: number) => Promise<StepResult>,
+  ): Promise<SendResult> {
     const state = progress.get(key) ?? { done: 0 };
     for (let i = state.done; i < steps.length; i++) {
       const result = await exec(steps[i]!, i);

@@ -56,12 +56,15 @@ export function createMessengerSender(options: MessengerSendOptions) {
   function plan(message: OutboundMessage): Step[] {
     const text = message.text.trim() === "" ? "" : stripBold(message.text);
     const offered = (message.options ?? []).map((o) => o.trim()).filter((o) => o !== "");
-    const quick = text !== "" && offered.length > 0 && offered.length <= MAX_QUICK_REPLIES && offered.every((o) => o.length <= QUICK_REPLY_TITLE_LIMIT);
+    const quick =
+      text !== "" && offered.length > 0 && offered.length <= MAX_QUICK_REPLIES && offered.every((o) => o.length <= QUICK_REPLY_TITLE_LIMIT);
     const full = quick ? text : withOptionsListed(text, offered);
     const steps: Step[] = [];
     if (full !== "") {
       const parts = splitText(full, limit.max, limit.unit);
-      parts.forEach((part, i) => steps.push({ kind: "text", text: part, ...(quick && i === parts.length - 1 ? { quickReplies: offered } : {}) }));
+      parts.forEach((part, i) =>
+        steps.push({ kind: "text", text: part, ...(quick && i === parts.length - 1 ? { quickReplies: offered } : {}) }),
+      );
     }
     const files = message.attachments ?? [];
     if (channel === "messenger") for (const file of files) steps.push({ kind: "file", file });
@@ -74,7 +77,8 @@ export function createMessengerSender(options: MessengerSendOptions) {
     if (!outcome.ok) return outcome;
     const parsed = messengerSendResponseSchema.safeParse(outcome.body);
     // Accepted without an id: sending again could deliver it twice, so it is recorded, not retried.
-    if (!parsed.success) return { ok: false, retryable: false, reason: `the ${label(channel)} Send API accepted the message but returned no message id` };
+    if (!parsed.success)
+      return { ok: false, retryable: false, reason: `the ${label(channel)} Send API accepted the message but returned no message id` };
     return { ok: true, id: parsed.data.message_id };
   }
 
@@ -83,13 +87,20 @@ export function createMessengerSender(options: MessengerSendOptions) {
     try {
       bytes = await readFile(file.path);
     } catch (error) {
-      return { ok: false, retryable: false, reason: `the file ${file.filename ?? file.path} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})` };
+      return {
+        ok: false,
+        retryable: false,
+        reason: `the file ${file.filename ?? file.path} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+      };
     }
     // Upload with the message: https://developers.facebook.com/docs/messenger-platform/send-messages#file
     const form = new FormData();
     form.append("recipient", JSON.stringify({ id: recipient }));
     for (const [key, value] of Object.entries(tagging)) form.append(key, value);
-    form.append("message", JSON.stringify({ attachment: { type: file.kind === "image" ? "image" : "file", payload: { is_reusable: false } } }));
+    form.append(
+      "message",
+      JSON.stringify({ attachment: { type: file.kind === "image" ? "image" : "file", payload: { is_reusable: false } } }),
+    );
     form.append("filedata", new Blob([new Uint8Array(bytes)], { type: file.mime }), file.filename ?? "file");
     return post(form, false);
   }
@@ -111,7 +122,12 @@ export function createMessengerSender(options: MessengerSendOptions) {
     const steps = plan(message);
     if (steps.length === 0) {
       const files = (message.attachments ?? []).length;
-      return { ok: false, retryable: false, reason: files > 0 ? `files cannot be sent on ${label(channel)} and there is no text` : "nothing to send: empty text and no attachments" };
+      return {
+        ok: false,
+        retryable: false,
+        reason:
+          files > 0 ? `files cannot be sent on ${label(channel)} and there is no text` : "nothing to send: empty text and no attachments",
+      };
     }
     const key = `${chatId}\u0000${JSON.stringify(message)}`;
     return run(key, steps, (step) => {
@@ -121,7 +137,9 @@ export function createMessengerSender(options: MessengerSendOptions) {
         ...tagging,
         message: {
           text: step.text,
-          ...(step.quickReplies ? { quick_replies: step.quickReplies.map((title, i) => ({ content_type: "text", title, payload: `opt-${i + 1}` })) } : {}),
+          ...(step.quickReplies
+            ? { quick_replies: step.quickReplies.map((title, i) => ({ content_type: "text", title, payload: `opt-${i + 1}` })) }
+            : {}),
         },
       };
       return post(JSON.stringify(body), true);

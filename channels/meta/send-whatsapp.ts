@@ -40,9 +40,7 @@ export interface WhatsAppSendOptions {
 
 type File = NonNullable<OutboundMessage["attachments"]>[number];
 
-type Step =
-  | { kind: "payload"; payload: Record<string, unknown> }
-  | { kind: "file"; file: File; caption?: string };
+type Step = { kind: "payload"; payload: Record<string, unknown> } | { kind: "file"; file: File; caption?: string };
 
 const optionsOf = (message: OutboundMessage) => (message.options ?? []).map((o) => o.trim()).filter((o) => o !== "");
 
@@ -143,7 +141,11 @@ export function createWhatsAppSender(options: WhatsAppSendOptions) {
     try {
       bytes = await readFile(file.path);
     } catch (error) {
-      return { ok: false, retryable: false, reason: `the file ${file.filename ?? file.path} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})` };
+      return {
+        ok: false,
+        retryable: false,
+        reason: `the file ${file.filename ?? file.path} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+      };
     }
     const form = new FormData();
     form.append("messaging_product", "whatsapp");
@@ -176,10 +178,17 @@ export function createWhatsAppSender(options: WhatsAppSendOptions) {
         return { ok: false, retryable: false, reason: "outside WhatsApp's 24-hour window and no WHATSAPP_REPLY_TEMPLATE configured" };
       }
       if (message.text.trim() === "") {
-        return { ok: false, retryable: false, reason: "outside WhatsApp's 24-hour window only a template with text can be sent; files need the citizen to write first" };
+        return {
+          ok: false,
+          retryable: false,
+          reason: "outside WhatsApp's 24-hour window only a template with text can be sent; files need the citizen to write first",
+        };
       }
       if ((message.attachments ?? []).length > 0) {
-        options.log("meta: files left out of a WhatsApp template reply (outside the 24-hour window)", { chatId, files: message.attachments!.length });
+        options.log("meta: files left out of a WhatsApp template reply (outside the 24-hour window)", {
+          chatId,
+          files: message.attachments!.length,
+        });
       }
       // https://developers.facebook.com/docs/whatsapp/cloud-api/guides/send-message-templates
       steps = [

@@ -84,12 +84,16 @@ export function createMetaWebhook(deps: MetaWebhookDeps): Webhook {
     const batch = deps.parse(body);
     // Acknowledged and not retried: Meta would send the same thing again forever.
     if (Object.keys(batch.unexpected).length > 0) log("meta: webhook items ignored", { ignored: batch.unexpected });
-    if (batch.invalid.length > 0) log("meta: webhook items skipped: not in Meta's shape", { invalid: batch.invalid.slice(0, 20), count: batch.invalid.length });
+    if (batch.invalid.length > 0)
+      log("meta: webhook items skipped: not in Meta's shape", { invalid: batch.invalid.slice(0, 20), count: batch.invalid.length });
     try {
       await deps.deliver(batch.events);
       return { status: 200, body: {} };
     } catch (error) {
-      log("meta: webhook events not recorded; Meta will deliver them again", { error: (error as Error).message, events: batch.events.length });
+      log("meta: webhook events not recorded; Meta will deliver them again", {
+        error: (error as Error).message,
+        events: batch.events.length,
+      });
       // The database away or the bot stopping is "try again" (503), not our bug (500); Meta redelivers either way.
       const passing = error instanceof KanalError && (error.code === "KA_DATABASE" || error.code === "KA_SHUTTING_DOWN");
       return { status: passing ? 503 : 500, body: { error: "the events were not recorded" } };

@@ -16,7 +16,12 @@ export interface DeliveryQueue {
  * is retried here after the given delays, with the same providerMessageId — the pipeline handles a message seen twice once.
  * After the last delay the message is logged as lost, never silently dropped.
  */
-export function createDeliveryQueue(options: { sink: () => InboundSink | undefined; retryDelaysMs: readonly number[]; log: Log; channel: string }): DeliveryQueue {
+export function createDeliveryQueue(options: {
+  sink: () => InboundSink | undefined;
+  retryDelaysMs: readonly number[];
+  log: Log;
+  channel: string;
+}): DeliveryQueue {
   const chains = new Map<string, Promise<void>>();
   const controller = new AbortController();
 
@@ -47,7 +52,12 @@ export function createDeliveryQueue(options: { sink: () => InboundSink | undefin
         await sink(message);
         return;
       } catch (error) {
-        const fields = { providerMessageId: message.providerMessageId, chatId: message.chatId, attempt: attempt + 1, error: (error as Error).message };
+        const fields = {
+          providerMessageId: message.providerMessageId,
+          chatId: message.chatId,
+          attempt: attempt + 1,
+          error: (error as Error).message,
+        };
         if (controller.signal.aborted || attempt >= options.retryDelaysMs.length) {
           options.log(`${options.channel}: a citizen's message was NOT recorded (gave up); it must be looked at by hand`, fields);
           return;

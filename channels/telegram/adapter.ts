@@ -125,7 +125,12 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     if ("my_chat_member" in update) {
       const { chat, new_chat_member } = update.my_chat_member;
       // The operator needs the group's id for TELEGRAM_OPS_CHAT_ID: say it when the bot is added.
-      log("telegram: the bot's membership changed", { chatId: String(chat.id), chatType: chat.type, title: "title" in chat ? chat.title : undefined, status: new_chat_member.status });
+      log("telegram: the bot's membership changed", {
+        chatId: String(chat.id),
+        chatType: chat.type,
+        title: "title" in chat ? chat.title : undefined,
+        status: new_chat_member.status,
+      });
     }
     // edited_message, channel_post, edited_channel_post and the rest: not conversation, ignored.
   }
@@ -135,7 +140,10 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     const chatId = String(m.chat.id);
     if (opsChatId !== undefined && chatId === opsChatId) {
       if (m.migrate_to_chat_id !== undefined) {
-        log("telegram: the ops group became a supergroup; set TELEGRAM_OPS_CHAT_ID to the new id", { oldId: chatId, newId: String(m.migrate_to_chat_id) });
+        log("telegram: the ops group became a supergroup; set TELEGRAM_OPS_CHAT_ID to the new id", {
+          oldId: chatId,
+          newId: String(m.migrate_to_chat_id),
+        });
       }
       if (service) return;
       return toStaff(update, m, "ops");
@@ -224,7 +232,11 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
    */
   async function postAnswer(chatId: string, answer: StaffAnswer, messageId: string): Promise<void> {
     for (const reply of answer.messages) {
-      const message = { text: reply.text, replyTo: reply.replyTo ?? messageId, ...(reply.attachments ? { attachments: reply.attachments } : {}) };
+      const message = {
+        text: reply.text,
+        replyTo: reply.replyTo ?? messageId,
+        ...(reply.attachments ? { attachments: reply.attachments } : {}),
+      };
       let result: SendResult = await sendTo(chatId, message);
       if (!result.ok && result.retryable && (result.retryAfterMs ?? 1000) <= STAFF_ANSWER_RETRY_CAP_MS) {
         await sleep(result.retryAfterMs ?? 1000);
@@ -272,7 +284,10 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
             return { status: 200, body: {} };
           } catch (error) {
             // Telegram retries a non-2xx answer; the pipeline dedupes by providerMessageId.
-            log("telegram: an update failed; Telegram will deliver it again", { updateId: (update as Update).update_id, error: (error as Error).message });
+            log("telegram: an update failed; Telegram will deliver it again", {
+              updateId: (update as Update).update_id,
+              error: (error as Error).message,
+            });
             return { status: 500, body: { error: "the update was not processed" } };
           }
         },
@@ -301,7 +316,10 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
           });
         } catch (error) {
           if (error instanceof TelegramError && error.code === 400) {
-            throw new KanalError("KA_CONFIG", `Telegram refused the webhook ${options.webhook.url} (${error.description}): PUBLIC_BASE_URL must be a public https URL`);
+            throw new KanalError(
+              "KA_CONFIG",
+              `Telegram refused the webhook ${options.webhook.url} (${error.description}): PUBLIC_BASE_URL must be a public https URL`,
+            );
           }
           throw error;
         }

@@ -2,7 +2,17 @@ import { TelegramError } from "telegraf";
 import type { SendResult } from "../../src/core/index.js";
 
 /** Network failures (node-fetch's FetchError wraps these with the system `code`). */
-const TRANSIENT_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_SOCKET"]);
+const TRANSIENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_SOCKET",
+]);
 
 export type SendFailure = Extract<SendResult, { ok: false }>;
 

@@ -1,17 +1,4 @@
-import type {
-  Animation,
-  Audio,
-  Chat,
-  Document,
-  Location,
-  Message,
-  PhotoSize,
-  User,
-  Venue,
-  Video,
-  VideoNote,
-  Voice,
-} from "telegraf/types";
+import type { Animation, Audio, Chat, Document, Location, Message, PhotoSize, User, Venue, Video, VideoNote, Voice } from "telegraf/types";
 import { KanalError, type AttachmentKind, type InboundAttachment, type InboundMessage } from "../../src/core/index.js";
 
 /**
@@ -39,7 +26,7 @@ export interface MessageView {
   migrate_to_chat_id?: number;
 }
 
-export const viewOf = (message: Message): MessageView => message as MessageView;
+export const viewOf = (message: Message): MessageView => message;
 
 /**
  * Bot API fields that mark a service message (someone joined, a title changed, a pin…): not
@@ -178,7 +165,9 @@ export function attachmentsOf(message: MessageView, files: FileAccess): InboundA
     return [fileAttachment(files, v, { kind: "video", mime: v.mime_type ?? "video/mp4", filename: v.file_name })];
   }
   if (m.video_note) {
-    return [fileAttachment(files, m.video_note, { kind: "video", mime: "video/mp4", filename: `video-${m.video_note.file_unique_id}.mp4` })];
+    return [
+      fileAttachment(files, m.video_note, { kind: "video", mime: "video/mp4", filename: `video-${m.video_note.file_unique_id}.mp4` }),
+    ];
   }
   if (m.voice) {
     const v = m.voice;

@@ -42,7 +42,11 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 /** Updates of one chat are handled in order; different chats in parallel. */
 function chatKey(update: Update): string {
-  const u = update as { message?: { chat: { id: number } }; callback_query?: { message?: { chat: { id: number } }; from: { id: number } }; my_chat_member?: { chat: { id: number } } };
+  const u = update as {
+    message?: { chat: { id: number } };
+    callback_query?: { message?: { chat: { id: number } }; from: { id: number } };
+    my_chat_member?: { chat: { id: number } };
+  };
   const chat = u.message?.chat ?? u.callback_query?.message?.chat ?? u.my_chat_member?.chat;
   return chat ? String(chat.id) : u.callback_query ? `user:${u.callback_query.from.id}` : "other";
 }
@@ -97,7 +101,11 @@ export function startPolling(options: PollerOptions): Poller {
             await options.handle(update);
           } catch (error) {
             attempts.set(update.update_id, tries + 1);
-            log("telegram: update failed, it will be fetched again", { updateId: update.update_id, attempt: tries + 1, error: (error as Error).message });
+            log("telegram: update failed, it will be fetched again", {
+              updateId: update.update_id,
+              attempt: tries + 1,
+              error: (error as Error).message,
+            });
             return notDone(update.update_id);
           }
         }

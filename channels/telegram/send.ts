@@ -13,9 +13,7 @@ import {
   type ReplyMarkup,
 } from "./format.js";
 
-type Step =
-  | { kind: "text"; text: string }
-  | { kind: "photo" | "document"; path: string; filename?: string; caption?: string };
+type Step = { kind: "text"; text: string } | { kind: "photo" | "document"; path: string; filename?: string; caption?: string };
 
 /** Telegram shows these as photos; other images (HEIC, GIF, …) go as documents, which never fail on format. */
 const PHOTO_MIMES = new Set(["image/jpeg", "image/png", "image/webp"]);
@@ -53,7 +51,8 @@ export function createSender(telegram: Telegram) {
   const progress = new Map<string, Progress>();
 
   async function sendStep(chatId: string, step: Step, replyTo: number | undefined, markup: ReplyMarkup | undefined): Promise<number> {
-    const reply: ReplyParameters | undefined = replyTo !== undefined ? { message_id: replyTo, allow_sending_without_reply: true } : undefined;
+    const reply: ReplyParameters | undefined =
+      replyTo !== undefined ? { message_id: replyTo, allow_sending_without_reply: true } : undefined;
     if (step.kind === "text") {
       const sent = await telegram.sendMessage(chatId, toTelegramHtml(step.text), {
         parse_mode: "HTML",

@@ -46,24 +46,26 @@ export function createTerminalAdapter(options: TerminalOptions): ChannelAdapter 
       // Lines are handled one at a time, in order, like a chat: the next waits for the answer.
       let chain = Promise.resolve();
       rl.on("line", (line) => {
-        chain = chain.then(async () => {
-          const text = line.trim();
-          if (text === "") return;
-          const inbound: InboundMessage = {
-            channel: "terminal",
-            providerMessageId: randomUUID(),
-            chatId: options.chatId,
-            sender: { id: options.chatId },
-            text,
-            attachments: [],
-            receivedAt: new Date(),
-            raw: { line },
-          };
-          const result = (await sink(inbound)) as { replies?: OutboundMessage[] } | undefined;
-          for (const reply of result?.replies ?? []) print(options.texts.bot, reply);
-        }).catch((error: Error) => {
-          write(`! ${error.message}`);
-        });
+        chain = chain
+          .then(async () => {
+            const text = line.trim();
+            if (text === "") return;
+            const inbound: InboundMessage = {
+              channel: "terminal",
+              providerMessageId: randomUUID(),
+              chatId: options.chatId,
+              sender: { id: options.chatId },
+              text,
+              attachments: [],
+              receivedAt: new Date(),
+              raw: { line },
+            };
+            const result = (await sink(inbound)) as { replies?: OutboundMessage[] } | undefined;
+            for (const reply of result?.replies ?? []) print(options.texts.bot, reply);
+          })
+          .catch((error: Error) => {
+            write(`! ${error.message}`);
+          });
       });
       rl.on("close", () => {
         void chain.then(() => {

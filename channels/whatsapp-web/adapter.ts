@@ -214,7 +214,9 @@ export function createWhatsAppWebAdapter(options: WhatsAppWebAdapterOptions): Wh
     if (wasLinked) await notifyLoggedOut("a QR code was shown for a session that had been linked");
     try {
       const art = await QRCode.toString(code, { type: "terminal", small: true });
-      printQr(`\nWhatsApp Web: scan this QR code with the office phone (WhatsApp → Linked devices → Link a device), or open /admin/whatsapp\n${art}\n`);
+      printQr(
+        `\nWhatsApp Web: scan this QR code with the office phone (WhatsApp → Linked devices → Link a device), or open /admin/whatsapp\n${art}\n`,
+      );
     } catch (error) {
       log("whatsapp-web: printing the QR code failed", { error: describe(error) });
     }
@@ -233,7 +235,10 @@ export function createWhatsAppWebAdapter(options: WhatsAppWebAdapterOptions): Wh
     const nextAttemptAt = new Date(clock().getTime() + delay).toISOString();
     if (loggedOut) setStatus("logged-out", { reason });
     else setStatus("disconnected", { reason, nextAttemptAt });
-    log(loggedOut ? "whatsapp-web: logged out; starting over with a new QR code" : "whatsapp-web: disconnected; reconnecting", { reason, delayMs: delay });
+    log(loggedOut ? "whatsapp-web: logged out; starting over with a new QR code" : "whatsapp-web: disconnected; reconnecting", {
+      reason,
+      delayMs: delay,
+    });
     const previous = teardown;
     teardown = (async () => {
       await previous;
@@ -286,7 +291,8 @@ export function createWhatsAppWebAdapter(options: WhatsAppWebAdapterOptions): Wh
       const wait = Math.max(1000, Math.ceil((Date.parse(status.nextAttemptAt) - clock().getTime()) / 1000) * 1000);
       return { ok: false, retryable: true, retryAfterMs: wait, reason };
     }
-    const waiting = status.state === "waiting-for-scan" || status.state === "logged-out" || status.state === "locked" || status.state === "stopped";
+    const waiting =
+      status.state === "waiting-for-scan" || status.state === "logged-out" || status.state === "locked" || status.state === "stopped";
     return { ok: false, retryable: true, retryAfterMs: waiting ? WAITING_FOR_SCAN_RETRY_MS : STARTING_RETRY_MS, reason };
   }
 
@@ -320,7 +326,9 @@ export function createWhatsAppWebAdapter(options: WhatsAppWebAdapterOptions): Wh
         return;
       }
       if (!lockHeld) {
-        log("whatsapp-web: another instance holds the WhatsApp Web session; WhatsApp Web stays off in this process", { sessionDir: options.sessionDir });
+        log("whatsapp-web: another instance holds the WhatsApp Web session; WhatsApp Web stays off in this process", {
+          sessionDir: options.sessionDir,
+        });
         setStatus("locked");
         return;
       }
@@ -350,7 +358,9 @@ export function createWhatsAppWebAdapter(options: WhatsAppWebAdapterOptions): Wh
         await queue.close(options.stopGraceMs ?? 10_000);
         if (lockHeld) {
           lockHeld = false;
-          await options.lock.release().catch((error: unknown) => log("whatsapp-web: releasing the session lock failed", { error: describe(error) }));
+          await options.lock
+            .release()
+            .catch((error: unknown) => log("whatsapp-web: releasing the session lock failed", { error: describe(error) }));
         }
         setStatus("stopped");
       })();

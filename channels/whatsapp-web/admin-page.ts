@@ -4,14 +4,7 @@ import type { WebhookRequest, WebhookResponse } from "../../src/core/index.js";
 
 /** What the adapter shows: the public part (state(), /health) plus the QR code, for this page only. */
 export type WhatsAppWebState =
-  | "stopped"
-  | "locked"
-  | "starting"
-  | "waiting-for-scan"
-  | "authenticated"
-  | "connected"
-  | "disconnected"
-  | "logged-out";
+  "stopped" | "locked" | "starting" | "waiting-for-scan" | "authenticated" | "connected" | "disconnected" | "logged-out";
 
 export interface WhatsAppWebStatus {
   state: WhatsAppWebState;
@@ -79,7 +72,12 @@ const PAGE_HEADERS: Record<string, string> = {
   "content-security-policy": "default-src 'none'; img-src data:; style-src 'unsafe-inline'",
 };
 
-const text = (status: number, body: string): AdminPageResponse => ({ status, body, contentType: "text/plain; charset=utf-8", headers: { "cache-control": "no-store" } });
+const text = (status: number, body: string): AdminPageResponse => ({
+  status,
+  body,
+  contentType: "text/plain; charset=utf-8",
+  headers: { "cache-control": "no-store" },
+});
 
 function formatTime(iso: string, timeZone: string): string {
   return new Date(iso).toLocaleString("id-ID", { timeZone, dateStyle: "medium", timeStyle: "medium" });
@@ -124,7 +122,9 @@ export function createAdminPage(options: {
         line("state wait", escapeHtml(LABELS.waitingForScan));
         parts.push(`<ol>${LABELS.scanSteps.map((s) => `<li>${escapeHtml(s)}</li>`).join("")}</ol>`);
         const qr = options.qr();
-        parts.push(qr ? `<img class="qr" alt="${escapeHtml(LABELS.qrAlt)}" src="${await qrImage(qr)}">` : `<p>${escapeHtml(LABELS.qrPending)}</p>`);
+        parts.push(
+          qr ? `<img class="qr" alt="${escapeHtml(LABELS.qrAlt)}" src="${await qrImage(qr)}">` : `<p>${escapeHtml(LABELS.qrPending)}</p>`,
+        );
         break;
       }
       case "authenticated":

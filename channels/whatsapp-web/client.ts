@@ -64,7 +64,11 @@ export interface WaClientLike {
   initialize(): Promise<void>;
   /** Closes the browser. Must be called even after a failed initialize: the browser keeps running otherwise. */
   destroy(): Promise<void>;
-  sendMessage(chatId: string, content: string | WaMediaLike, options?: WaSendOptions): Promise<{ id: { _serialized: string } } | null | undefined>;
+  sendMessage(
+    chatId: string,
+    content: string | WaMediaLike,
+    options?: WaSendOptions,
+  ): Promise<{ id: { _serialized: string } } | null | undefined>;
   /** A file to send, from a local path (whatsapp-web.js's MessageMedia: sendMessage recognises its own class only). */
   createMedia(path: string, meta: { mime: string; filename?: string }): Promise<WaMediaLike>;
   /** Set once ready: the linked account. */
@@ -207,7 +211,7 @@ export function createWhatsAppWebJsClient(options: WaClientFactoryOptions): WaCl
     },
     async sendMessage(chatId, content, sendOptions) {
       // A MessageMedia made by createMedia below goes as it is; the cast only narrows the typing.
-      const sent = await client.sendMessage(chatId, content as Parameters<WwebjsClient["sendMessage"]>[1], sendOptions);
+      const sent = await client.sendMessage(chatId, content, sendOptions);
       return sent ?? undefined;
     },
     async createMedia(path, meta) {
@@ -219,7 +223,7 @@ export function createWhatsAppWebJsClient(options: WaClientFactoryOptions): WaCl
     get info() {
       return client.info ? { wid: { user: client.info.wid.user } } : undefined;
     },
-    getContactLidAndPhone: (ids) => client.getContactLidAndPhone(ids) as Promise<{ lid?: string; pn?: string }[]>,
+    getContactLidAndPhone: (ids) => client.getContactLidAndPhone(ids),
     browserPid: () => internals.pupBrowser?.process()?.pid ?? [...pids].at(-1),
   };
 }

@@ -19,13 +19,15 @@ const PHOTO_MIMES = new Set(["image/jpeg", "image/png"]);
  * WhatsApp, or one WhatsApp Web has no privacy id for ("No LID for user", whatsapp-web.js 1.34 with
  * an unknown number: https://github.com/wwebjs/whatsapp-web.js/issues/3919), a file that is gone.
  */
-const PERMANENT = /invalid wid|wid error|no lid for user|lid not provided|not a whatsapp user|not registered|not on whatsapp|ENOENT|EISDIR|no such file/i;
+const PERMANENT =
+  /invalid wid|wid error|no lid for user|lid not provided|not a whatsapp user|not registered|not on whatsapp|ENOENT|EISDIR|no such file/i;
 
 /**
  * The browser or page went away under the call (puppeteer: "Session closed", "Target closed",
  * "Execution context was destroyed", "detached Frame"): the client is restarted and the send retried.
  */
-const BROWSER_GONE = /session closed|target closed|execution context was destroyed|detached frame|page has been closed|protocol error|browser has disconnected|connection closed/i;
+const BROWSER_GONE =
+  /session closed|target closed|execution context was destroyed|detached frame|page has been closed|protocol error|browser has disconnected|connection closed/i;
 
 export function isBrowserGone(error: unknown): boolean {
   return BROWSER_GONE.test(messageOf(error));
@@ -47,9 +49,7 @@ export function classifySendError(error: unknown): SendFailure {
   return { ok: false, retryable: true, reason };
 }
 
-type Step =
-  | { kind: "text"; text: string }
-  | { kind: "file"; file: NonNullable<OutboundMessage["attachments"]>[number]; caption?: string };
+type Step = { kind: "text"; text: string } | { kind: "file"; file: NonNullable<OutboundMessage["attachments"]>[number]; caption?: string };
 
 /** Text parts first (or the text as the first file's caption when it fits), then the files. */
 export function plan(message: OutboundMessage): Step[] {
@@ -83,7 +83,10 @@ export function createSender(options: { client: () => WaClientLike | undefined; 
       const sent = await client.sendMessage(chatId, step.text, { linkPreview: false, ...extra });
       return sent?.id._serialized;
     }
-    const media = await client.createMedia(step.file.path, { mime: step.file.mime, ...(step.file.filename ? { filename: step.file.filename } : {}) });
+    const media = await client.createMedia(step.file.path, {
+      mime: step.file.mime,
+      ...(step.file.filename ? { filename: step.file.filename } : {}),
+    });
     const asPhoto = step.file.kind === "image" && PHOTO_MIMES.has(step.file.mime);
     const sent = await client.sendMessage(chatId, media, {
       ...(step.caption !== undefined ? { caption: step.caption } : {}),
@@ -101,7 +104,8 @@ export function createSender(options: { client: () => WaClientLike | undefined; 
     for (let i = state.done; i < steps.length; i++) {
       const refusal = notReady();
       const client = options.client();
-      let failure: SendFailure | undefined = refusal ?? (client ? undefined : { ok: false, retryable: true, reason: "whatsapp-web: no client" });
+      let failure: SendFailure | undefined =
+        refusal ?? (client ? undefined : { ok: false, retryable: true, reason: "whatsapp-web: no client" });
       if (!failure) {
         try {
           const id = await sendStep(client!, chatId, steps[i]!, i === 0 ? message.replyTo : undefined);

@@ -39,10 +39,18 @@ export function parseDocumentArgs(args: string[]): DocumentArgs {
   if (kind !== "form" && kind !== "letter") throw new UsageError(`say form or letter first (${USAGE})`);
   if (!ticket || extra.length > 0) throw new UsageError(`give one ticket, e.g. ADU-2026-00042 (${USAGE})`);
   const normalised = findTicket(ticket);
-  if (!normalised || normalised !== ticket.trim().toUpperCase()) throw new UsageError(`"${ticket}" is not a ticket number like ADU-2026-00042`);
+  if (!normalised || normalised !== ticket.trim().toUpperCase())
+    throw new UsageError(`"${ticket}" is not a ticket number like ADU-2026-00042`);
   const { to, number, signer, out } = parsed.values;
   if (kind === "letter" && !to?.trim()) throw new UsageError(`a letter needs --to, the agency it goes to (${USAGE})`);
-  return { kind, ticket: normalised, ...(to ? { to } : {}), ...(number ? { number } : {}), ...(signer ? { signer } : {}), ...(out ? { out } : {}) };
+  return {
+    kind,
+    ticket: normalised,
+    ...(to ? { to } : {}),
+    ...(number ? { number } : {}),
+    ...(signer ? { signer } : {}),
+    ...(out ? { out } : {}),
+  };
 }
 
 export async function main(args: string[], env: NodeJS.ProcessEnv = process.env, ioOptions: Partial<CliIo> = {}): Promise<number> {
@@ -56,7 +64,12 @@ export async function main(args: string[], env: NodeJS.ProcessEnv = process.env,
       const pdf =
         a.kind === "form"
           ? await complaintFormPdf(db, a.ticket, settings)
-          : await forwardingLetterPdf(db, a.ticket, { to: a.to!, ...(a.number ? { number: a.number } : {}), ...(a.signer ? { signer: a.signer } : {}) }, settings);
+          : await forwardingLetterPdf(
+              db,
+              a.ticket,
+              { to: a.to!, ...(a.number ? { number: a.number } : {}), ...(a.signer ? { signer: a.signer } : {}) },
+              settings,
+            );
       const path = resolve(io.cwd, a.out ?? `data/reports/${a.kind}-${a.ticket}.pdf`);
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, pdf);

@@ -7,14 +7,30 @@ import { dirname, extname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/index.js";
 import { openDatabase } from "../db/index.js";
-import { cliIo, isEntryPoint, isMonth, LOGBOOK_FORMATS, logbookReport, reportSettings, runCommand, UsageError, type CliIo, type LogbookFormat } from "../reports/index.js";
+import {
+  cliIo,
+  isEntryPoint,
+  isMonth,
+  LOGBOOK_FORMATS,
+  logbookReport,
+  reportSettings,
+  runCommand,
+  UsageError,
+  type CliIo,
+  type LogbookFormat,
+} from "../reports/index.js";
 
 const USAGE = "usage: npm run logbook -- --month YYYY-MM --format csv|xlsx [--out FILE]";
 
 export function parseLogbookArgs(args: string[]): { month: string; format: LogbookFormat; out?: string } {
   let values: { month?: string; format?: string; out?: string };
   try {
-    ({ values } = parseArgs({ args, options: { month: { type: "string" }, format: { type: "string" }, out: { type: "string" } }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args,
+      options: { month: { type: "string" }, format: { type: "string" }, out: { type: "string" } },
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (error) {
     throw new UsageError(`${(error as Error).message} (${USAGE})`);
   }

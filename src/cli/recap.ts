@@ -15,7 +15,12 @@ const USAGE = "usage: npm run recap -- --month YYYY-MM [--out DIR]";
 export function parseRecapArgs(args: string[]): { month: string; out?: string } {
   let values: { month?: string; out?: string };
   try {
-    ({ values } = parseArgs({ args, options: { month: { type: "string" }, out: { type: "string" } }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args,
+      options: { month: { type: "string" }, out: { type: "string" } },
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (error) {
     throw new UsageError(`${(error as Error).message} (${USAGE})`);
   }
@@ -40,7 +45,9 @@ export async function main(args: string[], env: NodeJS.ProcessEnv = process.env,
       const jsonPath = join(dir, json.filename);
       writeFileSync(pdfPath, pdf.content);
       writeFileSync(jsonPath, json.content);
-      io.out(`recap ${month}: ${recap.total} received, ${recap.open} open, ${recap.overdue} overdue, average rating ${recap.averageRating ?? "-"}`);
+      io.out(
+        `recap ${month}: ${recap.total} received, ${recap.open} open, ${recap.overdue} overdue, average rating ${recap.averageRating ?? "-"}`,
+      );
       io.out(pdfPath);
       io.out(jsonPath);
     } finally {

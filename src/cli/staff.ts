@@ -11,7 +11,8 @@ import { loadSopPreset } from "../complaints/index.js";
 import { openDatabase, repoRoot } from "../db/index.js";
 
 const GENERIC_ROLES = ["staf", "kasi", "pimpinan", "admin"];
-const USAGE = "usage: npm run staff -- add <telegram-id> <name> [staf|kasi|pimpinan|admin|<a role of the SOP preset>] | remove <telegram-id> | list";
+const USAGE =
+  "usage: npm run staff -- add <telegram-id> <name> [staf|kasi|pimpinan|admin|<a role of the SOP preset>] | remove <telegram-id> | list";
 
 export async function staffCommand(args: string[], env: NodeJS.ProcessEnv = process.env, envFile = ".env"): Promise<string> {
   const [verb, id, ...rest] = args;

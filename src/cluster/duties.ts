@@ -71,7 +71,10 @@ export function singletonChannel<A extends ChannelAdapter>(deps: SingletonChanne
       failure = describeError(error);
       const permanent = error instanceof KanalError && error.code === "KA_CONFIG";
       const delayMs = delays[Math.min(failures, delays.length - 1)]!;
-      deps.log(`${name}: could not start${permanent ? "" : "; trying again"}`, { error: failure, ...(permanent ? {} : { retryInMs: delayMs }) });
+      deps.log(`${name}: could not start${permanent ? "" : "; trying again"}`, {
+        error: failure,
+        ...(permanent ? {} : { retryInMs: delayMs }),
+      });
       if (!permanent) retry = setTimeout(() => void attempt(myTerm, failures + 1), delayMs);
       return;
     }

@@ -1,1 +1,8 @@
-export { dutyRoster, singletonChannel, type Duty, type SingletonChannel, type SingletonChannelDeps, type SingletonState } from "./duties.js";
+export {
+  dutyRoster,
+  singletonChannel,
+  type Duty,
+  type SingletonChannel,
+  type SingletonChannelDeps,
+  type SingletonState,
+} from "./duties.js";

@@ -26,7 +26,10 @@ export function channelLabel(channel: string): { key: string } {
  * on request, in private, to staff allowed to see it.
  */
 export function maskedName(name: string | null | undefined): string | { key: string } {
-  const words = (name ?? "").trim().split(/\s+/).filter((w) => /\p{L}/u.test(w));
+  const words = (name ?? "")
+    .trim()
+    .split(/\s+/)
+    .filter((w) => /\p{L}/u.test(w));
   if (words.length === 0) return { key: "staff.anonymous" };
   return words
     .slice(0, 3)
@@ -56,7 +59,12 @@ export interface CardView {
 
 /** Inline buttons of a card: (label template key, callback data). */
 export function cardButtons(ticket: string): { labelKey: string; data: string }[][] {
-  return [[{ labelKey: "staff.button.close", data: `close:${ticket}` }, { labelKey: "staff.button.history", data: `history:${ticket}` }]];
+  return [
+    [
+      { labelKey: "staff.button.close", data: `close:${ticket}` },
+      { labelKey: "staff.button.history", data: `history:${ticket}` },
+    ],
+  ];
 }
 
 /** The card posted to staff for a new complaint or information request. */

@@ -51,4 +51,14 @@ export { startSopScheduler, noticeKey, type SopScheduler, type SopSchedulerDeps,
 export { staffFeedNotifier, holderReply, durationReply } from "./sop-notify.js";
 export { statusReply, formatDateTime, type Requester } from "./status.js";
 export { resolveComplainant, type NewComplainant } from "./identity.js";
-export { cardReply, cardButtons, followUpReply, ratedReply, maskedName, channelLabel, CHANNEL_LABEL_KEYS, type CardInput, type CardView } from "./cards.js";
+export {
+  cardReply,
+  cardButtons,
+  followUpReply,
+  ratedReply,
+  maskedName,
+  channelLabel,
+  CHANNEL_LABEL_KEYS,
+  type CardInput,
+  type CardView,
+} from "./cards.js";

@@ -46,10 +46,19 @@ export async function applyMove(db: Database, complaint: LifecycleRow, move: Mov
   return db.prisma.$transaction(async (tx) => {
     const updated = await tx.complaint.updateMany({
       where: { id: complaint.id, status: { not: "closed" }, sopStep: complaint.sopStep },
-      data: { sopStep: move.to.id, stepStartedAt: move.startedAt, stepDueAt: move.dueAt, holderRole: null, holderStaff: null, updatedAt: now },
+      data: {
+        sopStep: move.to.id,
+        stepStartedAt: move.startedAt,
+        stepDueAt: move.dueAt,
+        holderRole: null,
+        holderStaff: null,
+        updatedAt: now,
+      },
     });
     if (updated.count !== 1) return false;
-    await tx.complaintEvent.create({ data: { id: randomUUID(), complaintId: complaint.id, type, actor: who.actor, data: JSON.stringify(data), createdAt: now } });
+    await tx.complaintEvent.create({
+      data: { id: randomUUID(), complaintId: complaint.id, type, actor: who.actor, data: JSON.stringify(data), createdAt: now },
+    });
     return true;
   });
 }
@@ -69,7 +78,16 @@ export async function applyAssign(
     });
     if (updated.count !== 1) return false;
     const data = { by: who.by, step: complaint.sopStep, role: target.role, staff: target.staff, staffName: target.staffName ?? null };
-    await tx.complaintEvent.create({ data: { id: randomUUID(), complaintId: complaint.id, type: "sop.assign", actor: who.actor, data: JSON.stringify(data), createdAt: now } });
+    await tx.complaintEvent.create({
+      data: {
+        id: randomUUID(),
+        complaintId: complaint.id,
+        type: "sop.assign",
+        actor: who.actor,
+        data: JSON.stringify(data),
+        createdAt: now,
+      },
+    });
     return true;
   });
 }
@@ -78,11 +96,22 @@ export async function applyAssign(
 export async function findOverdue(db: Database, now: Date): Promise<LifecycleRow[]> {
   const open = await db.prisma.complaint.findMany({
     where: { status: { not: "closed" }, stepDueAt: { not: null } },
-    select: { id: true, ticket: true, status: true, sopStep: true, stepStartedAt: true, stepDueAt: true, holderRole: true, holderStaff: true },
+    select: {
+      id: true,
+      ticket: true,
+      status: true,
+      sopStep: true,
+      stepStartedAt: true,
+      stepDueAt: true,
+      holderRole: true,
+      holderStaff: true,
+    },
   });
   // Compared here rather than in SQL: rows written by the pipeline's raw SQL and by Prisma must
   // compare the same on SQLite and PostgreSQL, and an office has few open complaints.
-  return open.filter((c) => c.stepDueAt !== null && c.stepDueAt.getTime() < now.getTime()).sort((a, b) => a.stepDueAt!.getTime() - b.stepDueAt!.getTime());
+  return open
+    .filter((c) => c.stepDueAt !== null && c.stepDueAt.getTime() < now.getTime())
+    .sort((a, b) => a.stepDueAt!.getTime() - b.stepDueAt!.getTime());
 }
 
 /**

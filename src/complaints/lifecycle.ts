@@ -73,23 +73,44 @@ export function holderRoleOf(sop: SopPreset, complaint: Pick<LifecycleComplaint,
  * Only the holder may act on a step: staff in the holding role (the step's role, or the role it was
  * assigned to), the staff member it was assigned to, and always the head of office.
  */
-export function mayAct(sop: SopPreset, complaint: LifecycleComplaint, actor: LifecycleActor): { ok: true } | { ok: false; allowed: string[]; staff: string | null } {
+export function mayAct(
+  sop: SopPreset,
+  complaint: LifecycleComplaint,
+  actor: LifecycleActor,
+): { ok: true } | { ok: false; allowed: string[]; staff: string | null } {
   const holder = holderRoleOf(sop, complaint);
   const head = headRole(sop).id;
   const mine = presetRolesOf(sop, actor.role);
-  if (mine.has(head) || (holder !== undefined && mine.has(holder)) || (complaint.holderStaff !== null && complaint.holderStaff === actor.telegramId)) {
+  if (
+    mine.has(head) ||
+    (holder !== undefined && mine.has(holder)) ||
+    (complaint.holderStaff !== null && complaint.holderStaff === actor.telegramId)
+  ) {
     return { ok: true };
   }
   return { ok: false, allowed: [...new Set([...(holder ? [holder] : []), head])], staff: complaint.holderStaff };
 }
 
-function move(sop: SopPreset, from: SopStep, toId: string, now: Date, note: string, extra: { branch?: SopBranch; decision?: Decision } = {}): Transition {
+function move(
+  sop: SopPreset,
+  from: SopStep,
+  toId: string,
+  now: Date,
+  note: string,
+  extra: { branch?: SopBranch; decision?: Decision } = {},
+): Transition {
   const to = stepById(sop, toId)!; // targets are checked when the preset loads
   return { ok: true, type: "move", from, to, startedAt: now, dueAt: dueAt(to, now), note, ...extra };
 }
 
 /** What an action does to a complaint, or why it may not: checked against the preset, then against who acts. */
-export function transition(sop: SopPreset, complaint: LifecycleComplaint, actor: LifecycleActor, action: LifecycleAction, now: Date): Transition {
+export function transition(
+  sop: SopPreset,
+  complaint: LifecycleComplaint,
+  actor: LifecycleActor,
+  action: LifecycleAction,
+  now: Date,
+): Transition {
   if (complaint.status === "closed") return { ok: false, refusal: { code: "closed" } };
   const step = stepById(sop, complaint.sopStep);
   if (!step || roleById(sop, step.role)?.citizen) return { ok: false, refusal: { code: "unknownStep", step: complaint.sopStep } };

@@ -71,7 +71,10 @@ export function startSopScheduler(deps: SopSchedulerDeps): SopScheduler {
     const key = noticeKey(notice.kind, notice.complaintId, notice.step.id, notice.startedAt);
     return deps.db.prisma.$transaction(async (tx) => {
       const sql = deps.db.sql.within(tx);
-      const claimed = await sql.execute(`INSERT INTO "ProcessedUpdate" ("key", "createdAt") VALUES (?, ?) ON CONFLICT ("key") DO NOTHING`, [key, notice.now]);
+      const claimed = await sql.execute(`INSERT INTO "ProcessedUpdate" ("key", "createdAt") VALUES (?, ?) ON CONFLICT ("key") DO NOTHING`, [
+        key,
+        notice.now,
+      ]);
       if (claimed !== 1) return false;
       await tx.complaintEvent.create({
         data: {
@@ -108,17 +111,35 @@ export function startSopScheduler(deps: SopSchedulerDeps): SopScheduler {
       const step = stepById(deps.sop, c.sopStep);
       if (!step || !c.stepDueAt) continue;
       const kind =
-        now.getTime() >= c.stepDueAt.getTime() ? "escalate"
-        : now.getTime() >= warnAt(step, c.stepStartedAt, c.stepDueAt, deps.sop.warnAtPercent).getTime() ? "warn"
-        : undefined;
+        now.getTime() >= c.stepDueAt.getTime()
+          ? "escalate"
+          : now.getTime() >= warnAt(step, c.stepStartedAt, c.stepDueAt, deps.sop.warnAtPercent).getTime()
+            ? "warn"
+            : undefined;
       if (!kind) continue;
       const holderRole = roleById(deps.sop, c.holderRole ?? step.role) ?? roleById(deps.sop, step.role)!;
-      due.push({ kind, complaintId: c.id, ticket: c.ticket, step, startedAt: c.stepStartedAt, dueAt: c.stepDueAt, now, holderRole, holderStaff: c.holderStaff, head });
+      due.push({
+        kind,
+        complaintId: c.id,
+        ticket: c.ticket,
+        step,
+        startedAt: c.stepStartedAt,
+        dueAt: c.stepDueAt,
+        now,
+        holderRole,
+        holderStaff: c.holderStaff,
+        head,
+      });
     }
     if (due.length === 0) return 0;
     // Cheap pre-check; the claim inside the transaction is what guarantees once.
-    const keys = due.flatMap((n) => [noticeKey("warn", n.complaintId, n.step.id, n.startedAt), noticeKey("escalate", n.complaintId, n.step.id, n.startedAt)]);
-    const done = new Set((await deps.db.prisma.processedUpdate.findMany({ where: { key: { in: keys } }, select: { key: true } })).map((r) => r.key));
+    const keys = due.flatMap((n) => [
+      noticeKey("warn", n.complaintId, n.step.id, n.startedAt),
+      noticeKey("escalate", n.complaintId, n.step.id, n.startedAt),
+    ]);
+    const done = new Set(
+      (await deps.db.prisma.processedUpdate.findMany({ where: { key: { in: keys } }, select: { key: true } })).map((r) => r.key),
+    );
     let sent = 0;
     for (const notice of due) {
       if (done.has(noticeKey("escalate", notice.complaintId, notice.step.id, notice.startedAt))) continue;

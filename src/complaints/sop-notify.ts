@@ -17,11 +17,15 @@ export function holderReply(sop: SopPreset, locale: Locale, people: readonly Sta
   if (staffId) {
     // A person is named with their own role, which may differ from the step's.
     const person = people.find((p) => p.telegramId === staffId);
-    const theirs = person ? [...presetRolesOf(sop, person.role)].map((id) => roleById(sop, id)!.label[locale]).join(", ") || person.role : role;
+    const theirs = person
+      ? [...presetRolesOf(sop, person.role)].map((id) => roleById(sop, id)!.label[locale]).join(", ") || person.role
+      : role;
     return { key: "staff.sop.holder.person", vars: { name: person?.name ?? staffId, role: theirs } };
   }
   const names = membersOf(sop, roleId, people).map((p) => p.name);
-  return names.length > 0 ? { key: "staff.sop.holder.role", vars: { role, names: names.join(", ") } } : { key: "staff.sop.holder.nobody", vars: { role } };
+  return names.length > 0
+    ? { key: "staff.sop.holder.role", vars: { role, names: names.join(", ") } }
+    : { key: "staff.sop.holder.nobody", vars: { role } };
 }
 
 /** A duration as staff read it ("25 menit", "3 jam", "2 hari"). */
@@ -61,7 +65,11 @@ export function staffFeedNotifier(deps: {
         ? { key: "staff.sop.warn", vars: { ...vars, left: text(durationReply(notice.dueAt.getTime() - notice.now.getTime())) } }
         : {
             key: "staff.sop.escalate",
-            vars: { ...vars, late: text(durationReply(notice.now.getTime() - notice.dueAt.getTime())), head: text(holderReply(deps.sop, feed.locale, people, notice.head.id, null)) },
+            vars: {
+              ...vars,
+              late: text(durationReply(notice.now.getTime() - notice.dueAt.getTime())),
+              head: text(holderReply(deps.sop, feed.locale, people, notice.head.id, null)),
+            },
           };
     const now = notice.now;
     await tx.outboxMessage.create({

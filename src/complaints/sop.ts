@@ -68,7 +68,10 @@ const stepSchema = z
       .min(2, "needs at least two branches")
       .optional(),
     /** A decision made with /putuskan <ticket> setuju|tolak: the step each outcome goes to. */
-    decision: z.object({ approve: z.string().min(1), reject: z.string().min(1) }).strict().optional(),
+    decision: z
+      .object({ approve: z.string().min(1), reject: z.string().min(1) })
+      .strict()
+      .optional(),
     /** Reaching this step tells the complainant their answer is on its way. */
     answer: z.boolean().optional(),
     /** /arsip may finish the complaint here (always true on the last step). */
@@ -115,7 +118,8 @@ export const sopPresetSchema = z
     sop.roles.forEach((role, i) => {
       if (roles.has(role.id)) issue(["roles", i, "id"], `duplicate role id "${role.id}"`);
       roles.set(role.id, role);
-      if (role.head && (role.citizen || role.external)) issue(["roles", i, "head"], "the head role must be office staff, not the citizen or an outside agency");
+      if (role.head && (role.citizen || role.external))
+        issue(["roles", i, "head"], "the head role must be office staff, not the citizen or an outside agency");
       if (role.citizen && role.external) issue(["roles", i, "external"], "a role is either the citizen or an outside agency, not both");
     });
     const heads = sop.roles.flatMap((r, i) => (r.head ? [i] : []));
@@ -132,7 +136,8 @@ export const sopPresetSchema = z
     sop.steps.forEach((step, i) => {
       const role = roles.get(step.role);
       if (!role) issue(["steps", i, "role"], `unknown role "${step.role}" (roles: ${roleList})`);
-      else if (role.external) issue(["steps", i, "role"], `role "${step.role}" is an outside agency and cannot hold a step; forward to it with "forward": true`);
+      else if (role.external)
+        issue(["steps", i, "role"], `role "${step.role}" is an outside agency and cannot hold a step; forward to it with "forward": true`);
       else if (role.citizen) {
         if (staffSeen) issue(["steps", i, "role"], `the citizen's steps must come first (step "${step.id}" follows office steps)`);
         if (step.branches || step.decision || step.answer || step.archive || step.forward) {
@@ -143,10 +148,12 @@ export const sopPresetSchema = z
       const units = Object.keys(step.time);
       const unknown = units.find((u) => !(TIME_UNITS as readonly string[]).includes(u));
       if (unknown) issue(["steps", i, "time"], `unknown time unit "${unknown}" (use one of ${TIME_UNITS.join(", ")})`);
-      else if (units.length !== 1) issue(["steps", i, "time"], `give exactly one time unit (${TIME_UNITS.join(", ")}), e.g. { "minutes": 30 }`);
+      else if (units.length !== 1)
+        issue(["steps", i, "time"], `give exactly one time unit (${TIME_UNITS.join(", ")}), e.g. { "minutes": 30 }`);
       else {
         const amount = step.time[units[0]!]!;
-        if (!Number.isInteger(amount) || amount <= 0) issue(["steps", i, "time", units[0]!], `must be a whole number above 0, not ${amount}`);
+        if (!Number.isInteger(amount) || amount <= 0)
+          issue(["steps", i, "time", units[0]!], `must be a whole number above 0, not ${amount}`);
       }
 
       const target = (to: string, path: (string | number)[]) => {
@@ -255,7 +262,14 @@ export function resolveSopPreset(file: SopPresetFile, where: string, defaults: {
   const workingTime: WorkingTime =
     w.kind === "calendar"
       ? { kind: "calendar", timeZone: tz }
-      : { kind: "office", timeZone: tz, days: [...w.days], startMinute: minuteOfDay(w.start), endMinute: minuteOfDay(w.end), holidays: new Set(w.holidays ?? []) };
+      : {
+          kind: "office",
+          timeZone: tz,
+          days: [...w.days],
+          startMinute: minuteOfDay(w.start),
+          endMinute: minuteOfDay(w.end),
+          holidays: new Set(w.holidays ?? []),
+        };
   const last = file.steps.length - 1;
   const steps = file.steps.map((s, index): SopStep => {
     const unit = Object.keys(s.time)[0] as TimeUnit;
@@ -268,7 +282,12 @@ export function resolveSopPreset(file: SopPresetFile, where: string, defaults: {
       output: s.output,
       ...(s.note ? { note: s.note } : {}),
       next: s.next ?? file.steps[index + 1]?.id,
-      branches: (s.branches ?? []).map((b) => ({ id: b.id, words: [b.id, ...(b.aliases ?? [])].map((x) => x.toLowerCase()), label: b.label, to: b.to })),
+      branches: (s.branches ?? []).map((b) => ({
+        id: b.id,
+        words: [b.id, ...(b.aliases ?? [])].map((x) => x.toLowerCase()),
+        label: b.label,
+        to: b.to,
+      })),
       ...(s.decision ? { decision: s.decision } : {}),
       answer: s.answer === true,
       archive: s.archive === true || index === last,
@@ -334,14 +353,19 @@ export function loadSopPreset(templatesDir: string, name: string, defaults: { ti
   } catch (error) {
     let known = "";
     try {
-      known = ` (presets: ${readdirSync(join(templatesDir, "sop")).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort().join(", ")})`;
+      known = ` (presets: ${readdirSync(join(templatesDir, "sop"))
+        .filter((f) => f.endsWith(".json"))
+        .map((f) => f.slice(0, -5))
+        .sort()
+        .join(", ")})`;
     } catch {
       // no sop directory at all: the message below says which path was tried
     }
     throw new KanalError("KA_CONFIG", `SOP preset ${where}: cannot read ${path}: ${(error as Error).message}${known}`);
   }
   const preset = parseSopPreset(json, where, defaults);
-  if (preset.name !== name) throw new KanalError("KA_CONFIG", `SOP preset ${where}: name is "${preset.name}" but the file is ${name}.json; make them the same`);
+  if (preset.name !== name)
+    throw new KanalError("KA_CONFIG", `SOP preset ${where}: name is "${preset.name}" but the file is ${name}.json; make them the same`);
   return preset;
 }
 
@@ -368,7 +392,9 @@ export function headRole(sop: SopPreset): SopRole {
  * when no role lists it — the role of the first office step (the one that receives complaints).
  */
 export function presetRolesOf(sop: SopPreset, staffRole: string): Set<string> {
-  const roles = new Set(sop.roles.filter((r) => !r.citizen && !r.external && (r.id === staffRole || r.staffRoles.includes(staffRole))).map((r) => r.id));
+  const roles = new Set(
+    sop.roles.filter((r) => !r.citizen && !r.external && (r.id === staffRole || r.staffRoles.includes(staffRole))).map((r) => r.id),
+  );
   if (roles.size === 0 && staffRole === "staf") roles.add(firstStep(sop).role);
   return roles;
 }
@@ -384,7 +410,9 @@ export function dueAt(step: SopStep, startedAt: Date): Date {
       return addWorkingMinutes(wt, startedAt, amount * 60);
     case "days":
     case "maxDays":
-      return wt.kind === "office" ? addWorkingMinutes(wt, startedAt, amount * workingDayMinutes(wt)) : addCalendarDays(wt, startedAt, amount);
+      return wt.kind === "office"
+        ? addWorkingMinutes(wt, startedAt, amount * workingDayMinutes(wt))
+        : addCalendarDays(wt, startedAt, amount);
     case "months":
       return addWorkingMinutes(wt, addCalendarMonths(wt, startedAt, amount), 0);
   }

@@ -60,7 +60,7 @@ function wallMs(timeZone: string, instant: number): number {
     if (p.type !== "literal") parts[p.type] = Number(p.value);
   }
   const ms = instant - Math.floor(instant / 1000) * 1000;
-  return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!) + ms;
+  return Date.UTC(parts.year!, parts.month! - 1, parts.day, parts.hour, parts.minute, parts.second) + ms;
 }
 
 /** The instant whose local wall clock is `wall` (two passes: the offset may differ across a change). */
@@ -141,6 +141,14 @@ export function addCalendarMonths(wt: WorkingTime, from: Date, months: number): 
   const y = wall.getUTCFullYear();
   const m = wall.getUTCMonth() + months;
   const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
-  const target = Date.UTC(y, m, Math.min(wall.getUTCDate(), lastDay), wall.getUTCHours(), wall.getUTCMinutes(), wall.getUTCSeconds(), wall.getUTCMilliseconds());
+  const target = Date.UTC(
+    y,
+    m,
+    Math.min(wall.getUTCDate(), lastDay),
+    wall.getUTCHours(),
+    wall.getUTCMinutes(),
+    wall.getUTCSeconds(),
+    wall.getUTCMilliseconds(),
+  );
   return new Date(fromWall(wt.timeZone, target));
 }

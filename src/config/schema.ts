@@ -48,14 +48,17 @@ export const configSchema = z
     OFFICE_TIMEZONE: z
       .string()
       .default("Asia/Jakarta")
-      .refine((tz) => {
-        try {
-          new Intl.DateTimeFormat("id-ID", { timeZone: tz });
-          return true;
-        } catch {
-          return false;
-        }
-      }, { error: "must be an IANA time zone such as Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)" }),
+      .refine(
+        (tz) => {
+          try {
+            new Intl.DateTimeFormat("id-ID", { timeZone: tz });
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { error: "must be an IANA time zone such as Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)" },
+      ),
     ATTACHMENT_MAX_BYTES: z.coerce
       .number({ error: "must be a number of bytes" })
       .int("must be a whole number of bytes")

@@ -1,9 +1,7 @@
 import type { ChannelName, InboundMessage, OutboundMessage } from "./message.js";
 
 /** A refusal is data, not an exception: the outbox decides what to do with it. */
-export type SendResult =
-  | { ok: true; providerMessageId: string }
-  | { ok: false; retryable: boolean; retryAfterMs?: number; reason: string };
+export type SendResult = { ok: true; providerMessageId: string } | { ok: false; retryable: boolean; retryAfterMs?: number; reason: string };
 
 export interface ChannelLimits {
   maxTextLength: number;

@@ -1,12 +1,6 @@
 /** Errors with a stable code and a sentence that says what to do. */
 export type ErrorCode =
-  | "KA_CONFIG"
-  | "KA_BAD_REQUEST"
-  | "KA_NOT_FOUND"
-  | "KA_TOO_LARGE"
-  | "KA_UNSUPPORTED_MEDIA"
-  | "KA_DATABASE"
-  | "KA_SHUTTING_DOWN";
+  "KA_CONFIG" | "KA_BAD_REQUEST" | "KA_NOT_FOUND" | "KA_TOO_LARGE" | "KA_UNSUPPORTED_MEDIA" | "KA_DATABASE" | "KA_SHUTTING_DOWN";
 
 export class KanalError extends Error {
   constructor(

@@ -1,15 +1,7 @@
 /** The vocabulary every channel speaks. Provider SDK types stop at the adapter. */
 
 export type ChannelName =
-  | "webchat"
-  | "terminal"
-  | "telegram"
-  | "whatsapp-web"
-  | "whatsapp-cloud"
-  | "messenger"
-  | "instagram"
-  | "discord"
-  | "email";
+  "webchat" | "terminal" | "telegram" | "whatsapp-web" | "whatsapp-cloud" | "messenger" | "instagram" | "discord" | "email";
 
 export const CHANNEL_NAMES: readonly ChannelName[] = [
   "webchat",

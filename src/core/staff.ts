@@ -27,7 +27,11 @@ export interface StaffMessage {
 /** What the console answers: short texts for the staff chat, and an optional toast for a button press. */
 export interface StaffAnswer {
   /** Messages to post in the chat the staff message came from (threaded to it where possible). */
-  messages: { text: string; replyTo?: string; attachments?: { kind: "image" | "document"; mime: string; filename?: string; path: string }[] }[];
+  messages: {
+    text: string;
+    replyTo?: string;
+    attachments?: { kind: "image" | "document"; mime: string; filename?: string; path: string }[];
+  }[];
   /** For a button press: the short notice shown by answerCallbackQuery. */
   callbackNotice?: string;
 }

@@ -22,21 +22,78 @@ export async function collectMetrics(db: Database, now: Date, channelStates: Rec
       lines.push(`${name}${text ? `{${text}}` : ""} ${value}`);
     }
   };
-  metric("kanal_messages_total", "counter", "Messages stored, per channel and direction (in = from citizens).", messages.map((m) => [{ channel: m.channel, direction: m.direction }, m._count._all]));
+  metric(
+    "kanal_messages_total",
+    "counter",
+    "Messages stored, per channel and direction (in = from citizens).",
+    messages.map((m) => [{ channel: m.channel, direction: m.direction }, m._count._all]),
+  );
   const depth = outbox.filter((o) => o.status === "pending" || o.status === "sending");
-  metric("kanal_outbox_depth", "gauge", "Outgoing messages not yet delivered, per channel.", sumBy(depth, (o) => o.channel, (o) => o._count._all));
+  metric(
+    "kanal_outbox_depth",
+    "gauge",
+    "Outgoing messages not yet delivered, per channel.",
+    sumBy(
+      depth,
+      (o) => o.channel,
+      (o) => o._count._all,
+    ),
+  );
   metric(
     "kanal_outbox_oldest_age_seconds",
     "gauge",
     "Age of the oldest undelivered outgoing message, per channel.",
-    oldest.map((o) => [{ channel: o.channel }, o._min.createdAt ? Math.max(0, Math.round((now.getTime() - o._min.createdAt.getTime()) / 1000)) : 0]),
+    oldest.map((o) => [
+      { channel: o.channel },
+      o._min.createdAt ? Math.max(0, Math.round((now.getTime() - o._min.createdAt.getTime()) / 1000)) : 0,
+    ]),
   );
-  metric("kanal_send_failures_total", "counter", "Outgoing messages that failed for good, per channel.", sumBy(outbox.filter((o) => o.status === "failed"), (o) => o.channel, (o) => o._count._all));
-  metric("kanal_complaints_open", "gauge", "Complaints and information requests not closed.", sumBy(complaints.filter((c) => c.status !== "closed"), (c) => c.kind, (c) => c._count._all, "kind"));
-  metric("kanal_complaints_total", "counter", "Complaints and information requests received.", sumBy(complaints, (c) => c.kind, (c) => c._count._all, "kind"));
+  metric(
+    "kanal_send_failures_total",
+    "counter",
+    "Outgoing messages that failed for good, per channel.",
+    sumBy(
+      outbox.filter((o) => o.status === "failed"),
+      (o) => o.channel,
+      (o) => o._count._all,
+    ),
+  );
+  metric(
+    "kanal_complaints_open",
+    "gauge",
+    "Complaints and information requests not closed.",
+    sumBy(
+      complaints.filter((c) => c.status !== "closed"),
+      (c) => c.kind,
+      (c) => c._count._all,
+      "kind",
+    ),
+  );
+  metric(
+    "kanal_complaints_total",
+    "counter",
+    "Complaints and information requests received.",
+    sumBy(
+      complaints,
+      (c) => c.kind,
+      (c) => c._count._all,
+      "kind",
+    ),
+  );
   metric("kanal_steps_overdue", "gauge", "Open complaints whose SOP step is past its time standard.", [[{}, overdue]]);
-  metric("kanal_channel_up", "gauge", "1 when the channel runs (webhook, running, watching, connected), else 0.", Object.entries(channelStates).map(([channel, state]) => [{ channel, state }, /^(running|webhook|watching|connected)$/.test(state) ? 1 : 0]));
-  if (isLeader !== undefined) metric("kanal_leader", "gauge", "1 on the instance that runs the once-per-office connections, 0 on the others.", [[{}, isLeader ? 1 : 0]]);
+  metric(
+    "kanal_channel_up",
+    "gauge",
+    "1 when the channel runs (webhook, running, watching, connected), else 0.",
+    Object.entries(channelStates).map(([channel, state]) => [
+      { channel, state },
+      /^(running|webhook|watching|connected)$/.test(state) ? 1 : 0,
+    ]),
+  );
+  if (isLeader !== undefined)
+    metric("kanal_leader", "gauge", "1 on the instance that runs the once-per-office connections, 0 on the others.", [
+      [{}, isLeader ? 1 : 0],
+    ]);
   return lines.join("\n") + "\n";
 }
 

@@ -56,9 +56,11 @@ function migrateSqlite(databaseUrl: string): string[] {
     db.pragma("busy_timeout = 5000");
     db.exec(SQLITE_MIGRATIONS_TABLE);
     const applied = new Set(
-      (db.prepare(`SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`).all() as {
-        migration_name: string;
-      }[]).map((row) => row.migration_name),
+      (
+        db.prepare(`SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`).all() as {
+          migration_name: string;
+        }[]
+      ).map((row) => row.migration_name),
     );
     const done: string[] = [];
     for (const migration of listMigrations("sqlite")) {
@@ -66,7 +68,9 @@ function migrateSqlite(databaseUrl: string): string[] {
       // BEGIN IMMEDIATE: two processes starting at once (npm start + npm run chat) must not both apply.
       db.exec("BEGIN IMMEDIATE");
       try {
-        const again = db.prepare(`SELECT 1 FROM "_prisma_migrations" WHERE migration_name = ? AND finished_at IS NOT NULL`).get(migration.name);
+        const again = db
+          .prepare(`SELECT 1 FROM "_prisma_migrations" WHERE migration_name = ? AND finished_at IS NOT NULL`)
+          .get(migration.name);
         if (!again) {
           db.exec(migration.sql);
           db.prepare(

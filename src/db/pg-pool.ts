@@ -12,7 +12,10 @@ const DEAD_CLIENT_GRACE_MS = 5000;
  *   its ROLLBACK fails, and each such client would otherwise shrink the pool for good (and make
  *   pool.end() wait forever at shutdown).
  */
-export function createPgPool(connectionString: string, log: (message: string, fields?: Record<string, unknown>) => void = () => undefined): pg.Pool {
+export function createPgPool(
+  connectionString: string,
+  log: (message: string, fields?: Record<string, unknown>) => void = () => undefined,
+): pg.Pool {
   const pool = new pg.Pool({ connectionString, connectionTimeoutMillis: 5000, idleTimeoutMillis: 10_000, keepAlive: true });
   /** The clients checked out now, each with the number of its checkout. */
   const checkedOut = new Map<pg.PoolClient, number>();

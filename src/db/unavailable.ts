@@ -20,7 +20,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
     if (typeof e !== "object") return typeof e === "string" && UNAVAILABLE_TEXT.test(e);
     const { code, message, cause, meta } = e as { code?: unknown; message?: unknown; cause?: unknown; meta?: unknown };
-    if (typeof code === "string" && (UNAVAILABLE_CODES.has(code) || /^57P0[123]$|^55000$|^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT)$/.test(code))) return true;
+    if (
+      typeof code === "string" &&
+      (UNAVAILABLE_CODES.has(code) || /^57P0[123]$|^55000$|^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT)$/.test(code))
+    )
+      return true;
     if (typeof message === "string" && UNAVAILABLE_TEXT.test(message)) return true;
     if (meta && typeof meta === "object" && UNAVAILABLE_TEXT.test(JSON.stringify(meta))) return true;
     e = cause;

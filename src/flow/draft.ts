@@ -6,9 +6,7 @@ export function emptyDraft(): Draft {
 
 /** An answer the citizen already gave: worth a "we continue where you left off". */
 export function hasAnswers(draft: Draft): boolean {
-  return Boolean(
-    draft.name || draft.anonymous || draft.email || draft.phone || draft.address || draft.category || draft.text,
-  );
+  return Boolean(draft.name || draft.anonymous || draft.email || draft.phone || draft.address || draft.category || draft.text);
 }
 
 /** Anything `batal` would throw away, files included. */

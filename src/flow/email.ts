@@ -41,12 +41,7 @@ export function looksLikeEmailComplaint(text: string): boolean {
  * The first e-mail of a thread, when it is a complaint: filed at once. Undefined otherwise (a
  * greeting, a keyword, a question): the normal first message answers it.
  */
-export function emailFirstMessage(
-  state: IntakeState,
-  text: string,
-  files: readonly string[],
-  ctx: FlowContext,
-): StepResult | undefined {
+export function emailFirstMessage(state: IntakeState, text: string, files: readonly string[], ctx: FlowContext): StepResult | undefined {
   if (ctx.channel !== "email" || !looksLikeEmailComplaint(text)) return undefined;
   const { category } = classifyCategory(text);
   // The sender's display name is the complainant's name when it reads as one ("Budi Santoso",
@@ -110,7 +105,10 @@ function lineAnswer(line: string, wants: { category: boolean; name: boolean }): 
 export function emailCorrection(state: IntakeState & { filed: FiledRef }, text: string): StepResult | undefined {
   const pending = state.emailPending;
   if (!pending || (!pending.category && !pending.name)) return undefined;
-  const lines = text.split(/\n+/).map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split(/\n+/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (lines.length === 0 || lines.length > 3) return undefined;
 
   let category: Category | undefined;
@@ -137,7 +135,8 @@ export function emailCorrection(state: IntakeState & { filed: FiledRef }, text: 
   let reply: Reply;
   if (name && categoryName) reply = { key: "email.categoryAndName.set", vars: { ticket, category: categoryName, name } };
   else if (name) reply = { key: "email.name.set", vars: { ticket, name } };
-  else if (categoryName) reply = { key: categoryChanged ? "email.category.set" : "email.category.confirmed", vars: { ticket, category: categoryName } };
+  else if (categoryName)
+    reply = { key: categoryChanged ? "email.category.set" : "email.category.confirmed", vars: { ticket, category: categoryName } };
   else return undefined; // every line answered something, so one of the two is set
 
   const stillPending = {

@@ -51,9 +51,7 @@ export function globalCommand(state: IntakeState, cmd: GlobalCommand, ctx: FlowC
       return result(state, question(state, ctx), effects);
     }
     case "askStatus":
-      return result({ ...state, step: "askStatusTicket", editing: undefined, rating: undefined }, [
-        { key: "ask.statusTicket" },
-      ]);
+      return result({ ...state, step: "askStatusTicket", editing: undefined, rating: undefined }, [{ key: "ask.statusTicket" }]);
     default:
       return assertNever(cmd);
   }

@@ -19,28 +19,83 @@ export function words(text: string): string[] {
 }
 
 /** Both languages are always understood: a citizen mixes them, whatever the conversation's locale. */
-const YES_FIRST = new Set([
-  "ya", "iya", "yes", "y", "ok", "oke", "okay", "benar", "betul", "kirim", "send", "setuju", "sip", "yup", "yep",
-]);
+const YES_FIRST = new Set(["ya", "iya", "yes", "y", "ok", "oke", "okay", "benar", "betul", "kirim", "send", "setuju", "sip", "yup", "yep"]);
 const NO_FIRST = new Set([
-  "tidak", "tdk", "no", "n", "nggak", "enggak", "gak", "ga", "bukan", "ubah", "edit", "change", "salah", "belum", "nope",
+  "tidak",
+  "tdk",
+  "no",
+  "n",
+  "nggak",
+  "enggak",
+  "gak",
+  "ga",
+  "bukan",
+  "ubah",
+  "edit",
+  "change",
+  "salah",
+  "belum",
+  "nope",
 ]);
 const SKIP = new Set([
-  "lewati", "lewat", "skip", "lewati saja", "skip it", "tidak ada", "tidak punya", "ga ada", "gak ada",
-  "nggak ada", "tidak", "no", "none", "nothing", "kosong", "tidak perlu", "not needed",
+  "lewati",
+  "lewat",
+  "skip",
+  "lewati saja",
+  "skip it",
+  "tidak ada",
+  "tidak punya",
+  "ga ada",
+  "gak ada",
+  "nggak ada",
+  "tidak",
+  "no",
+  "none",
+  "nothing",
+  "kosong",
+  "tidak perlu",
+  "not needed",
 ]);
 const DONE = new Set([
-  "selesai", "done", "lanjut", "next", "sudah", "cukup", "finish", "finished", "continue", "lanjutkan", "sudah cukup",
+  "selesai",
+  "done",
+  "lanjut",
+  "next",
+  "sudah",
+  "cukup",
+  "finish",
+  "finished",
+  "continue",
+  "lanjutkan",
+  "sudah cukup",
   "sudah semua",
 ]);
 const ANONYMOUS = new Set([
-  "anonim", "anonym", "anonymous", "anon", "tanpa nama", "anonim tanpa nama", "rahasia", "rahasiakan nama",
-  "no name", "stay anonymous", "tidak mau menyebut nama",
+  "anonim",
+  "anonym",
+  "anonymous",
+  "anon",
+  "tanpa nama",
+  "anonim tanpa nama",
+  "rahasia",
+  "rahasiakan nama",
+  "no name",
+  "stay anonymous",
+  "tidak mau menyebut nama",
 ]);
 const BACK = new Set(["kembali", "back", "kembali ke ringkasan", "back to summary", "tidak jadi", "ringkasan", "summary"]);
 const CLEAR = new Set([
-  "hapus", "hapus semua", "hapus bukti", "hapus semua bukti", "remove", "delete", "remove all", "delete all",
-  "remove all evidence", "delete all evidence", "clear",
+  "hapus",
+  "hapus semua",
+  "hapus bukti",
+  "hapus semua bukti",
+  "remove",
+  "delete",
+  "remove all",
+  "delete all",
+  "remove all evidence",
+  "delete all evidence",
+  "clear",
 ]);
 
 /** Yes/no answers may carry a short tail ("Ya, kirim sekarang"); a sentence is not an answer. */

@@ -21,10 +21,4 @@ export const EDIT_OPTIONS = [
   "option.edit.evidence",
   "option.back",
 ] as const;
-export const RATING_OPTIONS = [
-  "option.rating.1",
-  "option.rating.2",
-  "option.rating.3",
-  "option.rating.4",
-  "option.rating.5",
-] as const;
+export const RATING_OPTIONS = ["option.rating.1", "option.rating.2", "option.rating.3", "option.rating.4", "option.rating.5"] as const;

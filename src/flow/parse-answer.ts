@@ -41,7 +41,9 @@ export function looksLikeComplaint(text: string): boolean {
 const NAME_PREFIX = /^(?:nama\s+saya|namaku|nama|saya|my\s+name\s+is|my\s+name's|i\s+am|i'm|name)\s*(?:adalah|is|:|-)?\s+/i;
 
 export function parseName(text: string): string | undefined {
-  const name = collapse(text).replace(NAME_PREFIX, "").replace(/[.!]+$/, "");
+  const name = collapse(text)
+    .replace(NAME_PREFIX, "")
+    .replace(/[.!]+$/, "");
   if (name.length < 2 || name.length > NAME_MAX_CHARS) return undefined;
   if (!/\p{L}/u.test(name) || name.includes("@")) return undefined;
   // A name is a few words with few digits; anything else is an answer to another question.

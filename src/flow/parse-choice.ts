@@ -64,8 +64,16 @@ export function parseEditChoice(text: string): EditField | undefined {
 }
 
 const NUMBER_WORDS: Record<string, number> = {
-  satu: 1, dua: 2, tiga: 3, empat: 4, lima: 5,
-  one: 1, two: 2, three: 3, four: 4, five: 5,
+  satu: 1,
+  dua: 2,
+  tiga: 3,
+  empat: 4,
+  lima: 5,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
 };
 
 const RATING = new RegExp(
@@ -78,7 +86,10 @@ const RATING = new RegExp(
 
 /** A 1–5 rating: "4", "5/5", "nilai 4", "4 bintang", "empat", or a row of stars. */
 export function parseRating(text: string): number | undefined {
-  const raw = text.trim().toLowerCase().replace(/\uFE0F/g, "");
+  const raw = text
+    .trim()
+    .toLowerCase()
+    .replace(/\uFE0F/g, "");
   const stars = /^(?:⭐|★){1,5}$/u.exec(raw);
   if (stars) return [...raw].length;
   const match = RATING.exec(raw);

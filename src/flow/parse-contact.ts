@@ -40,9 +40,7 @@ export function parsePhone(raw: string): string | undefined {
 const PHONE_RUN = /\+?[\d(][\d\s\-.()]*\d/g;
 
 function phoneCandidates(text: string): string[] {
-  return [...text.matchAll(PHONE_RUN)]
-    .map((m) => m[0].trim())
-    .filter((c) => c.startsWith("+") || c.replace(/\D/g, "").length >= 4);
+  return [...text.matchAll(PHONE_RUN)].map((m) => m[0].trim()).filter((c) => c.startsWith("+") || c.replace(/\D/g, "").length >= 4);
 }
 
 export function parseContact(text: string): ContactParse {

@@ -84,9 +84,7 @@ export function question(state: IntakeState, ctx: FlowContext): Reply[] {
     case "askRating":
       return state.rating ? [ratingQuestion(state.rating.ticket)] : [menuReply()];
     case "askRatingComment":
-      return state.rating
-        ? [{ key: "ask.ratingComment", vars: { ticket: state.rating.ticket }, options: [SKIP_OPTION] }]
-        : [menuReply()];
+      return state.rating ? [{ key: "ask.ratingComment", vars: { ticket: state.rating.ticket }, options: [SKIP_OPTION] }] : [menuReply()];
     default:
       return assertNever(state.step);
   }

@@ -24,7 +24,9 @@ export function ratingCommentAnswer(state: IntakeState & { rating: FiledRef & { 
   const comment = isSkip(text) ? undefined : text.trim();
   // Further messages go to the rated complaint, like any follow-up after filing.
   const next: IntakeState = { ...state, step: "filed", filed: { complaintId, ticket }, rating: undefined };
-  return result(next, [{ key: "rating.thanks", vars: { ticket } }], [
-    { type: "storeRating", complaintId, score, ...(comment ? { comment } : {}) },
-  ]);
+  return result(
+    next,
+    [{ key: "rating.thanks", vars: { ticket } }],
+    [{ type: "storeRating", complaintId, score, ...(comment ? { comment } : {}) }],
+  );
 }

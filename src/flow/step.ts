@@ -47,12 +47,7 @@ function answer(state: IntakeState, text: string, ctx: FlowContext, filesNow: nu
  * One citizen message in, the next state, the replies (as template keys) and the effects out.
  * Pure: the pipeline stores the state, applies the effects and renders the replies.
  */
-export function step(
-  state: IntakeState | undefined,
-  input: FlowInput,
-  ctx: FlowContext,
-  defaultLocale: Locale,
-): StepResult {
+export function step(state: IntakeState | undefined, input: FlowInput, ctx: FlowContext, defaultLocale: Locale): StepResult {
   // Stored as JSON: an old or hand-edited row may lack the attachment list.
   const current: IntakeState = state
     ? { ...state, draft: { ...state.draft, attachmentIds: state.draft?.attachmentIds ?? [] } }

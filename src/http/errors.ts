@@ -21,7 +21,13 @@ export function errorHandler(log: (msg: string, fields: Record<string, unknown>)
     }
     const status = "statusCode" in error && typeof error.statusCode === "number" ? error.statusCode : 500;
     if (status >= 500) {
-      log("request failed", { requestId: request.id, route: request.routeOptions.url ?? "(no route)", method: request.method, error: error.message, stack: error.stack });
+      log("request failed", {
+        requestId: request.id,
+        route: request.routeOptions.url ?? "(no route)",
+        method: request.method,
+        error: error.message,
+        stack: error.stack,
+      });
       return reply.status(status).send({ error: "internal error; please try again" });
     }
     return reply.status(status).send({ error: clientMessage(error as FastifyError) });

@@ -15,7 +15,12 @@ const messageBody = z.object({
   clientMessageId: z.string().min(1).max(100).optional(),
 });
 const sessionParams = z.object({ id: z.string().min(1).max(100) });
-const historyQuery = z.object({ after: z.string().regex(/^\d{1,15}$/, "after must be a cursor from an earlier answer").optional() });
+const historyQuery = z.object({
+  after: z
+    .string()
+    .regex(/^\d{1,15}$/, "after must be a cursor from an earlier answer")
+    .optional(),
+});
 
 const STATIC_FILES: Record<string, string> = {
   "app.js": "text/javascript; charset=utf-8",
@@ -42,8 +47,23 @@ export function webchatRoutes(deps: ServerDeps) {
     return session;
   }
 
-  function inbound(sessionId: string, text: string | undefined, attachments: InboundAttachment[], providerMessageId: string, raw: unknown): InboundMessage {
-    return { channel: CHANNEL, providerMessageId, chatId: sessionId, sender: { id: sessionId }, text, attachments, receivedAt: clock(), raw };
+  function inbound(
+    sessionId: string,
+    text: string | undefined,
+    attachments: InboundAttachment[],
+    providerMessageId: string,
+    raw: unknown,
+  ): InboundMessage {
+    return {
+      channel: CHANNEL,
+      providerMessageId,
+      chatId: sessionId,
+      sender: { id: sessionId },
+      text,
+      attachments,
+      receivedAt: clock(),
+      raw,
+    };
   }
 
   return async (app: FastifyInstance) => {
@@ -71,7 +91,9 @@ export function webchatRoutes(deps: ServerDeps) {
       const { id } = parse(sessionParams, request.params);
       const body = parse(messageBody, request.body);
       // The session check happens inside the pipeline's batch: no extra query per message.
-      const result = await pipeline.receive(inbound(id, body.text, [], body.clientMessageId ?? randomUUID(), { text: body.text }), { existingOnly: true });
+      const result = await pipeline.receive(inbound(id, body.text, [], body.clientMessageId ?? randomUUID(), { text: body.text }), {
+        existingOnly: true,
+      });
       if (result.status === "unknown") throw unknownSession();
       return { replies: result.replies };
     });

@@ -37,12 +37,7 @@ function fill(
 }
 
 /** One reply in the conversation's locale: `{var}` from the reply, then from the globals (`{office}`). */
-export function render(
-  templates: Templates,
-  locale: Locale,
-  reply: Reply,
-  globals: Readonly<Record<string, string>>,
-): OutboundMessage {
+export function render(templates: Templates, locale: Locale, reply: Reply, globals: Readonly<Record<string, string>>): OutboundMessage {
   const vars = reply.vars ?? {};
   const text = fill(templates, locale, reply.key, vars, globals, 0);
   if (!reply.options || reply.options.length === 0) return { text };

@@ -29,5 +29,5 @@ export async function recordDeliveryStatus(db: Database, channel: string, update
     where: { id: row.id },
     data: { deliveryStatus: "failed", deliveryStatusAt: update.at, status: "failed", lastError: update.error ?? "failed after sending" },
   });
-  return failed as OutboxRow;
+  return failed;
 }

@@ -32,9 +32,12 @@ export function holdLease(
       options.log("outbox lease renewal failed", { id, error: describeError(error) });
     }
   };
-  const timer = setInterval(() => {
-    renewing = renewing.then(renew);
-  }, Math.max(10, Math.floor(options.leaseMs / 3)));
+  const timer = setInterval(
+    () => {
+      renewing = renewing.then(renew);
+    },
+    Math.max(10, Math.floor(options.leaseMs / 3)),
+  );
   timer.unref();
   return {
     token: () => current,

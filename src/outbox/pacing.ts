@@ -48,7 +48,8 @@ export function paceWindows(channel: string, chatId: string, pacing: Pacing | un
   if (!pacing) return [];
   const windows: PaceWindow[] = [];
   if (pacing.perChatMs) windows.push({ key: `chat:${channel}:${chatId}`, limit: 1, windowMs: pacing.perChatMs });
-  if (pacing.groupPerMinute && chatId.startsWith("-")) windows.push({ key: `group:${channel}:${chatId}`, limit: pacing.groupPerMinute, windowMs: 60_000 });
+  if (pacing.groupPerMinute && chatId.startsWith("-"))
+    windows.push({ key: `group:${channel}:${chatId}`, limit: pacing.groupPerMinute, windowMs: 60_000 });
   if (pacing.globalPerSecond) windows.push({ key: `all:${channel}`, limit: pacing.globalPerSecond, windowMs: 1000 });
   return windows;
 }
@@ -77,7 +78,7 @@ export function earliestSlot(history: ReadonlyMap<string, readonly number[]>, wi
  * it — since the reservations already there fitted. `sorted` is in ascending order.
  */
 function fits(sorted: readonly number[], at: number, w: PaceWindow): boolean {
-  for (let i = countUpTo(sorted, at) - 1, end = at; ; ) {
+  for (let i = countUpTo(sorted, at) - 1, end = at; ;) {
     // Sends in (end - window, end], plus the new one.
     const inWindow = countUpTo(sorted, end) - countUpTo(sorted, end - w.windowMs) + 1;
     if (inWindow > w.limit) return false;
@@ -148,7 +149,11 @@ export function databaseLedger(db: Database, random: () => number = Math.random)
         const history = new Map(rows.map((r) => [r.key, JSON.parse(r.sentAt) as number[]]));
         const slot = earliestSlot(history, windows, now);
         for (const w of windows) {
-          await sql.execute(`UPDATE "SendPace" SET "sentAt" = ?, "updatedAt" = ? WHERE "key" = ?`, [JSON.stringify(withSend(history.get(w.key) ?? [], w, slot, now)), written, w.key]);
+          await sql.execute(`UPDATE "SendPace" SET "sentAt" = ?, "updatedAt" = ? WHERE "key" = ?`, [
+            JSON.stringify(withSend(history.get(w.key) ?? [], w, slot, now)),
+            written,
+            w.key,
+          ]);
         }
         return slot;
       });

@@ -12,7 +12,12 @@ export interface HistoryMessage {
 /** The history a pull client reads back (the web page polls it for staff replies). */
 export interface ConversationStore {
   exists(channel: ChannelName, chatId: string): Promise<{ locale: Locale } | undefined>;
-  history(channel: ChannelName, chatId: string, after: number | undefined, limit?: number): Promise<{ messages: HistoryMessage[]; cursor: string }>;
+  history(
+    channel: ChannelName,
+    chatId: string,
+    after: number | undefined,
+    limit?: number,
+  ): Promise<{ messages: HistoryMessage[]; cursor: string }>;
 }
 
 /** Reads answer 503 (KA_DATABASE) while the database is away, like the pipeline's writes. */
@@ -31,7 +36,10 @@ function readsFrom(db: Database): ConversationStore {
       return row ? { locale: row.locale === "en" ? "en" : "id" } : undefined;
     },
     async history(channel, chatId, after, limit = 200) {
-      const conversation = await db.prisma.conversation.findUnique({ where: { channel_chatId: { channel, chatId } }, select: { id: true } });
+      const conversation = await db.prisma.conversation.findUnique({
+        where: { channel_chatId: { channel, chatId } },
+        select: { id: true },
+      });
       if (!conversation) return { messages: [], cursor: String(after ?? 0) };
       const rows = await db.prisma.message.findMany({
         where: { conversationId: conversation.id, ...(after !== undefined ? { id: { gt: after } } : {}) },

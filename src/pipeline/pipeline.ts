@@ -28,11 +28,14 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   let inFlight = 0;
   let idle: (() => void) | undefined;
 
-  const batcher = createBatcher<StepJob, ReceiveResult>(async (jobs) => {
-    const { results, outboxRows } = await processStepBatch(deps, jobs);
-    if (outboxRows > 0) deps.onOutboxRows?.();
-    return results;
-  }, { maxBatch: deps.maxBatch, keyOf: (job) => `${job.inbound.channel}\u0000${job.inbound.chatId}` });
+  const batcher = createBatcher<StepJob, ReceiveResult>(
+    async (jobs) => {
+      const { results, outboxRows } = await processStepBatch(deps, jobs);
+      if (outboxRows > 0) deps.onOutboxRows?.();
+      return results;
+    },
+    { maxBatch: deps.maxBatch, keyOf: (job) => `${job.inbound.channel}\u0000${job.inbound.chatId}` },
+  );
 
   return {
     async receive(inbound, options = {}) {

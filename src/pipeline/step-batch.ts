@@ -55,8 +55,14 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
         // writes later fails with SQLITE_BUSY instead of waiting when another process wrote meanwhile.
         await sql.execute(`UPDATE "TicketCounter" SET "value" = "value" WHERE "key" = ?`, ["#lock"]);
       }
-      const seen = await findProcessed(sql, jobs.map((j) => j.inbound));
-      const conversations = await loadConversations(sql, jobs.map((j) => j.inbound));
+      const seen = await findProcessed(
+        sql,
+        jobs.map((j) => j.inbound),
+      );
+      const conversations = await loadConversations(
+        sql,
+        jobs.map((j) => j.inbound),
+      );
       const writes = new BatchWrites();
       const results: ReceiveResult[] = new Array(jobs.length);
       const firstInBatch = new Map<string, number>();
@@ -71,7 +77,11 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
         const messageKey = keyOf(inbound.channel, inbound.providerMessageId);
         const earlier = seen.get(messageKey);
         if (earlier) {
-          results[index] = { status: "duplicate", conversationId: earlier, replies: await storedReplies(sql, earlier, inbound.providerMessageId) };
+          results[index] = {
+            status: "duplicate",
+            conversationId: earlier,
+            replies: await storedReplies(sql, earlier, inbound.providerMessageId),
+          };
           continue;
         }
         if (firstInBatch.has(messageKey)) continue; // answered after phase 3, as a copy of its twin
@@ -132,12 +142,30 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
           if (!check.accepted) continue;
           const s = check.stored;
           attachmentsInserted.add(s.id);
-          writes.add("attachment", [s.id, conversation.id, attachmentLinks.get(s.id) ?? null, s.sha256, s.mime, s.size, s.filename ?? null, s.storagePath, now]);
+          writes.add("attachment", [
+            s.id,
+            conversation.id,
+            attachmentLinks.get(s.id) ?? null,
+            s.sha256,
+            s.mime,
+            s.size,
+            s.filename ?? null,
+            s.storagePath,
+            now,
+          ]);
         }
         if (!job.opening && !job.system) {
           writes.add("message", [
-            conversation.id, inbound.channel, inbound.providerMessageId, "in", "citizen",
-            inboundText(deps, inbound, job, locale), null, complaintId, null, inbound.receivedAt,
+            conversation.id,
+            inbound.channel,
+            inbound.providerMessageId,
+            "in",
+            "citizen",
+            inboundText(deps, inbound, job, locale),
+            null,
+            complaintId,
+            null,
+            inbound.receivedAt,
           ]);
         }
         const limits = deps.limitsOf(inbound.channel);
@@ -145,7 +173,18 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
         const author = job.system?.author ?? "bot";
         for (const reply of replies) {
           const options = reply.options && reply.options.length > 0 ? JSON.stringify(reply.options) : null;
-          writes.add("message", [conversation.id, inbound.channel, null, "out", author, reply.text, options, complaintId, inbound.providerMessageId, now]);
+          writes.add("message", [
+            conversation.id,
+            inbound.channel,
+            null,
+            "out",
+            author,
+            reply.text,
+            options,
+            complaintId,
+            inbound.providerMessageId,
+            now,
+          ]);
         }
         const deliveries = limits.oneMessagePerStep && replies.length > 1 ? [joinReplies(replies)] : replies;
         for (const reply of deliveries) {
@@ -156,20 +195,45 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
               ...(state.filed ? { ticket: state.filed.ticket } : {}),
               ...(job.system?.attachments ? { attachments: job.system.attachments } : {}),
             };
-            writes.add("outbox", [newOutboxId(now.getTime()), inbound.channel, inbound.chatId, conversation.id, complaintId, "reply", JSON.stringify(payload), "pending", 0, now, now, now]);
+            writes.add("outbox", [
+              newOutboxId(now.getTime()),
+              inbound.channel,
+              inbound.chatId,
+              conversation.id,
+              complaintId,
+              "reply",
+              JSON.stringify(payload),
+              "pending",
+              0,
+              now,
+              now,
+              now,
+            ]);
           }
         }
         results[index] = { status: "processed", conversationId: conversation.id, replies };
       }
       jobs.forEach((job, index) => {
-        results[index] ??= { ...results[firstInBatch.get(keyOf(job.inbound.channel, job.inbound.providerMessageId))!]!, status: "duplicate" };
+        results[index] ??= {
+          ...results[firstInBatch.get(keyOf(job.inbound.channel, job.inbound.providerMessageId))!]!,
+          status: "duplicate",
+        };
       });
 
       for (const c of conversations.values()) {
         if (!c.state) continue;
         writes.add("conversation", [
-          c.id, c.channel, c.chatId, c.senderId, c.state.locale, c.state.step, JSON.stringify(c.state),
-          c.state.filed?.complaintId ?? null, c.lastInboundAt, c.createdAt, now,
+          c.id,
+          c.channel,
+          c.chatId,
+          c.senderId,
+          c.state.locale,
+          c.state.step,
+          JSON.stringify(c.state),
+          c.state.filed?.complaintId ?? null,
+          c.lastInboundAt,
+          c.createdAt,
+          now,
         ]);
       }
       await writes.flush(sql);
@@ -221,11 +285,32 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
       const id = randomUUID();
       const sopStep = firstStep(deps.sop);
       writes.add("complaint", [
-        id, ticket!, year, Number(ticket!.split("-").at(-1)), effect.kind, effect.draft.category ?? null,
-        effect.draft.text ?? "", inbound.channel, "open", sopStep.id, now, dueAt(sopStep, now),
-        who.complainantId, conversation.id, inbound.receivedAt, now, now,
+        id,
+        ticket!,
+        year,
+        Number(ticket!.split("-").at(-1)),
+        effect.kind,
+        effect.draft.category ?? null,
+        effect.draft.text ?? "",
+        inbound.channel,
+        "open",
+        sopStep.id,
+        now,
+        dueAt(sopStep, now),
+        who.complainantId,
+        conversation.id,
+        inbound.receivedAt,
+        now,
+        now,
       ]);
-      writes.add("event", [randomUUID(), id, "received", "citizen", JSON.stringify({ channel: inbound.channel, kind: effect.kind, attachments: effect.draft.attachmentIds.length }), now]);
+      writes.add("event", [
+        randomUUID(),
+        id,
+        "received",
+        "citizen",
+        JSON.stringify({ channel: inbound.channel, kind: effect.kind, attachments: effect.draft.attachmentIds.length }),
+        now,
+      ]);
       if (deps.staffFeed) {
         const view = { locale: deps.staffFeed.locale, timeZone: deps.settings.timeZone, replyMode: deps.staffFeed.replyMode };
         const card = cardReply(
@@ -253,8 +338,12 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
     }
     case "appendToComplaint": {
       writes.add("event", [
-        randomUUID(), effect.complaintId, "citizen.followup", "citizen",
-        JSON.stringify({ text: effect.text, attachmentIds: effect.attachmentIds, providerMessageId: inbound.providerMessageId }), now,
+        randomUUID(),
+        effect.complaintId,
+        "citizen.followup",
+        "citizen",
+        JSON.stringify({ text: effect.text, attachmentIds: effect.attachmentIds, providerMessageId: inbound.providerMessageId }),
+        now,
       ]);
       linkAttachments(scope, effect.attachmentIds, effect.complaintId);
       if (scope.state.filed?.complaintId === effect.complaintId) {
@@ -276,8 +365,19 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
     }
     case "setCategory": {
       // The citizen corrected the category guessed from their e-mail.
-      await sql.execute(`UPDATE "Complaint" SET "category" = ?, "updatedAt" = ? WHERE "id" = ?`, [effect.category, now, effect.complaintId]);
-      writes.add("event", [randomUUID(), effect.complaintId, "citizen.category", "citizen", JSON.stringify({ category: effect.category }), now]);
+      await sql.execute(`UPDATE "Complaint" SET "category" = ?, "updatedAt" = ? WHERE "id" = ?`, [
+        effect.category,
+        now,
+        effect.complaintId,
+      ]);
+      writes.add("event", [
+        randomUUID(),
+        effect.complaintId,
+        "citizen.category",
+        "citizen",
+        JSON.stringify({ category: effect.category }),
+        now,
+      ]);
       if (scope.state.filed?.complaintId === effect.complaintId) scope.vars.ticket = scope.state.filed.ticket;
       return;
     }
@@ -294,9 +394,19 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
     }
     case "storeRating": {
       await sql.execute(`UPDATE "Complaint" SET "rating" = ?, "ratingComment" = ?, "updatedAt" = ? WHERE "id" = ?`, [
-        effect.score, effect.comment ?? null, now, effect.complaintId,
+        effect.score,
+        effect.comment ?? null,
+        now,
+        effect.complaintId,
       ]);
-      writes.add("event", [randomUUID(), effect.complaintId, "rated", "citizen", JSON.stringify({ score: effect.score, comment: effect.comment ?? null }), now]);
+      writes.add("event", [
+        randomUUID(),
+        effect.complaintId,
+        "rated",
+        "citizen",
+        JSON.stringify({ score: effect.score, comment: effect.comment ?? null }),
+        now,
+      ]);
       const rows = await sql.query<{ ticket: string }>(`SELECT "ticket" FROM "Complaint" WHERE "id" = ?`, [effect.complaintId]);
       if (rows[0]) {
         scope.vars.ticket = rows[0].ticket;
@@ -325,9 +435,24 @@ function queueForStaff(
   if (!feed) return;
   const globals = { office: deps.settings.officeName };
   const message = render(deps.templates, feed.locale, item.reply, globals);
-  const buttons = item.buttons?.map((row) => row.map((b) => ({ label: render(deps.templates, feed.locale, { key: b.labelKey }, globals).text, data: b.data })));
+  const buttons = item.buttons?.map((row) =>
+    row.map((b) => ({ label: render(deps.templates, feed.locale, { key: b.labelKey }, globals).text, data: b.data })),
+  );
   const payload = { text: message.text, ...(buttons ? { buttons } : {}), ...(item.threadOf ? { threadOf: item.threadOf } : {}) };
-  writes.add("outbox", [newOutboxId(now.getTime()), feed.channel, feed.chatId, null, item.complaintId, item.kind, JSON.stringify(payload), "pending", 0, now, now, now]);
+  writes.add("outbox", [
+    newOutboxId(now.getTime()),
+    feed.channel,
+    feed.chatId,
+    null,
+    item.complaintId,
+    item.kind,
+    JSON.stringify(payload),
+    "pending",
+    0,
+    now,
+    now,
+    now,
+  ]);
 }
 
 /**
@@ -345,7 +470,10 @@ async function linkEarlierAttachments(sql: SqlRunner, links: Map<string, string>
     byComplaint.set(complaintId, [...(byComplaint.get(complaintId) ?? []), attachmentId]);
   }
   for (const [complaintId, ids] of byComplaint) {
-    await sql.execute(`UPDATE "Attachment" SET "complaintId" = ? WHERE "id" IN ${jsonListSubquery(sql.provider)}`, [complaintId, JSON.stringify(ids)]);
+    await sql.execute(`UPDATE "Attachment" SET "complaintId" = ? WHERE "id" IN ${jsonListSubquery(sql.provider)}`, [
+      complaintId,
+      JSON.stringify(ids),
+    ]);
   }
 }
 
@@ -385,7 +513,11 @@ function yearIn(date: Date, timeZone: string): number {
 
 async function findProcessed(sql: SqlRunner, inbound: InboundMessage[]): Promise<Map<string, string>> {
   const seen = new Map<string, string>();
-  for (const [channel, ids] of groupBy(inbound, (m) => m.channel, (m) => m.providerMessageId)) {
+  for (const [channel, ids] of groupBy(
+    inbound,
+    (m) => m.channel,
+    (m) => m.providerMessageId,
+  )) {
     const rows = await sql.query<{ providerMessageId: string; conversationId: string }>(
       `SELECT "providerMessageId", "conversationId" FROM "Message" WHERE "channel" = ? AND "providerMessageId" IN ${jsonListSubquery(sql.provider)}`,
       [channel, JSON.stringify(ids)],
@@ -399,8 +531,19 @@ async function loadConversations(sql: SqlRunner, inbound: InboundMessage[]): Pro
   const found = new Map<string, LiveConversation>();
   // PostgreSQL: lock the rows, so two instances never step the same conversation at once.
   const lock = sql.provider === "postgresql" ? " FOR UPDATE" : "";
-  for (const [channel, chatIds] of groupBy(inbound, (m) => m.channel, (m) => m.chatId)) {
-    const rows = await sql.query<{ id: string; chatId: string; senderId: string | null; state: string; lastInboundAt: Date | null; createdAt: Date }>(
+  for (const [channel, chatIds] of groupBy(
+    inbound,
+    (m) => m.channel,
+    (m) => m.chatId,
+  )) {
+    const rows = await sql.query<{
+      id: string;
+      chatId: string;
+      senderId: string | null;
+      state: string;
+      lastInboundAt: Date | null;
+      createdAt: Date;
+    }>(
       `SELECT "id", "chatId", "senderId", "state", "lastInboundAt", "createdAt" FROM "Conversation" WHERE "channel" = ? AND "chatId" IN ${jsonListSubquery(sql.provider)}${lock}`,
       [channel, JSON.stringify(chatIds)],
     );
@@ -423,7 +566,15 @@ function liveConversation(conversations: Map<string, LiveConversation>, inbound:
   const key = keyOf(inbound.channel, inbound.chatId);
   let conversation = conversations.get(key);
   if (!conversation) {
-    conversation = { id: randomUUID(), channel: inbound.channel, chatId: inbound.chatId, senderId: inbound.sender.id, state: undefined, lastInboundAt: now, createdAt: now };
+    conversation = {
+      id: randomUUID(),
+      channel: inbound.channel,
+      chatId: inbound.chatId,
+      senderId: inbound.sender.id,
+      state: undefined,
+      lastInboundAt: now,
+      createdAt: now,
+    };
     conversations.set(key, conversation);
   }
   return conversation;

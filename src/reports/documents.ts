@@ -35,7 +35,11 @@ const orDash = (s: string | null | undefined) => (s && s.trim() !== "" ? s.trim(
  * The internal form may show who complained (it stays with the complaints desk); an anonymous
  * complainant is "Anonim" and nothing else about them is shown, whatever the channel knew.
  */
-export function complaintFormFields(record: DocumentComplaint, layout: Pick<DocumentLayout, "officeName" | "timeZone" | "texts">, target?: string): ComplaintFormFields {
+export function complaintFormFields(
+  record: DocumentComplaint,
+  layout: Pick<DocumentLayout, "officeName" | "timeZone" | "texts">,
+  target?: string,
+): ComplaintFormFields {
   const { complaint, identity } = record;
   const anonymous = identity.anonymous || !identity.name;
   const category = CATEGORIES.find((c) => c === complaint.category) ?? (complaint.category ? "Lain-lain" : null);
@@ -61,8 +65,17 @@ function letterhead(doc: Pdf, officeName: string): void {
   write(doc, officeName.toUpperCase(), left, 50, { width, align: "center" });
   doc.moveDown(0.3);
   const y = doc.y;
-  doc.moveTo(left, y).lineTo(left + width, y).lineWidth(1.5).strokeColor("#000000").stroke();
-  doc.moveTo(left, y + 2.5).lineTo(left + width, y + 2.5).lineWidth(0.5).stroke();
+  doc
+    .moveTo(left, y)
+    .lineTo(left + width, y)
+    .lineWidth(1.5)
+    .strokeColor("#000000")
+    .stroke();
+  doc
+    .moveTo(left, y + 2.5)
+    .lineTo(left + width, y + 2.5)
+    .lineWidth(0.5)
+    .stroke();
   doc.y = y + 14;
   doc.font("Helvetica");
 }
@@ -71,7 +84,12 @@ function checkbox(doc: Pdf, x: number, y: number, ticked: boolean): void {
   doc.rect(x, y, 12, 12).lineWidth(0.8).strokeColor("#000000").stroke();
   if (ticked) {
     // A check mark drawn as lines: the built-in fonts have no "√".
-    doc.moveTo(x + 2.5, y + 6.5).lineTo(x + 5, y + 9.5).lineTo(x + 10, y + 2.5).lineWidth(1.6).stroke();
+    doc
+      .moveTo(x + 2.5, y + 6.5)
+      .lineTo(x + 5, y + 9.5)
+      .lineTo(x + 10, y + 2.5)
+      .lineWidth(1.6)
+      .stroke();
   }
 }
 
@@ -85,7 +103,10 @@ export function complaintFormLayout(fields: ComplaintFormFields, layout: Documen
     doc.font("Helvetica-Bold").fontSize(13);
     write(doc, texts.t("form.title"), left, doc.y, { width, align: "center", underline: true });
     doc.font("Helvetica").fontSize(8.5).fillColor("#555555");
-    write(doc, texts.t("form.received", { ticket: fields.ticket, received: fields.received, medium: fields.medium }), left, doc.y + 2, { width, align: "center" });
+    write(doc, texts.t("form.received", { ticket: fields.ticket, received: fields.received, medium: fields.medium }), left, doc.y + 2, {
+      width,
+      align: "center",
+    });
     doc.fillColor("#000000");
     doc.moveDown(1.2);
 
@@ -104,7 +125,14 @@ export function complaintFormLayout(fields: ComplaintFormFields, layout: Documen
       write(doc, ":", left + labelW, y);
       write(doc, value, left + labelW + 10, y, { width: width - labelW - 10 });
       const bottom = Math.max(doc.y, y + 13);
-      doc.moveTo(left + labelW + 10, bottom).lineTo(left + width, bottom).dash(1, { space: 2 }).lineWidth(0.5).strokeColor("#7F7F7F").stroke().undash();
+      doc
+        .moveTo(left + labelW + 10, bottom)
+        .lineTo(left + width, bottom)
+        .dash(1, { space: 2 })
+        .lineWidth(0.5)
+        .strokeColor("#7F7F7F")
+        .stroke()
+        .undash();
       doc.strokeColor("#000000");
       doc.y = bottom + 8;
     }
@@ -180,79 +208,85 @@ export function forwardingLetterLayout(record: DocumentComplaint, input: Forward
   const locale: Locale = texts.locale;
   const year = new Intl.DateTimeFormat("en-GB", { year: "numeric", timeZone: layout.timeZone }).format(layout.now);
   const number = input.number?.trim() || texts.t("letter.numberBlank", { year });
-  return renderPdf({ title: `${texts.t("letter.title")} ${complaint.ticket}`, author: layout.officeName, compress: layout.compress }, (doc) => {
-    const left = doc.page.margins.left;
-    const width = doc.page.width - left - doc.page.margins.right;
-    letterhead(doc, layout.officeName);
-    doc.fontSize(10.5);
-    write(doc, formatLongDate(layout.now, locale, layout.timeZone), left, doc.y, { width, align: "right" });
-    doc.moveDown(0.8);
-    doc.font("Helvetica-Bold").fontSize(12.5);
-    write(doc, texts.t("letter.title"), left, doc.y, { width, align: "center", underline: true });
-    doc.font("Helvetica").fontSize(10.5);
-    write(doc, `${texts.t("letter.number")} : ${number}`, left, doc.y + 2, { width, align: "center" });
-    doc.moveDown(1.2);
+  return renderPdf(
+    { title: `${texts.t("letter.title")} ${complaint.ticket}`, author: layout.officeName, compress: layout.compress },
+    (doc) => {
+      const left = doc.page.margins.left;
+      const width = doc.page.width - left - doc.page.margins.right;
+      letterhead(doc, layout.officeName);
+      doc.fontSize(10.5);
+      write(doc, formatLongDate(layout.now, locale, layout.timeZone), left, doc.y, { width, align: "right" });
+      doc.moveDown(0.8);
+      doc.font("Helvetica-Bold").fontSize(12.5);
+      write(doc, texts.t("letter.title"), left, doc.y, { width, align: "center", underline: true });
+      doc.font("Helvetica").fontSize(10.5);
+      write(doc, `${texts.t("letter.number")} : ${number}`, left, doc.y + 2, { width, align: "center" });
+      doc.moveDown(1.2);
 
-    const table = (rows: [string, string][], labelW: number, indent = 0) => {
-      for (const [label, value] of rows) {
-        const y = doc.y;
-        write(doc, label, left + indent, y, { width: labelW });
-        write(doc, ":", left + indent + labelW, y);
-        write(doc, value, left + indent + labelW + 10, y, { width: width - indent - labelW - 10 });
-        doc.y = Math.max(doc.y, y + 13) + 3;
-      }
-    };
-    table(
-      [
-        [texts.t("letter.nature"), texts.t("letter.natureText")],
-        [texts.t("letter.attachment"), texts.t("letter.attachmentText")],
-        [texts.t("letter.subject"), texts.t("letter.subjectText")],
-      ],
-      70,
-    );
-    doc.moveDown(0.8);
-    write(doc, texts.t("letter.to"), left, doc.y, { width });
-    doc.font("Helvetica-Bold");
-    write(doc, input.to, left, doc.y, { width: width * 0.6 });
-    doc.font("Helvetica");
-    const place = texts.t("letter.place");
-    if (place) write(doc, place, left, doc.y, { width });
-    doc.moveDown(1);
-
-    const medium = mediumLabel(complaint.channel, texts);
-    write(doc, texts.t("letter.opening"), left, doc.y, { width });
-    doc.moveDown(0.5);
-    write(doc, texts.t("letter.body", { medium, to: input.to }), left, doc.y, { width, align: "justify" });
-    doc.moveDown(0.5);
-    table(
-      [
-        [texts.t("letter.ticket"), complaint.ticket],
-        [texts.t("letter.category"), complaint.category ?? texts.t(complaint.kind === "information" ? "kind.information" : "kind.complaint")],
-        [texts.t("letter.received"), formatLongDateTime(complaint.receivedAt, locale, layout.timeZone)],
-        [texts.t("letter.text"), complaint.text.trim()],
-      ],
-      110,
-      20,
-    );
-    doc.moveDown(0.5);
-    for (const key of ["letter.confidential", "letter.request", "letter.closing"]) {
-      write(doc, texts.t(key), left, doc.y, { width, align: "justify" });
-      doc.moveDown(0.5);
-    }
-
-    if (roomLeft(doc) < 140) doc.addPage();
-    doc.moveDown(1);
-    const signX = left + width - 220;
-    const y = doc.y;
-    write(doc, layout.officeName, signX, y, { width: 220, align: "center" });
-    write(doc, texts.t("letter.signerRole"), signX, doc.y, { width: 220, align: "center" });
-    const nameY = doc.y + 60;
-    if (input.signer?.trim()) {
+      const table = (rows: [string, string][], labelW: number, indent = 0) => {
+        for (const [label, value] of rows) {
+          const y = doc.y;
+          write(doc, label, left + indent, y, { width: labelW });
+          write(doc, ":", left + indent + labelW, y);
+          write(doc, value, left + indent + labelW + 10, y, { width: width - indent - labelW - 10 });
+          doc.y = Math.max(doc.y, y + 13) + 3;
+        }
+      };
+      table(
+        [
+          [texts.t("letter.nature"), texts.t("letter.natureText")],
+          [texts.t("letter.attachment"), texts.t("letter.attachmentText")],
+          [texts.t("letter.subject"), texts.t("letter.subjectText")],
+        ],
+        70,
+      );
+      doc.moveDown(0.8);
+      write(doc, texts.t("letter.to"), left, doc.y, { width });
       doc.font("Helvetica-Bold");
-      write(doc, input.signer.trim(), signX, nameY, { width: 220, align: "center", underline: true });
+      write(doc, input.to, left, doc.y, { width: width * 0.6 });
       doc.font("Helvetica");
-    } else {
-      write(doc, texts.t("letter.signerBlank"), signX, nameY, { width: 220, align: "center" });
-    }
-  });
+      const place = texts.t("letter.place");
+      if (place) write(doc, place, left, doc.y, { width });
+      doc.moveDown(1);
+
+      const medium = mediumLabel(complaint.channel, texts);
+      write(doc, texts.t("letter.opening"), left, doc.y, { width });
+      doc.moveDown(0.5);
+      write(doc, texts.t("letter.body", { medium, to: input.to }), left, doc.y, { width, align: "justify" });
+      doc.moveDown(0.5);
+      table(
+        [
+          [texts.t("letter.ticket"), complaint.ticket],
+          [
+            texts.t("letter.category"),
+            complaint.category ?? texts.t(complaint.kind === "information" ? "kind.information" : "kind.complaint"),
+          ],
+          [texts.t("letter.received"), formatLongDateTime(complaint.receivedAt, locale, layout.timeZone)],
+          [texts.t("letter.text"), complaint.text.trim()],
+        ],
+        110,
+        20,
+      );
+      doc.moveDown(0.5);
+      for (const key of ["letter.confidential", "letter.request", "letter.closing"]) {
+        write(doc, texts.t(key), left, doc.y, { width, align: "justify" });
+        doc.moveDown(0.5);
+      }
+
+      if (roomLeft(doc) < 140) doc.addPage();
+      doc.moveDown(1);
+      const signX = left + width - 220;
+      const y = doc.y;
+      write(doc, layout.officeName, signX, y, { width: 220, align: "center" });
+      write(doc, texts.t("letter.signerRole"), signX, doc.y, { width: 220, align: "center" });
+      const nameY = doc.y + 60;
+      if (input.signer?.trim()) {
+        doc.font("Helvetica-Bold");
+        write(doc, input.signer.trim(), signX, nameY, { width: 220, align: "center", underline: true });
+        doc.font("Helvetica");
+      } else {
+        write(doc, texts.t("letter.signerBlank"), signX, nameY, { width: 220, align: "center" });
+      }
+    },
+  );
 }

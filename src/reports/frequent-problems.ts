@@ -61,11 +61,16 @@ export function frequentTerms(texts: readonly string[], limit = 5): TermCount[] 
   const minimum = texts.length > 1 ? 2 : 1;
   // Most texts first, a phrase before a word, then the order they first appear in (the sort is stable).
   const order = (a: TermCount, b: TermCount) => b.count - a.count || b.term.split(" ").length - a.term.split(" ").length;
-  const chosenPhrases = [...phrases].map(([term, count]) => ({ term, count })).filter((t) => t.count >= minimum).sort(order);
+  const chosenPhrases = [...phrases]
+    .map(([term, count]) => ({ term, count }))
+    .filter((t) => t.count >= minimum)
+    .sort(order);
   // With a single text every phrase occurs once: then its words alone say it more briefly.
   const usePhrases = texts.length > 1;
   const covered = new Map<string, number>();
-  if (usePhrases) for (const p of chosenPhrases.slice(0, limit)) for (const w of p.term.split(" ")) covered.set(w, Math.max(covered.get(w) ?? 0, p.count));
+  if (usePhrases)
+    for (const p of chosenPhrases.slice(0, limit))
+      for (const w of p.term.split(" ")) covered.set(w, Math.max(covered.get(w) ?? 0, p.count));
   const chosenWords = [...words]
     .map(([term, count]) => ({ term, count }))
     .filter((t) => t.count >= minimum && (covered.get(t.term) ?? 0) < t.count);

@@ -37,7 +37,12 @@ export interface ReportFile {
 }
 
 /** The logbook (FM-PDIP-03-02 and more) of a month, as CSV or XLSX bytes. */
-export async function logbookReport(db: Database, month: string, format: LogbookFormat, settings: ReportSettings): Promise<ReportFile & { rows: number }> {
+export async function logbookReport(
+  db: Database,
+  month: string,
+  format: LogbookFormat,
+  settings: ReportSettings,
+): Promise<ReportFile & { rows: number }> {
   const range = monthRange(month, settings.timeZone);
   const { complaints } = await loadMonth(db, range);
   // The form is Indonesian whatever the office's language; its headers are the contract's.
@@ -46,7 +51,13 @@ export async function logbookReport(db: Database, month: string, format: Logbook
   const content =
     format === "csv"
       ? Buffer.from(logbookCsv(rows, settings.timeZone), "utf8")
-      : await logbookXlsx(rows, { officeName: settings.officeName, monthTitle: monthTitle(range, "id"), timeZone: settings.timeZone, texts, createdAt: nowOf(settings) });
+      : await logbookXlsx(rows, {
+          officeName: settings.officeName,
+          monthTitle: monthTitle(range, "id"),
+          timeZone: settings.timeZone,
+          texts,
+          createdAt: nowOf(settings),
+        });
   return { filename: `logbook-${month}.${format}`, content, rows: rows.length };
 }
 
@@ -60,7 +71,11 @@ export async function recapReport(
   const range = monthRange(month, settings.timeZone);
   const { complaints, earlier } = await loadMonth(db, range);
   const recap = buildRecap({ range, complaints, earlier, sop: settings.sop, officeName: settings.officeName, now: nowOf(settings) });
-  const pdf = await recapPdf(recap, { texts: textsOf(settings), sopTitle: settings.sop.title[settings.locale], compress: options.compress });
+  const pdf = await recapPdf(recap, {
+    texts: textsOf(settings),
+    sopTitle: settings.sop.title[settings.locale],
+    compress: options.compress,
+  });
   return {
     recap,
     json: { filename: `recap-${month}.json`, content: Buffer.from(`${JSON.stringify(recap, null, 2)}\n`, "utf8") },
@@ -84,18 +99,39 @@ async function documentRecord(db: Database, ticket: string) {
 }
 
 /** Form FM-PDIP-03-01 filled from the complaint (internal: it shows the complainant unless anonymous). */
-export async function complaintFormPdf(db: Database, ticket: string, settings?: Partial<DocumentSettings> & { target?: string }): Promise<Buffer> {
+export async function complaintFormPdf(
+  db: Database,
+  ticket: string,
+  settings?: Partial<DocumentSettings> & { target?: string },
+): Promise<Buffer> {
   const s = documentSettings(settings);
   const record = await documentRecord(db, ticket);
-  const layout = { officeName: s.officeName, timeZone: s.timeZone, texts: s.texts ?? loadReportTexts(s.locale), now: (s.clock ?? (() => new Date()))(), compress: s.compress };
+  const layout = {
+    officeName: s.officeName,
+    timeZone: s.timeZone,
+    texts: s.texts ?? loadReportTexts(s.locale),
+    now: (s.clock ?? (() => new Date()))(),
+    compress: s.compress,
+  };
   return complaintFormLayout(complaintFormFields(record, layout, settings?.target), layout);
 }
 
 /** A "Surat Pengantar" forwarding the complaint to another agency, without the reporter's identity. */
-export async function forwardingLetterPdf(db: Database, ticket: string, input: ForwardingLetterInput, settings?: Partial<DocumentSettings>): Promise<Buffer> {
+export async function forwardingLetterPdf(
+  db: Database,
+  ticket: string,
+  input: ForwardingLetterInput,
+  settings?: Partial<DocumentSettings>,
+): Promise<Buffer> {
   if (!input.to?.trim()) throw new KanalError("KA_BAD_REQUEST", "say whom the letter goes to (the agency), e.g. Dinas Pekerjaan Umum");
   const s = documentSettings(settings);
   const record = await documentRecord(db, ticket);
-  const layout = { officeName: s.officeName, timeZone: s.timeZone, texts: s.texts ?? loadReportTexts(s.locale), now: (s.clock ?? (() => new Date()))(), compress: s.compress };
+  const layout = {
+    officeName: s.officeName,
+    timeZone: s.timeZone,
+    texts: s.texts ?? loadReportTexts(s.locale),
+    now: (s.clock ?? (() => new Date()))(),
+    compress: s.compress,
+  };
   return forwardingLetterLayout(record, { ...input, to: input.to.trim() }, layout);
 }

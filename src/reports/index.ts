@@ -8,12 +8,35 @@ export {
   type LogbookFormat,
   type ReportFile,
 } from "./generate.js";
-export { logbookRows, initialsOf, LOGBOOK_COLUMNS, LOGBOOK_HEADERS, type LogbookRow, type LogbookColumn, type LogbookOptions } from "./logbook-rows.js";
+export {
+  logbookRows,
+  initialsOf,
+  LOGBOOK_COLUMNS,
+  LOGBOOK_HEADERS,
+  type LogbookRow,
+  type LogbookColumn,
+  type LogbookOptions,
+} from "./logbook-rows.js";
 export { logbookCsv, toCsv, csvField } from "./csv.js";
 export { logbookXlsx, LOGBOOK_HEADER_ROW, type LogbookSheetMeta } from "./logbook-xlsx.js";
-export { buildRecap, satisfactionLevel, TIME_STANDARD_MEASURED, type Recap, type RecapInput, type StepCompliance, type FrequentProblem } from "./recap.js";
+export {
+  buildRecap,
+  satisfactionLevel,
+  TIME_STANDARD_MEASURED,
+  type Recap,
+  type RecapInput,
+  type StepCompliance,
+  type FrequentProblem,
+} from "./recap.js";
 export { recapPdf, formatNumber, type RecapPdfOptions } from "./recap-pdf.js";
-export { complaintFormFields, complaintFormLayout, forwardingLetterLayout, type ComplaintFormFields, type DocumentLayout, type ForwardingLetterInput } from "./documents.js";
+export {
+  complaintFormFields,
+  complaintFormLayout,
+  forwardingLetterLayout,
+  type ComplaintFormFields,
+  type DocumentLayout,
+  type ForwardingLetterInput,
+} from "./documents.js";
 export { frequentTerms, contentWords, truncate, STOP_WORDS, type TermCount } from "./frequent-problems.js";
 export { loadMonth, loadDocumentComplaint, type DocumentComplaint, type ComplainantIdentity } from "./store.js";
 export { loadReportTexts, DEFAULT_REPORT_TEXTS_DIR, type ReportTexts } from "./texts.js";

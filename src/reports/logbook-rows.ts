@@ -115,7 +115,14 @@ function stepLabel(sop: SopPreset, id: string): string {
 /** Who or what an assignment names: a unit, a preset role (by its label), a person. */
 function assignee(e: ReportEvent, sop: SopPreset): string | undefined {
   const role = str(e.data.role);
-  return str(e.data.unit) ?? (role ? roleLabel(sop, role) : undefined) ?? str(e.data.staffName) ?? str(e.data.to) ?? str(e.data.assignee) ?? str(e.data.staff);
+  return (
+    str(e.data.unit) ??
+    (role ? roleLabel(sop, role) : undefined) ??
+    str(e.data.staffName) ??
+    str(e.data.to) ??
+    str(e.data.assignee) ??
+    str(e.data.staff)
+  );
 }
 
 function decisionText(value: string, texts: ReportTexts): string {

@@ -80,7 +80,13 @@ export function renderPdf(options: PdfOptions, draw: (doc: Pdf) => void): Promis
 }
 
 /** Writes text at (x, y), or at the cursor when given options only, made safe for Helvetica. */
-export function write(doc: Pdf, text: string, x?: number | PDFKit.Mixins.TextOptions, y?: number, options?: PDFKit.Mixins.TextOptions): Pdf {
+export function write(
+  doc: Pdf,
+  text: string,
+  x?: number | PDFKit.Mixins.TextOptions,
+  y?: number,
+  options?: PDFKit.Mixins.TextOptions,
+): Pdf {
   if (typeof x === "number") return doc.text(pdfSafe(text), x, y, options);
   return doc.text(pdfSafe(text), x);
 }
@@ -118,7 +124,16 @@ export function ensureRoom(doc: Pdf, height: number): void {
 export function barChart(
   doc: Pdf,
   bars: readonly { label: string; value: number }[],
-  options: { x: number; y: number; width: number; labelWidth: number; barHeight?: number; gap?: number; color: string; format?: (n: number) => string },
+  options: {
+    x: number;
+    y: number;
+    width: number;
+    labelWidth: number;
+    barHeight?: number;
+    gap?: number;
+    color: string;
+    format?: (n: number) => string;
+  },
 ): number {
   const barHeight = options.barHeight ?? 14;
   const gap = options.gap ?? 7;
@@ -130,14 +145,29 @@ export function barChart(
   for (const bar of bars) {
     doc.fillColor("#000000");
     write(doc, bar.label, options.x, y + (barHeight - 9) / 2 + 1, { width: options.labelWidth - 8, lineBreak: false, ellipsis: true });
-    doc.rect(options.x + options.labelWidth, y, area, barHeight).fillColor("#F2F2F2").fill();
+    doc
+      .rect(options.x + options.labelWidth, y, area, barHeight)
+      .fillColor("#F2F2F2")
+      .fill();
     const w = (area * bar.value) / max;
-    if (w > 0) doc.rect(options.x + options.labelWidth, y, w, barHeight).fillColor(options.color).fill();
+    if (w > 0)
+      doc
+        .rect(options.x + options.labelWidth, y, w, barHeight)
+        .fillColor(options.color)
+        .fill();
     doc.fillColor("#000000");
-    write(doc, (options.format ?? String)(bar.value), options.x + options.labelWidth + area + 6, y + (barHeight - 9) / 2 + 1, { width: valueWidth - 6, lineBreak: false });
+    write(doc, (options.format ?? String)(bar.value), options.x + options.labelWidth + area + 6, y + (barHeight - 9) / 2 + 1, {
+      width: valueWidth - 6,
+      lineBreak: false,
+    });
     y += barHeight + gap;
   }
   // Baseline of the bars.
-  doc.moveTo(options.x + options.labelWidth, options.y - 2).lineTo(options.x + options.labelWidth, y - gap + 2).lineWidth(0.7).strokeColor("#7F7F7F").stroke();
+  doc
+    .moveTo(options.x + options.labelWidth, options.y - 2)
+    .lineTo(options.x + options.labelWidth, y - gap + 2)
+    .lineWidth(0.7)
+    .strokeColor("#7F7F7F")
+    .stroke();
   return y;
 }

@@ -12,10 +12,21 @@ export interface RecapPdfOptions {
   compress?: boolean;
 }
 
-const COLOR = { category: "#2F5597", channel: "#548235", met: "#70AD47", missed: "#C00000", pending: "#BFBFBF", tile: "#F2F5FA", line: "#A6A6A6" };
+const COLOR = {
+  category: "#2F5597",
+  channel: "#548235",
+  met: "#70AD47",
+  missed: "#C00000",
+  pending: "#BFBFBF",
+  tile: "#F2F5FA",
+  line: "#A6A6A6",
+};
 
 export function formatNumber(n: number, locale: Locale, digits = 0): string {
-  return new Intl.NumberFormat(locale === "id" ? "id-ID" : "en-GB", { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n);
+  return new Intl.NumberFormat(locale === "id" ? "id-ID" : "en-GB", {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(n);
 }
 
 function heading(doc: Pdf, text: string): void {
@@ -52,11 +63,23 @@ export function recapPdf(recap: Recap, options: RecapPdfOptions): Promise<Buffer
     doc.fontSize(8).fillColor("#555555");
     // A month ends at midnight of the 1st; "30 November 23.59" is how people say it.
     const asOf = recap.asOf === recap.period.end ? new Date(new Date(recap.asOf).getTime() - 60_000) : new Date(recap.asOf);
-    write(doc, texts.t("recap.asOf", { asOf: formatLongDateTime(asOf, locale, recap.timeZone), generated: formatLongDateTime(new Date(recap.generatedAt), locale, recap.timeZone) }), { width, align: "center" });
+    write(
+      doc,
+      texts.t("recap.asOf", {
+        asOf: formatLongDateTime(asOf, locale, recap.timeZone),
+        generated: formatLongDateTime(new Date(recap.generatedAt), locale, recap.timeZone),
+      }),
+      { width, align: "center" },
+    );
     if (options.sopTitle) write(doc, texts.t("recap.sop", { sop: options.sopTitle }), { width, align: "center" });
     doc.fillColor("#000000");
     doc.moveDown(0.6);
-    doc.moveTo(left, doc.y).lineTo(left + width, doc.y).lineWidth(1).strokeColor(COLOR.line).stroke();
+    doc
+      .moveTo(left, doc.y)
+      .lineTo(left + width, doc.y)
+      .lineWidth(1)
+      .strokeColor(COLOR.line)
+      .stroke();
     doc.moveDown(0.8);
 
     const tiles: [string, string, string?][] = [
@@ -65,7 +88,11 @@ export function recapPdf(recap: Recap, options: RecapPdfOptions): Promise<Buffer
       [n(recap.informationRequests), texts.t("recap.key.information")],
       [n(recap.open), texts.t("recap.key.open")],
       [n(recap.overdue), texts.t("recap.key.overdue")],
-      [recap.averageRating === null ? "-" : n(recap.averageRating, 2), texts.t("recap.key.rating"), texts.t("recap.key.ratingCount", { count: recap.ratingCount })],
+      [
+        recap.averageRating === null ? "-" : n(recap.averageRating, 2),
+        texts.t("recap.key.rating"),
+        texts.t("recap.key.ratingCount", { count: recap.ratingCount }),
+      ],
     ];
     const gap = 10;
     const tileW = (width - 2 * gap) / 3;
@@ -109,7 +136,9 @@ export function recapPdf(recap: Recap, options: RecapPdfOptions): Promise<Buffer
     if (recap.averageRating === null) write(doc, texts.t("recap.satisfaction.none"), left, doc.y, { width });
     else {
       doc.font("Helvetica-Bold");
-      write(doc, texts.t("recap.satisfaction.value", { average: n(recap.averageRating, 2), count: n(recap.ratingCount) }), left, doc.y, { width });
+      write(doc, texts.t("recap.satisfaction.value", { average: n(recap.averageRating, 2), count: n(recap.ratingCount) }), left, doc.y, {
+        width,
+      });
       doc.font("Helvetica");
       if (recap.satisfactionLevel) write(doc, texts.t(`recap.satisfaction.${recap.satisfactionLevel}`), { width });
       doc.moveDown(0.5);
@@ -117,7 +146,17 @@ export function recapPdf(recap: Recap, options: RecapPdfOptions): Promise<Buffer
       write(doc, texts.t("recap.satisfaction.distribution"), left, doc.y, { width });
       doc.moveDown(0.3);
       const dist = (["5", "4", "3", "2", "1"] as const).map((k) => ({ label: `${k}`, value: recap.ratingDistribution[k] }));
-      doc.y = barChart(doc, dist, { x: left, y: doc.y, width: width * 0.6, labelWidth: 30, barHeight: 9, gap: 4, color: "#BF9000", format: (v) => n(v) }) + 6;
+      doc.y =
+        barChart(doc, dist, {
+          x: left,
+          y: doc.y,
+          width: width * 0.6,
+          labelWidth: 30,
+          barHeight: 9,
+          gap: 4,
+          color: "#BF9000",
+          format: (v) => n(v),
+        }) + 6;
     }
     doc.fontSize(8.5).fillColor("#333333");
     write(doc, texts.t("recap.satisfaction.note"), left, doc.y, { width });
@@ -126,9 +165,18 @@ export function recapPdf(recap: Recap, options: RecapPdfOptions): Promise<Buffer
 
     heading(doc, texts.t("recap.compliance.title"));
     const legendY = doc.y;
-    ([["met", COLOR.met], ["missed", COLOR.missed], ["pending", COLOR.pending]] as const).forEach(([key, color], i) => {
+    (
+      [
+        ["met", COLOR.met],
+        ["missed", COLOR.missed],
+        ["pending", COLOR.pending],
+      ] as const
+    ).forEach(([key, color], i) => {
       const x = left + i * 150;
-      doc.rect(x, legendY + 1, 9, 9).fillColor(color).fill();
+      doc
+        .rect(x, legendY + 1, 9, 9)
+        .fillColor(color)
+        .fill();
       doc.fillColor("#000000").fontSize(8.5);
       write(doc, texts.t(`recap.compliance.${key}`), x + 13, legendY + 1, { width: 135, lineBreak: false });
     });
@@ -143,11 +191,20 @@ export function recapPdf(recap: Recap, options: RecapPdfOptions): Promise<Buffer
       doc.fontSize(9).fillColor("#000000");
       write(doc, step.label, left, y, { width: labelW - 8, lineBreak: false, ellipsis: true });
       doc.fontSize(7).fillColor("#555555");
-      const standard = step.standard === null ? "-" : texts.has(`time.${step.standard.unit}`) ? texts.t(`time.${step.standard.unit}`, { n: step.standard.amount }) : formatDuration((step.standardMinutes ?? 0) * 60_000, units);
+      const standard =
+        step.standard === null
+          ? "-"
+          : texts.has(`time.${step.standard.unit}`)
+            ? texts.t(`time.${step.standard.unit}`, { n: step.standard.amount })
+            : formatDuration((step.standardMinutes ?? 0) * 60_000, units);
       write(doc, texts.t("recap.compliance.standard", { duration: standard }), left, y + 11, { width: labelW - 8, lineBreak: false });
       let x = left + labelW;
       doc.rect(x, y, barW, 16).fillColor("#F7F7F7").fill();
-      for (const [count, color] of [[step.met, COLOR.met], [step.missed, COLOR.missed], [step.pending, COLOR.pending]] as const) {
+      for (const [count, color] of [
+        [step.met, COLOR.met],
+        [step.missed, COLOR.missed],
+        [step.pending, COLOR.pending],
+      ] as const) {
         const w = (barW * count) / maxEntered;
         if (w <= 0) continue;
         doc.rect(x, y, w, 16).fillColor(color).fill();
@@ -158,13 +215,20 @@ export function recapPdf(recap: Recap, options: RecapPdfOptions): Promise<Buffer
         x += w;
       }
       doc.fillColor("#000000").fontSize(8.5);
-      const rate = step.rate === null ? texts.t("recap.compliance.none") : texts.t("recap.compliance.rate", { rate: `${n(step.rate * 100)}%` });
+      const rate =
+        step.rate === null ? texts.t("recap.compliance.none") : texts.t("recap.compliance.rate", { rate: `${n(step.rate * 100)}%` });
       write(doc, rate, left + labelW + barW + 6, y + 4, { width: rateW - 6, lineBreak: false });
       doc.y = y + 26;
     }
     const overall = recap.timeStandard.overall;
     doc.fontSize(9).fillColor("#000000");
-    write(doc, texts.t("recap.compliance.overall", { met: n(overall.met), missed: n(overall.missed), pending: n(overall.pending) }), left, doc.y, { width });
+    write(
+      doc,
+      texts.t("recap.compliance.overall", { met: n(overall.met), missed: n(overall.missed), pending: n(overall.pending) }),
+      left,
+      doc.y,
+      { width },
+    );
     doc.moveDown(0.4);
     doc.fontSize(8).fillColor("#333333");
     write(doc, texts.t("recap.compliance.note"), left, doc.y, { width });
@@ -188,7 +252,9 @@ export function recapPdf(recap: Recap, options: RecapPdfOptions): Promise<Buffer
       write(doc, texts.t("recap.problems.category", { category: group.category, count: n(group.count) }), left, doc.y, { width });
       doc.font("Helvetica").fontSize(9);
       const terms = group.terms.map((t) => `${t.term} (${n(t.count)})`).join(", ");
-      write(doc, terms ? texts.t("recap.problems.terms", { terms }) : texts.t("recap.problems.noTerms"), left + 10, doc.y, { width: width - 10 });
+      write(doc, terms ? texts.t("recap.problems.terms", { terms }) : texts.t("recap.problems.noTerms"), left + 10, doc.y, {
+        width: width - 10,
+      });
       doc.moveDown(0.2);
       for (const example of group.examples) {
         const line = `• ${example.ticket}: "${example.text}"`;

@@ -133,7 +133,15 @@ export function buildRecap(input: RecapInput): Recap {
         label: s?.label.id ?? step,
         role: s?.role ?? null,
         standard: s ? { unit: s.time.unit, amount: s.time.amount } : null,
-        standardMinutes: s?.minutes ?? null, entered: 0, met: 0, missed: 0, missedStillOpen: 0, pending: 0, unmeasured: 0, rate: null };
+        standardMinutes: s?.minutes ?? null,
+        entered: 0,
+        met: 0,
+        missed: 0,
+        missedStillOpen: 0,
+        pending: 0,
+        unmeasured: 0,
+        rate: null,
+      };
       compliance.set(step, e);
     }
     return e;
@@ -166,7 +174,13 @@ export function buildRecap(input: RecapInput): Recap {
   }
   const steps = [...compliance.values()].map((e) => ({ ...e, rate: e.met + e.missed > 0 ? round(e.met / (e.met + e.missed), 4) : null }));
   const sum = (k: "met" | "missed" | "pending" | "unmeasured") => steps.reduce((n, s) => n + s[k], 0);
-  const overall = { met: sum("met"), missed: sum("missed"), pending: sum("pending"), unmeasured: sum("unmeasured"), rate: null as number | null };
+  const overall = {
+    met: sum("met"),
+    missed: sum("missed"),
+    pending: sum("pending"),
+    unmeasured: sum("unmeasured"),
+    rate: null as number | null,
+  };
   overall.rate = overall.met + overall.missed > 0 ? round(overall.met / (overall.met + overall.missed), 4) : null;
 
   const earlierOpen = input.earlier.filter((c) => c.receivedAt < range.start && !closedBy(c, asOf));
@@ -176,11 +190,16 @@ export function buildRecap(input: RecapInput): Recap {
   for (const r of ratings) ratingDistribution[String(Math.round(r)) as keyof typeof ratingDistribution]++;
 
   const frequentProblems = CATEGORIES.map((category): FrequentProblem => {
-    const group = inMonth.filter((c) => c.kind === "complaint" && (c.category === category || (category === "Lain-lain" && c.category !== null && !isCategory(c.category))));
+    const group = inMonth.filter(
+      (c) =>
+        c.kind === "complaint" && (c.category === category || (category === "Lain-lain" && c.category !== null && !isCategory(c.category))),
+    );
     const terms = frequentTerms(group.map((c) => c.text));
     // Examples: those that show the most frequent terms first, then the rest in order of arrival.
     const score = (text: string) => {
-      const words = ` ${contentWords(text).map((s) => s.join(" ")).join(" | ")} `;
+      const words = ` ${contentWords(text)
+        .map((s) => s.join(" "))
+        .join(" | ")} `;
       return terms.reduce((n, t, i) => n + (words.includes(` ${t.term} `) ? terms.length - i : 0), 0);
     };
     const examples = [...group]
@@ -222,7 +241,8 @@ export function buildRecap(input: RecapInput): Recap {
       backlog: "records received before the month still open at asOf, and of those the overdue ones",
       averageRating: "mean of the 1–5 ratings given so far to records received in the month; null when none",
       satisfactionLevel: "good ≥ 4, fair ≥ 3, low < 3",
-      frequentProblems: "per category: complaints, the words and two-word phrases found in most of their texts (stop words removed), up to 3 examples",
+      frequentProblems:
+        "per category: complaints, the words and two-word phrases found in most of their texts (stop words removed), up to 3 examples",
     },
   };
 }

@@ -62,7 +62,13 @@ function toEvent(row: EventRow, who: KnownIdentity): ReportEvent {
     const value = data[key];
     if (typeof value === "string") data[key] = redactIdentity(value, who);
   }
-  return { type: row.type, at: row.createdAt, actor: row.actor, by: typeof data.by === "string" && data.by.trim() !== "" ? data.by.trim() : null, data };
+  return {
+    type: row.type,
+    at: row.createdAt,
+    actor: row.actor,
+    by: typeof data.by === "string" && data.by.trim() !== "" ? data.by.trim() : null,
+    data,
+  };
 }
 
 function toReport(row: ComplaintRow): ReportComplaint {

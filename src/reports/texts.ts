@@ -40,7 +40,8 @@ export function loadReportTexts(locale: Locale, dir: string = DEFAULT_REPORT_TEX
   const all = Object.fromEntries(LOCALES.map((l) => [l, readTexts(dir, l)])) as Record<Locale, Record<string, string>>;
   for (const l of LOCALES) {
     const missing = LOCALES.flatMap((other) => Object.keys(all[other])).filter((key) => !(key in all[l]));
-    if (missing.length > 0) throw new KanalError("KA_CONFIG", `report texts ${join(dir, `${l}.json`)} lack ${[...new Set(missing)].sort().join(", ")}`);
+    if (missing.length > 0)
+      throw new KanalError("KA_CONFIG", `report texts ${join(dir, `${l}.json`)} lack ${[...new Set(missing)].sort().join(", ")}`);
   }
   const texts = all[locale];
   const result: ReportTexts = {
@@ -49,7 +50,9 @@ export function loadReportTexts(locale: Locale, dir: string = DEFAULT_REPORT_TEX
     t(key, vars = {}) {
       const text = texts[key];
       if (text === undefined) throw new Error(`unknown report text "${key}": add it to ${join(dir, `${locale}.json`)}`);
-      return text.replace(/\{([A-Za-z][A-Za-z0-9_]*)\}/g, (match, name: string) => (Object.hasOwn(vars, name) ? String(vars[name]) : match));
+      return text.replace(/\{([A-Za-z][A-Za-z0-9_]*)\}/g, (match, name: string) =>
+        Object.hasOwn(vars, name) ? String(vars[name]) : match,
+      );
     },
   };
   cache.set(cacheKey, result);

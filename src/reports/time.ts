@@ -103,7 +103,9 @@ export function formatStamp(date: Date, timeZone: string): string {
 
 /** "5 Desember 2026" (id) or "5 December 2026" (en), as letters are dated. */
 export function formatLongDate(date: Date, locale: Locale, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale === "id" ? "id-ID" : "en-GB", { day: "numeric", month: "long", year: "numeric", timeZone }).format(date);
+  return new Intl.DateTimeFormat(locale === "id" ? "id-ID" : "en-GB", { day: "numeric", month: "long", year: "numeric", timeZone }).format(
+    date,
+  );
 }
 
 /** "5 Desember 2026 10.30 WIB" */
@@ -132,6 +134,10 @@ export function formatDuration(ms: number, units: { day: string; hour: string; m
   const d = Math.floor(minutes / 1440);
   const h = Math.floor((minutes % 1440) / 60);
   const m = minutes % 60;
-  const parts = [d > 0 ? `${d} ${units.day}` : "", h > 0 ? `${h} ${units.hour}` : "", m > 0 || (d === 0 && h === 0) ? `${m} ${units.minute}` : ""];
+  const parts = [
+    d > 0 ? `${d} ${units.day}` : "",
+    h > 0 ? `${h} ${units.hour}` : "",
+    m > 0 || (d === 0 && h === 0) ? `${m} ${units.minute}` : "",
+  ];
   return parts.filter(Boolean).join(" ");
 }

@@ -39,11 +39,15 @@ export interface StaffReports {
   /** The month's logbook file (FM-PDIP-03-02 columns). */
   logbook(month: string, format: "csv" | "xlsx"): Promise<{ path: string; filename: string; rows: number }>;
   /** The month's recap PDF and its headline numbers. */
-  recap(month: string): Promise<{ path: string; filename: string; total: number; open: number; overdue: number; averageRating: number | null }>;
+  recap(
+    month: string,
+  ): Promise<{ path: string; filename: string; total: number; open: number; overdue: number; averageRating: number | null }>;
 }
 
 /** Stores a staff member's file so it can be sent on; undefined when it is refused (type, size). */
-export type StaffFileStore = (attachment: StaffMessage["attachments"][number]) => Promise<{ path: string; mime: string; filename?: string } | undefined>;
+export type StaffFileStore = (
+  attachment: StaffMessage["attachments"][number],
+) => Promise<{ path: string; mime: string; filename?: string } | undefined>;
 
 export interface StaffConsoleDeps {
   db: Database;
@@ -97,16 +101,17 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
   const answer = (...texts: string[]): StaffAnswer => ({ messages: texts.map((text) => ({ text })) });
   const when = (d: Date | null) => (d ? formatDateTime(d, settings.locale, settings.timeZone) : "-");
   const example = (intent: StaffIntent["kind"]) =>
-    ({
-      reply: "/balas ADU-2026-00001 Terima kasih, kami tindak lanjuti.",
-      note: "/catatan ADU-2026-00001 Sudah dicek ke loket.",
-      advance: "/lanjut ADU-2026-00001 sudah diklarifikasi",
-      assign: "/tugaskan ADU-2026-00001 kasi",
-      decide: "/putuskan ADU-2026-00001 setuju tindak lanjuti",
-      forward: "/teruskan ADU-2026-00001 Dinas Pekerjaan Umum",
-      archive: "/arsip ADU-2026-00001",
-    } as Partial<Record<StaffIntent["kind"], string>>)[intent] ??
-    `/${intent === "close" ? "selesai" : intent === "identity" ? "identitas" : intent} ADU-2026-00001`;
+    (
+      ({
+        reply: "/balas ADU-2026-00001 Terima kasih, kami tindak lanjuti.",
+        note: "/catatan ADU-2026-00001 Sudah dicek ke loket.",
+        advance: "/lanjut ADU-2026-00001 sudah diklarifikasi",
+        assign: "/tugaskan ADU-2026-00001 kasi",
+        decide: "/putuskan ADU-2026-00001 setuju tindak lanjuti",
+        forward: "/teruskan ADU-2026-00001 Dinas Pekerjaan Umum",
+        archive: "/arsip ADU-2026-00001",
+      }) as Partial<Record<StaffIntent["kind"], string>>
+    )[intent] ?? `/${intent === "close" ? "selesai" : intent === "identity" ? "identitas" : intent} ADU-2026-00001`;
   const label = (step: SopStep | undefined, id: string) => (step ? step.label[settings.locale] : id);
   const people = () => staffPeople(db.prisma, settings.staffIds);
 
@@ -126,12 +131,22 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
 
   async function event(complaintId: string, type: string, staff: StaffMember, data: Record<string, unknown>): Promise<void> {
     await db.prisma.complaintEvent.create({
-      data: { id: randomUUID(), complaintId, type, actor: `staff:${staff.telegramId}`, data: JSON.stringify({ by: staff.name, ...data }), createdAt: clock() },
+      data: {
+        id: randomUUID(),
+        complaintId,
+        type,
+        actor: `staff:${staff.telegramId}`,
+        data: JSON.stringify({ by: staff.name, ...data }),
+        createdAt: clock(),
+      },
     });
   }
 
   async function conversationOf(complaint: ComplaintRow) {
-    return db.prisma.conversation.findUnique({ where: { id: complaint.conversationId }, select: { channel: true, chatId: true, lastInboundAt: true } });
+    return db.prisma.conversation.findUnique({
+      where: { id: complaint.conversationId },
+      select: { channel: true, chatId: true, lastInboundAt: true },
+    });
   }
 
   async function relay(staff: StaffMember, complaint: ComplaintRow, text: string, message: StaffMessage): Promise<StaffAnswer> {
@@ -144,7 +159,9 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
     if (window && window.outside === "none" && quietHours > window.hours) {
       // Said now, not after a refusal from the provider: staff can reach the person another way.
       await event(complaint.id, "staff.replyUndeliverable", staff, { text, channel, reason: `outside the ${window.hours}-hour window` });
-      return answer(t({ key: "staff.relay.windowClosed", vars: { ticket: complaint.ticket, channel: channelLabel(channel), hours: window.hours } }));
+      return answer(
+        t({ key: "staff.relay.windowClosed", vars: { ticket: complaint.ticket, channel: channelLabel(channel), hours: window.hours } }),
+      );
     }
     const files = message.attachments.length > 0 && limits.media && deps.storeFile ? await storeFiles(message) : [];
     const vars: Record<string, TemplateValue> = { ticket: complaint.ticket, text, files: files.length };
@@ -155,8 +172,14 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
       ...(files.length > 0 ? { attachments: files } : {}),
     });
     await event(complaint.id, "staff.reply", staff, { text, files: files.length, channel });
-    const confirmations = [t({ key: limits.delivery === "push" ? "staff.relayed.push" : "staff.relayed.pull", vars: { ticket: complaint.ticket, channel: channelLabel(channel) } })];
-    if (message.attachments.length > 0 && !limits.media) confirmations.push(t({ key: "staff.relayed.noMedia", vars: { channel: channelLabel(channel) } }));
+    const confirmations = [
+      t({
+        key: limits.delivery === "push" ? "staff.relayed.push" : "staff.relayed.pull",
+        vars: { ticket: complaint.ticket, channel: channelLabel(channel) },
+      }),
+    ];
+    if (message.attachments.length > 0 && !limits.media)
+      confirmations.push(t({ key: "staff.relayed.noMedia", vars: { channel: channelLabel(channel) } }));
     return answer(...confirmations);
   }
 
@@ -191,7 +214,9 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
     });
     if (closed.count === 0) {
       const current = await complaintByTicket(complaint.ticket);
-      return answer(t({ key: current?.status === "closed" ? "staff.alreadyClosed" : "staff.sop.stale", vars: { ticket: complaint.ticket } }));
+      return answer(
+        t({ key: current?.status === "closed" ? "staff.alreadyClosed" : "staff.sop.stale", vars: { ticket: complaint.ticket } }),
+      );
     }
     await event(complaint.id, how.type, staff, how.data);
     const conversation = await conversationOf(complaint);
@@ -246,12 +271,27 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
           ...(refusal.staff ? [holderText(all, holderRoleOf(deps.sop, complaint) ?? refusal.step.role, refusal.staff)] : []),
           ...refusal.allowed.map((role) => holderText(all, role, null)),
         ].join("; ");
-        return t({ key: "staff.sop.notAllowed", vars: { ticket, step: label(refusal.step, complaint.sopStep), allowed: who, role: staff.role } });
+        return t({
+          key: "staff.sop.notAllowed",
+          vars: { ticket, step: label(refusal.step, complaint.sopStep), allowed: who, role: staff.role },
+        });
       }
       case "needChoice":
-        return t({ key: "staff.sop.needChoice", vars: { ticket, step: label(refusal.step, ""), choices: choices(refusal.step), branch: refusal.step.branches[0]!.id } });
+        return t({
+          key: "staff.sop.needChoice",
+          vars: { ticket, step: label(refusal.step, ""), choices: choices(refusal.step), branch: refusal.step.branches[0]!.id },
+        });
       case "unknownChoice":
-        return t({ key: "staff.sop.unknownChoice", vars: { ticket, choice: refusal.choice, step: label(refusal.step, ""), choices: choices(refusal.step), branch: refusal.step.branches[0]!.id } });
+        return t({
+          key: "staff.sop.unknownChoice",
+          vars: {
+            ticket,
+            choice: refusal.choice,
+            step: label(refusal.step, ""),
+            choices: choices(refusal.step),
+            branch: refusal.step.branches[0]!.id,
+          },
+        });
       case "useDecide":
         return t({ key: "staff.sop.useDecide", vars: { ticket, step: label(refusal.step, "") } });
       case "notDecision":
@@ -259,7 +299,10 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
           ? t({ key: "staff.sop.notDecision", vars: { ticket, step: label(refusal.step, ""), steps: steps(refusal.decisionSteps) } })
           : t({ key: "staff.sop.noDecisionAtAll", vars: { ticket } });
       case "lastStep":
-        return t({ key: refusal.step.forward ? "staff.sop.lastStep.forward" : "staff.sop.lastStep.archive", vars: { ticket, step: label(refusal.step, "") } });
+        return t({
+          key: refusal.step.forward ? "staff.sop.lastStep.forward" : "staff.sop.lastStep.archive",
+          vars: { ticket, step: label(refusal.step, "") },
+        });
       case "notFinal":
         return t({ key: "staff.sop.notFinal", vars: { ticket, step: label(refusal.step, ""), steps: steps(refusal.finalSteps) } });
       case "noForward":
@@ -323,11 +366,25 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
       case "move": {
         if (!(await applyMove(db, complaint, result, who, now))) return answer(t({ key: "staff.sop.stale", vars: { ticket } }));
         const to = result.to;
-        const told = to.answer ? await tellCitizen(complaint, (locale) => ({ key: "citizen.sop.answer", vars: { ticket, step: to.label[locale] } })) : false;
-        const vars = { ticket, from: label(result.from, ""), to: label(to, ""), holder: holderText(await people(), to.role, null), due: when(result.dueAt) };
+        const told = to.answer
+          ? await tellCitizen(complaint, (locale) => ({ key: "citizen.sop.answer", vars: { ticket, step: to.label[locale] } }))
+          : false;
+        const vars = {
+          ticket,
+          from: label(result.from, ""),
+          to: label(to, ""),
+          holder: holderText(await people(), to.role, null),
+          due: when(result.dueAt),
+        };
         const lines = [
           result.decision
-            ? t({ key: "staff.sop.decided", vars: { ...vars, decision: { key: result.decision === "approve" ? "staff.sop.decision.approve" : "staff.sop.decision.reject" } } })
+            ? t({
+                key: "staff.sop.decided",
+                vars: {
+                  ...vars,
+                  decision: { key: result.decision === "approve" ? "staff.sop.decision.approve" : "staff.sop.decision.reject" },
+                },
+              })
             : t({ key: "staff.sop.advanced", vars }),
         ];
         if (told) lines.push(t({ key: "staff.sop.citizenTold", vars: { ticket } }));
@@ -336,7 +393,13 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
       case "assign": {
         const all = await people();
         const staffName = result.staff ? all.find((p) => p.telegramId === result.staff)?.name : undefined;
-        const done = await applyAssign(db, complaint, { role: result.role, staff: result.staff, ...(staffName ? { staffName } : {}) }, who, now);
+        const done = await applyAssign(
+          db,
+          complaint,
+          { role: result.role, staff: result.staff, ...(staffName ? { staffName } : {}) },
+          who,
+          now,
+        );
         if (!done) return answer(t({ key: "staff.sop.stale", vars: { ticket } }));
         const holder = holderText(all, result.role ?? result.step.role, result.staff);
         return answer(t({ key: "staff.sop.assigned", vars: { ticket, step: label(result.step, ""), holder } }));
@@ -344,7 +407,12 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
       case "finish": {
         const data = stepTiming(complaint, now);
         if (result.how === "archive") {
-          return close(staff, complaint, { type: "sop.archive", data, onStep: complaint.sopStep, done: { key: "staff.sop.archived", vars: { ticket } } });
+          return close(staff, complaint, {
+            type: "sop.archive",
+            data,
+            onStep: complaint.sopStep,
+            done: { key: "staff.sop.archived", vars: { ticket } },
+          });
         }
         return close(staff, complaint, {
           type: "sop.forward",
@@ -430,33 +498,67 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
 
   async function history(complaint: ComplaintRow): Promise<StaffAnswer> {
     const stepName = (id: unknown) => label(stepById(deps.sop, String(id)), String(id ?? "-"));
-    const events = await db.prisma.complaintEvent.findMany({ where: { complaintId: complaint.id }, orderBy: { createdAt: "asc" }, take: 50 });
+    const events = await db.prisma.complaintEvent.findMany({
+      where: { complaintId: complaint.id },
+      orderBy: { createdAt: "asc" },
+      take: 50,
+    });
     const lines = events.map((e) => {
       const data = JSON.parse(e.data) as Record<string, unknown>;
       const who = String(data.by ?? e.actor);
       const text = String(data.text ?? "");
       const what: Reply =
-        e.type === "received" ? { key: "staff.event.received", vars: { channel: channelLabel(String(data.channel ?? complaint.channel)) } }
-        : e.type === "citizen.followup" ? { key: "staff.event.followup", vars: { text } }
-        : e.type === "staff.reply" ? { key: "staff.event.reply", vars: { who, text } }
-        : e.type === "staff.note" ? { key: "staff.event.note", vars: { who, text } }
-        : e.type === "staff.close" ? { key: "staff.event.closed", vars: { who } }
-        : e.type === "rated" ? { key: "staff.event.rated", vars: { score: String(data.score ?? "-") } }
-        : e.type === "staff.identity" ? { key: "staff.event.identity", vars: { who } }
-        : e.type === "sop.advance" ? { key: "staff.event.sopAdvance", vars: { who, from: stepName(data.from), to: stepName(data.to), note: data.note ? `: ${String(data.note)}` : "" } }
-        : e.type === "sop.decided"
-          ? {
-              key: "staff.event.sopDecided",
-              vars: { who, decision: { key: data.decision === "reject" ? "staff.sop.decision.reject" : "staff.sop.decision.approve" }, to: stepName(data.to), note: data.note ? `: ${String(data.note)}` : "" },
-            }
-        : e.type === "sop.assign" ? { key: "staff.event.sopAssign", vars: { who, target: String(data.staffName ?? data.staff ?? data.role ?? "-") } }
-        : e.type === "sop.forward" ? { key: "staff.event.sopForward", vars: { who, agency: String(data.agency ?? "-") } }
-        : e.type === "sop.archive" ? { key: "staff.event.sopArchive", vars: { who } }
-        : e.type === "sop.warned" ? { key: "staff.event.sopWarned", vars: { step: stepName(data.step) } }
-        : e.type === "sop.escalated" ? { key: "staff.event.sopEscalated", vars: { step: stepName(data.step) } }
-        : e.type === "sop.denied" ? { key: "staff.event.sopDenied", vars: { who } }
-        : { key: "staff.event.other", vars: { type: e.type } };
-      return t({ key: "staff.history.item", vars: { at: when(e.createdAt), what: { key: what.key } , ...what.vars } });
+        e.type === "received"
+          ? { key: "staff.event.received", vars: { channel: channelLabel(String(data.channel ?? complaint.channel)) } }
+          : e.type === "citizen.followup"
+            ? { key: "staff.event.followup", vars: { text } }
+            : e.type === "staff.reply"
+              ? { key: "staff.event.reply", vars: { who, text } }
+              : e.type === "staff.note"
+                ? { key: "staff.event.note", vars: { who, text } }
+                : e.type === "staff.close"
+                  ? { key: "staff.event.closed", vars: { who } }
+                  : e.type === "rated"
+                    ? { key: "staff.event.rated", vars: { score: String(data.score ?? "-") } }
+                    : e.type === "staff.identity"
+                      ? { key: "staff.event.identity", vars: { who } }
+                      : e.type === "sop.advance"
+                        ? {
+                            key: "staff.event.sopAdvance",
+                            vars: {
+                              who,
+                              from: stepName(data.from),
+                              to: stepName(data.to),
+                              note: data.note ? `: ${String(data.note)}` : "",
+                            },
+                          }
+                        : e.type === "sop.decided"
+                          ? {
+                              key: "staff.event.sopDecided",
+                              vars: {
+                                who,
+                                decision: { key: data.decision === "reject" ? "staff.sop.decision.reject" : "staff.sop.decision.approve" },
+                                to: stepName(data.to),
+                                note: data.note ? `: ${String(data.note)}` : "",
+                              },
+                            }
+                          : e.type === "sop.assign"
+                            ? {
+                                key: "staff.event.sopAssign",
+                                vars: { who, target: String(data.staffName ?? data.staff ?? data.role ?? "-") },
+                              }
+                            : e.type === "sop.forward"
+                              ? { key: "staff.event.sopForward", vars: { who, agency: String(data.agency ?? "-") } }
+                              : e.type === "sop.archive"
+                                ? { key: "staff.event.sopArchive", vars: { who } }
+                                : e.type === "sop.warned"
+                                  ? { key: "staff.event.sopWarned", vars: { step: stepName(data.step) } }
+                                  : e.type === "sop.escalated"
+                                    ? { key: "staff.event.sopEscalated", vars: { step: stepName(data.step) } }
+                                    : e.type === "sop.denied"
+                                      ? { key: "staff.event.sopDenied", vars: { who } }
+                                      : { key: "staff.event.other", vars: { type: e.type } };
+      return t({ key: "staff.history.item", vars: { at: when(e.createdAt), what: { key: what.key }, ...what.vars } });
     });
     return answer([t({ key: "staff.history.header", vars: { ticket: complaint.ticket } }), ...lines].join("\n"));
   }
@@ -488,7 +590,9 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
 
   /** The current month in the office's time zone, as YYYY-MM. */
   function currentMonth(): string {
-    const parts = new Intl.DateTimeFormat("en-CA", { timeZone: settings.timeZone, year: "numeric", month: "2-digit" }).formatToParts(clock());
+    const parts = new Intl.DateTimeFormat("en-CA", { timeZone: settings.timeZone, year: "numeric", month: "2-digit" }).formatToParts(
+      clock(),
+    );
     return `${parts.find((p) => p.type === "year")!.value}-${parts.find((p) => p.type === "month")!.value}`;
   }
 
@@ -500,7 +604,10 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
       const mime = file.filename.endsWith(".csv") ? "text/csv" : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
       return {
         messages: [
-          { text: t({ key: "staff.report.logbook", vars: { month, rows: file.rows } }), attachments: [{ kind: "document", mime, filename: file.filename, path: file.path }] },
+          {
+            text: t({ key: "staff.report.logbook", vars: { month, rows: file.rows } }),
+            attachments: [{ kind: "document", mime, filename: file.filename, path: file.path }],
+          },
         ],
       };
     }
@@ -518,7 +625,10 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
 
   async function act(staff: StaffMember, intent: StaffIntent, message: StaffMessage): Promise<StaffAnswer> {
     if (intent.kind === "help") {
-      const help = t({ key: "staff.help", vars: { mode: { key: settings.replyMode === "command" ? "staff.help.modeCommand" : "staff.help.modeReply" } } });
+      const help = t({
+        key: "staff.help",
+        vars: { mode: { key: settings.replyMode === "command" ? "staff.help.modeCommand" : "staff.help.modeReply" } },
+      });
       return answer(`${help}\n\n${t({ key: "staff.help.sop", vars: { preset: deps.sop.title[settings.locale] } })}`);
     }
     if (intent.kind === "list") return list();
@@ -531,7 +641,13 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
     if (intent.ticket) {
       complaint = await complaintByTicket(intent.ticket);
       if (!complaint) return answer(t({ key: "staff.unknownTicket", vars: { ticket: intent.ticket } }));
-    } else if (message.replyToMessageId && intent.kind !== "status" && intent.kind !== "history" && intent.kind !== "identity" && intent.kind !== "close") {
+    } else if (
+      message.replyToMessageId &&
+      intent.kind !== "status" &&
+      intent.kind !== "history" &&
+      intent.kind !== "identity" &&
+      intent.kind !== "close"
+    ) {
       // A reply to a card (or to anything threaded under it) names the complaint, for the SOP commands too.
       complaint = await complaintOfThread(message.replyToMessageId);
       if (!complaint) return answer(t({ key: "staff.replyNoTicket" }));
@@ -541,7 +657,8 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
 
     switch (intent.kind) {
       case "reply":
-        if (intent.text === "" && message.attachments.length === 0) return answer(t({ key: "staff.needText", vars: { example: example("reply") } }));
+        if (intent.text === "" && message.attachments.length === 0)
+          return answer(t({ key: "staff.needText", vars: { example: example("reply") } }));
         return relay(staff, complaint, intent.text, message);
       case "note":
         if (intent.text === "") return answer(t({ key: "staff.needText", vars: { example: example("note") } }));
@@ -573,7 +690,9 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
     const staff = await findStaff(db, settings.staffIds, message.from.id);
     let result: StaffAnswer;
     if (!staff) {
-      result = answer(t({ key: "staff.notStaff", vars: { name: message.from.name ?? message.from.username ?? message.from.id, id: message.from.id } }));
+      result = answer(
+        t({ key: "staff.notStaff", vars: { name: message.from.name ?? message.from.username ?? message.from.id, id: message.from.id } }),
+      );
     } else if (message.chatKind === "other" || (message.chatKind === "private" && intent.kind !== "identity" && intent.kind !== "help")) {
       // Commands from anywhere but the staff group never act on complaints (identity is the one
       // that must be private).

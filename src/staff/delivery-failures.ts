@@ -53,8 +53,14 @@ export async function postStaffNotice(deps: NoticeDeps, reply: Reply, complaintI
 }
 
 /** A mail the e-mail channel could not read (too large, broken): staff look at it in the inbox. */
-export async function reportUnreadableMail(deps: NoticeDeps, mail: { uid: number; reason: string; from?: string; subject?: string }): Promise<void> {
-  await postStaffNotice(deps, { key: "staff.mailUnreadable", vars: { from: mail.from ?? "-", subject: mail.subject ?? "-", reason: mail.reason, uid: mail.uid } });
+export async function reportUnreadableMail(
+  deps: NoticeDeps,
+  mail: { uid: number; reason: string; from?: string; subject?: string },
+): Promise<void> {
+  await postStaffNotice(deps, {
+    key: "staff.mailUnreadable",
+    vars: { from: mail.from ?? "-", subject: mail.subject ?? "-", reason: mail.reason, uid: mail.uid },
+  });
 }
 
 /** The office's WhatsApp Web number was unlinked: somebody must scan a new QR code. */

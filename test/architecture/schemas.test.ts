@@ -15,7 +15,11 @@ const models = (provider: string) => {
 describe("SQLite and PostgreSQL stay in step", () => {
   it("both schemas carry the same models (written from prisma/models.prisma.part)", () => {
     expect(models("sqlite")).toBe(models("postgresql"));
-    expect(models("sqlite")).toBe(readFileSync(join(repoRoot, "prisma", "models.prisma.part"), "utf8").slice(readFileSync(join(repoRoot, "prisma", "models.prisma.part"), "utf8").indexOf("/// ")));
+    expect(models("sqlite")).toBe(
+      readFileSync(join(repoRoot, "prisma", "models.prisma.part"), "utf8").slice(
+        readFileSync(join(repoRoot, "prisma", "models.prisma.part"), "utf8").indexOf("/// "),
+      ),
+    );
   });
 
   it("both migration folders build the same tables and columns", async () => {
@@ -31,8 +35,12 @@ describe("SQLite and PostgreSQL stay in step", () => {
       await migrate(`file:${join(dir, "s.db")}`);
       await migrate(database.url);
       const sqlite = new Database(join(dir, "s.db"), { readonly: true });
-      const tables = (sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as { name: string }[]).map((t) => t.name);
-      const sqliteColumns = tables.flatMap((t) => (sqlite.prepare(`PRAGMA table_info("${t}")`).all() as { name: string }[]).map((c) => `${t}.${c.name}`)).sort();
+      const tables = (
+        sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as { name: string }[]
+      ).map((t) => t.name);
+      const sqliteColumns = tables
+        .flatMap((t) => (sqlite.prepare(`PRAGMA table_info("${t}")`).all() as { name: string }[]).map((c) => `${t}.${c.name}`))
+        .sort();
       sqlite.close();
       const client = new pg.Client({ connectionString: database.url });
       await client.connect();

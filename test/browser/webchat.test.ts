@@ -23,8 +23,7 @@ const TICKET = /[A-Z]+-\d{4}-\d{5,}/;
 const WAIT = 10_000;
 
 type Texts = Record<string, string>;
-const texts = (locale: "id" | "en"): Texts =>
-  JSON.parse(readFileSync(join(ROOT, "templates", locale, "webchat.json"), "utf8")) as Texts;
+const texts = (locale: "id" | "en"): Texts => JSON.parse(readFileSync(join(ROOT, "templates", locale, "webchat.json"), "utf8")) as Texts;
 
 /** A valid 8×8 PNG, built here so the test needs no fixture file. */
 function png(): Buffer {
@@ -51,9 +50,7 @@ function png(): Buffer {
   header.writeUInt32BE(size, 0);
   header.writeUInt32BE(size, 4);
   header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  const rows = Buffer.concat(
-    Array.from({ length: size }, () => Buffer.concat([Buffer.from([0]), Buffer.alloc(size * 3, 0x3c)])),
-  );
+  const rows = Buffer.concat(Array.from({ length: size }, () => Buffer.concat([Buffer.from([0]), Buffer.alloc(size * 3, 0x3c)])));
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk("IHDR", header),
@@ -83,8 +80,13 @@ async function answered(page: Page, action: () => Promise<void>): Promise<void> 
   } catch (error) {
     // Say what the page showed instead (an error notice names the HTTP failure's symptom).
     const notices = await page.locator("#log .notice").allInnerTexts();
-    const lastBot = await messages(page, "bot").last().innerText().catch(() => "(none)");
-    throw new Error(`the bot did not answer; page notices: ${JSON.stringify(notices)}; last bot message: ${JSON.stringify(lastBot)}`, { cause: error });
+    const lastBot = await messages(page, "bot")
+      .last()
+      .innerText()
+      .catch(() => "(none)");
+    throw new Error(`the bot did not answer; page notices: ${JSON.stringify(notices)}; last bot message: ${JSON.stringify(lastBot)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -118,7 +120,9 @@ async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 describe.skipIf(!HAS_CHROMIUM)(
-  HAS_CHROMIUM ? "website chat in a phone browser" : `website chat: SKIPPED, no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
+  HAS_CHROMIUM
+    ? "website chat in a phone browser"
+    : `website chat: SKIPPED, no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
   () => {
     let app: Awaited<ReturnType<typeof startApp>>;
     let browser: Browser;
@@ -190,10 +194,22 @@ describe.skipIf(!HAS_CHROMIUM)(
 
       // Menu 1: a new complaint. Then the name: "Anonim".
       await choose(page, options(page).first());
-      await choose(page, options(page).filter({ hasText: /anonim/i }).first());
+      await choose(
+        page,
+        options(page)
+          .filter({ hasText: /anonim/i })
+          .first(),
+      );
 
       // Contact / address are asked only where the channel cannot reach the citizen; answer if asked.
-      for (let i = 0; i < 3 && !(await options(page).filter({ hasText: /pelayanan/i }).count()); i++) {
+      for (
+        let i = 0;
+        i < 3 &&
+        !(await options(page)
+          .filter({ hasText: /pelayanan/i })
+          .count());
+        i++
+      ) {
         const skip = options(page).filter({ hasText: /lewati/i });
         if (await skip.count()) await choose(page, skip.first());
         else await type(page, "warga.uji@example.com");
@@ -217,7 +233,12 @@ describe.skipIf(!HAS_CHROMIUM)(
       await choose(page, options(page).first());
 
       // The summary, confirmed with "ya": the reply holds the ticket.
-      await choose(page, options(page).filter({ hasText: /\bya\b/i }).first());
+      await choose(
+        page,
+        options(page)
+          .filter({ hasText: /\bya\b/i })
+          .first(),
+      );
       await expect.poll(() => logText(page), { timeout: WAIT }).toMatch(TICKET);
       ticket = TICKET.exec(await logText(page))![0];
       expect(await messages(page, "bot").filter({ hasText: ticket }).count()).toBeGreaterThan(0);

@@ -32,7 +32,13 @@ describe("Discord through the running app", () => {
   it("answers a citizen's DM and files the complaint", async () => {
     const citizen = "880011223344556677";
     const dm = fake.dmChannelFor(citizen);
-    const say = (content: string) => fake.dispatchMessageCreate({ channel_id: dm, channel_type: 1, author: { id: citizen, username: "putu", global_name: "Putu" }, content });
+    const say = (content: string) =>
+      fake.dispatchMessageCreate({
+        channel_id: dm,
+        channel_type: 1,
+        author: { id: citizen, username: "putu", global_name: "Putu" },
+        content,
+      });
     const texts = () => fake.posted(dm).map((p) => p.message.content);
     say("halo");
     await waitFor(() => texts().some((t) => /1\. Buat aduan baru/.test(t)));

@@ -71,7 +71,12 @@ afterAll(async () => {
 const toCitizen = () => fake.posted(dm).map((p) => p.message.content);
 
 function citizenSays(text: string) {
-  fake.dispatchMessageCreate({ channel_id: dm, channel_type: 1, author: { id: CITIZEN, username: "sari", global_name: "Sari" }, content: text });
+  fake.dispatchMessageCreate({
+    channel_id: dm,
+    channel_type: 1,
+    author: { id: CITIZEN, username: "sari", global_name: "Sari" },
+    content: text,
+  });
 }
 
 describe("Discord end to end (pipeline and outbox)", () => {
@@ -96,7 +101,15 @@ describe("Discord end to end (pipeline and outbox)", () => {
       voice: t.pipeline,
       templates,
       sop,
-      settings: { officeName: "Kecamatan Uji", timeZone: "Asia/Jakarta", locale: "id", replyMode: "reply", staffIds: [STAFF], opsChannel: "telegram", opsChatId: OPS },
+      settings: {
+        officeName: "Kecamatan Uji",
+        timeZone: "Asia/Jakarta",
+        locale: "id",
+        replyMode: "reply",
+        staffIds: [STAFF],
+        opsChannel: "telegram",
+        opsChatId: OPS,
+      },
       limitsOf: (channel) => (channel === "discord" ? DISCORD_LIMITS : PUSH),
     });
     const before = toCitizen().length;
@@ -113,7 +126,14 @@ describe("Discord end to end (pipeline and outbox)", () => {
     };
     const asked = Date.now();
     await staff(message);
-    const relayed = await fake.until(() => toCitizen().slice(before).find((text) => text.includes("sudah kami tegur")), 20_000, "the relay");
+    const relayed = await fake.until(
+      () =>
+        toCitizen()
+          .slice(before)
+          .find((text) => text.includes("sudah kami tegur")),
+      20_000,
+      "the relay",
+    );
     expect(relayed).toContain(ticket);
     // The 429 said one second: the send was not tried again sooner.
     const throttled = fake.calls.find((c) => c.status === 429)!;
@@ -121,7 +141,8 @@ describe("Discord end to end (pipeline and outbox)", () => {
     expect(delivered.at - throttled.at).toBeGreaterThanOrEqual(1000);
     expect(Date.now() - asked).toBeGreaterThanOrEqual(1000);
     // The worker marks the row sent just after the provider answered: give it that moment.
-    const sentRow = () => t.db.prisma.outboxMessage.findFirstOrThrow({ where: { channel: "discord", payload: { contains: "sudah kami tegur" } } });
+    const sentRow = () =>
+      t.db.prisma.outboxMessage.findFirstOrThrow({ where: { channel: "discord", payload: { contains: "sudah kami tegur" } } });
     let row = await sentRow();
     for (let i = 0; i < 200 && row.status !== "sent"; i++) {
       await new Promise((r) => setTimeout(r, 25));

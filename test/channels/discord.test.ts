@@ -34,7 +34,14 @@ async function fakeDiscord(): Promise<FakeDiscord> {
 }
 
 function adapterFor(fake: FakeDiscord, options: Partial<DiscordAdapterOptions> = {}): DiscordAdapter {
-  const adapter = createDiscordAdapter({ token: fake.token, apiBase: fake.apiBase, maxAttachmentBytes: 1024 * 1024, sinkRetryDelaysMs: [10, 20], stopGraceMs: 500, ...options });
+  const adapter = createDiscordAdapter({
+    token: fake.token,
+    apiBase: fake.apiBase,
+    maxAttachmentBytes: 1024 * 1024,
+    sinkRetryDelaysMs: [10, 20],
+    stopGraceMs: 500,
+    ...options,
+  });
   cleanups.push(() => adapter.stop());
   return adapter;
 }
@@ -193,9 +200,15 @@ describe("discord: replies", () => {
 
   it("lists options as lines, without repeating what the text shows", async () => {
     const { fake, adapter } = await started();
-    await adapter.send(DM, { text: "Silakan pilih:\n1. Buat aduan baru\n2. Cek status aduan", options: ["1. Buat aduan baru", "2. Cek status aduan"] });
+    await adapter.send(DM, {
+      text: "Silakan pilih:\n1. Buat aduan baru\n2. Cek status aduan",
+      options: ["1. Buat aduan baru", "2. Cek status aduan"],
+    });
     await adapter.send(DM, { text: "Kirim?", options: ["Ya, kirim", "Batal"] });
-    expect(fake.posted(DM).map((p) => p.message.content)).toEqual(["Silakan pilih:\n1. Buat aduan baru\n2. Cek status aduan", "Kirim?\n\n• Ya, kirim\n• Batal"]);
+    expect(fake.posted(DM).map((p) => p.message.content)).toEqual([
+      "Silakan pilih:\n1. Buat aduan baru\n2. Cek status aduan",
+      "Kirim?\n\n• Ya, kirim\n• Batal",
+    ]);
   });
 
   it("splits text over 2000 characters", async () => {
@@ -250,7 +263,11 @@ describe("discord: replies", () => {
   it("reports 50007 (the citizen closed DMs) and 404 as permanent, 5xx as retryable", async () => {
     const { fake, adapter } = await started();
     fake.injectError(MESSAGES, 403, 50007, "Cannot send messages to this user");
-    expect(await adapter.send(DM, { text: "halo" })).toMatchObject({ ok: false, retryable: false, reason: expect.stringContaining("50007") });
+    expect(await adapter.send(DM, { text: "halo" })).toMatchObject({
+      ok: false,
+      retryable: false,
+      reason: expect.stringContaining("50007"),
+    });
     fake.injectError(MESSAGES, 404, 10003, "Unknown Channel");
     expect(await adapter.send(DM, { text: "halo" })).toMatchObject({ ok: false, retryable: false });
     // discord.js retries a 5xx once itself (retries: 1), then the outbox takes over.
@@ -294,14 +311,25 @@ describe("toDiscordMarkdown", () => {
 // adapter's own retry; a rate limit is Discord's 429, a permanent refusal 50007.
 describeChannelAdapter("discord", async () => {
   const fake = await startFakeDiscord();
-  const adapter = createDiscordAdapter({ token: fake.token, apiBase: fake.apiBase, maxAttachmentBytes: 1024 * 1024, sinkRetryDelaysMs: [20, 50, 100], stopGraceMs: 500 });
+  const adapter = createDiscordAdapter({
+    token: fake.token,
+    apiBase: fake.apiBase,
+    maxAttachmentBytes: 1024 * 1024,
+    sinkRetryDelaysMs: [20, 50, 100],
+    stopGraceMs: 500,
+  });
   const chatId = fake.dmChannelFor(CITIZEN);
   return {
     adapter,
     remote: {
       chatId,
       async deliverText(text) {
-        fake.dispatchMessageCreate({ channel_id: chatId, channel_type: 1, author: { id: CITIZEN, username: "sari", global_name: "Sari" }, content: text });
+        fake.dispatchMessageCreate({
+          channel_id: chatId,
+          channel_type: 1,
+          author: { id: CITIZEN, username: "sari", global_name: "Sari" },
+          content: text,
+        });
       },
       refuseNextSend(kind: "rateLimit" | "permanent", retryAfterSeconds?: number) {
         if (kind === "rateLimit") fake.inject429(MESSAGES, retryAfterSeconds ?? 1);

@@ -38,7 +38,12 @@ describe.skipIf(!dovecotAvailable)(`e-mail end to end${dovecotAvailable ? "" : `
       reconnect: { initialMs: 100, maxMs: 400 },
       idleDelayMs: 100,
     });
-    worker = createOutboxWorker({ db: t.db, adapters: new Map([["email", adapter]]), options: { pollIntervalMs: 50, baseDelayMs: 20 }, log: () => undefined });
+    worker = createOutboxWorker({
+      db: t.db,
+      adapters: new Map([["email", adapter]]),
+      options: { pollIntervalMs: 50, baseDelayMs: 20 },
+      log: () => undefined,
+    });
     worker.start();
     await adapter.start((m) => t.pipeline.receive(m));
   });
@@ -136,7 +141,10 @@ describe.skipIf(!dovecotAvailable)(`e-mail end to end${dovecotAvailable ? "" : `
   it("mail read again after a UIDVALIDITY change is recorded once and not answered twice", async () => {
     const key = [...state.values.keys()].find((k) => k.endsWith(":uidvalidity"))!;
     state.values.set(key, "1");
-    await dovecot.deliver(rawMail({ from: "ani@warga.example", subject: "Halo", id: "<after-reset@warga.example>", body: "halo" }), box.user);
+    await dovecot.deliver(
+      rawMail({ from: "ani@warga.example", subject: "Halo", id: "<after-reset@warga.example>", body: "halo" }),
+      box.user,
+    );
     await smtp.waitFor(5);
     await new Promise((r) => setTimeout(r, 500));
     expect(smtp.mails).toHaveLength(5);

@@ -14,11 +14,26 @@ const OWN = new Set(["aduan@kantor.example"]);
 
 describe("the citizen's own words (ownText)", () => {
   it.each([
-    ["Gmail, English", "Thanks, it is the counter on the left.\n\nOn Mon, Jan 5, 2026 at 9:20 AM Kantor Uji <aduan@kantor.example> wrote:\n> Thank you, your complaint\n> has been received"],
-    ["Gmail, Indonesian, wrapped", "Thanks, it is the counter on the left.\n\nPada tanggal Sen, 5 Jan 2026 pukul 09.20 Kantor Uji <\naduan@kantor.example> menulis:\n\n> Terima kasih"],
-    ["Outlook separator", "Thanks, it is the counter on the left.\n\n-----Original Message-----\nFrom: Kantor Uji\nSent: Monday, January 5, 2026 9:20 AM\nSubject: Re: x\n\nTerima kasih"],
-    ["Outlook header block", "Thanks, it is the counter on the left.\n\n________________________________\nFrom: Kantor Uji <aduan@kantor.example>\nSent: Monday, January 5, 2026 9:20 AM\nTo: Siti\nSubject: Re: x\n\nTerima kasih"],
-    ["Outlook, Indonesian", "Thanks, it is the counter on the left.\n\nDari: Kantor Uji <aduan@kantor.example>\nDikirim: Senin, 5 Januari 2026 09.20\nKepada: Siti\nPerihal: Re: x\n\nTerima kasih"],
+    [
+      "Gmail, English",
+      "Thanks, it is the counter on the left.\n\nOn Mon, Jan 5, 2026 at 9:20 AM Kantor Uji <aduan@kantor.example> wrote:\n> Thank you, your complaint\n> has been received",
+    ],
+    [
+      "Gmail, Indonesian, wrapped",
+      "Thanks, it is the counter on the left.\n\nPada tanggal Sen, 5 Jan 2026 pukul 09.20 Kantor Uji <\naduan@kantor.example> menulis:\n\n> Terima kasih",
+    ],
+    [
+      "Outlook separator",
+      "Thanks, it is the counter on the left.\n\n-----Original Message-----\nFrom: Kantor Uji\nSent: Monday, January 5, 2026 9:20 AM\nSubject: Re: x\n\nTerima kasih",
+    ],
+    [
+      "Outlook header block",
+      "Thanks, it is the counter on the left.\n\n________________________________\nFrom: Kantor Uji <aduan@kantor.example>\nSent: Monday, January 5, 2026 9:20 AM\nTo: Siti\nSubject: Re: x\n\nTerima kasih",
+    ],
+    [
+      "Outlook, Indonesian",
+      "Thanks, it is the counter on the left.\n\nDari: Kantor Uji <aduan@kantor.example>\nDikirim: Senin, 5 Januari 2026 09.20\nKepada: Siti\nPerihal: Re: x\n\nTerima kasih",
+    ],
     ["signature and phone footer", "Thanks, it is the counter on the left.\n\n-- \nSiti Rahmawati\n0812-3456-7890"],
     ["phone footer alone", "Thanks, it is the counter on the left.\n\nSent from my iPhone"],
   ])("%s", (_, text) => {
@@ -30,7 +45,8 @@ describe("the citizen's own words (ownText)", () => {
   });
 
   it("a new mail keeps quotes and forwarded mail: they are part of the complaint", () => {
-    const forwarded = "Please see below.\n\n---------- Forwarded message ---------\nFrom: Tetangga <t@x.example>\nDate: Mon\nSubject: lampu\nTo: saya\n\nLampu jalan mati.";
+    const forwarded =
+      "Please see below.\n\n---------- Forwarded message ---------\nFrom: Tetangga <t@x.example>\nDate: Mon\nSubject: lampu\nTo: saya\n\nLampu jalan mati.";
     expect(ownText(forwarded, false)).toBe(forwarded);
     expect(ownText("> kutipan\nisi", false)).toBe("> kutipan\nisi");
     expect(ownText("Isi aduan.\n-- \nTanda tangan", false)).toBe("Isi aduan.");
@@ -99,11 +115,30 @@ describe("readMail", () => {
     const logo = Buffer.alloc(500, 1).toString("base64");
     const photo = Buffer.alloc(20_000, 2).toString("base64");
     const raw = [
-      "From: a@warga.example", "Subject: foto", "Message-ID: <p@w>", "MIME-Version: 1.0",
-      'Content-Type: multipart/related; boundary="R"', "", "--R", "Content-Type: text/html; charset=utf-8", "",
-      '<p>Lihat foto <img src="cid:photo1"></p><img src="cid:logo1">', "--R",
-      "Content-Type: image/png", "Content-ID: <logo1>", "Content-Transfer-Encoding: base64", "", logo, "--R",
-      "Content-Type: image/jpeg", "Content-ID: <photo1>", "Content-Transfer-Encoding: base64", "", photo, "--R--", "",
+      "From: a@warga.example",
+      "Subject: foto",
+      "Message-ID: <p@w>",
+      "MIME-Version: 1.0",
+      'Content-Type: multipart/related; boundary="R"',
+      "",
+      "--R",
+      "Content-Type: text/html; charset=utf-8",
+      "",
+      '<p>Lihat foto <img src="cid:photo1"></p><img src="cid:logo1">',
+      "--R",
+      "Content-Type: image/png",
+      "Content-ID: <logo1>",
+      "Content-Transfer-Encoding: base64",
+      "",
+      logo,
+      "--R",
+      "Content-Type: image/jpeg",
+      "Content-ID: <photo1>",
+      "Content-Transfer-Encoding: base64",
+      "",
+      photo,
+      "--R--",
+      "",
     ].join("\r\n");
     const read = await readMail(Buffer.from(raw), { maxAttachmentBytes: 1e6, ownAddresses: OWN });
     expect(read.ok && read.mail.attachments.map((a) => [a.mime, a.size])).toEqual([["image/jpeg", 20_000]]);
@@ -130,9 +165,13 @@ describe("subjects and the mail body", () => {
 
   it("a new mail's subject heads its text; a reply's does not", () => {
     const base = { from: { address: "a@b.c" }, replyTo: "a@b.c", references: [], attachments: [] };
-    expect(conversationText({ ...base, subject: "Lampu mati", text: "Sejak kemarin malam belum diperbaiki.", reply: false })).toBe("Lampu mati\n\nSejak kemarin malam belum diperbaiki.");
+    expect(conversationText({ ...base, subject: "Lampu mati", text: "Sejak kemarin malam belum diperbaiki.", reply: false })).toBe(
+      "Lampu mati\n\nSejak kemarin malam belum diperbaiki.",
+    );
     expect(conversationText({ ...base, subject: "status ADU-2026-00001", text: "", reply: false })).toBe("status ADU-2026-00001");
-    expect(conversationText({ ...base, subject: "Lampu mati", text: "Lampu mati di jalan Melati.", reply: false })).toBe("Lampu mati di jalan Melati.");
+    expect(conversationText({ ...base, subject: "Lampu mati", text: "Lampu mati di jalan Melati.", reply: false })).toBe(
+      "Lampu mati di jalan Melati.",
+    );
     expect(conversationText({ ...base, subject: "Re: [ADU-2026-00001] Lampu", text: "2", reply: true })).toBe("2");
     // A short body is an answer or a keyword of its own.
     expect(conversationText({ ...base, subject: "Cek status", text: "status ADU-2026-00001", reply: false })).toBe("status ADU-2026-00001");
@@ -149,8 +188,14 @@ describe("subjects and the mail body", () => {
 
 describe("SMTP failures as data", () => {
   it.each([
-    [{ code: "EMESSAGE", responseCode: 451, response: "451 4.3.0 Try again later" }, { retryable: true, reason: "SMTP 451: 4.3.0 Try again later" }],
-    [{ code: "EENVELOPE", responseCode: 550, response: "550 5.1.1 No such user" }, { retryable: false, reason: "SMTP 550: 5.1.1 No such user" }],
+    [
+      { code: "EMESSAGE", responseCode: 451, response: "451 4.3.0 Try again later" },
+      { retryable: true, reason: "SMTP 451: 4.3.0 Try again later" },
+    ],
+    [
+      { code: "EENVELOPE", responseCode: 550, response: "550 5.1.1 No such user" },
+      { retryable: false, reason: "SMTP 550: 5.1.1 No such user" },
+    ],
     [{ code: "EAUTH", responseCode: 535, response: "535 5.7.8 Bad credentials" }, { retryable: false }],
     [{ code: "ECONNECTION", message: "Connection closed" }, { retryable: true }],
     [{ code: "ESOCKET", message: "connect ECONNREFUSED 127.0.0.1:1" }, { retryable: true }],

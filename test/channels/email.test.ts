@@ -6,9 +6,23 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createEmailAdapter, EMAIL_LIMITS, type EmailAdapter, type EmailAdapterOptions, type UnreadableMail } from "../../channels/email/index.js";
+import {
+  createEmailAdapter,
+  EMAIL_LIMITS,
+  type EmailAdapter,
+  type EmailAdapterOptions,
+  type UnreadableMail,
+} from "../../channels/email/index.js";
 import { KanalError, type InboundMessage, type InboundSink } from "../../src/core/index.js";
-import { dovecotAvailable, DOVECOT_MISSING, eventually, MemoryState, rawMail as mail, startDovecot, type FakeDovecot } from "../fakes/dovecot.js";
+import {
+  dovecotAvailable,
+  DOVECOT_MISSING,
+  eventually,
+  MemoryState,
+  rawMail as mail,
+  startDovecot,
+  type FakeDovecot,
+} from "../fakes/dovecot.js";
 import { startSmtpCapture, type SmtpCapture } from "../fakes/smtp-capture.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "email");
@@ -47,7 +61,10 @@ describe.skipIf(!dovecotAvailable)(`e-mail channel${dovecotAvailable ? "" : ` �
       officeName: OFFICE,
       state,
       maxAttachmentBytes: 1024 * 1024,
-      log: (message, fields) => { logs.push(message); if (process.env.EMAIL_DEBUG) console.log(Date.now() % 100000, message, fields ?? ""); },
+      log: (message, fields) => {
+        logs.push(message);
+        if (process.env.EMAIL_DEBUG) console.log(Date.now() % 100000, message, fields ?? "");
+      },
       reconnect: { initialMs: 100, maxMs: 400 },
       idleDelayMs: 100,
       // Long: new mail must be announced by IDLE, not found by the safety-net poll.
@@ -93,13 +110,18 @@ describe.skipIf(!dovecotAvailable)(`e-mail channel${dovecotAvailable ? "" : ` �
     const { adapter, deliver } = await setup();
     const { received, sink } = collecting();
     await adapter.start(sink);
-    for (const name of ["html-only.eml", "base64.eml", "quoted-printable.eml", "iso-8859-1.eml", "windows-1252.eml"]) await deliver(fixture(name));
+    for (const name of ["html-only.eml", "base64.eml", "quoted-printable.eml", "iso-8859-1.eml", "windows-1252.eml"])
+      await deliver(fixture(name));
     await eventually(() => received.length === 5 && received, "five mails");
     const texts = received.map((m) => m.text);
     expect(texts[0]).toContain("Lampu parkir di depan gedung & toilet umum rusak sejak minggu lalu.");
     expect(texts[0]).not.toMatch(/<\/?(p|b|i|div)>/);
-    expect(texts[1]).toBe("Antrean KTP — lama\n\nAntrean pembuatan KTP elektronik sangat lama — saya menunggu lima jam. Mohon perbaikan layanan.");
-    expect(texts[2]).toContain("petugas bilang sistemnya “sedang gangguan” sejak pagi dan kami disuruh menunggu tanpa kepastian sampai siang hari.");
+    expect(texts[1]).toBe(
+      "Antrean KTP — lama\n\nAntrean pembuatan KTP elektronik sangat lama — saya menunggu lima jam. Mohon perbaikan layanan.",
+    );
+    expect(texts[2]).toContain(
+      "petugas bilang sistemnya “sedang gangguan” sejak pagi dan kami disuruh menunggu tanpa kepastian sampai siang hari.",
+    );
     expect(texts[3]).toContain("Le café de la cantine est très sale, les tables ne sont jamais nettoyées. Déçu.");
     expect(received[3]!.sender.displayName).toBe("José Mourão");
     expect(texts[4]).toContain("Petugas meminta “uang administrasi” sebesar €5 – tanpa kuitansi… sangat tidak sopan.");
@@ -190,7 +212,11 @@ describe.skipIf(!dovecotAvailable)(`e-mail channel${dovecotAvailable ? "" : ` �
     await deliver(mail({ subject: "C", id: "<drop-c@warga.example>", body: "c" }));
     await eventually(() => received.length === 3, "mail C after the restart");
     await sleep(300);
-    expect(received.map((m) => m.providerMessageId)).toEqual(["<drop-a@warga.example>", "<drop-b@warga.example>", "<drop-c@warga.example>"]);
+    expect(received.map((m) => m.providerMessageId)).toEqual([
+      "<drop-a@warga.example>",
+      "<drop-b@warga.example>",
+      "<drop-c@warga.example>",
+    ]);
     expect(logs.filter((l) => l.includes("connection closed")).length).toBeGreaterThan(closedBefore);
     expect(closedBefore).toBeGreaterThan(0);
     expect(adapter.status).toBe("watching");
@@ -230,7 +256,12 @@ describe.skipIf(!dovecotAvailable)(`e-mail channel${dovecotAvailable ? "" : ` �
     await deliver(fixture("short-greeting.eml"));
     await eventually(() => received.length === 1, "the next mail");
     expect(unreadable).toEqual([
-      { uid: 1, reason: expect.stringMatching(/larger \(\d+ bytes\) than the 4000-byte limit/), from: "budi@warga.example", subject: "Besar sekali" },
+      {
+        uid: 1,
+        reason: expect.stringMatching(/larger \(\d+ bytes\) than the 4000-byte limit/),
+        from: "budi@warga.example",
+        subject: "Besar sekali",
+      },
       { uid: 2, reason: "it has no sender address (From)", subject: "Tanpa pengirim" },
     ]);
     const flags = await messages();
@@ -246,7 +277,10 @@ describe.skipIf(!dovecotAvailable)(`e-mail channel${dovecotAvailable ? "" : ` �
     await sleep(600);
     expect(logs).toHaveLength(1);
     expect(logs[0]).toMatch(/refused the login of box\d+ \(AUTHENTICATIONFAILED\); the e-mail channel is stopped.*EMAIL_IMAP_PASSWORD/);
-    const attempts = dovecot.log().split("\n").filter((l) => l.includes(`user=<${user}>`) && /auth failed|Disconnected/i.test(l));
+    const attempts = dovecot
+      .log()
+      .split("\n")
+      .filter((l) => l.includes(`user=<${user}>`) && /auth failed|Disconnected/i.test(l));
     expect(attempts.length).toBeLessThanOrEqual(1);
   });
 
@@ -270,14 +304,18 @@ describe.skipIf(!dovecotAvailable)(`e-mail channel${dovecotAvailable ? "" : ` �
   });
 
   it("a mailbox that does not exist stops the channel with one clear line", async () => {
-    const { adapter, logs } = await setup({ imap: { ...dovecot.freshMailbox(), host: dovecot.host, port: dovecot.port, secure: false, mailbox: "Pengaduan" } });
+    const { adapter, logs } = await setup({
+      imap: { ...dovecot.freshMailbox(), host: dovecot.host, port: dovecot.port, secure: false, mailbox: "Pengaduan" },
+    });
     await adapter.start(async () => undefined);
     expect(adapter.status).toBe("failed");
     expect(logs).toEqual([expect.stringMatching(/the mailbox "Pengaduan" does not exist .*EMAIL_IMAP_MAILBOX/)]);
   });
 
   it("an unreachable server does not fail start(): it keeps retrying in the background", async () => {
-    const { adapter, logs } = await setup({ imap: { host: "127.0.0.1", port: 1, secure: false, user: "x", password: "y", mailbox: "INBOX" } });
+    const { adapter, logs } = await setup({
+      imap: { host: "127.0.0.1", port: 1, secure: false, user: "x", password: "y", mailbox: "INBOX" },
+    });
     await adapter.start(async () => undefined);
     expect(adapter.status).toBe("reconnecting");
     await eventually(() => logs.filter((l) => l.includes("reconnecting")).length >= 2, "a second attempt");
@@ -302,9 +340,14 @@ describe.skipIf(!dovecotAvailable)(`e-mail channel${dovecotAvailable ? "" : ` �
       expect(p.inReplyTo).toBe("<new-complaint-1@warga.example>");
       expect(p.references).toBe("<new-complaint-1@warga.example>");
       expect(p.from?.value[0]).toEqual({ name: OFFICE, address: FROM });
-      expect(p.to && !Array.isArray(p.to) ? p.to.value[0] : undefined).toEqual({ name: "Siti Rahmawati", address: "siti.rahmawati@warga.example" });
+      expect(p.to && !Array.isArray(p.to) ? p.to.value[0] : undefined).toEqual({
+        name: "Siti Rahmawati",
+        address: "siti.rahmawati@warga.example",
+      });
       expect(sent!.envelope.to).toEqual(["siti.rahmawati@warga.example"]);
-      expect(p.text).toContain("tiket *ADU-2026-00007*.\nKategori: *Perilaku Pegawai* <ok> & lanjut\n\n  1. Perilaku Pegawai\n  2. Pelayanan\n\n-- \nKantor Uji Coba");
+      expect(p.text).toContain(
+        "tiket *ADU-2026-00007*.\nKategori: *Perilaku Pegawai* <ok> & lanjut\n\n  1. Perilaku Pegawai\n  2. Pelayanan\n\n-- \nKantor Uji Coba",
+      );
       expect(p.html).toContain("tiket <b>ADU-2026-00007</b>.<br>\nKategori: <b>Perilaku Pegawai</b> &lt;ok&gt; &amp; lanjut");
       expect(p.html).toContain("<li>2. Pelayanan</li>");
       expect(p.headers.get("auto-submitted")).toBe("auto-replied");
@@ -339,8 +382,22 @@ describe.skipIf(!dovecotAvailable)(`e-mail channel${dovecotAvailable ? "" : ` �
       await deliver(fixture("new-complaint.eml"));
       const [m] = await eventually(() => received.length > 0 && received, "the mail");
       await adapter.send(m!.chatId, { text: "Tiket Anda ADU-2026-00011", ticket: "ADU-2026-00011" });
-      await deliver(mail({ from: "siti.rahmawati@warga.example", subject: "Tambahan untuk [ADU-2026-00011]", id: "<t-1@warga.example>", body: "foto menyusul" }));
-      await deliver(mail({ from: "orang.lain@warga.example", subject: "Tambahan untuk [ADU-2026-00011]", id: "<t-2@warga.example>", body: "saya juga" }));
+      await deliver(
+        mail({
+          from: "siti.rahmawati@warga.example",
+          subject: "Tambahan untuk [ADU-2026-00011]",
+          id: "<t-1@warga.example>",
+          body: "foto menyusul",
+        }),
+      );
+      await deliver(
+        mail({
+          from: "orang.lain@warga.example",
+          subject: "Tambahan untuk [ADU-2026-00011]",
+          id: "<t-2@warga.example>",
+          body: "saya juga",
+        }),
+      );
       await eventually(() => received.length === 3, "both mails");
       expect(received[1]!.chatId).toBe(m!.chatId);
       expect(received[2]!.chatId).not.toBe(m!.chatId);
@@ -354,9 +411,17 @@ describe.skipIf(!dovecotAvailable)(`e-mail channel${dovecotAvailable ? "" : ` �
       await deliver(fixture("short-greeting.eml"));
       const [m] = await eventually(() => received.length > 0 && received, "the mail");
       smtp.refuseNext(451);
-      expect(await adapter.send(m!.chatId, { text: "Halo" })).toMatchObject({ ok: false, retryable: true, reason: expect.stringMatching(/^SMTP 451/) });
+      expect(await adapter.send(m!.chatId, { text: "Halo" })).toMatchObject({
+        ok: false,
+        retryable: true,
+        reason: expect.stringMatching(/^SMTP 451/),
+      });
       smtp.refuseNext(550);
-      expect(await adapter.send(m!.chatId, { text: "Halo" })).toMatchObject({ ok: false, retryable: false, reason: expect.stringMatching(/^SMTP 550: .*Mailbox unavailable/) });
+      expect(await adapter.send(m!.chatId, { text: "Halo" })).toMatchObject({
+        ok: false,
+        retryable: false,
+        reason: expect.stringMatching(/^SMTP 550: .*Mailbox unavailable/),
+      });
       expect(await adapter.send(m!.chatId, { text: "Halo" })).toMatchObject({ ok: true });
 
       const down = await setup({ smtp: { host: "127.0.0.1", port: 1, secure: false } });

@@ -25,7 +25,8 @@ afterAll(async () => {
   await graph?.close();
 });
 
-const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/meta/${name}.json`, import.meta.url), "utf8")) as Record<string, unknown>;
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../fixtures/meta/${name}.json`, import.meta.url), "utf8")) as Record<string, unknown>;
 
 async function deliver(payload: unknown, signature?: string | null) {
   const body = metaJson(payload);
@@ -64,7 +65,8 @@ describe("/webhooks/meta in the running app", () => {
     const sent = await (async () => {
       for (let i = 0; i < 200; i++) {
         const rows = await app.db.prisma.outboxMessage.findMany({ where: { channel: "whatsapp-cloud", status: "sent" } });
-        if (rows.length > 0 && rows.length === (await app.db.prisma.outboxMessage.count({ where: { channel: "whatsapp-cloud" } }))) return rows;
+        if (rows.length > 0 && rows.length === (await app.db.prisma.outboxMessage.count({ where: { channel: "whatsapp-cloud" } })))
+          return rows;
         await new Promise((r) => setTimeout(r, 25));
       }
       throw new Error("replies not sent");
@@ -82,7 +84,11 @@ describe("/webhooks/meta in the running app", () => {
 
   it("refuses signed bytes that are not JSON", async () => {
     const body = "{not json";
-    const response = await fetch(`${app.url}/webhooks/meta`, { method: "POST", headers: { "content-type": "application/json", "x-hub-signature-256": signatureOf(SECRET, body) }, body });
+    const response = await fetch(`${app.url}/webhooks/meta`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-hub-signature-256": signatureOf(SECRET, body) },
+      body,
+    });
     expect(response.status).toBe(400);
   });
 });

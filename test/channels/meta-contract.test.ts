@@ -8,7 +8,11 @@ import { describeChannelAdapter, type ContractSubject } from "../contract/channe
 import { signedRequest, startFakeGraph } from "../fakes/meta-graph.js";
 
 const APP_SECRET = "contract-app-secret";
-const CHAT: Record<MetaChannelName, string> = { "whatsapp-cloud": "6281298765432", messenger: "7203948572610001", instagram: "1234567890120002" };
+const CHAT: Record<MetaChannelName, string> = {
+  "whatsapp-cloud": "6281298765432",
+  messenger: "7203948572610001",
+  instagram: "1234567890120002",
+};
 
 /** Throttling as Graph sends it: HTTP 400 with a throttling code (here with a Retry-After header). */
 const THROTTLED: Record<MetaChannelName, { message: string; code: number }> = {
@@ -48,7 +52,13 @@ function payloadFor(channel: MetaChannelName, chatId: string, id: string, text: 
   }
   return {
     object: channel === "messenger" ? "page" : "instagram",
-    entry: [{ id: "104857291738562", time: Date.now(), messaging: [{ sender: { id: chatId }, recipient: { id: "104857291738562" }, timestamp: Date.now(), message: { mid: id, text } }] }],
+    entry: [
+      {
+        id: "104857291738562",
+        time: Date.now(),
+        messaging: [{ sender: { id: chatId }, recipient: { id: "104857291738562" }, timestamp: Date.now(), message: { mid: id, text } }],
+      },
+    ],
   };
 }
 
@@ -59,7 +69,9 @@ function contract(channel: MetaChannelName) {
       appSecret: APP_SECRET,
       verifyToken: "verify",
       graphApiBase: graph.url,
-      ...(channel === "whatsapp-cloud" ? { whatsapp: { token: graph.whatsappToken, phoneNumberId: graph.phoneNumberId } } : { pageAccessToken: graph.pageAccessToken }),
+      ...(channel === "whatsapp-cloud"
+        ? { whatsapp: { token: graph.whatsappToken, phoneNumberId: graph.phoneNumberId } }
+        : { pageAccessToken: graph.pageAccessToken }),
       maxAttachmentBytes: 1024 * 1024,
     });
     const adapter = meta.adapters.find((a) => a.name === channel)!;
@@ -79,7 +91,8 @@ function contract(channel: MetaChannelName) {
         },
         refuseNextSend(kind: "rateLimit" | "permanent", retryAfterSeconds?: number) {
           const path = channel === "whatsapp-cloud" ? "/messages" : "/me/messages";
-          if (kind === "rateLimit") graph.inject(path, 400, THROTTLED[channel], 1, { headers: { "retry-after": String(retryAfterSeconds ?? 60) } });
+          if (kind === "rateLimit")
+            graph.inject(path, 400, THROTTLED[channel], 1, { headers: { "retry-after": String(retryAfterSeconds ?? 60) } });
           else graph.inject(path, 400, REFUSED[channel]);
         },
         sentTexts: () => graph.sent(chatId).map((m) => m.text ?? ""),

@@ -69,7 +69,12 @@ describe("WhatsApp Cloud end to end", () => {
     t = await createTestPipeline({ limits: { "whatsapp-cloud": wa.limits }, overrides: { onOutboxRows: () => worker?.notify() } });
     const pipeline = t.pipeline;
     const db = t.db;
-    worker = createOutboxWorker({ db, adapters: new Map([["whatsapp-cloud", wa]]), options: { pollIntervalMs: 20, baseDelayMs: 10, maxDelayMs: 50 }, log: () => undefined });
+    worker = createOutboxWorker({
+      db,
+      adapters: new Map([["whatsapp-cloud", wa]]),
+      options: { pollIntervalMs: 20, baseDelayMs: 10, maxDelayMs: 50 },
+      log: () => undefined,
+    });
     await wa.start((m) => pipeline.receive(m));
     worker.start();
 

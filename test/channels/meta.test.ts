@@ -62,7 +62,10 @@ interface Setup {
 
 type SetupOptions = Partial<MetaChannelsOptions> | ((graph: FakeGraph) => Partial<MetaChannelsOptions>);
 
-async function setup(given: SetupOptions = {}, { start = true, sink }: { start?: boolean; sink?: (m: InboundMessage) => Promise<void> } = {}): Promise<Setup> {
+async function setup(
+  given: SetupOptions = {},
+  { start = true, sink }: { start?: boolean; sink?: (m: InboundMessage) => Promise<void> } = {},
+): Promise<Setup> {
   const graph = await fakeGraph();
   const options = typeof given === "function" ? given(graph) : given;
   const inbound: InboundMessage[] = [];
@@ -162,7 +165,10 @@ describe("meta webhook: signature and bad input", () => {
     const reserialised = JSON.stringify(JSON.parse(bytes.toString("utf8")));
     expect(signatureOf(APP_SECRET, reserialised)).not.toBe(signatureOf(APP_SECRET, bytes));
     // Header names in any case.
-    const request = signedRequest(APP_SECRET, bytes, { signature: null, headers: { "X-Hub-Signature-256": signatureOf(APP_SECRET, bytes) } });
+    const request = signedRequest(APP_SECRET, bytes, {
+      signature: null,
+      headers: { "X-Hub-Signature-256": signatureOf(APP_SECRET, bytes) },
+    });
     expect(await meta.webhook.handle(request)).toEqual({ status: 200, body: {} });
     expect(inbound[0]!.text).toBe("Selamat pagi, saya mau mengadu: antrean di loket 3 sudah 2 jam — petugasnya tidak ada 😩");
   });
@@ -176,7 +182,13 @@ describe("meta webhook: signature and bad input", () => {
 
   it("acknowledges an unknown object or shape with 200, ignores it and says so in the log", async () => {
     const { post, inbound, logs } = await setup();
-    for (const payload of [{ object: "user", entry: [{ id: "1", changes: [{ field: "feed", value: {} }] }] }, { hello: "world" }, [1, 2, 3], "\"just a string\"", "42"]) {
+    for (const payload of [
+      { object: "user", entry: [{ id: "1", changes: [{ field: "feed", value: {} }] }] },
+      { hello: "world" },
+      [1, 2, 3],
+      '"just a string"',
+      "42",
+    ]) {
       expect(await post(payload)).toEqual({ status: 200, body: {} });
     }
     expect(inbound).toHaveLength(0);
@@ -220,12 +232,15 @@ describe("meta webhook: signature and bad input", () => {
     const order: string[] = [];
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const { post } = await setup({}, {
-      sink: async (m) => {
-        if (m.text === "pesan pertama dari Budi") await gate;
-        order.push(m.text!);
+    const { post } = await setup(
+      {},
+      {
+        sink: async (m) => {
+          if (m.text === "pesan pertama dari Budi") await gate;
+          order.push(m.text!);
+        },
       },
-    });
+    );
     let answered = false;
     const response = post(fixtureBytes("batch-several-entries")).then((r) => {
       answered = true;
@@ -241,15 +256,21 @@ describe("meta webhook: signature and bad input", () => {
 
   it("answers 500 when a sink fails, and the redelivery carries the same providerMessageId", async () => {
     const ids: string[] = [];
-    const { post } = await setup({}, {
-      sink: async (m) => {
-        ids.push(m.providerMessageId);
-        if (ids.length === 1) throw new Error("database unavailable");
+    const { post } = await setup(
+      {},
+      {
+        sink: async (m) => {
+          ids.push(m.providerMessageId);
+          if (ids.length === 1) throw new Error("database unavailable");
+        },
       },
-    });
+    );
     expect((await post(fixtureBytes("wa-text"))).status).toBe(500);
     expect((await post(fixtureBytes("wa-text"))).status).toBe(200);
-    expect(ids).toEqual(["wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjBDNzg5QTFCMkMzRDRFNUY2RzcA", "wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjBDNzg5QTFCMkMzRDRFNUY2RzcA"]);
+    expect(ids).toEqual([
+      "wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjBDNzg5QTFCMkMzRDRFNUY2RzcA",
+      "wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjBDNzg5QTFCMkMzRDRFNUY2RzcA",
+    ]);
   });
 
   it("answers 500 when recording a status fails, so Meta delivers it again", async () => {
@@ -282,7 +303,12 @@ describe("meta webhook: signature and bad input", () => {
   });
 
   it("creates only the adapters whose credentials are set, and refuses an empty app secret", async () => {
-    const base = { appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN, graphApiBase: "https://graph.facebook.com/v21.0/", maxAttachmentBytes: 1 };
+    const base = {
+      appSecret: APP_SECRET,
+      verifyToken: VERIFY_TOKEN,
+      graphApiBase: "https://graph.facebook.com/v21.0/",
+      maxAttachmentBytes: 1,
+    };
     expect(createMetaChannels(base).adapters).toEqual([]);
     expect(createMetaChannels({ ...base, pageAccessToken: "EAAG" }).adapters.map((a) => a.name)).toEqual(["messenger", "instagram"]);
     expect(() => createMetaChannels({ ...base, appSecret: " " })).toThrow(KanalError);
@@ -305,7 +331,10 @@ describe("whatsapp inbound", () => {
       attachments: [],
     });
     expect(message!.receivedAt.toISOString()).toBe("2026-01-01T03:00:00.000Z");
-    expect(message!.raw).toMatchObject({ message: { id: message!.providerMessageId, type: "text" }, metadata: { phone_number_id: "106540352242922" } });
+    expect(message!.raw).toMatchObject({
+      message: { id: message!.providerMessageId, type: "text" },
+      metadata: { phone_number_id: "106540352242922" },
+    });
   });
 
   it("takes the title of a list reply, a reply button and a template button as the text", async () => {
@@ -348,8 +377,16 @@ describe("whatsapp inbound", () => {
 
   it("takes audio (a voice note) and video as attachments", async () => {
     const { post, inbound } = await setup();
-    await post(waWith("wa-text", { type: "audio", text: undefined, audio: { mime_type: "audio/ogg; codecs=opus", sha256: "x", id: "555", voice: true } }));
-    await post(waWith("wa-text", { id: "wamid.video", type: "video", text: undefined, video: { mime_type: "video/mp4", sha256: "y", id: "556" } }));
+    await post(
+      waWith("wa-text", {
+        type: "audio",
+        text: undefined,
+        audio: { mime_type: "audio/ogg; codecs=opus", sha256: "x", id: "555", voice: true },
+      }),
+    );
+    await post(
+      waWith("wa-text", { id: "wamid.video", type: "video", text: undefined, video: { mime_type: "video/mp4", sha256: "y", id: "556" } }),
+    );
     expect(inbound[0]!.attachments[0]).toMatchObject({ kind: "audio", mime: "audio/ogg; codecs=opus", filename: "voice-555.ogg" });
     expect(inbound[1]!.attachments[0]).toMatchObject({ kind: "video", mime: "video/mp4", filename: "video-556.mp4" });
   });
@@ -373,10 +410,28 @@ describe("whatsapp inbound", () => {
   it("passes a sticker, a reaction and contacts on with empty text (the flow explains), a removed reaction not at all", async () => {
     const { post, inbound } = await setup();
     await post(fixtureBytes("wa-sticker"));
-    await post(waWith("wa-text", { id: "wamid.reaction", type: "reaction", text: undefined, reaction: { message_id: "wamid.x", emoji: "👍" } }));
-    await post(waWith("wa-text", { id: "wamid.contacts", type: "contacts", text: undefined, contacts: [{ name: { formatted_name: "Pak RT" }, phones: [{ phone: "+62 812" }] }] }));
-    await post(waWith("wa-text", { id: "wamid.unreact", type: "reaction", text: undefined, reaction: { message_id: "wamid.x", emoji: "" } }));
-    await post(waWith("wa-text", { id: "wamid.unsupported", type: "unsupported", text: undefined, errors: [{ code: 131051, title: "Message type unknown" }] }));
+    await post(
+      waWith("wa-text", { id: "wamid.reaction", type: "reaction", text: undefined, reaction: { message_id: "wamid.x", emoji: "👍" } }),
+    );
+    await post(
+      waWith("wa-text", {
+        id: "wamid.contacts",
+        type: "contacts",
+        text: undefined,
+        contacts: [{ name: { formatted_name: "Pak RT" }, phones: [{ phone: "+62 812" }] }],
+      }),
+    );
+    await post(
+      waWith("wa-text", { id: "wamid.unreact", type: "reaction", text: undefined, reaction: { message_id: "wamid.x", emoji: "" } }),
+    );
+    await post(
+      waWith("wa-text", {
+        id: "wamid.unsupported",
+        type: "unsupported",
+        text: undefined,
+        errors: [{ code: 131051, title: "Message type unknown" }],
+      }),
+    );
     expect(inbound.map((m) => [m.providerMessageId.slice(0, 20), m.text, m.attachments.length])).toEqual([
       ["wamid.HBgNNjI4MTIzND", "", 0],
       ["wamid.reaction", "", 0],
@@ -407,7 +462,8 @@ describe("whatsapp inbound", () => {
       {
         providerMessageId: id,
         status: "failed",
-        error: "131047 Re-engagement message: Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+        error:
+          "131047 Re-engagement message: Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
         at: new Date(1767409200 * 1000),
       },
     ]);
@@ -490,7 +546,20 @@ describe("messenger and instagram inbound", () => {
     await post(fixtureBytes("messenger-quick-reply"));
     await post({
       object: "page",
-      entry: [{ id: "104857291738562", time: 1767236600000, messaging: [{ sender: { id: PSID }, recipient: { id: "104857291738562" }, timestamp: 1767236599000, postback: { title: "Mulai", payload: "GET_STARTED", mid: "m_postback1" } }] }],
+      entry: [
+        {
+          id: "104857291738562",
+          time: 1767236600000,
+          messaging: [
+            {
+              sender: { id: PSID },
+              recipient: { id: "104857291738562" },
+              timestamp: 1767236599000,
+              postback: { title: "Mulai", payload: "GET_STARTED", mid: "m_postback1" },
+            },
+          ],
+        },
+      ],
     });
     expect(inbound.map((m) => [m.providerMessageId.slice(0, 11), m.text])).toEqual([
       ["m_qR7bTz0Kx", "Ya, kirim"],
@@ -505,7 +574,31 @@ describe("messenger and instagram inbound", () => {
     expect(logs.filter((l) => l.msg.includes("ignored"))).toEqual([]); // routine: no log line
     await post({
       object: "page",
-      entry: [{ id: "1", time: 1, messaging: [{ sender: { id: PSID }, recipient: { id: "1" }, timestamp: 1767236599000, message: { mid: "m_like", attachments: [{ type: "image", payload: { url: "https://scontent.xx.fbcdn.net/t39.1997-6/851557_369239266556155_759568595_n.png", sticker_id: 369239263222822 } }] } }] }],
+      entry: [
+        {
+          id: "1",
+          time: 1,
+          messaging: [
+            {
+              sender: { id: PSID },
+              recipient: { id: "1" },
+              timestamp: 1767236599000,
+              message: {
+                mid: "m_like",
+                attachments: [
+                  {
+                    type: "image",
+                    payload: {
+                      url: "https://scontent.xx.fbcdn.net/t39.1997-6/851557_369239266556155_759568595_n.png",
+                      sticker_id: 369239263222822,
+                    },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
     });
     expect(inbound[0]).toMatchObject({ providerMessageId: "m_like", text: "", attachments: [] });
   });
@@ -515,7 +608,12 @@ describe("messenger and instagram inbound", () => {
     await post(fixtureBytes("instagram-text"));
     expect((await post(fixtureBytes("instagram-echo"))).status).toBe(200);
     expect(inbound).toHaveLength(1);
-    expect(inbound[0]).toMatchObject({ channel: "instagram", chatId: IGSID, sender: { id: IGSID }, text: "Selamat siang, izin bertanya soal layanan KTP — kenapa lama sekali?" });
+    expect(inbound[0]).toMatchObject({
+      channel: "instagram",
+      chatId: IGSID,
+      sender: { id: IGSID },
+      text: "Selamat siang, izin bertanya soal layanan KTP — kenapa lama sekali?",
+    });
     expect(logs.filter((l) => l.msg.includes("ignored"))).toEqual([]);
   });
 });
@@ -532,7 +630,12 @@ describe("whatsapp sends", () => {
     const call = graph.calls[0]!;
     expect(call.path).toBe(`/v21.0/${graph.phoneNumberId}/messages`);
     expect(call.headers.authorization).toBe(`Bearer ${graph.whatsappToken}`);
-    expect(call.body).toMatchObject({ messaging_product: "whatsapp", to: CITIZEN, type: "text", text: { body: "Aduan Anda tercatat: *ADU-2026-00042*" } });
+    expect(call.body).toMatchObject({
+      messaging_product: "whatsapp",
+      to: CITIZEN,
+      type: "text",
+      text: { body: "Aduan Anda tercatat: *ADU-2026-00042*" },
+    });
   });
 
   it("sends up to three short options as reply buttons", async () => {
@@ -562,7 +665,11 @@ describe("whatsapp sends", () => {
     const [sent] = graph.sent(CITIZEN);
     expect(sent!.payload).toMatchObject({
       type: "interactive",
-      interactive: { type: "list", body: { text: "Pilih kategori aduan:" }, action: { button: LIST_BUTTON_LABEL, sections: [{ rows: options.map((title, i) => ({ id: `opt-${i + 1}`, title })) }] } },
+      interactive: {
+        type: "list",
+        body: { text: "Pilih kategori aduan:" },
+        action: { button: LIST_BUTTON_LABEL, sections: [{ rows: options.map((title, i) => ({ id: `opt-${i + 1}`, title })) }] },
+      },
     });
     expect(sent!.options).toEqual(options);
   });
@@ -571,7 +678,10 @@ describe("whatsapp sends", () => {
     const { adapter, graph } = await setup();
     const options = ["1. Employee conduct", "2. Service", "3. Facilities & infrastructure", "4. Other"];
     await adapter("whatsapp-cloud").send(CITIZEN, { text: "Choose a category:", options });
-    expect(graph.sent(CITIZEN)[0]).toMatchObject({ type: "text", text: `Choose a category:\n\n${options.map((o) => `• ${o}`).join("\n")}` });
+    expect(graph.sent(CITIZEN)[0]).toMatchObject({
+      type: "text",
+      text: `Choose a category:\n\n${options.map((o) => `• ${o}`).join("\n")}`,
+    });
   });
 
   it("splits text over 4096 characters, and puts buttons with a last part of at most 1024", async () => {
@@ -628,7 +738,12 @@ describe("whatsapp sends", () => {
 
   it("refuses for good a file that is gone", async () => {
     const { adapter } = await setup();
-    const result = fail(await adapter("whatsapp-cloud").send(CITIZEN, { text: "x".repeat(2000), attachments: [{ kind: "document", mime: "application/pdf", path: "/nonexistent/surat.pdf" }] }));
+    const result = fail(
+      await adapter("whatsapp-cloud").send(CITIZEN, {
+        text: "x".repeat(2000),
+        attachments: [{ kind: "document", mime: "application/pdf", path: "/nonexistent/surat.pdf" }],
+      }),
+    );
     expect(result).toMatchObject({ retryable: false, reason: expect.stringContaining("ENOENT") });
   });
 
@@ -639,7 +754,11 @@ describe("whatsapp sends", () => {
     const wa = adapter("whatsapp-cloud");
     expect(wa.limits.replyWindow).toEqual({ hours: 24, outside: "template" });
     const lastInboundAt = new Date(NOW.getTime() - 25 * HOUR).toISOString();
-    const result = await wa.send(CITIZEN, { text: "Balasan petugas untuk ADU-2026-00042:\n\nBerkas Anda sudah   diproses.\n\tSilakan ambil di loket 2.", options: ["Ya"], lastInboundAt });
+    const result = await wa.send(CITIZEN, {
+      text: "Balasan petugas untuk ADU-2026-00042:\n\nBerkas Anda sudah   diproses.\n\tSilakan ambil di loket 2.",
+      options: ["Ya"],
+      lastInboundAt,
+    });
     expect(result.ok).toBe(true);
     const [sent] = graph.sent(CITIZEN);
     expect(sent!.payload).toMatchObject({
@@ -647,7 +766,14 @@ describe("whatsapp sends", () => {
       template: {
         name: "balasan_aduan",
         language: { code: "id" },
-        components: [{ type: "body", parameters: [{ type: "text", text: "Balasan petugas untuk ADU-2026-00042: · Berkas Anda sudah diproses. · Silakan ambil di loket 2." }] }],
+        components: [
+          {
+            type: "body",
+            parameters: [
+              { type: "text", text: "Balasan petugas untuk ADU-2026-00042: · Berkas Anda sudah diproses. · Silakan ambil di loket 2." },
+            ],
+          },
+        ],
       },
     });
     // A long text is cut to the parameter's 1024 characters.
@@ -658,12 +784,26 @@ describe("whatsapp sends", () => {
   it("refuses for good, without calling the API, outside the window when no template is configured", async () => {
     const { adapter, graph } = await setup();
     const wa = adapter("whatsapp-cloud");
-    expect(wa.limits).toMatchObject({ maxTextLength: 4096, media: true, buttons: true, delivery: "push", canReachLater: true, replyWindow: { hours: 24, outside: "none" }, pacing: { globalPerSecond: 80 } });
+    expect(wa.limits).toMatchObject({
+      maxTextLength: 4096,
+      media: true,
+      buttons: true,
+      delivery: "push",
+      canReachLater: true,
+      replyWindow: { hours: 24, outside: "none" },
+      pacing: { globalPerSecond: 80 },
+    });
     const result = await wa.send(CITIZEN, { text: "Balasan petugas", lastInboundAt: new Date(NOW.getTime() - 25 * HOUR).toISOString() });
-    expect(result).toEqual({ ok: false, retryable: false, reason: "outside WhatsApp's 24-hour window and no WHATSAPP_REPLY_TEMPLATE configured" });
+    expect(result).toEqual({
+      ok: false,
+      retryable: false,
+      reason: "outside WhatsApp's 24-hour window and no WHATSAPP_REPLY_TEMPLATE configured",
+    });
     expect(graph.calls).toHaveLength(0);
     // Inside the window: free text.
-    expect((await wa.send(CITIZEN, { text: "Balasan petugas", lastInboundAt: new Date(NOW.getTime() - 23 * HOUR).toISOString() })).ok).toBe(true);
+    expect((await wa.send(CITIZEN, { text: "Balasan petugas", lastInboundAt: new Date(NOW.getTime() - 23 * HOUR).toISOString() })).ok).toBe(
+      true,
+    );
     expect(graph.sent(CITIZEN)[0]!.type).toBe("text");
   });
 });
@@ -720,8 +860,13 @@ describe("messenger and instagram sends", () => {
         ],
       },
     });
-    await adapter("instagram").send(IGSID, { text: "Pilih:", options: ["1. Perilaku Pegawai", "2. Pelayanan", "3. Sarana Prasarana and more", "4. Lain-lain"] });
-    expect(graph.sent(IGSID)[0]!.text).toBe("Pilih:\n\n• 1. Perilaku Pegawai\n• 2. Pelayanan\n• 3. Sarana Prasarana and more\n• 4. Lain-lain");
+    await adapter("instagram").send(IGSID, {
+      text: "Pilih:",
+      options: ["1. Perilaku Pegawai", "2. Pelayanan", "3. Sarana Prasarana and more", "4. Lain-lain"],
+    });
+    expect(graph.sent(IGSID)[0]!.text).toBe(
+      "Pilih:\n\n• 1. Perilaku Pegawai\n• 2. Pelayanan\n• 3. Sarana Prasarana and more\n• 4. Lain-lain",
+    );
   });
 
   it("tags a Messenger reply HUMAN_AGENT after 24 hours and refuses it after 7 days without calling the API", async () => {
@@ -731,7 +876,9 @@ describe("messenger and instagram sends", () => {
     await messenger.send(PSID, { text: "Balasan petugas", lastInboundAt: new Date(NOW.getTime() - 30 * HOUR).toISOString() });
     expect(graph.calls[0]!.body).toMatchObject({ messaging_type: "MESSAGE_TAG", tag: "HUMAN_AGENT" });
     const calls = graph.calls.length;
-    const result = fail(await messenger.send(PSID, { text: "Balasan petugas", lastInboundAt: new Date(NOW.getTime() - 8 * 24 * HOUR).toISOString() }));
+    const result = fail(
+      await messenger.send(PSID, { text: "Balasan petugas", lastInboundAt: new Date(NOW.getTime() - 8 * 24 * HOUR).toISOString() }),
+    );
     expect(result.retryable).toBe(false);
     expect(result.reason).toContain("7-day");
     expect(graph.calls).toHaveLength(calls);
@@ -764,7 +911,11 @@ describe("messenger and instagram sends", () => {
 // ---------------------------------------------------------------------------------------------
 
 describe("graph errors as SendResult", () => {
-  const waError = (code: number, message: string, extra: Partial<{ error_subcode: number; is_transient: boolean }> = {}) => ({ message, code, ...extra });
+  const waError = (code: number, message: string, extra: Partial<{ error_subcode: number; is_transient: boolean }> = {}) => ({
+    message,
+    code,
+    ...extra,
+  });
 
   it("retries a Graph 500 with backoff", async () => {
     const { adapter, graph } = await setup();
@@ -779,45 +930,81 @@ describe("graph errors as SendResult", () => {
     const { adapter, graph } = await setup();
     const wa = adapter("whatsapp-cloud");
     graph.inject("/messages", 400, waError(130429, "(#130429) Rate limit hit"));
-    expect(fail(await wa.send(CITIZEN, { text: "Halo" }))).toMatchObject({ retryable: true, retryAfterMs: 60_000, reason: expect.stringContaining("130429") });
-    graph.inject("/messages", 400, waError(131056, "(#131056) (Business Account, Consumer Account) pair rate limit hit"), 1, { headers: { "retry-after": "12" } });
+    expect(fail(await wa.send(CITIZEN, { text: "Halo" }))).toMatchObject({
+      retryable: true,
+      retryAfterMs: 60_000,
+      reason: expect.stringContaining("130429"),
+    });
+    graph.inject("/messages", 400, waError(131056, "(#131056) (Business Account, Consumer Account) pair rate limit hit"), 1, {
+      headers: { "retry-after": "12" },
+    });
     expect(fail(await wa.send(CITIZEN, { text: "Halo" }))).toMatchObject({ retryable: true, retryAfterMs: 12_000 });
     for (const code of [4, 80007, 131048]) {
       graph.inject("/messages", 400, waError(code, "throttled"));
       expect(fail(await wa.send(CITIZEN, { text: "Halo" }))).toMatchObject({ retryable: true, retryAfterMs: 60_000 });
     }
-    graph.inject("/me/messages", 429, waError(613, "Calls to this api have exceeded the rate limit."), 1, { headers: { "retry-after": "3" } });
+    graph.inject("/me/messages", 429, waError(613, "Calls to this api have exceeded the rate limit."), 1, {
+      headers: { "retry-after": "3" },
+    });
     expect(fail(await adapter("messenger").send(PSID, { text: "Halo" }))).toMatchObject({ retryable: true, retryAfterMs: 3000 });
   });
 
   it("records permanent refusals with the code and message", async () => {
     const { adapter, graph } = await setup();
     const wa = adapter("whatsapp-cloud");
-    graph.inject("/messages", 400, { message: "Re-engagement message", code: 131047, error_data: { details: "Message failed to send because more than 24 hours have passed since the customer last replied to this number." } });
+    graph.inject("/messages", 400, {
+      message: "Re-engagement message",
+      code: 131047,
+      error_data: {
+        details: "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+      },
+    });
     expect(fail(await wa.send(CITIZEN, { text: "Halo" }))).toEqual({
       ok: false,
       retryable: false,
-      reason: "131047 Re-engagement message: Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+      reason:
+        "131047 Re-engagement message: Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
     });
     graph.inject("/messages", 401, waError(190, "Error validating access token: Session has expired", { error_subcode: 463 }));
-    expect(fail(await wa.send(CITIZEN, { text: "Halo" }))).toMatchObject({ retryable: false, reason: "190 Error validating access token: Session has expired" });
+    expect(fail(await wa.send(CITIZEN, { text: "Halo" }))).toMatchObject({
+      retryable: false,
+      reason: "190 Error validating access token: Session has expired",
+    });
     graph.inject("/messages", 400, waError(131026, "Message undeliverable"));
     expect(fail(await wa.send(CITIZEN, { text: "Halo" })).retryable).toBe(false);
     graph.inject("/me/messages", 400, waError(551, "This person isn't available right now.", { error_subcode: 1545041 }));
-    expect(fail(await adapter("messenger").send(PSID, { text: "Halo" }))).toMatchObject({ retryable: false, reason: "551 This person isn't available right now." });
+    expect(fail(await adapter("messenger").send(PSID, { text: "Halo" }))).toMatchObject({
+      retryable: false,
+      reason: "551 This person isn't available right now.",
+    });
     graph.inject("/me/messages", 400, waError(10, "(#10) This message is sent outside of allowed window.", { error_subcode: 2018278 }));
     expect(fail(await adapter("instagram").send(IGSID, { text: "Halo" })).retryable).toBe(false);
     // The fake's own validation: a wrong token is Graph's 401/190.
-    const wrong = createMetaChannels({ appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN, graphApiBase: graph.url, whatsapp: { token: "revoked", phoneNumberId: graph.phoneNumberId }, maxAttachmentBytes: 1 });
-    expect(fail(await wrong.adapters[0]!.send(CITIZEN, { text: "Halo" }))).toMatchObject({ retryable: false, reason: expect.stringMatching(/^190 /) });
+    const wrong = createMetaChannels({
+      appSecret: APP_SECRET,
+      verifyToken: VERIFY_TOKEN,
+      graphApiBase: graph.url,
+      whatsapp: { token: "revoked", phoneNumberId: graph.phoneNumberId },
+      maxAttachmentBytes: 1,
+    });
+    expect(fail(await wrong.adapters[0]!.send(CITIZEN, { text: "Halo" }))).toMatchObject({
+      retryable: false,
+      reason: expect.stringMatching(/^190 /),
+    });
   });
 
   it("retries when the network fails, and never throws", async () => {
     const { adapter, graph } = await setup();
     graph.injectNetworkFailure("/messages");
-    expect(fail(await adapter("whatsapp-cloud").send(CITIZEN, { text: "Halo" }))).toMatchObject({ retryable: true, reason: expect.stringMatching(/^network: /) });
+    expect(fail(await adapter("whatsapp-cloud").send(CITIZEN, { text: "Halo" }))).toMatchObject({
+      retryable: true,
+      reason: expect.stringMatching(/^network: /),
+    });
     await graph.close();
-    expect(fail(await adapter("whatsapp-cloud").send(CITIZEN, { text: "Halo" }))).toMatchObject({ retryable: true, reason: expect.stringContaining("ECONNREFUSED") });
+    expect(fail(await adapter("whatsapp-cloud").send(CITIZEN, { text: "Halo" }))).toMatchObject({
+      retryable: true,
+      reason: expect.stringContaining("ECONNREFUSED"),
+    });
     expect(fail(await adapter("messenger").send(PSID, { text: "Halo" })).retryable).toBe(true);
   });
 

@@ -85,7 +85,14 @@ describe("Telegram end to end", () => {
     const before = toCitizen().length;
     api.inject429("sendMessage", 1, 1); // the first try is throttled: it must be waited out, not dropped
     groupSays(STAFF, "Terima kasih, petugas loket sudah kami tegur.", card);
-    const relayed = await api.until(() => toCitizen().slice(before).find((t) => t.includes("petugas loket sudah kami tegur")), 20_000, "the relay");
+    const relayed = await api.until(
+      () =>
+        toCitizen()
+          .slice(before)
+          .find((t) => t.includes("petugas loket sudah kami tegur")),
+      20_000,
+      "the relay",
+    );
     expect(relayed).toContain("Kecamatan Jenawi");
     expect(relayed).toContain(ticket);
     await api.until(() => inGroup().find((m) => m.text?.includes("diteruskan ke pengadu")), 10_000, "the confirmation");
@@ -106,7 +113,14 @@ describe("Telegram end to end", () => {
   it("closes with /selesai@bot, asks the citizen for a rating and stores it", async () => {
     const before = toCitizen().length;
     groupSays(STAFF, `/selesai@${api.botInfo.username} ${ticket}`);
-    await api.until(() => toCitizen().slice(before).find((t) => /1.*5/.test(t)), 20_000, "the rating question");
+    await api.until(
+      () =>
+        toCitizen()
+          .slice(before)
+          .find((t) => /1.*5/.test(t)),
+      20_000,
+      "the rating question",
+    );
     citizenSays("4");
     citizenSays("lewati");
     await api.until(() => inGroup().find((m) => m.text?.includes("4/5")), 30_000, "the rating notice");
@@ -118,12 +132,22 @@ describe("Telegram end to end", () => {
 
 describe("reports in the staff group", () => {
   it("/rekap and /logbook send the month's files into the group", async () => {
-    const month = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Jakarta", year: "numeric", month: "2-digit" }).format(new Date()).slice(0, 7);
+    const month = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Jakarta", year: "numeric", month: "2-digit" })
+      .format(new Date())
+      .slice(0, 7);
     groupSays(STAFF, `/rekap ${month}`);
-    const recap = await api.until(() => inGroup().find((m) => m.method === "sendDocument" && (m.caption ?? "").includes("Rekap bulanan")), 30_000, "the recap PDF");
+    const recap = await api.until(
+      () => inGroup().find((m) => m.method === "sendDocument" && (m.caption ?? "").includes("Rekap bulanan")),
+      30_000,
+      "the recap PDF",
+    );
     expect(recap.caption).toContain(month);
     groupSays(STAFF, "/logbook csv");
-    const logbook = await api.until(() => inGroup().find((m) => m.method === "sendDocument" && (m.caption ?? "").includes("Logbook")), 30_000, "the logbook");
+    const logbook = await api.until(
+      () => inGroup().find((m) => m.method === "sendDocument" && (m.caption ?? "").includes("Logbook")),
+      30_000,
+      "the logbook",
+    );
     expect(logbook.caption).toMatch(/1 baris/);
   }, 60_000);
 });

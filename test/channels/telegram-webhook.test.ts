@@ -27,7 +27,11 @@ afterAll(async () => {
 const update = (id: number, text: string) => ({ update_id: id, message: privateText(5150, id, text, "Made") });
 
 async function post(body: string, headers: Record<string, string>) {
-  const response = await fetch(`${app.url}/webhooks/telegram`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+  const response = await fetch(`${app.url}/webhooks/telegram`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body,
+  });
   return response.status;
 }
 

@@ -6,7 +6,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createTelegramAdapter, splitText, toTelegramHtml, type TelegramAdapter, type TelegramAdapterOptions } from "../../channels/telegram/index.js";
+import {
+  createTelegramAdapter,
+  splitText,
+  toTelegramHtml,
+  type TelegramAdapter,
+  type TelegramAdapterOptions,
+} from "../../channels/telegram/index.js";
 import { KanalError, type InboundMessage, type StaffAnswer, type StaffMessage, type WebhookRequest } from "../../src/core/index.js";
 import { startFakeBotApi, type FakeBotApi } from "../fakes/telegram-bot-api.js";
 import { describeChannelAdapter } from "../contract/channel-adapter.js";
@@ -88,7 +94,8 @@ async function polling(options: Partial<TelegramAdapterOptions> = {}, answer?: S
 }
 
 /** Waits until the fake saw the update confirmed: everything before it has been handled. */
-const handled = (fake: FakeBotApi, updateId: number) => fake.until(() => fake.updates.isConfirmed(updateId), 5000, `update ${updateId} confirmed`);
+const handled = (fake: FakeBotApi, updateId: number) =>
+  fake.until(() => fake.updates.isConfirmed(updateId), 5000, `update ${updateId} confirmed`);
 
 describe("telegram: a citizen's messages", () => {
   it("normalises a text message", async () => {
@@ -327,11 +334,21 @@ describe("telegram: sending", () => {
     const { fake, adapter } = await sender();
     const result = await adapter.send(OPS, {
       text: "Aduan baru ADU-2026-00001",
-      buttons: [[{ label: "Tutup", data: "close:ADU-2026-00001" }, { label: "Status", data: "status:ADU-2026-00001" }]],
+      buttons: [
+        [
+          { label: "Tutup", data: "close:ADU-2026-00001" },
+          { label: "Status", data: "status:ADU-2026-00001" },
+        ],
+      ],
     });
     expect(result.ok).toBe(true);
     expect(fake.sent(OPS)[0]!.replyMarkup).toEqual({
-      inline_keyboard: [[{ text: "Tutup", callback_data: "close:ADU-2026-00001" }, { text: "Status", callback_data: "status:ADU-2026-00001" }]],
+      inline_keyboard: [
+        [
+          { text: "Tutup", callback_data: "close:ADU-2026-00001" },
+          { text: "Status", callback_data: "status:ADU-2026-00001" },
+        ],
+      ],
     });
     const refused = await adapter.send(OPS, { text: "x", buttons: [[{ label: "Terlalu panjang", data: "x".repeat(65) }]] });
     expect(refused).toMatchObject({ ok: false, retryable: false });
@@ -447,9 +464,15 @@ describe("telegram: sending", () => {
   it("fails to start with a clear KA_CONFIG error when Telegram refuses the token or the webhook URL", async () => {
     const fake = await fakeApi();
     const wrongToken = adapterFor(fake, { token: "7000000001:wrong", botInfo: undefined });
-    await expect(wrongToken.start(async () => undefined)).rejects.toMatchObject({ code: "KA_CONFIG", message: expect.stringContaining("TELEGRAM_BOT_TOKEN") });
+    await expect(wrongToken.start(async () => undefined)).rejects.toMatchObject({
+      code: "KA_CONFIG",
+      message: expect.stringContaining("TELEGRAM_BOT_TOKEN"),
+    });
     const plainHttp = adapterFor(fake, { webhook: { url: "http://aduan.example.go.id/webhooks/telegram", secret: SECRET } });
-    await expect(plainHttp.start(async () => undefined)).rejects.toMatchObject({ code: "KA_CONFIG", message: expect.stringContaining("https") });
+    await expect(plainHttp.start(async () => undefined)).rejects.toMatchObject({
+      code: "KA_CONFIG",
+      message: expect.stringContaining("https"),
+    });
     expect(() => adapterFor(fake, { webhook: { url: WEBHOOK_URL, secret: "has spaces" } })).toThrow(/TELEGRAM_WEBHOOK_SECRET/);
   });
 
@@ -469,7 +492,10 @@ describe("telegram: sending", () => {
 });
 
 describe("telegram: staff", () => {
-  const answer: StaffAnswer = { messages: [{ text: "*Terkirim* ke pelapor ADU-2026-00001" }, { text: "Catatan: lihat kartu", replyTo: "87" }], callbackNotice: "Aduan ditutup" };
+  const answer: StaffAnswer = {
+    messages: [{ text: "*Terkirim* ke pelapor ADU-2026-00001" }, { text: "Catatan: lihat kartu", replyTo: "87" }],
+    callbackNotice: "Aduan ditutup",
+  };
 
   it("passes a reply to a bot message in the ops group on, and posts the answer as replies", async () => {
     const { fake, staff, inbound } = await polling({}, answer);
@@ -526,7 +552,9 @@ describe("telegram: staff", () => {
       text: "",
       from: { id: "222333444", username: "budi_ops" },
     });
-    expect(fake.callsTo("answerCallbackQuery").map((c) => c.params)).toEqual([{ callback_query_id: "4382bfdwdsb323b2d9", text: "Aduan ditutup" }]);
+    expect(fake.callsTo("answerCallbackQuery").map((c) => c.params)).toEqual([
+      { callback_query_id: "4382bfdwdsb323b2d9", text: "Aduan ditutup" },
+    ]);
     expect(fake.sent(OPS).map((m) => m.replyToMessageId)).toEqual([87, 87]);
   });
 
@@ -543,7 +571,9 @@ describe("telegram: staff", () => {
     const { fake, staff, inbound } = await polling();
     const group = { id: -1001222333444, title: "Grup Warga RW 05", type: "supergroup" };
     fake.pushUpdate(withMessage("ops-command", { message_id: 5, chat: group, text: "/status@KanalAduanBot ADU-2026-00001" }));
-    const chatter = fake.pushUpdate(withMessage("ops-command", { message_id: 6, chat: group, text: "ada yang tahu jam buka kantor?" }, ["entities"]));
+    const chatter = fake.pushUpdate(
+      withMessage("ops-command", { message_id: 6, chat: group, text: "ada yang tahu jam buka kantor?" }, ["entities"]),
+    );
     await handled(fake, chatter.update_id);
     expect(staff).toMatchObject([{ chatKind: "other", chatId: "-1001222333444", text: "/status ADU-2026-00001" }]);
     expect(inbound).toEqual([]);
@@ -569,7 +599,11 @@ describe("telegram: webhook mode", () => {
   it("registers the webhook with its secret on start and never polls", async () => {
     const { fake, adapter } = await webhookAdapter();
     expect(adapter.webhook?.path).toBe("telegram");
-    expect(fake.webhookInfo()).toEqual({ url: WEBHOOK_URL, secretToken: SECRET, allowedUpdates: ["message", "callback_query", "my_chat_member"] });
+    expect(fake.webhookInfo()).toEqual({
+      url: WEBHOOK_URL,
+      secretToken: SECRET,
+      allowedUpdates: ["message", "callback_query", "my_chat_member"],
+    });
     expect(fake.callsTo("getUpdates")).toEqual([]);
     expect(fake.callsTo("deleteWebhook")).toEqual([]);
   });

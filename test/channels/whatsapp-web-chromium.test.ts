@@ -89,7 +89,9 @@ describe.skipIf(!hasChromium)("whatsapp-web with the real client and chromium", 
     ]);
     if (!isOnline) {
       expect(outcome.kind).toBe("failed");
-      expect(outcome.kind === "failed" && outcome.error.message).toMatch(/net::ERR_(NAME_NOT_RESOLVED|INTERNET_DISCONNECTED|NAME_RESOLUTION_FAILED|CONNECTION_REFUSED|PROXY_CONNECTION_FAILED|ADDRESS_UNREACHABLE|TUNNEL_CONNECTION_FAILED)/);
+      expect(outcome.kind === "failed" && outcome.error.message).toMatch(
+        /net::ERR_(NAME_NOT_RESOLVED|INTERNET_DISCONNECTED|NAME_RESOLUTION_FAILED|CONNECTION_REFUSED|PROXY_CONNECTION_FAILED|ADDRESS_UNREACHABLE|TUNNEL_CONNECTION_FAILED)/,
+      );
     }
     // The failure left the browser running: that is why destroy() is always called.
     const pid = client.browserPid?.();

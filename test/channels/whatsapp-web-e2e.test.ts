@@ -131,12 +131,25 @@ describe("WhatsApp Web end to end (pipeline and outbox)", () => {
     const before = toCitizen().length;
     await t.pipeline.speak("whatsapp-web", CITIZEN, {
       author: "staff",
-      run: (state) => ({ state, replies: [{ key: "staff.relay", vars: { ticket, text: "Petugas loket sudah kami tegur.", files: 0 } }], effects: [] }),
+      run: (state) => ({
+        state,
+        replies: [{ key: "staff.relay", vars: { ticket, text: "Petugas loket sudah kami tegur.", files: 0 } }],
+        effects: [],
+      }),
     });
-    const relayed = await until(() => toCitizen().slice(before).find((text) => text.includes("sudah kami tegur")), "the relay", 20_000);
+    const relayed = await until(
+      () =>
+        toCitizen()
+          .slice(before)
+          .find((text) => text.includes("sudah kami tegur")),
+      "the relay",
+      20_000,
+    );
     expect(relayed).toContain(ticket);
     expect(clients.length).toBe(2);
-    const row = await t.db.prisma.outboxMessage.findFirstOrThrow({ where: { channel: "whatsapp-web", payload: { contains: "sudah kami tegur" } } });
+    const row = await t.db.prisma.outboxMessage.findFirstOrThrow({
+      where: { channel: "whatsapp-web", payload: { contains: "sudah kami tegur" } },
+    });
     expect(row.status).toBe("sent");
   }, 30_000);
 });

@@ -80,7 +80,9 @@ class FakeWaClient implements WaClientLike {
   }
   /** What the citizen sees in this chat, in order (text or caption). */
   texts(chatId?: string): string[] {
-    return this.sent.filter((s) => chatId === undefined || s.chatId === chatId).map((s) => (typeof s.content === "string" ? s.content : (s.options?.caption ?? "")));
+    return this.sent
+      .filter((s) => chatId === undefined || s.chatId === chatId)
+      .map((s) => (typeof s.content === "string" ? s.content : (s.options?.caption ?? "")));
   }
 }
 
@@ -250,7 +252,12 @@ describe("whatsapp-web: a citizen's messages", () => {
   it("takes an image with its caption and downloads it only when fetched", async () => {
     const h = await connected();
     const bytes = Buffer.alloc(48213, 7);
-    const { message: m, calls } = message("image-with-caption", { mimetype: "image/jpeg", data: bytes.toString("base64"), filename: null, filesize: bytes.byteLength });
+    const { message: m, calls } = message("image-with-caption", {
+      mimetype: "image/jpeg",
+      data: bytes.toString("base64"),
+      filename: null,
+      filesize: bytes.byteLength,
+    });
     h.fake.latest().emit("message", m);
     const [inbound] = await until(() => h.received.length > 0 && h.received);
     expect(inbound!.text).toBe("Foto loket 3 yang kosong");
@@ -265,15 +272,29 @@ describe("whatsapp-web: a citizen's messages", () => {
   it("takes a document with its file name, and a voice note as audio", async () => {
     const h = await connected();
     const pdf = Buffer.from("%PDF-1.4 kuitansi");
-    h.fake.latest().emit("message", message("document", { mimetype: "application/pdf", data: pdf.toString("base64"), filename: "kuitansi-pungutan.pdf", filesize: pdf.byteLength }).message);
+    h.fake
+      .latest()
+      .emit(
+        "message",
+        message("document", {
+          mimetype: "application/pdf",
+          data: pdf.toString("base64"),
+          filename: "kuitansi-pungutan.pdf",
+          filesize: pdf.byteLength,
+        }).message,
+      );
     const voice = Buffer.from("OggS voice");
     h.fake.latest().emit("message", message("voice-note", { mimetype: "audio/ogg; codecs=opus", data: voice.toString("base64") }).message);
     await until(() => h.received.length === 2, "both messages");
     const [doc, ptt] = h.received;
     expect(doc!.text).toBeUndefined();
-    expect(doc).toMatchObject({ attachments: [{ kind: "document", mime: "application/pdf", filename: "kuitansi-pungutan.pdf", size: 2048 }] });
+    expect(doc).toMatchObject({
+      attachments: [{ kind: "document", mime: "application/pdf", filename: "kuitansi-pungutan.pdf", size: 2048 }],
+    });
     expect(Buffer.from(await doc!.attachments[0]!.fetch()).toString()).toBe("%PDF-1.4 kuitansi");
-    expect(ptt).toMatchObject({ attachments: [{ kind: "audio", mime: "audio/ogg; codecs=opus", filename: "voice-3A1F2E3D4C5B6A798877.ogg" }] });
+    expect(ptt).toMatchObject({
+      attachments: [{ kind: "audio", mime: "audio/ogg; codecs=opus", filename: "voice-3A1F2E3D4C5B6A798877.ogg" }],
+    });
     expect(ptt!.text).toBeUndefined();
   });
 
@@ -312,7 +333,10 @@ describe("whatsapp-web: a citizen's messages", () => {
     h.fake.latest().lidPhones.set("204781234567890@lid", "6285712345678@c.us");
     h.fake.latest().emit("message", message("lid-text").message);
     const [m] = await until(() => h.received.length > 0 && h.received);
-    expect(m).toMatchObject({ chatId: "204781234567890@lid", sender: { id: "204781234567890@lid", displayName: "Budi", phone: "+6285712345678" } });
+    expect(m).toMatchObject({
+      chatId: "204781234567890@lid",
+      sender: { id: "204781234567890@lid", displayName: "Budi", phone: "+6285712345678" },
+    });
   });
 
   it("refuses a file over the limit by its declared size, without downloading it", async () => {
@@ -327,7 +351,11 @@ describe("whatsapp-web: a citizen's messages", () => {
   it("refuses a file over the limit by its decoded size when none was declared", async () => {
     const h = await connected({ maxAttachmentBytes: 1000 });
     const big = Buffer.alloc(1500, 1).toString("base64");
-    const { message: m } = message("document", { mimetype: "application/pdf", data: big, filename: "besar.pdf" }, { _data: { notifyName: "Siti", mimetype: "application/pdf", filename: "besar.pdf" } });
+    const { message: m } = message(
+      "document",
+      { mimetype: "application/pdf", data: big, filename: "besar.pdf" },
+      { _data: { notifyName: "Siti", mimetype: "application/pdf", filename: "besar.pdf" } },
+    );
     h.fake.latest().emit("message", m);
     const [inbound] = await until(() => h.received.length > 0 && h.received);
     const error = await inbound!.attachments[0]!.fetch().catch((e: unknown) => e);
@@ -360,7 +388,9 @@ describe("whatsapp-web: a citizen's messages", () => {
     });
     h.fake.latest().link();
     for (const [i, text] of ["satu", "dua", "tiga"].entries()) {
-      h.fake.latest().emit("message", message("text", undefined, { body: text, id: { _serialized: `false_${CITIZEN}_ORDER${i}` } }).message);
+      h.fake
+        .latest()
+        .emit("message", message("text", undefined, { body: text, id: { _serialized: `false_${CITIZEN}_ORDER${i}` } }).message);
     }
     await until(() => seen.length === 3, "three messages");
     expect(seen).toEqual(["satu", "dua", "tiga"]);
@@ -458,10 +488,17 @@ describe("whatsapp-web: replies", () => {
     h.fake.latest().failures.push(new Error("No LID for user"));
     expect(await h.adapter.send("6280000000000@c.us", { text: "halo" })).toMatchObject({ ok: false, retryable: false });
     h.fake.latest().failures.push(new Error("invalid wid"));
-    expect(await h.adapter.send("abc", { text: "halo" })).toMatchObject({ ok: false, retryable: false, reason: expect.stringContaining("invalid wid") });
+    expect(await h.adapter.send("abc", { text: "halo" })).toMatchObject({
+      ok: false,
+      retryable: false,
+      reason: expect.stringContaining("invalid wid"),
+    });
     h.fake.latest().failures.push(new Error("Evaluation failed: something odd"));
     expect(await h.adapter.send(CITIZEN, { text: "halo" })).toMatchObject({ ok: false, retryable: true });
-    const missing = await h.adapter.send(CITIZEN, { text: "x", attachments: [{ kind: "document", mime: "application/pdf", path: "/nonexistent/file.pdf" }] });
+    const missing = await h.adapter.send(CITIZEN, {
+      text: "x",
+      attachments: [{ kind: "document", mime: "application/pdf", path: "/nonexistent/file.pdf" }],
+    });
     expect(missing).toMatchObject({ ok: false });
   });
 
@@ -508,7 +545,8 @@ describe("whatsapp-web: staying up", () => {
   it("restarts a client whose browser failed to start, after destroying it", async () => {
     const h = harness();
     h.fake.onCreate((client) => {
-      if (h.fake.clients.length === 0) client.initializeBehaviour = async () => Promise.reject(new Error("net::ERR_NAME_NOT_RESOLVED at https://web.whatsapp.com/"));
+      if (h.fake.clients.length === 0)
+        client.initializeBehaviour = async () => Promise.reject(new Error("net::ERR_NAME_NOT_RESOLVED at https://web.whatsapp.com/"));
     });
     await h.adapter.start(async () => undefined);
     await until(() => h.fake.clients.length === 2, "the restart");
@@ -564,7 +602,9 @@ describe("whatsapp-web: staying up", () => {
     const h = harness({ lockAcquired: false });
     await h.adapter.start(async () => undefined);
     expect(h.fake.clients).toHaveLength(0);
-    expect(h.logs.map((l) => l.msg)).toContain("whatsapp-web: another instance holds the WhatsApp Web session; WhatsApp Web stays off in this process");
+    expect(h.logs.map((l) => l.msg)).toContain(
+      "whatsapp-web: another instance holds the WhatsApp Web session; WhatsApp Web stays off in this process",
+    );
     expect(h.adapter.state().state).toBe("locked");
     const page = await h.adapter.adminPage.handle(adminRequest("rahasia-operator"));
     expect(page.body).toContain("instance lain");
@@ -698,7 +738,16 @@ describeChannelAdapter("whatsapp-web", async () => {
     remote: {
       chatId: CITIZEN,
       async deliverText(text) {
-        fake.latest().emit("message", message("text", undefined, { body: text, id: { _serialized: `false_${CITIZEN}_CONTRACT${++counter}` }, timestamp: Math.floor(Date.now() / 1000) }).message);
+        fake
+          .latest()
+          .emit(
+            "message",
+            message("text", undefined, {
+              body: text,
+              id: { _serialized: `false_${CITIZEN}_CONTRACT${++counter}` },
+              timestamp: Math.floor(Date.now() / 1000),
+            }).message,
+          );
       },
       refuseNextSend(kind: "rateLimit" | "permanent", retryAfterSeconds?: number) {
         if (kind === "rateLimit") {

@@ -35,7 +35,14 @@ function harness(startWith: (serial: number) => Promise<void> = async () => unde
   };
   const sendable = new Map<ChannelName, ChannelAdapter>();
   const logs: string[] = [];
-  const channel = singletonChannel({ first: make(), create: make, sink: async () => undefined, sendable, log: (m) => logs.push(m), retryDelaysMs });
+  const channel = singletonChannel({
+    first: make(),
+    create: make,
+    sink: async () => undefined,
+    sendable,
+    log: (m) => logs.push(m),
+    retryDelaysMs,
+  });
   return { channel, made, sendable, logs };
 }
 
@@ -118,7 +125,13 @@ describe("a channel only the leader runs", () => {
     const roster = dutyRoster(
       [
         { name: "a", start: async () => void seen.push("a+"), stop: async () => void seen.push("a-") },
-        { name: "b", start: async () => { throw new Error("no"); }, stop: async () => void seen.push("b-") },
+        {
+          name: "b",
+          start: async () => {
+            throw new Error("no");
+          },
+          stop: async () => void seen.push("b-"),
+        },
       ],
       (m) => seen.push(m),
     );

@@ -38,12 +38,17 @@ async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: num
 
 async function webchatComplaint(bot: BotProcess): Promise<string> {
   const post = async (path: string, body: object) => {
-    const response = await fetch(`${bot.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const response = await fetch(`${bot.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
     return (await response.json()) as { sessionId?: string; replies: { text: string }[] };
   };
   const { sessionId } = await post("/api/webchat/sessions", {});
   let last = "";
-  for (const text of ANONYMOUS_INTAKE) last = (await post(`/api/webchat/sessions/${sessionId}/messages`, { text })).replies.map((r) => r.text).join("\n");
+  for (const text of ANONYMOUS_INTAKE)
+    last = (await post(`/api/webchat/sessions/${sessionId}/messages`, { text })).replies.map((r) => r.text).join("\n");
   return TICKET.exec(last)![0];
 }
 
@@ -66,7 +71,11 @@ describe.skipIf(!onPostgres)("several instances on one PostgreSQL (npm run test:
   });
 
   const citizenSays = (citizen: number, text: string) => api.pushUpdate({ message: privateText(citizen, ++messageId, text) });
-  const receipts = (citizen: number) => api.sent(citizen).map((m) => m.text ?? "").filter((t) => TICKET.test(t) && /tiket/i.test(t));
+  const receipts = (citizen: number) =>
+    api
+      .sent(citizen)
+      .map((m) => m.text ?? "")
+      .filter((t) => TICKET.test(t) && /tiket/i.test(t));
   const cards = (ticket: string) => api.sent(OPS).filter((m) => m.text?.includes(ticket) && m.replyMarkup);
 
   beforeAll(async () => {
@@ -103,9 +112,15 @@ describe.skipIf(!onPostgres)("several instances on one PostgreSQL (npm run test:
     expect(bots.map((b) => b.output()).join("\n")).not.toMatch(/migration .* failed/);
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
-    const { rows } = await client.query<{ migration_name: string; n: string }>(`SELECT migration_name, COUNT(*) AS n FROM "_prisma_migrations" GROUP BY migration_name`);
+    const { rows } = await client.query<{ migration_name: string; n: string }>(
+      `SELECT migration_name, COUNT(*) AS n FROM "_prisma_migrations" GROUP BY migration_name`,
+    );
     await client.end();
-    expect(rows.map((r) => r.migration_name).sort()).toEqual(listMigrations("postgresql").map((m) => m.name).sort());
+    expect(rows.map((r) => r.migration_name).sort()).toEqual(
+      listMigrations("postgresql")
+        .map((m) => m.name)
+        .sort(),
+    );
     expect(rows.every((r) => Number(r.n) === 1)).toBe(true);
   }, 90_000);
 
@@ -139,9 +154,13 @@ describe.skipIf(!onPostgres)("several instances on one PostgreSQL (npm run test:
     const tookOverMs = Date.now() - killedAt;
     expect(tookOverMs).toBeLessThan(30_000);
 
-    const receipt = await api.until(() => receipts(citizen)[0], 60_000, "the receipt after the takeover").catch((error: Error) => {
-      throw new Error(`${error.message}\nsent: ${JSON.stringify(api.sent(citizen).map((m) => m.text))}\npending: ${api.updates.pending().length}\nsurvivor:\n${survivor.output().slice(-4000)}`);
-    });
+    const receipt = await api
+      .until(() => receipts(citizen)[0], 60_000, "the receipt after the takeover")
+      .catch((error: Error) => {
+        throw new Error(
+          `${error.message}\nsent: ${JSON.stringify(api.sent(citizen).map((m) => m.text))}\npending: ${api.updates.pending().length}\nsurvivor:\n${survivor.output().slice(-4000)}`,
+        );
+      });
     const ticket = TICKET.exec(receipt)![0];
     await api.until(() => cards(ticket).length > 0, 30_000, "the card from the new leader");
     await sleep(2000);
@@ -153,6 +172,10 @@ describe.skipIf(!onPostgres)("several instances on one PostgreSQL (npm run test:
     // may have been sending when it died can arrive twice, and no other.
     const texts = api.sent(citizen).map((m) => m.text ?? "");
     expect(texts.length - new Set(texts).size).toBeLessThanOrEqual(1);
-    for (const prompt of [/buat aduan baru/i, /nama/i, /kategori/i, /ringkasan|periksa/i]) expect(texts.some((t) => prompt.test(t)), String(prompt)).toBe(true);
+    for (const prompt of [/buat aduan baru/i, /nama/i, /kategori/i, /ringkasan|periksa/i])
+      expect(
+        texts.some((t) => prompt.test(t)),
+        String(prompt),
+      ).toBe(true);
   }, 150_000);
 });

@@ -35,15 +35,19 @@ afterEach(() => {
 afterAll(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function candidate(databaseUrl: string, leaseMs: number, retryMs: number): Candidate {
-  const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "test/helpers/leader-child.ts"), databaseUrl, String(leaseMs), String(retryMs)], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(repoRoot, "test/helpers/leader-child.ts"), databaseUrl, String(leaseMs), String(retryMs)],
+    {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   children.push(child);
   const events: Event[] = [];
   const waiters: (() => void)[] = [];
   let buffer = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
+  child.stdout.on("data", (chunk: Buffer) => {
     buffer += chunk.toString();
     const lines = buffer.split("\n");
     buffer = lines.pop()!;
@@ -57,7 +61,10 @@ function candidate(databaseUrl: string, leaseMs: number, retryMs: number): Candi
     exited,
     next(kind, timeoutMs, from = events.length) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no "${kind}" from ${child.pid} within ${timeoutMs} ms; saw ${JSON.stringify(events)}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no "${kind}" from ${child.pid} within ${timeoutMs} ms; saw ${JSON.stringify(events)}`)),
+          timeoutMs,
+        );
         const look = () => {
           const found = events.slice(from).find((e) => e.event === kind) as (Event & { at: number }) | undefined;
           if (found) {
@@ -166,7 +173,9 @@ describe("leader election on PostgreSQL", () => {
       await a.next("elected", 20_000, 0);
       const admin = new pg.Client({ connectionString: db.url });
       await admin.connect();
-      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'kanal-aduan leader' AND datname = current_database()`);
+      await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'kanal-aduan leader' AND datname = current_database()`,
+      );
       await admin.end();
       await a.next("deposed", 10_000, 0);
       const again = a.events.length;

@@ -37,7 +37,11 @@ describe.skipIf(!onPostgres)("PostgreSQL restarted under traffic (npm run test:p
     for (let attempt = 0; ; attempt++) {
       let status = 0;
       try {
-        const response = await fetch(`${app.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+        const response = await fetch(`${app.url}${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
         status = response.status;
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
         if (status < 300) return (await response.json()) as { sessionId?: string };
@@ -80,7 +84,10 @@ describe.skipIf(!onPostgres)("PostgreSQL restarted under traffic (npm run test:p
       expect(statuses.get(503) ?? 0).toBeGreaterThan(0);
       const complaints = await app.db.prisma.complaint.findMany({ select: { ticket: true, conversationId: true } });
       expect(complaints).toHaveLength(30);
-      const conversations = await app.db.prisma.conversation.findMany({ where: { id: { in: complaints.map((c) => c.conversationId) } }, select: { chatId: true } });
+      const conversations = await app.db.prisma.conversation.findMany({
+        where: { id: { in: complaints.map((c) => c.conversationId) } },
+        select: { chatId: true },
+      });
       expect(new Set(conversations.map((c) => c.chatId))).toEqual(new Set(sessions));
       expect(new Set(complaints.map((c) => c.ticket)).size).toBe(30);
       expect((await fetch(`${app.url}/health`)).status).toBe(200);

@@ -39,16 +39,39 @@ describe("transition (pure)", () => {
       refusal: { code: "notAllowed", allowed: ["camat"] },
     });
     // The head may act on any step, e.g. push a stuck registration along.
-    expect(transition(denpasar, at("catat-verifikasi"), camat, { type: "advance", text: "" }, now)).toMatchObject({ ok: true, to: { id: "telaah" } });
+    expect(transition(denpasar, at("catat-verifikasi"), camat, { type: "advance", text: "" }, now)).toMatchObject({
+      ok: true,
+      to: { id: "telaah" },
+    });
   });
 
   it("finishes only where the preset allows: archive or forward at the last step", () => {
-    expect(transition(denpasar, at("arsip-teruskan"), unit, { type: "forward" }, now)).toMatchObject({ ok: true, type: "finish", how: "forward" });
-    expect(transition(denpasar, at("arsip-teruskan"), unit, { type: "archive" }, now)).toMatchObject({ ok: true, type: "finish", how: "archive" });
-    expect(transition(denpasar, at("arsip-teruskan"), unit, { type: "advance", text: "" }, now)).toMatchObject({ ok: false, refusal: { code: "lastStep" } });
-    expect(transition(denpasar, at("telaah"), jafung, { type: "archive" }, now)).toMatchObject({ ok: false, refusal: { code: "notFinal" } });
-    expect(transition(denpasar, at("telaah", { status: "closed" }), jafung, { type: "advance", text: "" }, now)).toMatchObject({ ok: false, refusal: { code: "closed" } });
-    expect(transition(denpasar, at("hilang"), camat, { type: "advance", text: "" }, now)).toMatchObject({ ok: false, refusal: { code: "unknownStep", step: "hilang" } });
+    expect(transition(denpasar, at("arsip-teruskan"), unit, { type: "forward" }, now)).toMatchObject({
+      ok: true,
+      type: "finish",
+      how: "forward",
+    });
+    expect(transition(denpasar, at("arsip-teruskan"), unit, { type: "archive" }, now)).toMatchObject({
+      ok: true,
+      type: "finish",
+      how: "archive",
+    });
+    expect(transition(denpasar, at("arsip-teruskan"), unit, { type: "advance", text: "" }, now)).toMatchObject({
+      ok: false,
+      refusal: { code: "lastStep" },
+    });
+    expect(transition(denpasar, at("telaah"), jafung, { type: "archive" }, now)).toMatchObject({
+      ok: false,
+      refusal: { code: "notFinal" },
+    });
+    expect(transition(denpasar, at("telaah", { status: "closed" }), jafung, { type: "advance", text: "" }, now)).toMatchObject({
+      ok: false,
+      refusal: { code: "closed" },
+    });
+    expect(transition(denpasar, at("hilang"), camat, { type: "advance", text: "" }, now)).toMatchObject({
+      ok: false,
+      refusal: { code: "unknownStep", step: "hilang" },
+    });
   });
 
   it("checks the action against the preset before who acts (the refusal names the right step)", () => {
@@ -71,13 +94,19 @@ describe("transition (pure)", () => {
   it("a branching step needs its branch word (Indonesian or English)", () => {
     const jenawi = load("jenawi");
     const operator = { telegramId: "5", role: "operator" };
-    expect(transition(jenawi, at("klasifikasi"), operator, { type: "advance", text: "" }, now)).toMatchObject({ ok: false, refusal: { code: "needChoice" } });
+    expect(transition(jenawi, at("klasifikasi"), operator, { type: "advance", text: "" }, now)).toMatchObject({
+      ok: false,
+      refusal: { code: "needChoice" },
+    });
     expect(transition(jenawi, at("klasifikasi"), operator, { type: "advance", text: "Information jadwal pelayanan" }, now)).toMatchObject({
       ok: true,
       to: { id: "jawab" },
       branch: { id: "informasi" },
       note: "jadwal pelayanan",
     });
-    expect(transition(jenawi, at("registrasi"), operator, { type: "advance", text: "" }, now)).toMatchObject({ ok: false, refusal: { code: "unknownStep" } });
+    expect(transition(jenawi, at("registrasi"), operator, { type: "advance", text: "" }, now)).toMatchObject({
+      ok: false,
+      refusal: { code: "unknownStep" },
+    });
   });
 });

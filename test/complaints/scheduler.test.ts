@@ -47,7 +47,7 @@ async function setup(databaseUrl?: string): Promise<{ ticket: string; id: string
   });
   let last;
   for (const text of ["halo", ...ANONYMOUS_INTAKE]) last = await t.pipeline.receive(textMessage("citizen", text));
-  const ticket = TICKET.exec(last!.replies.map((r) => r.text).join(" "))![0];
+  const ticket = TICKET.exec(last.replies.map((r) => r.text).join(" "))![0];
   const { id } = await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } });
   return { ticket, id };
 }
@@ -58,7 +58,13 @@ function scheduler(db: Database, overrides: Partial<SopSchedulerDeps> = {}): Sop
     sop,
     clock,
     timer: false,
-    notify: staffFeedNotifier({ sop, templates, officeName: "Kecamatan Palaran", timeZone: "Asia/Makassar", feed: { channel: "telegram", chatId: OPS, locale: "id" } }),
+    notify: staffFeedNotifier({
+      sop,
+      templates,
+      officeName: "Kecamatan Palaran",
+      timeZone: "Asia/Makassar",
+      feed: { channel: "telegram", chatId: OPS, locale: "id" },
+    }),
     ...overrides,
   });
   schedulers.push(s);
@@ -69,7 +75,8 @@ const notices = async () =>
   (await t!.db.prisma.outboxMessage.findMany({ where: { chatId: OPS, kind: "staff" }, orderBy: { createdAt: "asc" } })).map(
     (row) => JSON.parse(row.payload) as { text: string; threadOf: string },
   );
-const eventTypes = async (id: string) => (await t!.db.prisma.complaintEvent.findMany({ where: { complaintId: id, type: { startsWith: "sop." } } })).map((e) => e.type).sort();
+const eventTypes = async (id: string) =>
+  (await t!.db.prisma.complaintEvent.findMany({ where: { complaintId: id, type: { startsWith: "sop." } } })).map((e) => e.type).sort();
 
 describe("the time-standard scheduler", () => {
   it("warns the holder at 80 %, escalates to the head when overdue — each once, across restarts and clock jumps", async () => {
@@ -111,7 +118,10 @@ describe("the time-standard scheduler", () => {
     expect(await notices()).toHaveLength(2);
     expect(await eventTypes(id)).toEqual(["sop.escalated", "sop.warned"]);
     const keys = (await t!.db.prisma.processedUpdate.findMany({ where: { key: { startsWith: "sop:" } } })).map((k) => k.key).sort();
-    expect(keys).toEqual([noticeKey("escalate", id, "terima-catat", complaint.stepStartedAt), noticeKey("warn", id, "terima-catat", complaint.stepStartedAt)]);
+    expect(keys).toEqual([
+      noticeKey("escalate", id, "terima-catat", complaint.stepStartedAt),
+      noticeKey("warn", id, "terima-catat", complaint.stepStartedAt),
+    ]);
   });
 
   it("a step moved on starts a new watch: the next step is escalated once too", async () => {
@@ -184,7 +194,13 @@ describe("the time-standard scheduler", () => {
       sop,
       clock,
       intervalMs: 20,
-      notify: staffFeedNotifier({ sop, templates, officeName: "Kecamatan Palaran", timeZone: "Asia/Makassar", feed: { channel: "telegram", chatId: OPS, locale: "id" } }),
+      notify: staffFeedNotifier({
+        sop,
+        templates,
+        officeName: "Kecamatan Palaran",
+        timeZone: "Asia/Makassar",
+        feed: { channel: "telegram", chatId: OPS, locale: "id" },
+      }),
     });
     schedulers.push(s);
     for (let i = 0; i < 100 && (await notices()).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
@@ -221,7 +237,11 @@ describe.skipIf(Boolean(skip))("the time-standard scheduler on PostgreSQL", () =
     if (!moved.ok || moved.type !== "move") throw new Error("expected a move");
     expect(await applyMove(t!.db, row, moved, { actor: "staff:103", by: "Pak Camat" }, now)).toBe(true);
     expect(await applyMove(t!.db, row, moved, { actor: "staff:103", by: "Pak Camat" }, now)).toBe(false); // already moved
-    expect(await t!.db.prisma.complaint.findUniqueOrThrow({ where: { id } })).toMatchObject({ sopStep: "klarifikasi", stepStartedAt: now, stepDueAt: wib("2026-11-23T09:50:00") });
+    expect(await t!.db.prisma.complaint.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      sopStep: "klarifikasi",
+      stepStartedAt: now,
+      stepDueAt: wib("2026-11-23T09:50:00"),
+    });
     now = wib("2026-11-23T10:00:00");
     expect(await scheduler(t!.db).tick()).toBe(1);
     expect((await notices()).map((n) => [...n.text][0])).toEqual(["⏳", "🚨", "🚨"]);

@@ -30,7 +30,9 @@ describe("the SOP presets", () => {
     expect(sop.steps.at(-1)!.archive).toBe(true);
     for (const step of sop.steps) {
       expect(step.output.id.length, step.id).toBeGreaterThan(0);
-      const targets = [step.next, ...step.branches.map((b) => b.to), step.decision?.approve, step.decision?.reject].filter(Boolean) as string[];
+      const targets = [step.next, ...step.branches.map((b) => b.to), step.decision?.approve, step.decision?.reject].filter(
+        Boolean,
+      ) as string[];
       for (const to of targets) expect(stepById(sop, to), `${step.id} → ${to}`).toBeDefined();
     }
     expect(sop.steps.some((s) => s.answer)).toBe(true);
@@ -47,7 +49,11 @@ describe("the SOP presets", () => {
 
     const palaran = load("palaran");
     expect(palaran.steps.map((s) => [s.role, s.time.unit, s.time.amount])).toEqual([
-      ["staf", "minutes", 30], ["sekretaris", "minutes", 10], ["camat", "maxDays", 10], ["sekretaris", "hours", 1], ["staf", "minutes", 30],
+      ["staf", "minutes", 30],
+      ["sekretaris", "minutes", 10],
+      ["camat", "maxDays", 10],
+      ["sekretaris", "hours", 1],
+      ["staf", "minutes", 30],
     ]);
     const madiun = load("madiun-inspektorat");
     expect(headRole(madiun).id).toBe("inspektur");
@@ -55,7 +61,10 @@ describe("the SOP presets", () => {
 
     const jenawi = load("jenawi");
     expect(firstStep(jenawi).id).toBe("input"); // step 1 is the reporter's own, done by the intake
-    expect(stepById(jenawi, "klasifikasi")!.branches.map((b) => [b.id, b.to])).toEqual([["informasi", "jawab"], ["aduan", "tanggapan"]]);
+    expect(stepById(jenawi, "klasifikasi")!.branches.map((b) => [b.id, b.to])).toEqual([
+      ["informasi", "jawab"],
+      ["aduan", "tanggapan"],
+    ]);
     expect(stepById(jenawi, "tanggapan")!.time).toEqual({ unit: "days", amount: 2 });
 
     const buleleng = load("buleleng-disdukcapil");
@@ -66,7 +75,13 @@ describe("the SOP presets", () => {
   });
 
   it("say their working time: office hours, in the office's zone (generic: OFFICE_TIMEZONE)", () => {
-    expect(load("denpasar-utara").workingTime).toMatchObject({ kind: "office", timeZone: "Asia/Makassar", days: [1, 2, 3, 4, 5], startMinute: 480, endMinute: 960 });
+    expect(load("denpasar-utara").workingTime).toMatchObject({
+      kind: "office",
+      timeZone: "Asia/Makassar",
+      days: [1, 2, 3, 4, 5],
+      startMinute: 480,
+      endMinute: 960,
+    });
     expect(load("jenawi").workingTime).toMatchObject({ kind: "office", timeZone: "Asia/Jakarta" });
     expect(loadSopPreset(TEMPLATES, "generic", { timeZone: "Asia/Jayapura" }).workingTime.timeZone).toBe("Asia/Jayapura");
     expect(load("generic").workingTime.timeZone).toBe("Asia/Jakarta");
@@ -86,7 +101,10 @@ describe("the SOP presets", () => {
 
 describe("due dates", () => {
   const generic = load("generic");
-  const officeStep = (unit: string, amount: number, preset: SopPreset = generic) => ({ ...preset.steps[0]!, time: { unit: unit as "hours", amount } });
+  const officeStep = (unit: string, amount: number, preset: SopPreset = generic) => ({
+    ...preset.steps[0]!,
+    time: { unit: unit as "hours", amount },
+  });
 
   it("a step started Friday 15:30 with 2 hours is due Monday 09:30 WIB under working hours", () => {
     expect(dueAt(officeStep("hours", 2), wib("2026-11-27T15:30:00"))).toEqual(wib("2026-11-30T09:30:00"));
@@ -155,7 +173,9 @@ describe("an invalid preset stops loading with one line naming the file, the ste
       'SOP preset templates/sop/kantor-uji.json: step "klarifikasi" (time): unknown time unit "weeks" (use one of minutes, hours, days, maxDays, months)',
     );
     expect(tryLoad((p) => (p.steps[2]!.time = { days: 1, hours: 2 }))).toThrow(/step "keputusan" \(time\): give exactly one time unit/);
-    expect(tryLoad((p) => (p.steps[0]!.time = { minutes: 0 }))).toThrow(/step "terima-catat" \(time.minutes\): must be a whole number above 0/);
+    expect(tryLoad((p) => (p.steps[0]!.time = { minutes: 0 }))).toThrow(
+      /step "terima-catat" \(time.minutes\): must be a whole number above 0/,
+    );
   });
 
   it("an unknown role", () => {
@@ -165,11 +185,15 @@ describe("an invalid preset stops loading with one line naming the file, the ste
   });
 
   it("a duplicate step id", () => {
-    expect(tryLoad((p) => (p.steps[4]!.id = "klarifikasi"))).toThrow(/step "klarifikasi" \(id\): duplicate step id "klarifikasi" \(also step 2\)/);
+    expect(tryLoad((p) => (p.steps[4]!.id = "klarifikasi"))).toThrow(
+      /step "klarifikasi" \(id\): duplicate step id "klarifikasi" \(also step 2\)/,
+    );
   });
 
   it("a branch or decision to nowhere, no head or two heads, bad office hours", () => {
-    expect(tryLoad((p) => (p.steps[2]!.decision = { approve: "jawaban", reject: "banding" }))).toThrow(/step "keputusan" \(decision.reject\): unknown step "banding"/);
+    expect(tryLoad((p) => (p.steps[2]!.decision = { approve: "jawaban", reject: "banding" }))).toThrow(
+      /step "keputusan" \(decision.reject\): unknown step "banding"/,
+    );
     expect(tryLoad((p) => delete p.roles[0]!.head)).toThrow(/roles: no role has "head": true/);
     expect(tryLoad((p) => (p.roles[1]!.head = true))).toThrow(/role "sekretaris" \(head\): only one role may be the head/);
     expect(tryLoad((p) => (p.workingTime.end = "07:00"))).toThrow(/workingTime.end: start must be before end/);
@@ -177,6 +201,8 @@ describe("an invalid preset stops loading with one line naming the file, the ste
   });
 
   it("a preset that does not exist names the ones that do", () => {
-    expect(() => loadSopPreset(TEMPLATES, "kecamatan-antah")).toThrow(/templates\/sop\/kecamatan-antah\.json: cannot read .*presets: buleleng-disdukcapil, denpasar-utara, generic, jenawi/);
+    expect(() => loadSopPreset(TEMPLATES, "kecamatan-antah")).toThrow(
+      /templates\/sop\/kecamatan-antah\.json: cannot read .*presets: buleleng-disdukcapil, denpasar-utara, generic, jenawi/,
+    );
   });
 });

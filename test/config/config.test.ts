@@ -65,7 +65,7 @@ describe("configuration", () => {
   ])("%o → one line naming the variable", (env, message) => {
     let error: Error | undefined;
     try {
-      loadConfig(env as Record<string, string>, noFile);
+      loadConfig(env, noFile);
     } catch (e) {
       error = e as Error;
     }
@@ -74,7 +74,9 @@ describe("configuration", () => {
   });
 
   it("never echoes a secret's value", () => {
-    expect(() => loadConfig({ TELEGRAM_WEBHOOK_SECRET: "has spaces!", PUBLIC_BASE_URL: "https://x.id" }, noFile)).toThrow(/^TELEGRAM_WEBHOOK_SECRET must be/);
+    expect(() => loadConfig({ TELEGRAM_WEBHOOK_SECRET: "has spaces!", PUBLIC_BASE_URL: "https://x.id" }, noFile)).toThrow(
+      /^TELEGRAM_WEBHOOK_SECRET must be/,
+    );
     try {
       loadConfig({ TELEGRAM_WEBHOOK_SECRET: "has spaces!", PUBLIC_BASE_URL: "https://x.id" }, noFile);
     } catch (e) {

@@ -159,7 +159,11 @@ async function parseBody(request: IncomingMessage, raw: Buffer): Promise<{ body?
   if (type.startsWith("application/json")) return { body: JSON.parse(raw.toString("utf8")) as Record<string, unknown>, files: [] };
   if (type.startsWith("multipart/form-data")) {
     // Node's own multipart parser, through the fetch API's Request.
-    const form = await new Request("http://fake.invalid/", { method: "POST", headers: { "content-type": type }, body: new Uint8Array(raw) }).formData();
+    const form = await new Request("http://fake.invalid/", {
+      method: "POST",
+      headers: { "content-type": type },
+      body: new Uint8Array(raw),
+    }).formData();
     const entries: [string, FormDataEntryValue][] = [];
     form.forEach((value, field) => void entries.push([field, value]));
     const files: RestCall["files"] = [];
@@ -179,7 +183,15 @@ async function parseBody(request: IncomingMessage, raw: Buffer): Promise<{ body?
 
 export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
   const token = options.token ?? "MTAwMDAwMDAwMDAwMDAwMDAx.fake.discord-test-token";
-  const botUser: FakeUser = { id: "1000000000000000001", username: "kanal-aduan", global_name: "Kanal Aduan", discriminator: "0", avatar: null, bot: true, ...options.botUser };
+  const botUser: FakeUser = {
+    id: "1000000000000000001",
+    username: "kanal-aduan",
+    global_name: "Kanal Aduan",
+    discriminator: "0",
+    avatar: null,
+    bot: true,
+    ...options.botUser,
+  };
   const calls: RestCall[] = [];
   const posted: PostedMessage[] = [];
   const gatewayReceived: { op: number; d: unknown }[] = [];
@@ -238,27 +250,53 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     const route = routeOf(method, path);
     const headers = rateHeaders(route);
     if (route === "GET /gateway/bot") {
-      return json(response, 200, {
-        url: `ws://127.0.0.1:${port}/gateway`,
-        shards: 1,
-        session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
-      }, headers);
+      return json(
+        response,
+        200,
+        {
+          url: `ws://127.0.0.1:${port}/gateway`,
+          shards: 1,
+          session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
+        },
+        headers,
+      );
     }
     if (route === "GET /users/@me") return json(response, 200, botUser, headers);
     if (route === "POST /users/@me/channels") {
       const recipient = String(call.body?.recipient_id ?? "");
       if (!/^\d+$/.test(recipient)) return json(response, 400, { message: "Invalid Form Body", code: 50035 }, headers);
       const channelId = api.dmChannelFor(recipient);
-      return json(response, 200, { id: channelId, type: 1, last_message_id: null, flags: 0, recipients: [{ id: recipient, username: `user${recipient.slice(-4)}`, global_name: null, discriminator: "0", avatar: null }] }, headers);
+      return json(
+        response,
+        200,
+        {
+          id: channelId,
+          type: 1,
+          last_message_id: null,
+          flags: 0,
+          recipients: [{ id: recipient, username: `user${recipient.slice(-4)}`, global_name: null, discriminator: "0", avatar: null }],
+        },
+        headers,
+      );
     }
     const messages = /^\/channels\/(\d+)\/messages$/.exec(path);
     if (messages && method === "POST") {
       const body = call.body ?? {};
       const content = typeof body.content === "string" ? body.content : "";
       if (content.length > 2000) {
-        return json(response, 400, { message: "Invalid Form Body", code: 50035, errors: { content: { _errors: [{ code: "BASE_TYPE_MAX_LENGTH", message: "Must be 2000 or fewer in length." }] } } }, headers);
+        return json(
+          response,
+          400,
+          {
+            message: "Invalid Form Body",
+            code: 50035,
+            errors: { content: { _errors: [{ code: "BASE_TYPE_MAX_LENGTH", message: "Must be 2000 or fewer in length." }] } },
+          },
+          headers,
+        );
       }
-      if (content === "" && call.files.length === 0) return json(response, 400, { message: "Cannot send an empty message", code: 50006 }, headers);
+      if (content === "" && call.files.length === 0)
+        return json(response, 400, { message: "Cannot send an empty message", code: 50006 }, headers);
       const channelId = messages[1]!;
       const attachments: FakeAttachment[] = call.files.map((f) => {
         const id = snowflake();
@@ -416,10 +454,18 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     posted: (channelId) => posted.filter((p) => channelId === undefined || p.channelId === channelId),
     readySessions: () => readyCount,
     dispatchMessageCreate(partial) {
-      const defaults: FakeUser = { id: partial.author.id, username: `user${partial.author.id.slice(-4)}`, global_name: null, discriminator: "0", avatar: null };
+      const defaults: FakeUser = {
+        id: partial.author.id,
+        username: `user${partial.author.id.slice(-4)}`,
+        global_name: null,
+        discriminator: "0",
+        avatar: null,
+      };
       const author: FakeUser = { ...defaults, ...partial.author };
       // A field given as undefined means "fill it in" (a fixture reused with a fresh id).
-      const given = Object.fromEntries(Object.entries(partial).filter(([key, value]) => value !== undefined && key !== "author")) as Partial<FakeMessage>;
+      const given = Object.fromEntries(
+        Object.entries(partial).filter(([key, value]) => value !== undefined && key !== "author"),
+      ) as Partial<FakeMessage>;
       const message = messageFrom(partial.channel_id, author, partial.content ?? "", given);
       const full = { ...message, author };
       dispatch("MESSAGE_CREATE", full);

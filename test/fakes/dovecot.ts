@@ -200,7 +200,15 @@ export async function startDovecot(options: { user?: string; password?: string }
   async function withClient<T>(name: string, work: (client: ImapFlow) => Promise<T>): Promise<T> {
     const pass = passwords.get(name);
     if (pass === undefined) throw new Error(`dovecot: unknown user ${name}`);
-    const client = new ImapFlow({ host: "127.0.0.1", port, secure: false, doSTARTTLS: false, auth: { user: name, pass }, logger: false, disableAutoIdle: true });
+    const client = new ImapFlow({
+      host: "127.0.0.1",
+      port,
+      secure: false,
+      doSTARTTLS: false,
+      auth: { user: name, pass },
+      logger: false,
+      disableAutoIdle: true,
+    });
     await client.connect();
     try {
       return await work(client);
@@ -282,7 +290,11 @@ export class MemoryState implements ChannelStateStore {
   }
 }
 
-export async function eventually<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 8000): Promise<T> {
+export async function eventually<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 8000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -293,7 +305,14 @@ export async function eventually<T>(probe: () => T | undefined | false | Promise
 }
 
 /** A plain UTF-8 mail from a citizen; `headers` add to (or replace) the usual ones. */
-export function rawMail(o: { from?: string; to?: string; subject: string; id: string; body: string; headers?: Record<string, string> }): string {
+export function rawMail(o: {
+  from?: string;
+  to?: string;
+  subject: string;
+  id: string;
+  body: string;
+  headers?: Record<string, string>;
+}): string {
   const headers = {
     From: o.from ?? '"Budi Santoso" <budi@warga.example>',
     To: o.to ?? "aduan@kantor.example",
@@ -305,6 +324,7 @@ export function rawMail(o: { from?: string; to?: string; subject: string; id: st
     "Content-Transfer-Encoding": "8bit",
     ...o.headers,
   };
-  return `${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join("\r\n")}\r\n\r\n${o.body.replace(/\r?\n/g, "\r\n")}\r\n`;
+  return `${Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join("\r\n")}\r\n\r\n${o.body.replace(/\r?\n/g, "\r\n")}\r\n`;
 }
-

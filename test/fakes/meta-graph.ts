@@ -102,7 +102,13 @@ export interface FakeGraph {
    * `fbtrace_id` are added), with extra response headers such as Retry-After; with `afterCalls`, only
    * once that many further matching requests went through (to fail the second part of a split message).
    */
-  inject(path: string | RegExp, status: number, error: GraphErrorBody, times?: number, extra?: { headers?: Record<string, string>; afterCalls?: number }): void;
+  inject(
+    path: string | RegExp,
+    status: number,
+    error: GraphErrorBody,
+    times?: number,
+    extra?: { headers?: Record<string, string>; afterCalls?: number },
+  ): void;
   /** The next `times` matching requests get their connection destroyed without an answer. */
   injectNetworkFailure(path: string | RegExp, times?: number): void;
   close(): Promise<void>;
@@ -130,12 +136,20 @@ export function signatureOf(appSecret: string, body: Buffer | string): string {
  * as it is (a fixture file's bytes, or something that is not JSON); anything else goes through metaJson().
  * `signature: null` leaves the header out; a string replaces it.
  */
-export function signedRequest(appSecret: string, payload: unknown, options: { signature?: string | null; headers?: Record<string, string> } = {}): WebhookRequest {
+export function signedRequest(
+  appSecret: string,
+  payload: unknown,
+  options: { signature?: string | null; headers?: Record<string, string> } = {},
+): WebhookRequest {
   const rawBody = Buffer.isBuffer(payload) ? payload : Buffer.from(typeof payload === "string" ? payload : metaJson(payload), "utf8");
   const signature = options.signature === undefined ? signatureOf(appSecret, rawBody) : options.signature;
   return {
     method: "POST",
-    headers: { "content-type": "application/json", ...(signature !== null ? { "x-hub-signature-256": signature } : {}), ...options.headers },
+    headers: {
+      "content-type": "application/json",
+      ...(signature !== null ? { "x-hub-signature-256": signature } : {}),
+      ...options.headers,
+    },
     query: {},
     rawBody,
   };
@@ -153,10 +167,20 @@ class GraphFault extends Error {
 }
 
 const invalidParameter = (details: string, code = 100) =>
-  new GraphFault(400, { message: "(#100) Invalid parameter", type: "OAuthException", code, error_data: { messaging_product: "whatsapp", details } });
+  new GraphFault(400, {
+    message: "(#100) Invalid parameter",
+    type: "OAuthException",
+    code,
+    error_data: { messaging_product: "whatsapp", details },
+  });
 
 const badToken = () =>
-  new GraphFault(401, { message: "Error validating access token: The session is invalid because the user logged out.", type: "OAuthException", code: 190, error_subcode: 467 });
+  new GraphFault(401, {
+    message: "Error validating access token: The session is invalid because the user logged out.",
+    type: "OAuthException",
+    code: 190,
+    error_subcode: 467,
+  });
 
 function parseValue(value: string): unknown {
   if (/^\s*[[{]/.test(value)) {
@@ -187,7 +211,10 @@ function parseMultipart(body: Buffer, boundary: string): Record<string, unknown>
     const filename = /filename="([^"]*)"/i.exec(headers)?.[1];
     const type = /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1];
     if (name !== undefined) {
-      fields[name] = filename !== undefined ? ({ upload: true, filename, type, size: content.byteLength } satisfies UploadedFile) : parseValue(content.toString("utf8"));
+      fields[name] =
+        filename !== undefined
+          ? ({ upload: true, filename, type, size: content.byteLength } satisfies UploadedFile)
+          : parseValue(content.toString("utf8"));
     }
     at = next;
   }
@@ -209,7 +236,8 @@ function parseBody(request: IncomingMessage, body: Buffer): unknown {
   }
 }
 
-const record = (value: unknown): Record<string, unknown> => (typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+const record = (value: unknown): Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
 const matches = (matcher: string | RegExp, path: string) => (typeof matcher === "string" ? path.includes(matcher) : matcher.test(path));
@@ -248,14 +276,19 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
   let origin = "";
   let counter = 0;
 
-  const wamid = () => `wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABEYEj${(++counter).toString(16).toUpperCase().padStart(8, "0")}${randomBytes(4).toString("hex").toUpperCase()}AA==`;
+  const wamid = () =>
+    `wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABEYEj${(++counter).toString(16).toUpperCase().padStart(8, "0")}${randomBytes(4).toString("hex").toUpperCase()}AA==`;
   const mid = () => `m_${randomBytes(18).toString("base64url")}${++counter}`;
   const fbtrace = () => randomBytes(8).toString("base64url");
 
   function respond(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
     if (response.writableEnded || response.destroyed) return;
     const text = JSON.stringify(body);
-    response.writeHead(status, { "content-type": "application/json; charset=UTF-8", "content-length": Buffer.byteLength(text), ...headers });
+    response.writeHead(status, {
+      "content-type": "application/json; charset=UTF-8",
+      "content-length": Buffer.byteLength(text),
+      ...headers,
+    });
     response.end(text);
   }
 
@@ -274,7 +307,8 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
 
   function whatsappSend(body: unknown): { sent: SentMessage; response: Record<string, unknown> } {
     const p = record(body);
-    if (p.messaging_product !== "whatsapp") throw new GraphFault(400, { message: "(#100) The parameter messaging_product is required.", type: "OAuthException", code: 100 });
+    if (p.messaging_product !== "whatsapp")
+      throw new GraphFault(400, { message: "(#100) The parameter messaging_product is required.", type: "OAuthException", code: 100 });
     const to = str(p.to);
     if (!to) throw new GraphFault(400, { message: "(#100) The parameter to is required.", type: "OAuthException", code: 100 });
     const type = str(p.type) ?? "text";
@@ -293,13 +327,15 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
           if (buttons.length < 1 || buttons.length > 3) throw invalidParameter("interactive.action.buttons: between 1 and 3 buttons");
           choices = buttons.map((b) => checkText(b.title, 20, "interactive.action.buttons.reply.title"));
           const ids = buttons.map((b) => checkText(b.id, 256, "interactive.action.buttons.reply.id"));
-          if (new Set(choices).size !== choices.length || new Set(ids).size !== ids.length) throw invalidParameter("button titles and ids must be unique");
+          if (new Set(choices).size !== choices.length || new Set(ids).size !== ids.length)
+            throw invalidParameter("button titles and ids must be unique");
         } else if (i.type === "list") {
           text = checkText(record(i.body).text, 4096, "interactive.body.text");
           checkText(action.button, 20, "interactive.action.button");
           const sections = Array.isArray(action.sections) ? action.sections.map(record) : [];
           if (sections.length < 1 || sections.length > 10) throw invalidParameter("interactive.action.sections: between 1 and 10 sections");
-          if (sections.length > 1 && sections.some((s) => !str(s.title))) throw invalidParameter("section title required with several sections");
+          if (sections.length > 1 && sections.some((s) => !str(s.title)))
+            throw invalidParameter("section title required with several sections");
           const rows = sections.flatMap((s) => (Array.isArray(s.rows) ? s.rows.map(record) : []));
           if (rows.length < 1 || rows.length > 10) throw invalidParameter("interactive.action.sections.rows: between 1 and 10 rows in all");
           choices = rows.map((r) => checkText(r.title, 24, "interactive.action.sections.rows.title"));
@@ -320,7 +356,15 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
           const value = str(param.text) ?? "";
           // https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes (132018)
           if (/[\n\t]| {5,}/.test(value) || value.length > 1024) {
-            throw new GraphFault(400, { message: "(#132018) There was an issue with the parameters in your template.", type: "OAuthException", code: 132018, error_data: { messaging_product: "whatsapp", details: "Param text cannot have new-line/tab characters or more than 4 consecutive spaces" } });
+            throw new GraphFault(400, {
+              message: "(#132018) There was an issue with the parameters in your template.",
+              type: "OAuthException",
+              code: 132018,
+              error_data: {
+                messaging_product: "whatsapp",
+                details: "Param text cannot have new-line/tab characters or more than 4 consecutive spaces",
+              },
+            });
           }
         }
         text = params.map((param) => str(param.text) ?? "").join(" ");
@@ -339,14 +383,27 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
         throw invalidParameter(`type ${type} is not supported by the fake`);
     }
     const id = wamid();
-    const sent: SentMessage = { product: "whatsapp", to, id, type, ...(text !== undefined ? { text } : {}), ...(choices ? { options: choices } : {}), payload: p };
-    const response = { messaging_product: "whatsapp", contacts: [{ input: to, wa_id: to.replace(/^\+/, "") }], messages: [{ id, ...(type === "template" ? { message_status: "accepted" } : {}) }] };
+    const sent: SentMessage = {
+      product: "whatsapp",
+      to,
+      id,
+      type,
+      ...(text !== undefined ? { text } : {}),
+      ...(choices ? { options: choices } : {}),
+      payload: p,
+    };
+    const response = {
+      messaging_product: "whatsapp",
+      contacts: [{ input: to, wa_id: to.replace(/^\+/, "") }],
+      messages: [{ id, ...(type === "template" ? { message_status: "accepted" } : {}) }],
+    };
     return { sent, response };
   }
 
   function whatsappUpload(body: unknown): Record<string, unknown> {
     const fields = record(body);
-    if (fields.messaging_product !== "whatsapp") throw new GraphFault(400, { message: "(#100) The parameter messaging_product is required.", type: "OAuthException", code: 100 });
+    if (fields.messaging_product !== "whatsapp")
+      throw new GraphFault(400, { message: "(#100) The parameter messaging_product is required.", type: "OAuthException", code: 100 });
     const file = record(fields.file) as unknown as UploadedFile;
     if (!file.upload) throw invalidParameter("file is required");
     const id = String(1_000_000_000_000 + ++counter);
@@ -362,9 +419,16 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
     if (!recipient) throw new GraphFault(400, { message: "(#100) The parameter recipient is required", type: "OAuthException", code: 100 });
     const messagingType = str(p.messaging_type);
     if (!messagingType || !["RESPONSE", "UPDATE", "MESSAGE_TAG"].includes(messagingType)) {
-      throw new GraphFault(400, { message: "(#100) Param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG}", type: "OAuthException", code: 100 });
+      throw new GraphFault(400, {
+        message: "(#100) Param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG}",
+        type: "OAuthException",
+        code: 100,
+      });
     }
-    if (messagingType === "MESSAGE_TAG" && !["HUMAN_AGENT", "ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE"].includes(str(p.tag) ?? "")) {
+    if (
+      messagingType === "MESSAGE_TAG" &&
+      !["HUMAN_AGENT", "ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE"].includes(str(p.tag) ?? "")
+    ) {
       throw new GraphFault(400, { message: "(#100) Param tag must be a valid message tag", type: "OAuthException", code: 100 });
     }
     const product = instagram.has(recipient) ? "instagram" : "messenger";
@@ -373,23 +437,43 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
     let choices: string[] | undefined;
     const filedata = record(p.filedata);
     if (message.attachment !== undefined) {
-      if (product === "instagram") throw new GraphFault(400, { message: "(#100) Upload attachment failure.", type: "OAuthException", code: 100 });
-      if (!filedata.upload && !str(record(record(message.attachment).payload).url)) throw new GraphFault(400, { message: "(#100) Upload attachment failure.", type: "OAuthException", code: 100 });
+      if (product === "instagram")
+        throw new GraphFault(400, { message: "(#100) Upload attachment failure.", type: "OAuthException", code: 100 });
+      if (!filedata.upload && !str(record(record(message.attachment).payload).url))
+        throw new GraphFault(400, { message: "(#100) Upload attachment failure.", type: "OAuthException", code: 100 });
     } else {
       const value = str(message.text);
-      if (!value || value.trim() === "") throw new GraphFault(400, { message: "(#100) Param message[text] must be a non-empty UTF-8 encoded string", type: "OAuthException", code: 100 });
+      if (!value || value.trim() === "")
+        throw new GraphFault(400, {
+          message: "(#100) Param message[text] must be a non-empty UTF-8 encoded string",
+          type: "OAuthException",
+          code: 100,
+        });
       const tooLong = product === "instagram" ? Buffer.byteLength(value, "utf8") > 1000 : value.length > 2000;
       if (tooLong) {
-        throw new GraphFault(400, { message: `(#100) Length of param message[text] must be less than or equal to ${product === "instagram" ? 1000 : 2000}`, type: "OAuthException", code: 100 });
+        throw new GraphFault(400, {
+          message: `(#100) Length of param message[text] must be less than or equal to ${product === "instagram" ? 1000 : 2000}`,
+          type: "OAuthException",
+          code: 100,
+        });
       }
       text = value;
       if (message.quick_replies !== undefined) {
         const quick = Array.isArray(message.quick_replies) ? message.quick_replies.map(record) : [];
-        if (quick.length < 1 || quick.length > 13) throw new GraphFault(400, { message: "(#100) param message[quick_replies] must have between 1 and 13 elements", type: "OAuthException", code: 100 });
+        if (quick.length < 1 || quick.length > 13)
+          throw new GraphFault(400, {
+            message: "(#100) param message[quick_replies] must have between 1 and 13 elements",
+            type: "OAuthException",
+            code: 100,
+          });
         choices = quick.map((q) => {
           const title = str(q.title) ?? "";
           if (q.content_type !== "text" || title === "" || title.length > 20 || !str(q.payload)) {
-            throw new GraphFault(400, { message: "(#100) Invalid quick reply: a text quick reply needs a title of at most 20 characters and a payload", type: "OAuthException", code: 100 });
+            throw new GraphFault(400, {
+              message: "(#100) Invalid quick reply: a text quick reply needs a title of at most 20 characters and a payload",
+              type: "OAuthException",
+              code: 100,
+            });
           }
           return title;
         });
@@ -456,10 +540,12 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
       void stream(response, file.bytes, file.mime, false);
       return;
     }
-    if (!path.startsWith(prefix)) throw new GraphFault(400, { message: `Unknown path components: ${path}`, type: "OAuthException", code: 2500 });
+    if (!path.startsWith(prefix))
+      throw new GraphFault(400, { message: `Unknown path components: ${path}`, type: "OAuthException", code: 2500 });
     const parts = path.slice(prefix.length).split("/");
     if (parts[0] === "me" && parts[1] === "messages" && parts.length === 2 && method === "POST") {
-      if (call.query.access_token !== pageAccessToken) throw new GraphFault(400, { message: "Invalid OAuth access token - Cannot parse access token", type: "OAuthException", code: 190 });
+      if (call.query.access_token !== pageAccessToken)
+        throw new GraphFault(400, { message: "Invalid OAuth access token - Cannot parse access token", type: "OAuthException", code: 190 });
       const { sent, response: body } = messengerSend(call.body);
       sentMessages.push(sent);
       return respond(response, 200, body);
@@ -467,7 +553,12 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
     if (parts.length === 2 && (parts[1] === "messages" || parts[1] === "media") && method === "POST") {
       if (bearer(call.headers) !== whatsappToken) throw badToken();
       if (parts[0] !== phoneNumberId) {
-        throw new GraphFault(400, { message: `Unsupported post request. Object with ID '${parts[0]}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, type: "GraphMethodException", code: 100, error_subcode: 33 });
+        throw new GraphFault(400, {
+          message: `Unsupported post request. Object with ID '${parts[0]}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+          type: "GraphMethodException",
+          code: 100,
+          error_subcode: 33,
+        });
       }
       if (parts[1] === "media") return respond(response, 200, whatsappUpload(call.body));
       const { sent, response: body } = whatsappSend(call.body);
@@ -479,7 +570,12 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
       const id = decodeURIComponent(parts[0]!);
       const stored = media.get(id);
       if (!stored) {
-        throw new GraphFault(400, { message: `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, type: "GraphMethodException", code: 100, error_subcode: 33 });
+        throw new GraphFault(400, {
+          message: `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+          type: "GraphMethodException",
+          code: 100,
+          error_subcode: 33,
+        });
       }
       return respond(response, 200, {
         messaging_product: "whatsapp",
@@ -500,7 +596,14 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
       const url = new URL(request.url ?? "/", "http://127.0.0.1");
       const headers: Record<string, string> = {};
       for (const [key, value] of Object.entries(request.headers)) if (typeof value === "string") headers[key.toLowerCase()] = value;
-      const call: GraphCall = { method: request.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body: undefined, at: Date.now() };
+      const call: GraphCall = {
+        method: request.method ?? "GET",
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers,
+        body: undefined,
+        at: Date.now(),
+      };
       try {
         call.body = parseBody(request, Buffer.concat(chunks));
       } catch (error) {
@@ -521,7 +624,12 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
           request.socket.destroy();
           return;
         }
-        return respond(response, injection.status!, { error: { type: "OAuthException", ...injection.error, fbtrace_id: fbtrace() } }, injection.headers);
+        return respond(
+          response,
+          injection.status!,
+          { error: { type: "OAuthException", ...injection.error, fbtrace_id: fbtrace() } },
+          injection.headers,
+        );
       }
       try {
         route(call, response);

@@ -82,7 +82,12 @@ export interface FakeBotApi {
     isConfirmed(updateId: number): boolean;
   };
   files: {
-    register(fileId: string, bytes: Uint8Array, path: string, options?: { declaredSize?: number; uniqueId?: string; chunked?: boolean }): void;
+    register(
+      fileId: string,
+      bytes: Uint8Array,
+      path: string,
+      options?: { declaredSize?: number; uniqueId?: string; chunked?: boolean },
+    ): void;
     downloads(): FileDownload[];
   };
   /** The next `times` calls of `method` answer 429 "Too Many Requests: retry after N". */
@@ -91,7 +96,13 @@ export interface FakeBotApi {
    * The next `times` calls of `method` answer this error (HTTP status = errorCode); with `afterCalls`,
    * only once that many further calls of it have succeeded (to fail the second part of a split message).
    */
-  inject(method: string, errorCode: number, description: string, times?: number, extra?: { parameters?: Record<string, unknown>; afterCalls?: number }): void;
+  inject(
+    method: string,
+    errorCode: number,
+    description: string,
+    times?: number,
+    extra?: { parameters?: Record<string, unknown>; afterCalls?: number },
+  ): void;
   /** Messages the bot sent, optionally in one chat. */
   sent(chatId?: string | number): SentMessage[];
   webhookInfo(): { url: string; secretToken?: string; allowedUpdates?: string[] } | undefined;
@@ -145,7 +156,10 @@ function parseMultipart(body: Buffer, boundary: string): Record<string, unknown>
     const name = /name="([^"]*)"/i.exec(headers)?.[1];
     const filename = /filename="([^"]*)"/i.exec(headers)?.[1];
     if (name !== undefined) {
-      params[name] = filename !== undefined ? ({ upload: true, filename, size: content.byteLength } satisfies UploadedFile) : parseValue(content.toString("utf8"));
+      params[name] =
+        filename !== undefined
+          ? ({ upload: true, filename, size: content.byteLength } satisfies UploadedFile)
+          : parseValue(content.toString("utf8"));
     }
     at = next;
   }
@@ -224,12 +238,15 @@ export function parseTelegramHtml(source: string): { text: string; entities: Ent
       if (!(tag in TAGS)) throw badRequest(`can't parse entities: Unsupported start tag "${tag}" at byte offset ${byteOffset(i)}`);
       if (closing) {
         const top = open.pop();
-        if (!top || top.tag !== tag) throw badRequest(`can't parse entities: Unmatched end tag at byte offset ${byteOffset(i)}, expected "</${top?.tag ?? ""}>", found "</${tag}>"`);
+        if (!top || top.tag !== tag)
+          throw badRequest(
+            `can't parse entities: Unmatched end tag at byte offset ${byteOffset(i)}, expected "</${top?.tag ?? ""}>", found "</${tag}>"`,
+          );
         if (text.length > top.offset) entities.push({ type: TAGS[tag]!, offset: top.offset, length: text.length - top.offset });
       } else {
         open.push({ tag, offset: text.length });
       }
-      i += whole!.length;
+      i += whole.length;
       continue;
     }
     if (c === "&") {
@@ -247,7 +264,8 @@ export function parseTelegramHtml(source: string): { text: string; entities: Ent
     text += c;
     i += 1;
   }
-  if (open.length > 0) throw badRequest(`can't parse entities: Can't find end tag corresponding to start tag "${open[open.length - 1]!.tag}"`);
+  if (open.length > 0)
+    throw badRequest(`can't parse entities: Can't find end tag corresponding to start tag "${open[open.length - 1]!.tag}"`);
   entities.sort((a, b) => a.offset - b.offset);
   return { text, entities };
 }
@@ -297,7 +315,7 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
     can_read_all_group_messages: true,
     supports_inline_queries: false,
     ...options.botInfo,
-  } as UserFromGetMe;
+  };
 
   const calls: ApiCall[] = [];
   const queue: Update[] = [];
@@ -306,7 +324,10 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
   let waiter: Waiter | undefined;
   let allowedUpdates: string[] | undefined;
   let webhook: { url: string; secretToken?: string; allowedUpdates?: string[] } | undefined;
-  const injected = new Map<string, { code: number; description: string; parameters?: Record<string, unknown>; times: number; afterCalls: number }[]>();
+  const injected = new Map<
+    string,
+    { code: number; description: string; parameters?: Record<string, unknown>; times: number; afterCalls: number }[]
+  >();
   const chats = new Map<string, Chat>();
   const messages = new Map<string, Map<number, Record<string, unknown>>>();
   const lastMessageId = new Map<string, number>();
@@ -320,9 +341,11 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
   const chatOf = (chatId: string): Chat => {
     const known = chats.get(chatId);
     if (known) return known;
-    const chat = (Number(chatId) > 0
-      ? { id: Number(chatId), type: "private", first_name: "Warga" }
-      : { id: Number(chatId), type: "supergroup", title: "Grup" }) as Chat;
+    const chat = (
+      Number(chatId) > 0
+        ? { id: Number(chatId), type: "private", first_name: "Warga" }
+        : { id: Number(chatId), type: "supergroup", title: "Grup" }
+    ) as Chat;
     chats.set(chatId, chat);
     return chat;
   };
@@ -344,7 +367,9 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
   };
 
   const deliverable = (offset: number, limit: number) =>
-    queue.filter((u) => u.update_id >= offset && (allowedUpdates === undefined || allowedUpdates.includes(updateType(u) ?? ""))).slice(0, limit);
+    queue
+      .filter((u) => u.update_id >= offset && (allowedUpdates === undefined || allowedUpdates.includes(updateType(u) ?? "")))
+      .slice(0, limit);
 
   const confirmBelow = (offset: number) => {
     while (queue.length > 0 && queue[0]!.update_id < offset) confirmed.push(queue.shift()!.update_id);
@@ -403,8 +428,11 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
   }
 
   function replyTarget(chatId: string, params: Record<string, unknown>): Record<string, unknown> | undefined {
-    const reply = (params.reply_parameters as Record<string, unknown> | undefined) ??
-      (params.reply_to_message_id !== undefined ? { message_id: params.reply_to_message_id, allow_sending_without_reply: params.allow_sending_without_reply } : undefined);
+    const reply =
+      (params.reply_parameters as Record<string, unknown> | undefined) ??
+      (params.reply_to_message_id !== undefined
+        ? { message_id: params.reply_to_message_id, allow_sending_without_reply: params.allow_sending_without_reply }
+        : undefined);
     if (!reply) return undefined;
     const id = Number(reply.message_id);
     const target = messages.get(chatId)?.get(id);
@@ -437,12 +465,23 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
     const size = typeof file === "object" ? file.size : 1000;
     if (method === "sendPhoto") {
       message.photo = [
-        { file_id: `photo-${chatId}-${messageId}-s`, file_unique_id: `ps${messageId}`, width: 90, height: 90, file_size: Math.min(size, 1500) },
+        {
+          file_id: `photo-${chatId}-${messageId}-s`,
+          file_unique_id: `ps${messageId}`,
+          width: 90,
+          height: 90,
+          file_size: Math.min(size, 1500),
+        },
         { file_id: `photo-${chatId}-${messageId}`, file_unique_id: `p${messageId}`, width: 1280, height: 960, file_size: size },
       ];
     }
     if (method === "sendDocument") {
-      message.document = { file_id: `doc-${chatId}-${messageId}`, file_unique_id: `d${messageId}`, file_name: typeof file === "object" ? file.filename : "file", file_size: size };
+      message.document = {
+        file_id: `doc-${chatId}-${messageId}`,
+        file_unique_id: `d${messageId}`,
+        file_name: typeof file === "object" ? file.filename : "file",
+        file_size: size,
+      };
     }
     if (target && !("replyToMissing" in target)) message.reply_to_message = { ...target, reply_to_message: undefined };
     if (markup && "inline_keyboard" in markup) message.reply_markup = markup;
@@ -469,7 +508,11 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
       case "getMe":
         return ok(response, botInfo);
       case "getUpdates": {
-        if (webhook) throw new ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+        if (webhook)
+          throw new ApiError(
+            409,
+            "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+          );
         const offset = Number(params.offset ?? 0);
         const limit = Math.min(Math.max(Number(params.limit ?? 100), 1), 100);
         const timeout = Number(params.timeout ?? 0);
@@ -480,7 +523,11 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
           const old = waiter;
           waiter = undefined;
           clearTimeout(old.timer);
-          respond(old.response, 409, { ok: false, error_code: 409, description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running" });
+          respond(old.response, 409, {
+            ok: false,
+            error_code: 409,
+            description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+          });
         }
         const ready = deliverable(offset, limit);
         if (ready.length > 0 || timeout <= 0) return ok(response, ready);
@@ -533,12 +580,24 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
         const body = text(params, "text", TEXT_LIMIT, true);
         const markup = checkMarkup(params.reply_markup);
         if (stored.text === body.visible && JSON.stringify(stored.reply_markup) === JSON.stringify(markup)) {
-          throw badRequest("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message");
+          throw badRequest(
+            "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
+          );
         }
         stored.text = body.visible;
         stored.edit_date = Math.floor(Date.now() / 1000);
         if (markup) stored.reply_markup = markup;
-        sentMessages.push({ method, chatId, messageId: stored.message_id as number, text: body.visible, source: body.source, parseMode: params.parse_mode as string | undefined, entities: body.entities, replyMarkup: markup, params });
+        sentMessages.push({
+          method,
+          chatId,
+          messageId: stored.message_id as number,
+          text: body.visible,
+          source: body.source,
+          parseMode: params.parse_mode as string | undefined,
+          entities: body.entities,
+          replyMarkup: markup,
+          params,
+        });
         return ok(response, stored);
       }
       case "answerCallbackQuery": {
@@ -616,7 +675,10 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
       const method = match[2]!;
       let params: Record<string, unknown>;
       try {
-        params = { ...Object.fromEntries([...url.searchParams].map(([k, v]) => [k, parseValue(v)])), ...parseBody(request, Buffer.concat(chunks)) };
+        params = {
+          ...Object.fromEntries([...url.searchParams].map(([k, v]) => [k, parseValue(v)])),
+          ...parseBody(request, Buffer.concat(chunks)),
+        };
       } catch {
         return respond(response, 400, { ok: false, error_code: 400, description: "Bad Request: invalid request body" });
       }
@@ -675,12 +737,20 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
     },
     files: {
       register(fileId, bytes, path, opts = {}) {
-        files.set(fileId, { bytes, path, declaredSize: opts.declaredSize ?? bytes.byteLength, uniqueId: opts.uniqueId ?? `u-${fileId}`, chunked: opts.chunked ?? false });
+        files.set(fileId, {
+          bytes,
+          path,
+          declaredSize: opts.declaredSize ?? bytes.byteLength,
+          uniqueId: opts.uniqueId ?? `u-${fileId}`,
+          chunked: opts.chunked ?? false,
+        });
       },
       downloads: () => [...downloads],
     },
     inject429(method, retryAfterSeconds, times = 1) {
-      api.inject(method, 429, `Too Many Requests: retry after ${retryAfterSeconds}`, times, { parameters: { retry_after: retryAfterSeconds } });
+      api.inject(method, 429, `Too Many Requests: retry after ${retryAfterSeconds}`, times, {
+        parameters: { retry_after: retryAfterSeconds },
+      });
     },
     inject(method, errorCode, description, times = 1, extra = {}) {
       const list = injected.get(method) ?? [];

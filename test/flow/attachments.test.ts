@@ -31,9 +31,12 @@ describe("declined files: a polite reply, and the conversation goes on where it 
   });
 
   it("a text with a declined file is still answered", () => {
-    play(web, "id", [
-      { say: input("Budi", badType("a.exe")), keys: ["file.declined.type", "ask.contact"], step: "askContact", draft: { name: "Budi" } },
-    ], at("askName"));
+    play(
+      web,
+      "id",
+      [{ say: input("Budi", badType("a.exe")), keys: ["file.declined.type", "ask.contact"], step: "askContact", draft: { name: "Budi" } }],
+      at("askName"),
+    );
   });
 
   it("after filing: declined only, nothing appended", () => {
@@ -70,36 +73,61 @@ describe("accepted files at other steps are kept as evidence", () => {
 
   it("a photo whose caption is the complaint text: text kept, one ack", () => {
     const { text: _t, evidenceAsked: _e, ...draft } = FULL_DRAFT;
-    play(web, "id", [
-      {
-        say: input("Lantai ruang tunggu licin dan berbahaya", file("p1")),
-        keys: ["evidence.received"],
-        step: "askEvidence",
-        draft: { text: "Lantai ruang tunggu licin dan berbahaya", attachmentIds: ["p1"] },
-      },
-    ], at("askText", draft));
+    play(
+      web,
+      "id",
+      [
+        {
+          say: input("Lantai ruang tunggu licin dan berbahaya", file("p1")),
+          keys: ["evidence.received"],
+          step: "askEvidence",
+          draft: { text: "Lantai ruang tunggu licin dan berbahaya", attachmentIds: ["p1"] },
+        },
+      ],
+      at("askText", draft),
+    );
   });
 
   it("at the evidence step: short captions are fine, longer words join the text", () => {
     const draft = { ...FULL_DRAFT, evidenceAsked: undefined };
-    play(web, "id", [
-      { say: input("foto", file("p1")), keys: ["evidence.received"], step: "askEvidence", draft: { attachmentIds: ["p1"], text: FULL_DRAFT.text } },
-      {
-        say: "Kejadian ini sudah terjadi tiga kali",
-        keys: ["evidence.textAdded", "evidence.received"],
-        step: "askEvidence",
-        draft: { text: `${FULL_DRAFT.text}\n\nKejadian ini sudah terjadi tiga kali` },
-      },
-      { say: input("", file("p2"), tooLarge("v.mp4")), keys: ["file.declined.tooLarge", "evidence.received"], step: "askEvidence", draft: { attachmentIds: ["p1", "p2"] } },
-      { say: "done", keys: ["summary"], step: "confirm" },
-    ], at("askEvidence", draft));
+    play(
+      web,
+      "id",
+      [
+        {
+          say: input("foto", file("p1")),
+          keys: ["evidence.received"],
+          step: "askEvidence",
+          draft: { attachmentIds: ["p1"], text: FULL_DRAFT.text },
+        },
+        {
+          say: "Kejadian ini sudah terjadi tiga kali",
+          keys: ["evidence.textAdded", "evidence.received"],
+          step: "askEvidence",
+          draft: { text: `${FULL_DRAFT.text}\n\nKejadian ini sudah terjadi tiga kali` },
+        },
+        {
+          say: input("", file("p2"), tooLarge("v.mp4")),
+          keys: ["file.declined.tooLarge", "evidence.received"],
+          step: "askEvidence",
+          draft: { attachmentIds: ["p1", "p2"] },
+        },
+        { say: "done", keys: ["summary"], step: "confirm" },
+      ],
+      at("askEvidence", draft),
+    );
   });
 
   it("at the menu, files wait for the complaint", () => {
-    const { state } = play(telegram, "id", [
-      { say: input("", file("m1")), keys: ["file.keptForLater", "menu"], step: "menu", draft: { attachmentIds: ["m1"] } },
-      { say: "1", keys: ["complaint.start", "ask.name"], step: "askName", draft: { attachmentIds: ["m1"] } },
-    ], at("menu"));
+    const { state } = play(
+      telegram,
+      "id",
+      [
+        { say: input("", file("m1")), keys: ["file.keptForLater", "menu"], step: "menu", draft: { attachmentIds: ["m1"] } },
+        { say: "1", keys: ["complaint.start", "ask.name"], step: "askName", draft: { attachmentIds: ["m1"] } },
+      ],
+      at("menu"),
+    );
     expect(state.draft.attachmentIds).toEqual(["m1"]);
   });
 

@@ -124,10 +124,15 @@ describe("the reply in the thread after the receipt", () => {
   it("a category number corrects the category", () => {
     const state = filed(named);
     const ref = state.filed!;
-    const { state: after } = play(named, "id", [
-      { say: "2", keys: ["email.category.set"], step: "filed", effects: ["setCategory"] },
-      { say: "Tambahan: petugasnya memakai rompi biru.", keys: ["followup.received"], step: "filed", effects: ["appendToComplaint"] },
-    ], state);
+    const { state: after } = play(
+      named,
+      "id",
+      [
+        { say: "2", keys: ["email.category.set"], step: "filed", effects: ["setCategory"] },
+        { say: "Tambahan: petugasnya memakai rompi biru.", keys: ["followup.received"], step: "filed", effects: ["appendToComplaint"] },
+      ],
+      state,
+    );
     const r = step(state, input("2"), named, "id");
     expect(findEffect(r.effects, "setCategory")).toEqual({ type: "setCategory", complaintId: ref.complaintId, category: "Pelayanan" });
     expect(r.replies[0]!.vars).toMatchObject({ ticket: ref.ticket, category: { key: "category.service" } });
@@ -180,10 +185,18 @@ describe("the reply in the thread after the receipt", () => {
 
   it("a bare line is never taken as a name; anything else is a follow-up", () => {
     const state = filed(unnamed);
-    for (const say of ["Budi Santoso", "Terima kasih", "Mohon segera ditindaklanjuti, petugasnya masih di sana", "2 orang petugas lain juga melihat"]) {
+    for (const say of [
+      "Budi Santoso",
+      "Terima kasih",
+      "Mohon segera ditindaklanjuti, petugasnya masih di sana",
+      "2 orang petugas lain juga melihat",
+    ]) {
       const r = step(state, input(say), unnamed, "id");
       expect(keys(r), say).toEqual(["followup.received"]);
-      expect(r.effects.map((e) => e.type), say).toEqual(["appendToComplaint"]);
+      expect(
+        r.effects.map((e) => e.type),
+        say,
+      ).toEqual(["appendToComplaint"]);
       expect(r.state.emailPending, say).toEqual(state.emailPending);
     }
     // Files with the reply are evidence, whatever the text says.

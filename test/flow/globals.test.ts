@@ -8,17 +8,27 @@ const RATING = startRating(FILED, { complaintId: "c9", ticket: "ADU-2026-00009" 
 describe("menu: shows the menu and keeps the draft", () => {
   it.each(["id", "en"] as const)("mid-complaint, then 1 resumes at the open question (%s)", (locale) => {
     const start = at("askCategory", { name: "Budi", contactAsked: true, addressAsked: true }, locale);
-    play(web, locale, [
-      { say: "menu", keys: ["menu.draftPaused", "menu"], step: "menu", draft: { name: "Budi" } },
-      { say: "1", keys: ["complaint.resume", "ask.category"], step: "askCategory", draft: { name: "Budi" } },
-    ], start);
+    play(
+      web,
+      locale,
+      [
+        { say: "menu", keys: ["menu.draftPaused", "menu"], step: "menu", draft: { name: "Budi" } },
+        { say: "1", keys: ["complaint.resume", "ask.category"], step: "askCategory", draft: { name: "Budi" } },
+      ],
+      start,
+    );
   });
 
   it("from the summary, 1 comes back to the summary", () => {
-    play(web, "id", [
-      { say: "MENU", keys: ["menu.draftPaused", "menu"], step: "menu" },
-      { say: "1", keys: ["complaint.resume", "summary"], step: "confirm", draft: FULL_DRAFT },
-    ], at("confirm", FULL_DRAFT));
+    play(
+      web,
+      "id",
+      [
+        { say: "MENU", keys: ["menu.draftPaused", "menu"], step: "menu" },
+        { say: "1", keys: ["complaint.resume", "summary"], step: "confirm", draft: FULL_DRAFT },
+      ],
+      at("confirm", FULL_DRAFT),
+    );
   });
 
   it("as a first message it greets", () => {
@@ -26,10 +36,15 @@ describe("menu: shows the menu and keeps the draft", () => {
   });
 
   it("after filing, 1 starts a fresh complaint", () => {
-    play(telegram, "en", [
-      { say: "menu", keys: ["menu"], step: "menu" },
-      { say: "1", keys: ["complaint.start", "ask.name"], step: "askName" },
-    ], FILED);
+    play(
+      telegram,
+      "en",
+      [
+        { say: "menu", keys: ["menu"], step: "menu" },
+        { say: "1", keys: ["complaint.start", "ask.name"], step: "askName" },
+      ],
+      FILED,
+    );
   });
 });
 
@@ -40,9 +55,12 @@ describe("batal / cancel: abandons the draft", () => {
     ["batal", "confirm"],
     ["cancel", "chooseEdit"],
   ] as const)("%s at %s empties the draft and shows the menu", (word, stepName) => {
-    const { state } = play(web, "id", [
-      { say: word, keys: ["cancel.done", "menu"], step: "menu", draft: { attachmentIds: [] } },
-    ], at(stepName, { ...FULL_DRAFT, attachmentIds: ["f1"] }));
+    const { state } = play(
+      web,
+      "id",
+      [{ say: word, keys: ["cancel.done", "menu"], step: "menu", draft: { attachmentIds: [] } }],
+      at(stepName, { ...FULL_DRAFT, attachmentIds: ["f1"] }),
+    );
     expect(state.draft).toEqual({ attachmentIds: [] });
   });
 
@@ -81,12 +99,17 @@ describe("bantuan / help: explains, then asks the same question again", () => {
 describe("english / indonesia: switch the language and re-ask", () => {
   it("switches back and forth keeping the draft", () => {
     const start = at("askCategory", { name: "Budi", contactAsked: true, addressAsked: true });
-    play(web, "id", [
-      { say: "english", keys: ["locale.switched", "ask.category"], step: "askCategory", locale: "en", draft: { name: "Budi" } },
-      { say: "Bahasa Indonesia", keys: ["locale.switched", "ask.category"], step: "askCategory", locale: "id" },
-      { say: "Inggris", keys: ["locale.switched", "ask.category"], step: "askCategory", locale: "en" },
-      { say: "indonesia", keys: ["locale.switched", "ask.category"], step: "askCategory", locale: "id" },
-    ], start);
+    play(
+      web,
+      "id",
+      [
+        { say: "english", keys: ["locale.switched", "ask.category"], step: "askCategory", locale: "en", draft: { name: "Budi" } },
+        { say: "Bahasa Indonesia", keys: ["locale.switched", "ask.category"], step: "askCategory", locale: "id" },
+        { say: "Inggris", keys: ["locale.switched", "ask.category"], step: "askCategory", locale: "en" },
+        { say: "indonesia", keys: ["locale.switched", "ask.category"], step: "askCategory", locale: "id" },
+      ],
+      start,
+    );
   });
 
   it("works at the summary and after filing", () => {
@@ -121,11 +144,16 @@ describe("status <ticket> / cek / check: reports, then re-asks", () => {
   });
 
   it("'status' without a ticket asks for it, and the draft waits", () => {
-    play(web, "id", [
-      { say: "status", keys: ["ask.statusTicket"], step: "askStatusTicket", draft: { name: "Budi" } },
-      { say: "ADU-2026-00001", keys: ["status.done"], step: "menu", effects: ["reportStatus"] },
-      { say: "1", keys: ["complaint.resume", "ask.category"], step: "askCategory", draft: { name: "Budi" } },
-    ], at("askName", { name: "Budi", contactAsked: true, addressAsked: true }));
+    play(
+      web,
+      "id",
+      [
+        { say: "status", keys: ["ask.statusTicket"], step: "askStatusTicket", draft: { name: "Budi" } },
+        { say: "ADU-2026-00001", keys: ["status.done"], step: "menu", effects: ["reportStatus"] },
+        { say: "1", keys: ["complaint.resume", "ask.category"], step: "askCategory", draft: { name: "Budi" } },
+      ],
+      at("askName", { name: "Budi", contactAsked: true, addressAsked: true }),
+    );
   });
 
   it("words that merely contain a keyword are answers, not commands", () => {

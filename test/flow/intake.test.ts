@@ -17,7 +17,12 @@ describe("a new complaint, named, with contact and address", () => {
         step: "askAddress",
         draft: { email: "budi@contoh.id", phone: "+6281234567890", contactAsked: true },
       },
-      { say: "Jl. Merdeka No. 10, Bandung", keys: ["ask.category"], step: "askCategory", draft: { address: "Jl. Merdeka No. 10, Bandung" } },
+      {
+        say: "Jl. Merdeka No. 10, Bandung",
+        keys: ["ask.category"],
+        step: "askCategory",
+        draft: { address: "Jl. Merdeka No. 10, Bandung" },
+      },
       { say: "2", keys: ["ask.text"], step: "askText", draft: { category: "Pelayanan" } },
       { say: STORY, keys: ["ask.evidence"], step: "askEvidence", draft: { text: STORY } },
       { say: input("", file("f1")), keys: ["evidence.received"], step: "askEvidence", draft: { attachmentIds: ["f1"] } },
@@ -44,7 +49,14 @@ describe("a new complaint, named, with contact and address", () => {
 
     // The summary shows what will be filed; the receipt shows the ticket and what comes next.
     const summary = render(templates, "id", results[9]!.replies[0]!, { office: OFFICE }).text;
-    for (const part of ["Budi Santoso", "budi@contoh.id, +6281234567890", "Jl. Merdeka No. 10, Bandung", "Pelayanan", STORY, "Bukti: 2 berkas"]) {
+    for (const part of [
+      "Budi Santoso",
+      "budi@contoh.id, +6281234567890",
+      "Jl. Merdeka No. 10, Bandung",
+      "Pelayanan",
+      STORY,
+      "Bukti: 2 berkas",
+    ]) {
       expect(summary).toContain(part);
     }
     const receipt = render(templates, "id", results[10]!.replies[0]!, { office: OFFICE, ticket: "ADU-2026-00042" }).text;

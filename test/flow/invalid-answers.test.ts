@@ -31,7 +31,12 @@ describe("an unusable answer is asked again with a hint; nothing given is lost",
       { say: "Loket tutup sebelum jam pelayanan berakhir", keys: ["ask.evidence"], step: "askEvidence" },
       { say: "hmm", keys: ["evidence.hint", "ask.evidence"], step: "askEvidence" },
       { say: "skip", keys: ["summary"], step: "confirm" },
-      { say: "mungkin", keys: ["confirm.invalid", "summary"], step: "confirm", draft: { ...SO_FAR, text: "Loket tutup sebelum jam pelayanan berakhir" } },
+      {
+        say: "mungkin",
+        keys: ["confirm.invalid", "summary"],
+        step: "confirm",
+        draft: { ...SO_FAR, text: "Loket tutup sebelum jam pelayanan berakhir" },
+      },
       { say: "tidak", keys: ["edit.ask"], step: "chooseEdit" },
       { say: "9", keys: ["edit.invalid", "edit.ask"], step: "chooseEdit", draft: SO_FAR },
     ]);
@@ -49,10 +54,15 @@ describe("an unusable answer is asked again with a hint; nothing given is lost",
 
   it("a story typed at the name question is kept as the complaint text", () => {
     const story = "Petugas di loket tiga membentak warga yang bertanya tentang persyaratan dokumen.";
-    play(telegram, "id", [
-      { say: story, keys: ["text.kept", "ask.name"], step: "askName", draft: { text: story } },
-      { say: "Siti", keys: ["ask.contact"], step: "askContact", draft: { text: story, name: "Siti" } },
-    ], at("askName"));
+    play(
+      telegram,
+      "id",
+      [
+        { say: story, keys: ["text.kept", "ask.name"], step: "askName", draft: { text: story } },
+        { say: "Siti", keys: ["ask.contact"], step: "askContact", draft: { text: story, name: "Siti" } },
+      ],
+      at("askName"),
+    );
   });
 
   it("a wrong answer never clears a field given earlier", () => {

@@ -18,7 +18,8 @@ function offers(where: string, ctx: FlowContext, start: IntakeState | undefined,
   let state = start;
   for (const message of messages) {
     const result = step(state, input(...message), ctx, "id");
-    if (result.replies.some((r) => r.options?.length)) found.push({ where: `${where} → ${message[0] || "(file)"}`, state: result.state, ctx, result });
+    if (result.replies.some((r) => r.options?.length))
+      found.push({ where: `${where} → ${message[0] || "(file)"}`, state: result.state, ctx, result });
     state = result.state;
   }
   return found;
@@ -26,9 +27,25 @@ function offers(where: string, ctx: FlowContext, start: IntakeState | undefined,
 
 const ALL: Offer[] = [
   ...offers("telegram", telegram, undefined, [
-    ["halo"], ["1"], ["Budi"], ["lewati"], ["lewati"], ["2"], ["Antrean sangat panjang dan lambat sekali"], ["", file("f1")], ["selesai"], ["tidak"],
+    ["halo"],
+    ["1"],
+    ["Budi"],
+    ["lewati"],
+    ["lewati"],
+    ["2"],
+    ["Antrean sangat panjang dan lambat sekali"],
+    ["", file("f1")],
+    ["selesai"],
+    ["tidak"],
   ]),
-  ...offers("web anonymous", web, undefined, [["halo"], ["1"], ["anonim"], ["budi@contoh.id"], ["Pelayanan"], ["Petugas tidak ada di tempat"]]),
+  ...offers("web anonymous", web, undefined, [
+    ["halo"],
+    ["1"],
+    ["anonim"],
+    ["budi@contoh.id"],
+    ["Pelayanan"],
+    ["Petugas tidak ada di tempat"],
+  ]),
   ...offers("edit evidence", web, at("chooseEdit", { ...FULL_DRAFT, attachmentIds: ["f1"] }), [["6"]]),
   ...offers("edit contact", web, at("chooseEdit", FULL_DRAFT), [["2"]]),
   ...offers("edit address", web, at("chooseEdit", FULL_DRAFT), [["3"]]),
@@ -41,7 +58,18 @@ ALL.push({ where: "startRating", state: rating.state, ctx: web, result: rating }
 describe("every option label is an answer its step accepts", () => {
   it("covers every step that offers options", () => {
     const steps = new Set(ALL.map((o) => o.state.step));
-    for (const s of ["menu", "askName", "askContact", "askAddress", "askCategory", "askEvidence", "confirm", "chooseEdit", "askRating", "askRatingComment"]) {
+    for (const s of [
+      "menu",
+      "askName",
+      "askContact",
+      "askAddress",
+      "askCategory",
+      "askEvidence",
+      "confirm",
+      "chooseEdit",
+      "askRating",
+      "askRatingComment",
+    ]) {
       expect(steps, s).toContain(s);
     }
   });

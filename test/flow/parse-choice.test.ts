@@ -1,14 +1,41 @@
 import { describe, expect, it } from "vitest";
-import { checkText, looksLikeComplaint, parseEditChoice, parseGlobal, parseMenuChoice, parseName, parseRating } from "../../src/flow/index.js";
+import {
+  checkText,
+  looksLikeComplaint,
+  parseEditChoice,
+  parseGlobal,
+  parseMenuChoice,
+  parseName,
+  parseRating,
+} from "../../src/flow/index.js";
 
 describe("parseMenuChoice", () => {
   it.each([
-    ["1", 1], ["2", 2], ["3", 3], [" 2. ", 2], ["1)", 1],
-    ["1. Buat aduan baru", 1], ["2. Cek status aduan", 2], ["3. Minta informasi", 3],
-    ["1. File a complaint", 1], ["2. Check a ticket's status", 2], ["3. Ask for information", 3],
-    ["aduan", 1], ["Pengaduan", 1], ["lapor", 1], ["complaint", 1],
-    ["status", 2], ["cek", 2], ["check", 2], ["cek status aduan", 2],
-    ["info", 3], ["informasi", 3], ["information", 3], ["tanya", 3], ["question", 3], ["saya mau tanya", 3],
+    ["1", 1],
+    ["2", 2],
+    ["3", 3],
+    [" 2. ", 2],
+    ["1)", 1],
+    ["1. Buat aduan baru", 1],
+    ["2. Cek status aduan", 2],
+    ["3. Minta informasi", 3],
+    ["1. File a complaint", 1],
+    ["2. Check a ticket's status", 2],
+    ["3. Ask for information", 3],
+    ["aduan", 1],
+    ["Pengaduan", 1],
+    ["lapor", 1],
+    ["complaint", 1],
+    ["status", 2],
+    ["cek", 2],
+    ["check", 2],
+    ["cek status aduan", 2],
+    ["info", 3],
+    ["informasi", 3],
+    ["information", 3],
+    ["tanya", 3],
+    ["question", 3],
+    ["saya mau tanya", 3],
   ] as const)("%s → %i", (text, choice) => {
     expect(parseMenuChoice(text)).toBe(choice);
   });
@@ -20,9 +47,21 @@ describe("parseMenuChoice", () => {
 
 describe("parseEditChoice", () => {
   it.each([
-    ["1", "name"], ["2", "contact"], ["3", "address"], ["4", "category"], ["5", "text"], ["6", "evidence"],
-    ["1. Nama", "name"], ["5. Isi aduan", "text"], ["5. Complaint text", "text"], ["6. Evidence", "evidence"],
-    ["ubah alamat", "address"], ["email", "contact"], ["nomor hp", "contact"], ["kategori", "category"], ["foto", "evidence"],
+    ["1", "name"],
+    ["2", "contact"],
+    ["3", "address"],
+    ["4", "category"],
+    ["5", "text"],
+    ["6", "evidence"],
+    ["1. Nama", "name"],
+    ["5. Isi aduan", "text"],
+    ["5. Complaint text", "text"],
+    ["6. Evidence", "evidence"],
+    ["ubah alamat", "address"],
+    ["email", "contact"],
+    ["nomor hp", "contact"],
+    ["kategori", "category"],
+    ["foto", "evidence"],
   ] as const)("%s → %s", (text, field) => {
     expect(parseEditChoice(text)).toBe(field);
   });
@@ -33,8 +72,19 @@ describe("parseEditChoice", () => {
 
 describe("parseRating", () => {
   it.each([
-    ["1", 1], ["5", 5], ["5/5", 5], ["4 / 5", 4], ["nilai 4", 4], ["Nilai: 3", 3], ["3 bintang", 3],
-    ["4 stars", 4], ["empat", 4], ["five", 5], ["⭐⭐⭐", 3], ["2 dari 5", 2], ["5!", 5],
+    ["1", 1],
+    ["5", 5],
+    ["5/5", 5],
+    ["4 / 5", 4],
+    ["nilai 4", 4],
+    ["Nilai: 3", 3],
+    ["3 bintang", 3],
+    ["4 stars", 4],
+    ["empat", 4],
+    ["five", 5],
+    ["⭐⭐⭐", 3],
+    ["2 dari 5", 2],
+    ["5!", 5],
   ] as const)("%s → %i", (text, score) => {
     expect(parseRating(text)).toBe(score);
   });

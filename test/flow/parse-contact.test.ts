@@ -16,12 +16,9 @@ describe("parsePhone: Indonesian numbers, normalised to +62", () => {
     expect(parsePhone(raw)).toBe(normalised);
   });
 
-  it.each(["12345", "0812", "+1 555", "+1 555 123 4567", "0800", "08123456789012345", "00812345678", "abc"])(
-    "%s is refused",
-    (raw) => {
-      expect(parsePhone(raw)).toBeUndefined();
-    },
-  );
+  it.each(["12345", "0812", "+1 555", "+1 555 123 4567", "0800", "08123456789012345", "00812345678", "abc"])("%s is refused", (raw) => {
+    expect(parsePhone(raw)).toBeUndefined();
+  });
 });
 
 describe("parseEmail", () => {

@@ -53,7 +53,9 @@ describe("after filing: follow-ups go to the complaint", () => {
     let r = step(FILED, input("Tambahan: kejadiannya pukul 10 pagi"), web, "id");
     expect(keys(r)).toEqual(["followup.received"]);
     expect(r.replies[0]!.vars).toEqual({ ticket: REF.ticket });
-    expect(r.effects).toEqual([{ type: "appendToComplaint", complaintId: "c7", text: "Tambahan: kejadiannya pukul 10 pagi", attachmentIds: [] }]);
+    expect(r.effects).toEqual([
+      { type: "appendToComplaint", complaintId: "c7", text: "Tambahan: kejadiannya pukul 10 pagi", attachmentIds: [] },
+    ]);
 
     r = step(FILED, input("", file("f9")), web, "id");
     expect(r.effects).toEqual([{ type: "appendToComplaint", complaintId: "c7", text: "", attachmentIds: ["f9"] }]);
@@ -65,10 +67,15 @@ describe("after filing: follow-ups go to the complaint", () => {
   });
 
   it("a complaint filed in this conversation receives the next message", () => {
-    const { state } = play(web, "id", [
-      { say: "ya", keys: ["receipt.complaint"], step: "filed", effects: ["createComplaint"] },
-      { say: "1", keys: ["followup.received"], step: "filed", effects: ["appendToComplaint"] },
-    ], at("confirm", FULL_DRAFT));
+    const { state } = play(
+      web,
+      "id",
+      [
+        { say: "ya", keys: ["receipt.complaint"], step: "filed", effects: ["createComplaint"] },
+        { say: "1", keys: ["followup.received"], step: "filed", effects: ["appendToComplaint"] },
+      ],
+      at("confirm", FULL_DRAFT),
+    );
     expect(state.filed).toBeDefined();
   });
 });
@@ -79,7 +86,11 @@ describe("rating after the complaint is closed", () => {
     expect(r.state.step).toBe("askRating");
     expect(r.state.rating).toEqual(REF);
     expect(r.replies).toEqual([
-      { key: "ask.rating", vars: { ticket: REF.ticket }, options: ["option.rating.1", "option.rating.2", "option.rating.3", "option.rating.4", "option.rating.5"] },
+      {
+        key: "ask.rating",
+        vars: { ticket: REF.ticket },
+        options: ["option.rating.1", "option.rating.2", "option.rating.3", "option.rating.4", "option.rating.5"],
+      },
     ]);
     expect(r.effects).toEqual([]);
   });
@@ -90,12 +101,17 @@ describe("rating after the complaint is closed", () => {
     ["id", "3", 3, "lewati", undefined],
   ] as const)("%s: %s then %s", (locale, answer, score, comment, stored) => {
     const start = startRating({ ...FILED, locale }, REF).state;
-    const { results, state } = play(web, locale, [
-      { say: "bagus", keys: ["rating.invalid", "ask.rating"], step: "askRating" },
-      { say: "9", keys: ["rating.invalid", "ask.rating"], step: "askRating" },
-      { say: answer, keys: ["ask.ratingComment"], step: "askRatingComment" },
-      { say: comment, keys: ["rating.thanks"], step: "filed", effects: ["storeRating"] },
-    ], start);
+    const { results, state } = play(
+      web,
+      locale,
+      [
+        { say: "bagus", keys: ["rating.invalid", "ask.rating"], step: "askRating" },
+        { say: "9", keys: ["rating.invalid", "ask.rating"], step: "askRating" },
+        { say: answer, keys: ["ask.ratingComment"], step: "askRatingComment" },
+        { say: comment, keys: ["rating.thanks"], step: "filed", effects: ["storeRating"] },
+      ],
+      start,
+    );
     expect(results[3]!.effects[0]).toEqual({ type: "storeRating", complaintId: "c7", score, ...(stored ? { comment: stored } : {}) });
     expect(results[3]!.replies[0]!.vars).toEqual({ ticket: REF.ticket });
     expect(state.filed).toEqual(REF);

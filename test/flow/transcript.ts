@@ -104,7 +104,10 @@ export function play(ctx: FlowContext, locale: Locale, rows: Row[], start?: Inta
     const label = `row ${index} (${JSON.stringify(message.text)})`;
     expect(keys(result), label).toEqual(row.keys);
     expect(result.state.step, label).toBe(row.step);
-    expect(result.effects.map((e) => e.type), label).toEqual(row.effects ?? []);
+    expect(
+      result.effects.map((e) => e.type),
+      label,
+    ).toEqual(row.effects ?? []);
     if (row.draft) expect(result.state.draft, label).toMatchObject(row.draft);
     if (row.locale) expect(result.state.locale, label).toBe(row.locale);
     const applied = applyPipeline(result);

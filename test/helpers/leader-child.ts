@@ -6,7 +6,8 @@
 import { createLeaderElection } from "../../src/db/index.js";
 
 const [databaseUrl, leaseMs, retryMs] = process.argv.slice(2);
-const say = (event: string, fields: Record<string, unknown> = {}) => process.stdout.write(JSON.stringify({ event, pid: process.pid, ...fields }) + "\n");
+const say = (event: string, fields: Record<string, unknown> = {}) =>
+  process.stdout.write(JSON.stringify({ event, pid: process.pid, ...fields }) + "\n");
 const election = createLeaderElection({
   databaseUrl: databaseUrl!,
   leaseMs: Number(leaseMs),

@@ -30,7 +30,12 @@ const sop = loadSopPreset(join(repoRoot, "templates"), "generic");
  * `npm run test:pg` (dropped on close), or the given URL.
  */
 export async function createTestPipeline(
-  options: { databaseUrl?: string; dir?: string; limits?: Partial<Record<ChannelName, ChannelLimits>>; overrides?: Partial<PipelineDeps> } = {},
+  options: {
+    databaseUrl?: string;
+    dir?: string;
+    limits?: Partial<Record<ChannelName, ChannelLimits>>;
+    overrides?: Partial<PipelineDeps>;
+  } = {},
 ): Promise<TestPipeline> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "kanal-pipeline-"));
   const database = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await testDatabase(dir);

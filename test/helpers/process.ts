@@ -32,8 +32,8 @@ export async function startBotProcess(env: Record<string, string>, timeoutMs = 3
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
-  child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
   const exited = new Promise<number | string>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal ?? -1)));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`bot did not start in ${timeoutMs} ms:\n${out}`)), timeoutMs);
@@ -44,7 +44,7 @@ export async function startBotProcess(env: Record<string, string>, timeoutMs = 3
         resolve((JSON.parse(line) as { url: string }).url);
       }
     };
-    child.stdout!.on("data", check);
+    child.stdout.on("data", check);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`bot exited (${code}) before starting:\n${out}`));

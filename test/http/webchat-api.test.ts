@@ -120,7 +120,9 @@ describe("website chat API", () => {
 
     it("wrong content type → 415", async () => {
       const id = await newSession();
-      const res = await call("POST", `/api/webchat/sessions/${id}/messages`, "text=halo", { "content-type": "application/x-www-form-urlencoded" });
+      const res = await call("POST", `/api/webchat/sessions/${id}/messages`, "text=halo", {
+        "content-type": "application/x-www-form-urlencoded",
+      });
       expect(res.status).toBe(415);
       expect(typeof res.json.error).toBe("string");
     });
@@ -150,10 +152,7 @@ describe("website chat API", () => {
 });
 
 describe("attachments", () => {
-  const png = Buffer.from(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
-    "base64",
-  );
+  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
 
   async function upload(id: string, bytes: Uint8Array<ArrayBuffer>, name: string, type: string) {
     const form = new FormData();
@@ -241,7 +240,10 @@ describe("health when the database is gone", () => {
     expect(response.json()).toMatchObject({ status: "unavailable", database: "unreachable" });
     // The proxy's request id comes back, and names the log line of the failed request.
     expect(response.headers["x-request-id"]).toBe("proxy-7f3a");
-    expect(logged).toContainEqual(["request answered with an error", expect.objectContaining({ requestId: "proxy-7f3a", route: "/health", status: 503 })]);
+    expect(logged).toContainEqual([
+      "request answered with an error",
+      expect.objectContaining({ requestId: "proxy-7f3a", route: "/health", status: 503 }),
+    ]);
     // Without one (or with a malformed one) the server makes one up.
     const own = await server.inject({ method: "GET", url: "/health", headers: { "x-request-id": "bad id\n" } });
     expect(own.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);

@@ -8,7 +8,10 @@ const templates = loadTemplates();
 
 function writeTemplates(id: unknown, en: unknown | string): string {
   const dir = mkdtempSync(join(tmpdir(), "ka-templates-"));
-  for (const [locale, content] of [["id", id], ["en", en]] as const) {
+  for (const [locale, content] of [
+    ["id", id],
+    ["en", en],
+  ] as const) {
     mkdirSync(join(dir, locale));
     writeFileSync(join(dir, locale, "messages.json"), typeof content === "string" ? content : JSON.stringify(content));
   }
@@ -40,7 +43,15 @@ describe("the template files", () => {
   });
 
   it("show the ticket wherever a message concerns a complaint", () => {
-    for (const key of ["receipt.complaint", "receipt.information", "followup.received", "rating.thanks", "ask.rating", "cancel.filed", "filed.reminder"]) {
+    for (const key of [
+      "receipt.complaint",
+      "receipt.information",
+      "followup.received",
+      "rating.thanks",
+      "ask.rating",
+      "cancel.filed",
+      "filed.reminder",
+    ]) {
       expect(templateVars(templates.id[key]!), key).toContain("ticket");
     }
     expect(templates.id["greeting"]).toContain("{office}");
@@ -74,7 +85,9 @@ describe("the flow and the templates agree", () => {
   });
 
   it("every template is used", () => {
-    const unused = Object.keys(templates.id).filter((key) => !everywhere.has(key) && !["greeting", "menu", "help", "summary"].includes(key));
+    const unused = Object.keys(templates.id).filter(
+      (key) => !everywhere.has(key) && !["greeting", "menu", "help", "summary"].includes(key),
+    );
     expect(unused).toEqual([]);
     for (const key of ["greeting", "menu", "help", "summary"]) expect(source).toContain(`"${key}"`);
   });
@@ -99,7 +112,14 @@ describe("loadTemplates", () => {
 
 describe("render", () => {
   const t: Templates = {
-    id: { hi: "Halo {name} dari {office}", n: "{count} berkas", outer: "Kategori: {category}", cat: "Pelayanan", opt: "Ya", loop: "{self}" },
+    id: {
+      hi: "Halo {name} dari {office}",
+      n: "{count} berkas",
+      outer: "Kategori: {category}",
+      cat: "Pelayanan",
+      opt: "Ya",
+      loop: "{self}",
+    },
     en: { hi: "Hello {name} from {office}", n: "{count} files", outer: "Category: {category}", cat: "Service", opt: "Yes", loop: "{self}" },
   };
 
@@ -114,7 +134,10 @@ describe("render", () => {
   });
 
   it("renders options as labels", () => {
-    expect(render(t, "en", { key: "n", vars: { count: 1 }, options: ["opt", "cat"] }, {})).toEqual({ text: "1 files", options: ["Yes", "Service"] });
+    expect(render(t, "en", { key: "n", vars: { count: 1 }, options: ["opt", "cat"] }, {})).toEqual({
+      text: "1 files",
+      options: ["Yes", "Service"],
+    });
   });
 
   it("never substitutes inside a citizen's own text", () => {

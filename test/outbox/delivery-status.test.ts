@@ -23,7 +23,18 @@ async function sentRow() {
   db = await openDatabase(database.url);
   const now = new Date();
   await db.prisma.outboxMessage.create({
-    data: { id: "o1", channel: "whatsapp-cloud", chatId: "628123", payload: "{}", status: "sent", providerMessageId: "wamid.ABC", nextAttemptAt: now, createdAt: now, updatedAt: now, sentAt: now },
+    data: {
+      id: "o1",
+      channel: "whatsapp-cloud",
+      chatId: "628123",
+      payload: "{}",
+      status: "sent",
+      providerMessageId: "wamid.ABC",
+      nextAttemptAt: now,
+      createdAt: now,
+      updatedAt: now,
+      sentAt: now,
+    },
   });
   return db;
 }
@@ -34,13 +45,23 @@ describe("recordDeliveryStatus", () => {
     const at = new Date();
     await recordDeliveryStatus(d, "whatsapp-cloud", { providerMessageId: "wamid.ABC", status: "read", at });
     await recordDeliveryStatus(d, "whatsapp-cloud", { providerMessageId: "wamid.ABC", status: "delivered", at });
-    expect(await d.prisma.outboxMessage.findUniqueOrThrow({ where: { id: "o1" } })).toMatchObject({ deliveryStatus: "read", status: "sent" });
+    expect(await d.prisma.outboxMessage.findUniqueOrThrow({ where: { id: "o1" } })).toMatchObject({
+      deliveryStatus: "read",
+      status: "sent",
+    });
   });
 
   it("turns a failure reported after sending into a failed row and returns it for staff", async () => {
     const d = await sentRow();
-    const failed = await recordDeliveryStatus(d, "whatsapp-cloud", { providerMessageId: "wamid.ABC", status: "failed", error: "131026 Message undeliverable", at: new Date() });
+    const failed = await recordDeliveryStatus(d, "whatsapp-cloud", {
+      providerMessageId: "wamid.ABC",
+      status: "failed",
+      error: "131026 Message undeliverable",
+      at: new Date(),
+    });
     expect(failed).toMatchObject({ id: "o1", status: "failed", lastError: "131026 Message undeliverable" });
-    expect(await recordDeliveryStatus(d, "whatsapp-cloud", { providerMessageId: "wamid.unknown", status: "read", at: new Date() })).toBeUndefined();
+    expect(
+      await recordDeliveryStatus(d, "whatsapp-cloud", { providerMessageId: "wamid.unknown", status: "read", at: new Date() }),
+    ).toBeUndefined();
   });
 });

@@ -51,7 +51,11 @@ describe("Pacer (Telegram's limits)", () => {
   it("queues concurrent senders by reservation: each asks once and sleeps until its own slot", async () => {
     let now = 1_000_000;
     const slept: number[] = [];
-    const pacer = new Pacer(memoryLedger(), () => now, async (ms) => void slept.push(ms));
+    const pacer = new Pacer(
+      memoryLedger(),
+      () => now,
+      async (ms) => void slept.push(ms),
+    );
     await Promise.all([1, 2, 3].map(() => pacer.wait("telegram", "42", TELEGRAM)));
     expect(slept).toEqual([1000, 2000]);
     now += 500;
@@ -61,7 +65,7 @@ describe("Pacer (Telegram's limits)", () => {
 
   it("never lets any window of any chat, group or the channel hold more than its limit (random traffic)", async () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const ledger = memoryLedger();
     const sends: { chat: string; at: number; asked: number }[] = [];
     let now = 0;
@@ -74,9 +78,28 @@ describe("Pacer (Telegram's limits)", () => {
     const within = (list: number[], limit: number, windowMs: number) =>
       list.every((end) => list.filter((t) => t > end - windowMs && t <= end).length <= limit);
     expect(sends.every((s) => s.at >= s.asked)).toBe(true);
-    expect(within(sends.map((s) => s.at), 30, 1000)).toBe(true);
-    expect(within(sends.filter((s) => s.chat === "-100group").map((s) => s.at), 20, 60_000)).toBe(true);
-    for (let c = 0; c < 15; c++) expect(within(sends.filter((s) => s.chat === `chat-${c}`).map((s) => s.at), 1, 1000)).toBe(true);
+    expect(
+      within(
+        sends.map((s) => s.at),
+        30,
+        1000,
+      ),
+    ).toBe(true);
+    expect(
+      within(
+        sends.filter((s) => s.chat === "-100group").map((s) => s.at),
+        20,
+        60_000,
+      ),
+    ).toBe(true);
+    for (let c = 0; c < 15; c++)
+      expect(
+        within(
+          sends.filter((s) => s.chat === `chat-${c}`).map((s) => s.at),
+          1,
+          1000,
+        ),
+      ).toBe(true);
     // A private chat's send is not held back by the group's queue, which by now reaches minutes ahead.
     expect(Math.max(...sends.filter((s) => s.chat === "-100group").map((s) => s.at))).toBeGreaterThan(now + 60_000);
     expect(await ledger.reserve(paceWindows("telegram", "chat-new", TELEGRAM), now + 5000)).toBe(now + 5000);
@@ -144,10 +167,14 @@ describe(`the shared pace ledger on ${TEST_DB} (several instances keep one limit
     const [a] = await twoInstances();
     let now = 20_000_000;
     const slept: number[] = [];
-    const pacer = new Pacer(a, () => now, async (ms) => {
-      slept.push(ms);
-      now += ms;
-    });
+    const pacer = new Pacer(
+      a,
+      () => now,
+      async (ms) => {
+        slept.push(ms);
+        now += ms;
+      },
+    );
     await pacer.wait("telegram", "42", TELEGRAM);
     await pacer.wait("telegram", "42", TELEGRAM);
     expect(slept).toEqual([1000]);

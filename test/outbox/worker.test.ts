@@ -175,7 +175,9 @@ function seeded(seed: number): () => number {
 // ---------------------------------------------------------------------------------------------
 
 for (const backend of backends) {
-  const title = backend.skipReason ? `outbox worker on ${backend.name} (skipped: ${backend.skipReason})` : `outbox worker on ${backend.name}`;
+  const title = backend.skipReason
+    ? `outbox worker on ${backend.name} (skipped: ${backend.skipReason})`
+    : `outbox worker on ${backend.name}`;
 
   describe.skipIf(backend.skipReason !== undefined)(title, () => {
     let url: string;
@@ -259,7 +261,10 @@ for (const backend of backends) {
     const unfinished = () => db.prisma.outboxMessage.count({ where: { status: { in: ["pending", "sending"] } } });
 
     it("delivers due rows, records the provider's message id, and does not send them again", async () => {
-      const a = await enqueue({ chatId: "chat-a", payload: JSON.stringify({ text: "Tiket Anda", options: ["1", "2"], ticket: "ADU-2026-00042" }) });
+      const a = await enqueue({
+        chatId: "chat-a",
+        payload: JSON.stringify({ text: "Tiket Anda", options: ["1", "2"], ticket: "ADU-2026-00042" }),
+      });
       const b = await enqueue({ chatId: "chat-b" });
       const later = await enqueue({ chatId: "chat-c", nextAttemptAt: clock.at(10_000) });
       const w = worker();
@@ -272,7 +277,10 @@ for (const backend of backends) {
         ["chat-b", { text: b }],
       ]);
       const providerIdOf = (chatId: string) => `telegram-${telegram.calls.findIndex((c) => c.chatId === chatId) + 1}`;
-      for (const [id, providerMessageId] of [[a, providerIdOf("chat-a")], [b, providerIdOf("chat-b")]] as const) {
+      for (const [id, providerMessageId] of [
+        [a, providerIdOf("chat-a")],
+        [b, providerIdOf("chat-b")],
+      ] as const) {
         expect(await row(id)).toMatchObject({ status: "sent", providerMessageId, sentAt: clock.now(), lockedUntil: null, attempts: 0 });
       }
       expect((await row(later)).status).toBe("pending");
@@ -289,14 +297,17 @@ for (const backend of backends) {
 
     it("retries a transient failure with exponential backoff and not a moment sooner", async () => {
       const id = await enqueue();
-      telegram.script.push(
-        { ok: false, retryable: true, reason: "HTTP 503" },
-        { ok: false, retryable: true, reason: "HTTP 502" },
-      );
+      telegram.script.push({ ok: false, retryable: true, reason: "HTTP 503" }, { ok: false, retryable: true, reason: "HTTP 502" });
       const w = worker();
 
       expect(await w.runOnce()).toBe(1);
-      expect(await row(id)).toMatchObject({ status: "pending", attempts: 1, lastError: "HTTP 503", nextAttemptAt: clock.at(1000), lockedUntil: null });
+      expect(await row(id)).toMatchObject({
+        status: "pending",
+        attempts: 1,
+        lastError: "HTTP 503",
+        nextAttemptAt: clock.at(1000),
+        lockedUntil: null,
+      });
       clock.advance(999);
       expect(await w.runOnce()).toBe(0);
       expect(telegram.calls).toHaveLength(1);
@@ -322,7 +333,12 @@ for (const backend of backends) {
       const w = worker({ options: { maxDelayMs: 10_000 } });
 
       await w.runOnce();
-      expect(await row(id)).toMatchObject({ status: "pending", attempts: 1, nextAttemptAt: clock.at(45_000), lastError: "HTTP 429 Too Many Requests" });
+      expect(await row(id)).toMatchObject({
+        status: "pending",
+        attempts: 1,
+        nextAttemptAt: clock.at(45_000),
+        lastError: "HTTP 429 Too Many Requests",
+      });
       for (const step of [1000, 10_000, 33_999]) {
         clock.advance(step);
         expect(await w.runOnce()).toBe(0);
@@ -353,9 +369,20 @@ for (const backend of backends) {
       const w = worker();
 
       expect(await w.runOnce()).toBe(1);
-      expect(await row(id)).toMatchObject({ status: "failed", attempts: 1, lastError: "403 Forbidden: bot was blocked by the user", lockedUntil: null, sentAt: null });
+      expect(await row(id)).toMatchObject({
+        status: "failed",
+        attempts: 1,
+        lastError: "403 Forbidden: bot was blocked by the user",
+        lockedUntil: null,
+        sentAt: null,
+      });
       expect(failures).toHaveLength(1);
-      expect(failures[0]).toMatchObject({ id, chatId: "blocked-user", status: "failed", lastError: "403 Forbidden: bot was blocked by the user" });
+      expect(failures[0]).toMatchObject({
+        id,
+        chatId: "blocked-user",
+        status: "failed",
+        lastError: "403 Forbidden: bot was blocked by the user",
+      });
 
       clock.advance(7 * 24 * 3600_000);
       expect(await w.runOnce()).toBe(0);
@@ -451,7 +478,13 @@ for (const backend of backends) {
       const mine = await enqueue({ chatId: "A" });
       const leaders = await enqueue({ channel: "discord", chatId: "A" });
       let exclude: string[] = ["discord"];
-      const w = worker({ adapters: new Map([["telegram", telegram.adapter], ["discord", discord.adapter]]), excludeChannels: () => exclude });
+      const w = worker({
+        adapters: new Map([
+          ["telegram", telegram.adapter],
+          ["discord", discord.adapter],
+        ]),
+        excludeChannels: () => exclude,
+      });
       expect(await w.runOnce()).toBe(1);
       expect(telegram.texts()).toEqual([mine]);
       expect(await row(leaders)).toMatchObject({ status: "pending", attempts: 0 });
@@ -618,7 +651,12 @@ for (const backend of backends) {
       });
 
       expect(await w.runOnce()).toBe(3);
-      expect(await row(discord)).toMatchObject({ status: "pending", attempts: 1, lastError: "channel discord not configured", nextAttemptAt: clock.at(300_000) });
+      expect(await row(discord)).toMatchObject({
+        status: "pending",
+        attempts: 1,
+        lastError: "channel discord not configured",
+        nextAttemptAt: clock.at(300_000),
+      });
       expect(await row(unknown)).toMatchObject({ status: "pending", attempts: 1, lastError: "channel fax not configured" });
       expect((await row(fine)).status).toBe("sent");
       expect(telegram.texts()).toEqual([fine]);
@@ -627,7 +665,11 @@ for (const backend of backends) {
       expect(await w.runOnce()).toBe(0);
       clock.advance(1);
       expect(await w.runOnce()).toBe(2);
-      expect(await row(discord)).toMatchObject({ status: "failed", attempts: 2, lastError: "channel discord not configured (gave up after 2 attempts)" });
+      expect(await row(discord)).toMatchObject({
+        status: "failed",
+        attempts: 2,
+        lastError: "channel discord not configured (gave up after 2 attempts)",
+      });
       expect(failures.map((f) => f.channel).sort()).toEqual(["discord", "fax"]);
     });
 

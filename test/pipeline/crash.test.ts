@@ -68,7 +68,8 @@ describe("a process killed with SIGKILL", () => {
     }
     await Promise.all(
       sessions.map(async (s) => {
-        for (const text of ANONYMOUS_INTAKE.slice(0, -1)) await post(url, `/api/webchat/sessions/${s}/messages`, { text, clientMessageId: `${s}-${text}` });
+        for (const text of ANONYMOUS_INTAKE.slice(0, -1))
+          await post(url, `/api/webchat/sessions/${s}/messages`, { text, clientMessageId: `${s}-${text}` });
       }),
     );
     // Fire every confirmation at once and kill the process as soon as the first one is answered.
@@ -83,15 +84,26 @@ describe("a process killed with SIGKILL", () => {
     const before = await Promise.all(confirmations);
     const answeredBeforeCrash = new Map<string, string>();
     before.forEach((r, i) => {
-      const ticket = r?.json.replies?.map((x) => x.text).join(" ").match(TICKET)?.[0];
+      const ticket = r?.json.replies
+        ?.map((x) => x.text)
+        .join(" ")
+        .match(TICKET)?.[0];
       if (ticket) answeredBeforeCrash.set(sessions[i]!, ticket);
     });
     expect(answeredBeforeCrash.size).toBeGreaterThan(0);
 
     // The clients retry what got no answer, and also what did (a lost response looks the same to them).
     url = await boot(env);
-    const after = await Promise.all(sessions.map((s) => post(url, `/api/webchat/sessions/${s}/messages`, { text: "ya", clientMessageId: `${s}-confirm` })));
-    const tickets = after.map((r) => r.json.replies!.map((x) => x.text).join(" ").match(TICKET)?.[0]);
+    const after = await Promise.all(
+      sessions.map((s) => post(url, `/api/webchat/sessions/${s}/messages`, { text: "ya", clientMessageId: `${s}-confirm` })),
+    );
+    const tickets = after.map(
+      (r) =>
+        r.json
+          .replies!.map((x) => x.text)
+          .join(" ")
+          .match(TICKET)?.[0],
+    );
     expect(tickets.every(Boolean)).toBe(true);
     expect(new Set(tickets).size).toBe(sessions.length);
     // A confirmation answered before the crash keeps its ticket after it.
@@ -123,11 +135,11 @@ describe("SIGTERM", () => {
     expect(await bot!.exited).toBe(0);
     // Every request either completed normally or was refused at the door; none failed half-way.
     const answered = answers.filter((a) => a !== undefined);
-    expect(answered.every((a) => a!.status === 200 || a!.status === 503)).toBe(true);
+    expect(answered.every((a) => a.status === 200 || a.status === 503)).toBe(true);
     const db = await openDatabase(env.DATABASE_URL, { migrate: false });
     try {
       const stored = await db.prisma.message.count({ where: { direction: "in" } });
-      expect(stored).toBe(answered.filter((a) => a!.status === 200).length);
+      expect(stored).toBe(answered.filter((a) => a.status === 200).length);
     } finally {
       await db.close();
     }

@@ -16,7 +16,7 @@ function flakyChannel(failures: number, permanent = false) {
   const sent: { chatId: string; message: OutboundMessage }[] = [];
   let calls = 0;
   const adapter: ChannelAdapter = {
-    name: "telegram" as ChannelName,
+    name: "telegram",
     limits: PUSH,
     async start() {},
     async stop() {},
@@ -44,7 +44,12 @@ describe("pipeline → outbox → channel", () => {
   it("delivers every reply of a push channel in order, after transient refusals, exactly once", async () => {
     const channel = flakyChannel(3);
     t = await createTestPipeline({ overrides: { onOutboxRows: () => worker?.notify() } });
-    worker = createOutboxWorker({ db: t.db, adapters: new Map([["telegram", channel.adapter]]), options: { pollIntervalMs: 20, baseDelayMs: 10 }, log: () => undefined });
+    worker = createOutboxWorker({
+      db: t.db,
+      adapters: new Map([["telegram", channel.adapter]]),
+      options: { pollIntervalMs: 20, baseDelayMs: 10 },
+      log: () => undefined,
+    });
     worker.start();
     const replies: string[] = [];
     for (const text of ["halo", ...ANONYMOUS_INTAKE]) {
@@ -63,7 +68,12 @@ describe("pipeline → outbox → channel", () => {
   it("records a permanent refusal on the outbox row and stops trying", async () => {
     const channel = flakyChannel(0, true);
     t = await createTestPipeline({ overrides: { onOutboxRows: () => worker?.notify() } });
-    worker = createOutboxWorker({ db: t.db, adapters: new Map([["telegram", channel.adapter]]), options: { pollIntervalMs: 20 }, log: () => undefined });
+    worker = createOutboxWorker({
+      db: t.db,
+      adapters: new Map([["telegram", channel.adapter]]),
+      options: { pollIntervalMs: 20 },
+      log: () => undefined,
+    });
     worker.start();
     await t.pipeline.receive(textMessage("blocked", "halo", { channel: "telegram", sender: { id: "43" } }));
     // The rows of one chat go out in order: wait until every one of them has been tried and failed.
@@ -95,7 +105,8 @@ describe("a message the provider refuses for good", () => {
     const adapter: ChannelAdapter = {
       ...channel.adapter,
       async send(chatId, message) {
-        if (chatId === "tg-blocked" && blocked) return { ok: false, retryable: false, reason: "403 Forbidden: bot was blocked by the user" };
+        if (chatId === "tg-blocked" && blocked)
+          return { ok: false, retryable: false, reason: "403 Forbidden: bot was blocked by the user" };
         return channel.adapter.send(chatId, message);
       },
     };
@@ -111,14 +122,21 @@ describe("a message the provider refuses for good", () => {
     const extra = { channel: "telegram" as const, sender: { id: "44" } };
     let last;
     for (const text of ["halo", ...ANONYMOUS_INTAKE]) last = await t.pipeline.receive(textMessage("tg-blocked", text, extra));
-    const ticket = TICKET.exec(last!.replies.map((r) => r.text).join(" "))![0];
+    const ticket = TICKET.exec(last.replies.map((r) => r.text).join(" "))![0];
     await until(async () => (await t!.db.prisma.outboxMessage.count({ where: { status: { in: ["pending", "sending"] } } })) === 0);
     blocked = true;
     await t.pipeline.receive(textMessage("tg-blocked", "Ada tambahan informasi", extra));
-    await until(async () => (await t!.db.prisma.outboxMessage.count({ where: { chatId: "-100777", kind: "staff", payload: { contains: "gagal terkirim" } } })) === 1);
+    await until(
+      async () =>
+        (await t!.db.prisma.outboxMessage.count({
+          where: { chatId: "-100777", kind: "staff", payload: { contains: "gagal terkirim" } },
+        })) === 1,
+    );
     const failed = await t.db.prisma.outboxMessage.findFirstOrThrow({ where: { status: "failed" } });
     expect(failed.lastError).toMatch(/blocked by the user/);
-    const notice = await t.db.prisma.outboxMessage.findFirstOrThrow({ where: { chatId: "-100777", payload: { contains: "gagal terkirim" } } });
+    const notice = await t.db.prisma.outboxMessage.findFirstOrThrow({
+      where: { chatId: "-100777", payload: { contains: "gagal terkirim" } },
+    });
     expect(JSON.parse(notice.payload)).toMatchObject({ threadOf: notice.complaintId });
     expect(notice.payload).toContain(ticket);
     await until(async () => (await t!.db.prisma.outboxMessage.findUniqueOrThrow({ where: { id: notice.id } })).status === "sent");

@@ -19,7 +19,7 @@ describe.skipIf(Boolean(skip))("the pipeline on PostgreSQL", () => {
   it("applies the PostgreSQL migrations and files a complaint", async () => {
     let last;
     for (const text of ["halo", ...ANONYMOUS_INTAKE]) last = await t.pipeline.receive(textMessage("pg-1", text));
-    const ticket = TICKET.exec(last!.replies.map((r) => r.text).join(" "))?.[0];
+    const ticket = TICKET.exec(last.replies.map((r) => r.text).join(" "))?.[0];
     expect(ticket).toBeDefined();
     const complaint = await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket: ticket! } });
     expect(complaint).toMatchObject({ category: "Pelayanan", kind: "complaint", status: "open" });

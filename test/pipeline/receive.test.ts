@@ -17,7 +17,10 @@ describe("pipeline.receive", () => {
   it("takes a citizen from the first message to a stored complaint with a ticket", async () => {
     t = await createTestPipeline();
     const results = await talk(t.pipeline, "chat-1", ["halo", ...ANONYMOUS_INTAKE]);
-    const receipt = results.at(-1)!.replies.map((r) => r.text).join("\n");
+    const receipt = results
+      .at(-1)!
+      .replies.map((r) => r.text)
+      .join("\n");
     const ticket = TICKET.exec(receipt)?.[0];
     expect(ticket).toBeDefined();
 
@@ -43,7 +46,10 @@ describe("pipeline.receive", () => {
 
   it("queues every reply of a push channel in the outbox, in the same transaction", async () => {
     t = await createTestPipeline();
-    const results = await talk(t.pipeline, "tg-7", ["halo", ...ANONYMOUS_INTAKE], { channel: "telegram", sender: { id: "7", displayName: "Budi" } });
+    const results = await talk(t.pipeline, "tg-7", ["halo", ...ANONYMOUS_INTAKE], {
+      channel: "telegram",
+      sender: { id: "7", displayName: "Budi" },
+    });
     const replies = results.flatMap((r) => r.replies);
     const outbox = await t.db.prisma.outboxMessage.findMany({ orderBy: { createdAt: "asc" } });
     expect(outbox).toHaveLength(replies.length);
@@ -93,7 +99,12 @@ describe("pipeline.receive", () => {
   it("answers `status <ticket>` only to the complainant who filed it", async () => {
     t = await createTestPipeline();
     const results = await talk(t.pipeline, "owner", ["halo", ...ANONYMOUS_INTAKE]);
-    const ticket = TICKET.exec(results.at(-1)!.replies.map((r) => r.text).join(" "))![0];
+    const ticket = TICKET.exec(
+      results
+        .at(-1)!
+        .replies.map((r) => r.text)
+        .join(" "),
+    )![0];
 
     const own = await t.pipeline.receive(textMessage("owner", `status ${ticket}`));
     expect(own.replies.map((r) => r.text).join("\n")).toContain(ticket);
@@ -110,7 +121,12 @@ describe("pipeline.receive", () => {
   it("adds a citizen's later messages to the filed complaint and acknowledges them with the ticket", async () => {
     t = await createTestPipeline();
     const results = await talk(t.pipeline, "follow", ["halo", ...ANONYMOUS_INTAKE]);
-    const ticket = TICKET.exec(results.at(-1)!.replies.map((r) => r.text).join(" "))![0];
+    const ticket = TICKET.exec(
+      results
+        .at(-1)!
+        .replies.map((r) => r.text)
+        .join(" "),
+    )![0];
     const more = await t.pipeline.receive(textMessage("follow", "Kejadiannya hari Senin pukul 10 pagi"));
     expect(more.replies.map((r) => r.text).join(" ")).toContain(ticket);
     const complaint = await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket }, include: { events: true } });
@@ -120,21 +136,49 @@ describe("pipeline.receive", () => {
 
   it("fills a WhatsApp-style known phone into the complainant without asking for it", async () => {
     t = await createTestPipeline();
-    const lines = ["1", "Siti Aminah", "siti@example.id", "Jl. Melati 3, Denpasar", "3", "Lampu jalan di depan kantor desa mati sejak seminggu", "lewati", "ya"];
+    const lines = [
+      "1",
+      "Siti Aminah",
+      "siti@example.id",
+      "Jl. Melati 3, Denpasar",
+      "3",
+      "Lampu jalan di depan kantor desa mati sejak seminggu",
+      "lewati",
+      "ya",
+    ];
     const extra = { channel: "telegram" as const, sender: { id: "6281234567890", phone: "+6281234567890", displayName: "Siti" } };
     await t.pipeline.receive(textMessage("wa-1", "halo", extra));
     const results = await talk(t.pipeline, "wa-1", lines, extra);
-    const ticket = TICKET.exec(results.at(-1)!.replies.map((r) => r.text).join(" "))![0];
-    const complaint = await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket }, include: { complainant: { include: { identities: true } } } });
+    const ticket = TICKET.exec(
+      results
+        .at(-1)!
+        .replies.map((r) => r.text)
+        .join(" "),
+    )![0];
+    const complaint = await t.db.prisma.complaint.findUniqueOrThrow({
+      where: { ticket },
+      include: { complainant: { include: { identities: true } } },
+    });
     expect(complaint.category).toBe("Sarana Prasarana");
-    expect(complaint.complainant).toMatchObject({ name: "Siti Aminah", email: "siti@example.id", phone: "+6281234567890", address: "Jl. Melati 3, Denpasar", anonymous: false });
+    expect(complaint.complainant).toMatchObject({
+      name: "Siti Aminah",
+      email: "siti@example.id",
+      phone: "+6281234567890",
+      address: "Jl. Melati 3, Denpasar",
+      anonymous: false,
+    });
     expect(complaint.complainant.identities).toEqual([expect.objectContaining({ channel: "telegram", externalId: "6281234567890" })]);
   });
 
   it("records an information request as such, not as a complaint", async () => {
     t = await createTestPipeline();
     const results = await talk(t.pipeline, "info", ["halo", "3", "Apa saja syarat membuat akta kelahiran untuk anak kedua?"]);
-    const ticket = TICKET.exec(results.at(-1)!.replies.map((r) => r.text).join(" "))?.[0];
+    const ticket = TICKET.exec(
+      results
+        .at(-1)!
+        .replies.map((r) => r.text)
+        .join(" "),
+    )?.[0];
     expect(ticket).toBeDefined();
     const row = await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket: ticket! } });
     expect(row.kind).toBe("information");
@@ -147,7 +191,11 @@ describe("the e-mail variant's corrections", () => {
     t = await createTestPipeline({ limits: { email: { ...PUSH, oneMessagePerStep: true } } });
     const extra = { channel: "email" as const, sender: { id: "warga@example.id", email: "warga@example.id" } };
     const first = await t.pipeline.receive(
-      textMessage("warga@example.id#1", "Lampu penerangan jalan di depan kantor kelurahan sudah mati dua minggu dan belum diperbaiki sampai sekarang.", extra),
+      textMessage(
+        "warga@example.id#1",
+        "Lampu penerangan jalan di depan kantor kelurahan sudah mati dua minggu dan belum diperbaiki sampai sekarang.",
+        extra,
+      ),
     );
     const ticket = TICKET.exec(first.replies.map((r) => r.text).join(" "))![0];
     const filed = await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } });
@@ -160,7 +208,9 @@ describe("the e-mail variant's corrections", () => {
     await t.pipeline.receive(textMessage("warga@example.id#1", "Nama: Dewi Lestari", extra));
     const person = await t.db.prisma.complainant.findUniqueOrThrow({ where: { id: filed.complainantId } });
     expect(person.name).toBe("Dewi Lestari");
-    const types = (await t.db.prisma.complaintEvent.findMany({ where: { complaintId: filed.id }, orderBy: { createdAt: "asc" } })).map((e) => e.type);
+    const types = (await t.db.prisma.complaintEvent.findMany({ where: { complaintId: filed.id }, orderBy: { createdAt: "asc" } })).map(
+      (e) => e.type,
+    );
     expect(types).toEqual(expect.arrayContaining(["received", "citizen.category", "citizen.name"]));
   });
 });

@@ -45,9 +45,31 @@ const SOP = parseSopPreset(
       { id: "register", label: label("Diterima dan dicatat di logbook"), role: "staf", time: { minutes: 30 }, output: label("Logbook") },
       { id: "verify", label: label("Verifikasi data pelapor dan bukti"), role: "staf", time: { minutes: 30 }, output: label("Data") },
       { id: "review", label: label("Penelaahan dan klarifikasi"), role: "kasi", time: { hours: 2 }, output: label("Telaahan") },
-      { id: "decide", label: label("Keputusan pimpinan"), role: "pimpinan", time: { maxDays: 10 }, output: label("Keputusan"), decision: { approve: "answer", reject: "review" } },
-      { id: "answer", label: label("Jawaban disampaikan kepada pelapor"), role: "staf", time: { minutes: 30 }, output: label("Jawaban"), answer: true },
-      { id: "archive", label: label("Diarsipkan"), role: "staf", time: { minutes: 30 }, output: label("Berkas"), archive: true, forward: true },
+      {
+        id: "decide",
+        label: label("Keputusan pimpinan"),
+        role: "pimpinan",
+        time: { maxDays: 10 },
+        output: label("Keputusan"),
+        decision: { approve: "answer", reject: "review" },
+      },
+      {
+        id: "answer",
+        label: label("Jawaban disampaikan kepada pelapor"),
+        role: "staf",
+        time: { minutes: 30 },
+        output: label("Jawaban"),
+        answer: true,
+      },
+      {
+        id: "archive",
+        label: label("Diarsipkan"),
+        role: "staf",
+        time: { minutes: 30 },
+        output: label("Berkas"),
+        archive: true,
+        forward: true,
+      },
     ],
   },
   "test/reports/month.test.ts",
@@ -67,7 +89,7 @@ async function file(key: string, at: string, channel: ChannelName, lines: string
   const sender = channel === "email" ? { id: "warga@contoh.id", email: "warga@contoh.id" } : { id: chatId };
   let last;
   for (const line of ["halo", ...lines]) last = await t.pipeline.receive(textMessage(chatId, line, { channel, sender, receivedAt: now }));
-  const ticket = TICKET.exec(last!.replies.map((r) => r.text).join("\n"))?.[0];
+  const ticket = TICKET.exec(last.replies.map((r) => r.text).join("\n"))?.[0];
   if (!ticket) throw new Error(`no ticket for ${key}`);
   tk[key] = ticket;
   await startStep(key, at);
@@ -76,7 +98,10 @@ async function file(key: string, at: string, channel: ChannelName, lines: string
 /** The first step from the moment it arrived, due 30 minutes later (whatever clock the pipeline's preset keeps). */
 async function startStep(key: string, at: string, step = "register"): Promise<void> {
   const start = new Date(at);
-  await t.db.prisma.complaint.update({ where: { ticket: tk[key]! }, data: { sopStep: step, stepStartedAt: start, stepDueAt: new Date(start.getTime() + 30 * 60_000) } });
+  await t.db.prisma.complaint.update({
+    where: { ticket: tk[key]! },
+    data: { sopStep: step, stepStartedAt: start, stepDueAt: new Date(start.getTime() + 30 * 60_000) },
+  });
 }
 
 const anonymous = (category: string, text: string) => ["1", "anonim", category, text, "lewati", "ya"];
@@ -115,11 +140,17 @@ async function seed(): Promise<void> {
     "lewati",
     "ya",
   ]);
-  await file("B", "2026-11-03T02:00:00Z", "telegram", anonymous("2", "Antrean KTP elektronik lama sekali, petugas loket datang terlambat."));
+  await file(
+    "B",
+    "2026-11-03T02:00:00Z",
+    "telegram",
+    anonymous("2", "Antrean KTP elektronik lama sekali, petugas loket datang terlambat."),
+  );
   await file("C", "2026-11-05T03:00:00Z", "whatsapp-cloud", anonymous("1", "Petugas loket bersikap kasar kepada warga lanjut usia."));
   await file("D", "2026-11-10T04:00:00Z", "email", anonymous("3", "Toilet umum di kantor kecamatan rusak dan kotor."));
   now = new Date("2026-11-12T05:00:00Z");
-  for (const line of ["halo", "3", "Apa saja syarat membuat akta kelahiran?"]) await t.pipeline.receive(textMessage("E-web", line, { receivedAt: now }));
+  for (const line of ["halo", "3", "Apa saja syarat membuat akta kelahiran?"])
+    await t.pipeline.receive(textMessage("E-web", line, { receivedAt: now }));
   tk.E = (await t.db.prisma.complaint.findFirstOrThrow({ where: { kind: "information" } })).ticket;
   await startStep("E", "2026-11-12T05:00:00Z");
   await file("F", "2026-11-20T06:00:00Z", "instagram", anonymous("4", "Parkir kendaraan di depan kantor semrawut, menghalangi jalan."));
@@ -129,37 +160,88 @@ async function seed(): Promise<void> {
   // A goes through the lifecycle as the staff console records it: advance, decision, answer, close.
   await event("A", "staff.note", "2026-11-01T02:00:00Z", { by: "Wayan Sudarma", text: "Sudah dicek ke loket tiga, petugas kurang." });
   await event("A", "sop.advance", "2026-11-01T02:10:00Z", {
-    by: "Wayan Sudarma", from: "register", to: "decide", note: "Diteruskan ke pimpinan",
-    stepStartedAt: "2026-10-31T17:00:00.000Z", stepDueAt: "2026-10-31T17:30:00.000Z", onTime: false, dueAt: "2026-11-11T02:10:00.000Z",
+    by: "Wayan Sudarma",
+    from: "register",
+    to: "decide",
+    note: "Diteruskan ke pimpinan",
+    stepStartedAt: "2026-10-31T17:00:00.000Z",
+    stepDueAt: "2026-10-31T17:30:00.000Z",
+    onTime: false,
+    dueAt: "2026-11-11T02:10:00.000Z",
   });
   await event("A", "sop.decided", "2026-11-01T02:30:00Z", {
-    by: "Made Suarsana", decision: "approve", from: "decide", to: "answer", note: "Tambah petugas loket",
-    stepStartedAt: "2026-11-01T02:10:00.000Z", stepDueAt: "2026-11-11T02:10:00.000Z", onTime: true, dueAt: "2026-11-01T03:00:00.000Z",
+    by: "Made Suarsana",
+    decision: "approve",
+    from: "decide",
+    to: "answer",
+    note: "Tambah petugas loket",
+    stepStartedAt: "2026-11-01T02:10:00.000Z",
+    stepDueAt: "2026-11-11T02:10:00.000Z",
+    onTime: true,
+    dueAt: "2026-11-01T03:00:00.000Z",
   });
   await t.db.prisma.complaint.update({
     where: { ticket: tk.A! },
     data: { sopStep: "answer", stepStartedAt: new Date("2026-11-01T02:30:00Z"), stepDueAt: new Date("2026-11-01T03:00:00Z") },
   });
-  await event("A", "staff.reply", "2026-11-01T03:00:00Z", { by: "Putu Ayu", text: "Terima kasih Pak Budi, loket tambahan sudah dibuka.", files: 0, channel: "webchat" });
+  await event("A", "staff.reply", "2026-11-01T03:00:00Z", {
+    by: "Putu Ayu",
+    text: "Terima kasih Pak Budi, loket tambahan sudah dibuka.",
+    files: 0,
+    channel: "webchat",
+  });
   await close("A", "2026-11-01T04:00:00Z");
   await rate("A", 5, "2026-11-01T04:10:00Z");
 
-  await event("B", "staff.reply", "2026-11-03T02:15:00Z", { by: "Putu Ayu", text: "Mohon maaf, petugas sudah ditegur.", files: 0, channel: "telegram" });
-  await close("B", "2026-11-03T02:20:00Z", "sop.archive", { step: "register", stepStartedAt: "2026-11-03T02:00:00.000Z", stepDueAt: "2026-11-03T02:30:00.000Z", onTime: true });
+  await event("B", "staff.reply", "2026-11-03T02:15:00Z", {
+    by: "Putu Ayu",
+    text: "Mohon maaf, petugas sudah ditegur.",
+    files: 0,
+    channel: "telegram",
+  });
+  await close("B", "2026-11-03T02:20:00Z", "sop.archive", {
+    step: "register",
+    stepStartedAt: "2026-11-03T02:00:00.000Z",
+    stepDueAt: "2026-11-03T02:30:00.000Z",
+    onTime: true,
+  });
   await rate("B", 3, "2026-11-03T02:30:00Z");
 
-  await event("C", "sop.assign", "2026-11-05T03:05:00Z", { by: "Wayan Sudarma", step: "register", role: "kasi", staff: null, staffName: null });
+  await event("C", "sop.assign", "2026-11-05T03:05:00Z", {
+    by: "Wayan Sudarma",
+    step: "register",
+    role: "kasi",
+    staff: null,
+    staffName: null,
+  });
   await event("C", "sop.advance", "2026-11-05T03:10:00Z", {
-    by: "Wayan Sudarma", from: "register", to: "verify", note: "",
-    stepStartedAt: "2026-11-05T03:00:00.000Z", stepDueAt: "2026-11-05T03:30:00.000Z", onTime: true, dueAt: "2026-11-05T03:40:00.000Z",
+    by: "Wayan Sudarma",
+    from: "register",
+    to: "verify",
+    note: "",
+    stepStartedAt: "2026-11-05T03:00:00.000Z",
+    stepDueAt: "2026-11-05T03:30:00.000Z",
+    onTime: true,
+    dueAt: "2026-11-05T03:40:00.000Z",
   });
   await startStep("C", "2026-11-05T03:10:00Z", "verify");
 
   await event("D", "staff.note", "2026-11-10T05:00:00Z", { by: "Wayan Sudarma", text: "Menunggu perbaikan dari bagian umum." });
-  await close("D", "2026-12-02T01:00:00Z", "sop.forward", { agency: "Dinas Pekerjaan Umum", step: "register", stepStartedAt: "2026-11-10T04:00:00.000Z", stepDueAt: "2026-11-10T04:30:00.000Z", onTime: false });
+  await close("D", "2026-12-02T01:00:00Z", "sop.forward", {
+    agency: "Dinas Pekerjaan Umum",
+    step: "register",
+    stepStartedAt: "2026-11-10T04:00:00.000Z",
+    stepDueAt: "2026-11-10T04:30:00.000Z",
+    onTime: false,
+  });
   await rate("D", 4, "2026-12-02T01:05:00Z");
 
-  await event("E", "staff.reply", "2026-11-12T05:05:00Z", { by: "Putu Ayu", text: "Syaratnya: surat keterangan lahir, KK, KTP orang tua.", files: 0, channel: "webchat" });
+  await event("E", "staff.reply", "2026-11-12T05:05:00Z", {
+    by: "Putu Ayu",
+    text: "Syaratnya: surat keterangan lahir, KK, KTP orang tua.",
+    files: 0,
+    channel: "webchat",
+  });
   await close("E", "2026-11-12T05:10:00Z");
 
   // The scheduler's escalation is not follow-up on the complaint.
@@ -184,17 +266,17 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
+      if (ch === '"' && text[i + 1] === '"') ((field += '"'), i++);
       else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ",") row.push(field), (field = "");
+    else if (ch === ",") (row.push(field), (field = ""));
     else if (ch === "\r" && text[i + 1] === "\n") {
-      row.push(field), rows.push(row), (row = []), (field = ""), i++;
-    } else if (ch === "\n") row.push(field), rows.push(row), (row = []), (field = "");
+      (row.push(field), rows.push(row), (row = []), (field = ""), i++);
+    } else if (ch === "\n") (row.push(field), rows.push(row), (row = []), (field = ""));
     else field += ch;
   }
-  if (field !== "" || row.length > 0) row.push(field), rows.push(row);
+  if (field !== "" || row.length > 0) (row.push(field), rows.push(row));
   return rows;
 }
 
@@ -310,8 +392,24 @@ describe("the logbook of November 2026", () => {
 
   it("maps each channel to the form's media words and marks the information request", () => {
     const body = rows.slice(1);
-    expect(body.map((r) => r[10])).toEqual(["Website", "Sosmed: Telegram", "Sosmed: WhatsApp", "Email", "Website", "Sosmed: Instagram", "Website"]);
-    expect(body.map((r) => r[11])).toEqual(["Pengaduan", "Pengaduan", "Pengaduan", "Pengaduan", "Permintaan Informasi", "Pengaduan", "Pengaduan"]);
+    expect(body.map((r) => r[10])).toEqual([
+      "Website",
+      "Sosmed: Telegram",
+      "Sosmed: WhatsApp",
+      "Email",
+      "Website",
+      "Sosmed: Instagram",
+      "Website",
+    ]);
+    expect(body.map((r) => r[11])).toEqual([
+      "Pengaduan",
+      "Pengaduan",
+      "Pengaduan",
+      "Pengaduan",
+      "Permintaan Informasi",
+      "Pengaduan",
+      "Pengaduan",
+    ]);
     expect(body.map((r) => r[5])).toEqual(["selesai", "selesai", "tidak", "selesai", "selesai", "tidak", "tidak"]);
     expect(body.map((r) => r[3])).toEqual([
       expect.any(String),
@@ -401,10 +499,23 @@ describe("the logbook as XLSX", () => {
     const profile = mkdtempSync(join(tmpdir(), "kanal-lo-profile-"));
     try {
       // 44 = comma, 34 = double quote, 76 = UTF-8; cells are exported as shown (the date format).
-      await run(soffice, [`-env:UserInstallation=file://${profile}`, "--headless", "--norestore", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", out, path], {
-        env: { ...process.env, HOME: profile },
-        timeout: 120_000,
-      });
+      await run(
+        soffice,
+        [
+          `-env:UserInstallation=file://${profile}`,
+          "--headless",
+          "--norestore",
+          "--convert-to",
+          "csv:Text - txt - csv (StarCalc):44,34,76,1",
+          "--outdir",
+          out,
+          path,
+        ],
+        {
+          env: { ...process.env, HOME: profile },
+          timeout: 120_000,
+        },
+      );
     } finally {
       rmSync(profile, { recursive: true, force: true });
     }
@@ -437,7 +548,13 @@ describe("the recap of November 2026", () => {
     expect(r.complaints).toBe(6);
     expect(r.informationRequests).toBe(1);
     expect(r.byCategory).toEqual({ "Perilaku Pegawai": 1, Pelayanan: 3, "Sarana Prasarana": 1, "Lain-lain": 1 });
-    expect(Object.fromEntries(Object.entries(r.byChannel).filter(([, n]) => n > 0))).toEqual({ webchat: 3, telegram: 1, "whatsapp-cloud": 1, email: 1, instagram: 1 });
+    expect(Object.fromEntries(Object.entries(r.byChannel).filter(([, n]) => n > 0))).toEqual({
+      webchat: 3,
+      telegram: 1,
+      "whatsapp-cloud": 1,
+      email: 1,
+      instagram: 1,
+    });
     expect(r.byChannel.discord).toBe(0);
     expect(r.byStep).toEqual({ register: 5, verify: 1, review: 0, decide: 0, answer: 1, archive: 0 });
     // Open at month end: C, D (closed only on 2 December), F, G; overdue: C, D, F (G is due after midnight).
@@ -456,12 +573,41 @@ describe("the recap of November 2026", () => {
     const register = timeStandard.steps.find((s) => s.step === "register")!;
     // Met: B (archived in 20 min), C (moved on in 10), E (closed in 10); missed: A (moved on after 9 h),
     // D and F (still there past due at month end: D was forwarded only on 2 December); pending: G.
-    expect(register).toMatchObject({ standard: { unit: "minutes", amount: 30 }, standardMinutes: 30, entered: 7, met: 3, missed: 3, missedStillOpen: 2, pending: 1, unmeasured: 0, rate: 0.5 });
-    expect(timeStandard.steps.find((s) => s.step === "verify")).toMatchObject({ entered: 1, met: 0, missed: 1, missedStillOpen: 1, pending: 0, rate: 0 });
+    expect(register).toMatchObject({
+      standard: { unit: "minutes", amount: 30 },
+      standardMinutes: 30,
+      entered: 7,
+      met: 3,
+      missed: 3,
+      missedStillOpen: 2,
+      pending: 1,
+      unmeasured: 0,
+      rate: 0.5,
+    });
+    expect(timeStandard.steps.find((s) => s.step === "verify")).toMatchObject({
+      entered: 1,
+      met: 0,
+      missed: 1,
+      missedStillOpen: 1,
+      pending: 0,
+      rate: 0,
+    });
     expect(timeStandard.steps.find((s) => s.step === "review")).toMatchObject({ entered: 0, rate: null });
     // A: decided within the 10 days, then answered 1 h 30 min after the decision (30 min allowed).
-    expect(timeStandard.steps.find((s) => s.step === "decide")).toMatchObject({ standard: { unit: "maxDays", amount: 10 }, entered: 1, met: 1, missed: 0, rate: 1 });
-    expect(timeStandard.steps.find((s) => s.step === "answer")).toMatchObject({ entered: 1, met: 0, missed: 1, missedStillOpen: 0, rate: 0 });
+    expect(timeStandard.steps.find((s) => s.step === "decide")).toMatchObject({
+      standard: { unit: "maxDays", amount: 10 },
+      entered: 1,
+      met: 1,
+      missed: 0,
+      rate: 1,
+    });
+    expect(timeStandard.steps.find((s) => s.step === "answer")).toMatchObject({
+      entered: 1,
+      met: 0,
+      missed: 1,
+      missedStillOpen: 0,
+      rate: 0,
+    });
     expect(timeStandard.overall).toEqual({ met: 4, missed: 5, pending: 1, unmeasured: 0, rate: 0.4444 });
   });
 
@@ -486,7 +632,15 @@ describe("the recap of November 2026", () => {
   it("writes the same numbers as JSON", () => {
     expect(recap.json.filename).toBe("recap-2026-11.json");
     const json = JSON.parse(recap.json.content.toString("utf8")) as Record<string, unknown>;
-    expect(json).toMatchObject({ month: "2026-11", total: 7, open: 4, overdue: 3, averageRating: 4, ratingCount: 3, informationRequests: 1 });
+    expect(json).toMatchObject({
+      month: "2026-11",
+      total: 7,
+      open: 4,
+      overdue: 3,
+      averageRating: 4,
+      ratingCount: 3,
+      informationRequests: 1,
+    });
     expect(Object.keys(json.byCategory as object)).toEqual(["Perilaku Pegawai", "Pelayanan", "Sarana Prasarana", "Lain-lain"]);
   });
 
@@ -519,7 +673,14 @@ describe("the recap of November 2026", () => {
     expect(text).toMatch(/Ombudsman/);
     // The key-number tiles: 7 received, 6 complaints, 1 information request, 4 open, 3 overdue.
     const lines = text.split("\n");
-    for (const [value, label] of [["7", "Diterima"], ["6", "Pengaduan"], ["1", "Permintaan informasi"], ["4", "Belum selesai"], ["3", "Melewati batas waktu"], ["4,00", "Indeks kepuasan (1–5)"]]) {
+    for (const [value, label] of [
+      ["7", "Diterima"],
+      ["6", "Pengaduan"],
+      ["1", "Permintaan informasi"],
+      ["4", "Belum selesai"],
+      ["3", "Melewati batas waktu"],
+      ["4,00", "Indeks kepuasan (1–5)"],
+    ]) {
       expect(lines[lines.indexOf(label!) - 1], label).toBe(value);
     }
     expect(text).not.toMatch(/Budi|Santoso/);
@@ -545,7 +706,24 @@ describe("the complaint form and the forwarding letter", () => {
     expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
     expect(pageCount(pdf)).toBe(1);
     const text = pdfText(pdf);
-    for (const part of ["FORMULIR PENGADUAN / SARAN", "Nama Lengkap", "Budi Santoso", "Alamat email", "budi@contoh.id", "No. Hp", "+6281234567890", "Sasaran Pengaduan", "Perilaku Pegawai", "Pelayanan", "Sarana Prasarana", "Lain - Lain", "ISI PENGADUAN / SARAN :", "Identitas pelapor dijaga kerahasiaannya", "NO. DOK : FM-PDIP-03-01", tk.A!]) {
+    for (const part of [
+      "FORMULIR PENGADUAN / SARAN",
+      "Nama Lengkap",
+      "Budi Santoso",
+      "Alamat email",
+      "budi@contoh.id",
+      "No. Hp",
+      "+6281234567890",
+      "Sasaran Pengaduan",
+      "Perilaku Pegawai",
+      "Pelayanan",
+      "Sarana Prasarana",
+      "Lain - Lain",
+      "ISI PENGADUAN / SARAN :",
+      "Identitas pelapor dijaga kerahasiaannya",
+      "NO. DOK : FM-PDIP-03-01",
+      tk.A!,
+    ]) {
       expect(text, part).toContain(part);
     }
   });
@@ -553,15 +731,31 @@ describe("the complaint form and the forwarding letter", () => {
   it("shows an anonymous complainant as Anonim and nothing else about them", async () => {
     const record = (await loadDocumentComplaint(t.db, tk.C!))!;
     const fields = complaintFormFields(record, { officeName: "Kecamatan Uji", timeZone: TZ, texts: loadReportTexts("id") });
-    expect(fields).toMatchObject({ name: "Anonim", address: "-", email: "-", phone: "-", ticked: "Perilaku Pegawai", medium: "Sosmed: WhatsApp" });
-    const info = complaintFormFields((await loadDocumentComplaint(t.db, tk.E!))!, { officeName: "Kecamatan Uji", timeZone: TZ, texts: loadReportTexts("id") });
+    expect(fields).toMatchObject({
+      name: "Anonim",
+      address: "-",
+      email: "-",
+      phone: "-",
+      ticked: "Perilaku Pegawai",
+      medium: "Sosmed: WhatsApp",
+    });
+    const info = complaintFormFields((await loadDocumentComplaint(t.db, tk.E!))!, {
+      officeName: "Kecamatan Uji",
+      timeZone: TZ,
+      texts: loadReportTexts("id"),
+    });
     expect(info.ticked).toBeNull();
     const text = pdfText(await complaintFormPdf(t.db, tk.C!, { ...settings, compress: false }));
     expect(text).toContain("Anonim");
   });
 
   it("writes a Surat Pengantar without the reporter's identity", async () => {
-    const pdf = await forwardingLetterPdf(t.db, tk.A!, { to: "Kepala Dinas Kependudukan dan Pencatatan Sipil", number: "470/123/Kec/2026", signer: "I Made Suarsana, S.Sos" }, { ...settings, compress: false });
+    const pdf = await forwardingLetterPdf(
+      t.db,
+      tk.A!,
+      { to: "Kepala Dinas Kependudukan dan Pencatatan Sipil", number: "470/123/Kec/2026", signer: "I Made Suarsana, S.Sos" },
+      { ...settings, compress: false },
+    );
     expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
     expect(pageCount(pdf)).toBe(1);
     const text = pdfText(pdf);
@@ -595,7 +789,17 @@ describe("the commands", () => {
   const capture = () => {
     const out: string[] = [];
     const err: string[] = [];
-    return { out, err, io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l), envFile: join(dir, "none.env"), cwd: dir, clock: () => REPORT_NOW } };
+    return {
+      out,
+      err,
+      io: {
+        out: (l: string) => out.push(l),
+        err: (l: string) => err.push(l),
+        envFile: join(dir, "none.env"),
+        cwd: dir,
+        clock: () => REPORT_NOW,
+      },
+    };
   };
 
   beforeAll(() => {
@@ -614,11 +818,21 @@ describe("the commands", () => {
     const c = capture();
     expect(await logbookMain(["--month=2026-12", "--format=csv", "--out", "december.csv"], env(), c.io)).toBe(0);
     expect(c.out.at(-1)).toBe(join(dir, "december.csv"));
-    expect(parseCsv(readFileSync(join(dir, "december.csv"), "utf8").slice(1)).slice(1).map((r) => r[7])).toEqual([tk.N]);
+    expect(
+      parseCsv(readFileSync(join(dir, "december.csv"), "utf8").slice(1))
+        .slice(1)
+        .map((r) => r[7]),
+    ).toEqual([tk.N]);
   });
 
   it("logbook refuses a bad month or format with one line and exit code 2", async () => {
-    for (const args of [["--month", "2026-13", "--format", "csv"], ["--month", "11-2026"], ["--format", "csv"], ["--month", "2026-11", "--format", "pdf"], ["--month", "2026-11", "--bogus"]]) {
+    for (const args of [
+      ["--month", "2026-13", "--format", "csv"],
+      ["--month", "11-2026"],
+      ["--format", "csv"],
+      ["--month", "2026-11", "--format", "pdf"],
+      ["--month", "2026-11", "--bogus"],
+    ]) {
       const c = capture();
       expect(await logbookMain(args, env(), c.io), args.join(" ")).toBe(2);
       expect(c.err).toHaveLength(1);
@@ -636,7 +850,11 @@ describe("the commands", () => {
     const jsonPath = join(dir, "out", "recap-2026-11.json");
     expect(c.out.at(-1)).toBe(jsonPath);
     expect(JSON.parse(readFileSync(jsonPath, "utf8"))).toMatchObject({ month: "2026-11", total: 7, overdue: 3 });
-    expect(readFileSync(join(dir, "out", "recap-2026-11.pdf")).subarray(0, 5).toString()).toBe("%PDF-");
+    expect(
+      readFileSync(join(dir, "out", "recap-2026-11.pdf"))
+        .subarray(0, 5)
+        .toString(),
+    ).toBe("%PDF-");
     const bad = capture();
     expect(await recapMain(["--month", "November"], env(), bad.io)).toBe(2);
     expect(bad.err).toEqual(['recap: --month must be a month as YYYY-MM, e.g. 2026-11 (got "November")']);
@@ -658,11 +876,15 @@ describe("the commands", () => {
   });
 
   it("npm run logbook works as a real process: its path is the last line of stdout", async () => {
-    const { stdout } = await run("npm", ["run", "--silent", "logbook", "--", "--month", "2026-11", "--format", "csv", "--out", join(dir, "npm.csv")], {
-      cwd: repoRoot,
-      env: { ...process.env, ...env() },
-      timeout: 60_000,
-    });
+    const { stdout } = await run(
+      "npm",
+      ["run", "--silent", "logbook", "--", "--month", "2026-11", "--format", "csv", "--out", join(dir, "npm.csv")],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, ...env() },
+        timeout: 60_000,
+      },
+    );
     expect(stdout.trimEnd().split("\n").at(-1)).toBe(join(dir, "npm.csv"));
     expect(readFileSync(join(dir, "npm.csv")).subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
   }, 60_000);

@@ -38,7 +38,14 @@ const SOP = parseSopPreset(
     steps: [
       { id: "register", label: label("Dicatat"), role: "staf", time: { minutes: 10 }, output: label("Logbook") },
       { id: "review", label: label("Ditelaah"), role: "kasi", time: { hours: 1 }, output: label("Logbook") },
-      { id: "decide", label: label("Diputuskan"), role: "kadis", time: { hours: 1 }, output: label("Logbook"), decision: { approve: "answer", reject: "review" } },
+      {
+        id: "decide",
+        label: label("Diputuskan"),
+        role: "kadis",
+        time: { hours: 1 },
+        output: label("Logbook"),
+        decision: { approve: "answer", reject: "review" },
+      },
       { id: "answer", label: label("Dijawab"), role: "staf", time: { minutes: 20 }, output: label("Logbook"), answer: true },
     ],
   },
@@ -100,7 +107,12 @@ describe("CSV", () => {
     expect(csvField("a,b")).toBe('"a,b"');
     expect(csvField('kata "rusak"')).toBe('"kata ""rusak"""');
     expect(csvField("baris\nkedua")).toBe('"baris\nkedua"');
-    expect(toCsv([["a", "b,c"], ["1", ""]])).toBe('\uFEFFa,"b,c"\r\n1,\r\n');
+    expect(
+      toCsv([
+        ["a", "b,c"],
+        ["1", ""],
+      ]),
+    ).toBe('\uFEFFa,"b,c"\r\n1,\r\n');
   });
 
   it("keeps a complaint text from running as a spreadsheet formula", () => {
@@ -119,9 +131,22 @@ describe("logbook rows", () => {
       events: [
         ev("received", "2026-11-10T01:00:00Z", { channel: "webchat" }),
         ev("sop.assign", "2026-11-10T01:02:00Z", { by: "Kadek", step: "register", role: null, staff: "42", staffName: "Nyoman Ari" }),
-        ev("sop.advance", "2026-11-10T01:05:00Z", { by: "Kadek", from: "register", to: "review", note: "", stepStartedAt: "2026-11-10T01:00:00Z", stepDueAt: "2026-11-10T01:10:00Z" }),
+        ev("sop.advance", "2026-11-10T01:05:00Z", {
+          by: "Kadek",
+          from: "register",
+          to: "review",
+          note: "",
+          stepStartedAt: "2026-11-10T01:00:00Z",
+          stepDueAt: "2026-11-10T01:10:00Z",
+        }),
         ev("sop.advance", "2026-11-10T01:30:00Z", { by: "Kasi Ayu", from: "review", to: "decide", note: "Usul: tambah loket" }),
-        ev("sop.decided", "2026-11-10T02:00:00Z", { by: "Putu Ayu Reika", decision: "reject", from: "decide", to: "review", note: "Kaji ulang" }),
+        ev("sop.decided", "2026-11-10T02:00:00Z", {
+          by: "Putu Ayu Reika",
+          decision: "reject",
+          from: "decide",
+          to: "review",
+          note: "Kaji ulang",
+        }),
         ev("sop.warned", "2026-11-10T02:40:00Z", { step: "review" }),
         ev("sop.advance", "2026-11-10T03:00:00Z", { by: "Kasi Ayu", from: "review", to: "decide", note: "" }),
         ev("sop.decided", "2026-11-10T03:10:00Z", { by: "Putu Ayu Reika", decision: "approve", from: "decide", to: "answer", note: "" }),
@@ -146,7 +171,9 @@ describe("logbook rows", () => {
   });
 
   it("leaves Paraf empty until approved, and marks information requests", () => {
-    const rejected = complaint({ events: [ev("sop.decided", "2026-11-10T02:00:00Z", { by: "Putu", decision: "reject", from: "decide", to: "review" })] });
+    const rejected = complaint({
+      events: [ev("sop.decided", "2026-11-10T02:00:00Z", { by: "Putu", decision: "reject", from: "decide", to: "review" })],
+    });
     const info = complaint({ kind: "information", category: null, channel: "whatsapp-web" });
     const rows = logbookRows([rejected, info], { sop: SOP, timeZone: TZ, texts: id });
     expect(rows.map((r) => r.initials)).toEqual(["", ""]);
@@ -188,10 +215,22 @@ describe("the step timeline", () => {
       sopStep: "review",
       stepStartedAt: at("2026-11-10T01:20:00Z"),
       stepDueAt: at("2026-11-10T02:20:00Z"),
-      events: [ev("sop.advance", "2026-11-10T01:20:00Z", { from: "register", to: "review", stepStartedAt: "2026-11-10T01:00:00Z", stepDueAt: "2026-11-10T01:30:00Z" })],
+      events: [
+        ev("sop.advance", "2026-11-10T01:20:00Z", {
+          from: "register",
+          to: "review",
+          stepStartedAt: "2026-11-10T01:00:00Z",
+          stepDueAt: "2026-11-10T01:30:00Z",
+        }),
+      ],
     });
     const [first, second] = stepTimeline(c, SOP);
-    expect(first).toMatchObject({ step: "register", end: at("2026-11-10T01:20:00Z"), due: at("2026-11-10T01:30:00Z"), endedBy: "advanced" });
+    expect(first).toMatchObject({
+      step: "register",
+      end: at("2026-11-10T01:20:00Z"),
+      due: at("2026-11-10T01:30:00Z"),
+      endedBy: "advanced",
+    });
     expect(second).toMatchObject({ step: "review", start: at("2026-11-10T01:20:00Z"), end: null, due: at("2026-11-10T02:20:00Z") });
   });
 });
@@ -201,7 +240,16 @@ describe("the recap numbers", () => {
 
   it("gives zeros, nulls and all four categories for an empty month", () => {
     const r = buildRecap({ range, complaints: [], earlier: [], sop: SOP, officeName: "Uji", now: at("2026-12-01T00:00:00Z") });
-    expect(r).toMatchObject({ total: 0, complaints: 0, informationRequests: 0, open: 0, overdue: 0, averageRating: null, ratingCount: 0, satisfactionLevel: null });
+    expect(r).toMatchObject({
+      total: 0,
+      complaints: 0,
+      informationRequests: 0,
+      open: 0,
+      overdue: 0,
+      averageRating: null,
+      ratingCount: 0,
+      satisfactionLevel: null,
+    });
     expect(r.byCategory).toEqual({ "Perilaku Pegawai": 0, Pelayanan: 0, "Sarana Prasarana": 0, "Lain-lain": 0 });
     expect(r.timeStandard.overall.rate).toBeNull();
     expect(r.frequentProblems.map((p) => p.count)).toEqual([0, 0, 0, 0]);
@@ -210,7 +258,13 @@ describe("the recap numbers", () => {
   it("judges the running month as of now, and a complaint closed after that as open", () => {
     const now = at("2026-11-15T00:00:00Z");
     const late = complaint({ status: "closed", closedAt: at("2026-11-20T00:00:00Z"), rating: 1 });
-    const fresh = complaint({ ticket: "ADU-2026-00002", receivedAt: at("2026-11-14T23:55:00Z"), stepStartedAt: at("2026-11-14T23:55:00Z"), stepDueAt: at("2026-11-15T00:05:00Z"), category: "Kebersihan" });
+    const fresh = complaint({
+      ticket: "ADU-2026-00002",
+      receivedAt: at("2026-11-14T23:55:00Z"),
+      stepStartedAt: at("2026-11-14T23:55:00Z"),
+      stepDueAt: at("2026-11-15T00:05:00Z"),
+      category: "Kebersihan",
+    });
     const r = buildRecap({ range, complaints: [late, fresh], earlier: [], sop: SOP, officeName: "Uji", now });
     expect(r.asOf).toBe(now.toISOString());
     expect(r).toMatchObject({ open: 2, overdue: 1, averageRating: 1, satisfactionLevel: "low" });
@@ -247,10 +301,13 @@ describe("frequent problems", () => {
 describe("confidentiality and fonts", () => {
   it("blanks the complainant's name, e-mail, phone and address in texts", () => {
     const who = { name: "Budi Santoso", email: "budi@contoh.id", phone: "+6281234567890", address: "Jl. Kenanga 7, Denpasar" };
-    const text = "Saya budi santoso (BUDI@contoh.id, 0812-3456-7890 / +62 812 3456 7890) tinggal di Jl. Kenanga 7, Denpasar. Pak Budi menunggu.";
+    const text =
+      "Saya budi santoso (BUDI@contoh.id, 0812-3456-7890 / +62 812 3456 7890) tinggal di Jl. Kenanga 7, Denpasar. Pak Budi menunggu.";
     const out = redactIdentity(text, who);
     expect(out).not.toMatch(/budi|santoso|contoh|3456|7890|Kenanga/i);
-    expect(out).toBe("Saya [dirahasiakan] ([dirahasiakan], [dirahasiakan] / [dirahasiakan]) tinggal di [dirahasiakan]. Pak [dirahasiakan] menunggu.");
+    expect(out).toBe(
+      "Saya [dirahasiakan] ([dirahasiakan], [dirahasiakan] / [dirahasiakan]) tinggal di [dirahasiakan]. Pak [dirahasiakan] menunggu.",
+    );
     expect(redactIdentity("Budiman datang", { name: "Budi" })).toBe("Budiman datang");
   });
 
@@ -270,7 +327,14 @@ describe("report texts and the recap PDF", () => {
   });
 
   it("draws an empty month in English on three pages too", async () => {
-    const recap = buildRecap({ range: monthRange("2026-02", TZ), complaints: [], earlier: [], sop: SOP, officeName: "Dinas Uji", now: at("2026-03-02T00:00:00Z") });
+    const recap = buildRecap({
+      range: monthRange("2026-02", TZ),
+      complaints: [],
+      earlier: [],
+      sop: SOP,
+      officeName: "Dinas Uji",
+      now: at("2026-03-02T00:00:00Z"),
+    });
     const pdf = await recapPdf(recap, { texts: loadReportTexts("en"), compress: false });
     expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
     expect([...pdf.toString("latin1").matchAll(/\/Type \/Page\b(?!s)/g)]).toHaveLength(3);

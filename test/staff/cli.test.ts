@@ -20,7 +20,9 @@ describe("npm run staff", () => {
       expect(await staffCommand(["list"], env, none)).not.toContain("Budi");
       // A role of the office's SOP preset is accepted too.
       const palaran = { ...env, SOP_PRESET: "palaran" };
-      expect(await staffCommand(["add", "125", "Sekcam", "Palaran", "sekretaris"], palaran, none)).toBe("added 125 Sekcam Palaran (sekretaris)");
+      expect(await staffCommand(["add", "125", "Sekcam", "Palaran", "sekretaris"], palaran, none)).toBe(
+        "added 125 Sekcam Palaran (sekretaris)",
+      );
       await expect(staffCommand(["add", "abc", "X"], env, none)).rejects.toThrow(/must be a number/);
       await expect(staffCommand(["promote", "1"], env, none)).rejects.toThrow(/usage/);
     } finally {

@@ -19,7 +19,17 @@ afterEach(async () => {
 
 let update = 0;
 function staffMessage(text: string, extra: Partial<StaffMessage> = {}): StaffMessage {
-  return { updateId: String(++update), from: { id: "111", name: "Wayan" }, chatKind: "ops", chatId: OPS, messageId: String(update), text, attachments: [], receivedAt: new Date(), ...extra };
+  return {
+    updateId: String(++update),
+    from: { id: "111", name: "Wayan" },
+    chatKind: "ops",
+    chatId: OPS,
+    messageId: String(update),
+    text,
+    attachments: [],
+    receivedAt: new Date(),
+    ...extra,
+  };
 }
 
 async function setup(replyMode: "reply" | "command" = "reply") {
@@ -29,7 +39,15 @@ async function setup(replyMode: "reply" | "command" = "reply") {
     voice: t.pipeline,
     templates,
     sop,
-    settings: { officeName: "Kecamatan Uji", timeZone: "Asia/Jakarta", locale: "id", replyMode, staffIds: ["111"], opsChannel: "telegram", opsChatId: OPS },
+    settings: {
+      officeName: "Kecamatan Uji",
+      timeZone: "Asia/Jakarta",
+      locale: "id",
+      replyMode,
+      staffIds: ["111"],
+      opsChannel: "telegram",
+      opsChatId: OPS,
+    },
     limitsOf: (channel) => (channel === "webchat" ? PULL : PUSH),
   });
   return console;
@@ -39,7 +57,7 @@ async function fileComplaint(chatId = "citizen-1", channel: "webchat" | "telegra
   let last;
   const extra = { channel, sender: { id: chatId } };
   for (const text of ["halo", ...ANONYMOUS_INTAKE]) last = await t!.pipeline.receive(textMessage(chatId, text, extra));
-  return TICKET.exec(last!.replies.map((r) => r.text).join(" "))![0];
+  return TICKET.exec(last.replies.map((r) => r.text).join(" "))![0];
 }
 
 const texts = (answer: { messages: { text: string }[] }) => answer.messages.map((m) => m.text).join("\n");
@@ -64,20 +82,41 @@ describe("parseStaffMessage", () => {
     const reply = staffMessage("Mohon datang ke kantor", { replyToMessageId: "9" });
     expect(parseStaffMessage(reply, "reply")).toEqual({ kind: "reply", text: "Mohon datang ke kantor" });
     expect(parseStaffMessage(reply, "command")).toEqual({ kind: "note", text: "Mohon datang ke kantor" });
-    expect(parseStaffMessage(staffMessage("catatan: jangan dibalas dulu", { replyToMessageId: "9" }), "reply")).toEqual({ kind: "note", text: "jangan dibalas dulu" });
-    expect(parseStaffMessage(staffMessage("Note: internal", { replyToMessageId: "9" }), "reply")).toEqual({ kind: "note", text: "internal" });
+    expect(parseStaffMessage(staffMessage("catatan: jangan dibalas dulu", { replyToMessageId: "9" }), "reply")).toEqual({
+      kind: "note",
+      text: "jangan dibalas dulu",
+    });
+    expect(parseStaffMessage(staffMessage("Note: internal", { replyToMessageId: "9" }), "reply")).toEqual({
+      kind: "note",
+      text: "internal",
+    });
   });
 
   it("reads card buttons", () => {
-    expect(parseStaffMessage(staffMessage("", { callbackData: "close:ADU-2026-00003" }), "reply")).toEqual({ kind: "close", ticket: "ADU-2026-00003" });
-    expect(parseStaffMessage(staffMessage("", { callbackData: "history:ADU-2026-00003" }), "reply")).toEqual({ kind: "history", ticket: "ADU-2026-00003" });
+    expect(parseStaffMessage(staffMessage("", { callbackData: "close:ADU-2026-00003" }), "reply")).toEqual({
+      kind: "close",
+      ticket: "ADU-2026-00003",
+    });
+    expect(parseStaffMessage(staffMessage("", { callbackData: "history:ADU-2026-00003" }), "reply")).toEqual({
+      kind: "history",
+      ticket: "ADU-2026-00003",
+    });
   });
 });
 
 describe("the staff console", () => {
   it("posts a masked card for a new complaint in the same transaction", async () => {
     await setup();
-    const named = ["1", "Budi Santoso", "budi@example.id", "Jl. Kenanga 7", "1", "Petugas loket bersikap kasar kepada warga lanjut usia", "lewati", "ya"];
+    const named = [
+      "1",
+      "Budi Santoso",
+      "budi@example.id",
+      "Jl. Kenanga 7",
+      "1",
+      "Petugas loket bersikap kasar kepada warga lanjut usia",
+      "lewati",
+      "ya",
+    ];
     for (const text of ["halo", ...named]) await t!.pipeline.receive(textMessage("named", text));
     const card = await t!.db.prisma.outboxMessage.findFirstOrThrow({ where: { kind: "card" } });
     expect(card).toMatchObject({ channel: "telegram", chatId: OPS, status: "pending" });
@@ -109,7 +148,11 @@ describe("the staff console", () => {
     await t!.db.prisma.outboxMessage.updateMany({ where: { kind: "card" }, data: { status: "sent", providerMessageId: "555" } });
     const answer = await staff(staffMessage("Mohon kirim foto KTP Anda", { replyToMessageId: "555" }));
     expect(texts(answer)).toContain(ticket);
-    const toCitizen = await t!.db.prisma.outboxMessage.findMany({ where: { channel: "telegram", chatId: "tg-citizen" }, orderBy: { createdAt: "desc" }, take: 1 });
+    const toCitizen = await t!.db.prisma.outboxMessage.findMany({
+      where: { channel: "telegram", chatId: "tg-citizen" },
+      orderBy: { createdAt: "desc" },
+      take: 1,
+    });
     expect(JSON.parse(toCitizen[0]!.payload).text).toContain("Mohon kirim foto KTP Anda");
   });
 
@@ -134,7 +177,10 @@ describe("the staff console", () => {
     const rated = await t!.pipeline.receive(textMessage("web-3", "5"));
     const thanks = await t!.pipeline.receive(textMessage("web-3", "Pelayanannya cepat"));
     expect([...rated.replies, ...thanks.replies].map((r) => r.text).join(" ")).toContain(ticket);
-    expect(await t!.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } })).toMatchObject({ rating: 5, ratingComment: "Pelayanannya cepat" });
+    expect(await t!.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } })).toMatchObject({
+      rating: 5,
+      ratingComment: "Pelayanannya cepat",
+    });
     expect(texts(await staff(staffMessage(`/selesai ${ticket}`)))).toContain("sudah ditutup");
     const notice = await t!.db.prisma.outboxMessage.findFirst({ where: { chatId: OPS, payload: { contains: "5/5" } } });
     expect(notice).not.toBeNull();
@@ -167,14 +213,28 @@ describe("the staff console", () => {
   it("acts on complaints only in the staff group", async () => {
     const staff = await setup();
     const ticket = await fileComplaint("web-7");
-    expect(texts(await staff(staffMessage(`/selesai ${ticket}`, { chatKind: "other", chatId: "-5" })))).toMatch(/hanya berlaku di grup petugas/);
-    expect(texts(await staff(staffMessage(`/selesai ${ticket}`, { chatKind: "private", chatId: "111" })))).toMatch(/hanya berlaku di grup petugas/);
+    expect(texts(await staff(staffMessage(`/selesai ${ticket}`, { chatKind: "other", chatId: "-5" })))).toMatch(
+      /hanya berlaku di grup petugas/,
+    );
+    expect(texts(await staff(staffMessage(`/selesai ${ticket}`, { chatKind: "private", chatId: "111" })))).toMatch(
+      /hanya berlaku di grup petugas/,
+    );
     expect((await t!.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } })).status).toBe("open");
   });
 
   it("shows a reporter's identity only in private, to allowed roles, and audits it", async () => {
     const staff = await setup();
-    for (const text of ["halo", "1", "Siti Aminah", "siti@example.id", "Jl. Melati 3", "2", "Antrean KTP terlalu lama hingga lima jam", "lewati", "ya"]) {
+    for (const text of [
+      "halo",
+      "1",
+      "Siti Aminah",
+      "siti@example.id",
+      "Jl. Melati 3",
+      "2",
+      "Antrean KTP terlalu lama hingga lima jam",
+      "lewati",
+      "ya",
+    ]) {
       await t!.pipeline.receive(textMessage("web-8", text));
     }
     const ticket = (await t!.db.prisma.complaint.findFirstOrThrow()).ticket;
@@ -184,7 +244,10 @@ describe("the staff console", () => {
     const shown = texts(await staff(staffMessage(`/identitas ${ticket}`, { chatKind: "private", chatId: "111" })));
     expect(shown).toContain("Siti Aminah");
     expect(shown).toContain("siti@example.id");
-    const audit = await t!.db.prisma.complaintEvent.findMany({ where: { type: { in: ["staff.identity", "staff.identityDenied"] } }, orderBy: { createdAt: "asc" } });
+    const audit = await t!.db.prisma.complaintEvent.findMany({
+      where: { type: { in: ["staff.identity", "staff.identityDenied"] } },
+      orderBy: { createdAt: "asc" },
+    });
     expect(audit.map((e) => e.type)).toEqual(["staff.identityDenied", "staff.identity"]);
     expect(audit.every((e) => e.actor === "staff:111")).toBe(true);
   });
@@ -221,15 +284,23 @@ describe("reply windows (WhatsApp, Messenger, Instagram)", () => {
       voice: t.pipeline,
       templates,
       sop,
-      settings: { officeName: "Kecamatan Uji", timeZone: "Asia/Jakarta", locale: "id", replyMode: "reply", staffIds: ["111"], opsChannel: "telegram", opsChatId: OPS },
+      settings: {
+        officeName: "Kecamatan Uji",
+        timeZone: "Asia/Jakarta",
+        locale: "id",
+        replyMode: "reply",
+        staffIds: ["111"],
+        opsChannel: "telegram",
+        opsChatId: OPS,
+      },
       limitsOf: (channel) => (channel === "whatsapp-cloud" ? windowed : PUSH),
       clock: () => now,
     });
     const ticket = await (async () => {
       let last;
       const extra = { channel: "whatsapp-cloud" as const, sender: { id: "6281234", phone: "+6281234" } };
-      for (const text of ["halo", ...ANONYMOUS_INTAKE]) last = await t!.pipeline.receive(textMessage("6281234", text, extra));
-      return TICKET.exec(last!.replies.map((r) => r.text).join(" "))![0];
+      for (const text of ["halo", ...ANONYMOUS_INTAKE]) last = await t.pipeline.receive(textMessage("6281234", text, extra));
+      return TICKET.exec(last.replies.map((r) => r.text).join(" "))![0];
     })();
     const inside = await staff(staffMessage(`/balas ${ticket} masih dalam 24 jam`));
     expect(texts(inside)).toMatch(/diteruskan/);

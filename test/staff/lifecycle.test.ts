@@ -25,7 +25,17 @@ const later = (minutes: number) => (now = new Date(now.getTime() + minutes * 60_
 
 let update = 0;
 function staffMessage(text: string, from: string, extra: Partial<StaffMessage> = {}): StaffMessage {
-  return { updateId: `lc-${++update}`, from: { id: from, name: `Petugas ${from}` }, chatKind: "ops", chatId: OPS, messageId: String(update), text, attachments: [], receivedAt: now, ...extra };
+  return {
+    updateId: `lc-${++update}`,
+    from: { id: from, name: `Petugas ${from}` },
+    chatKind: "ops",
+    chatId: OPS,
+    messageId: String(update),
+    text,
+    attachments: [],
+    receivedAt: now,
+    ...extra,
+  };
 }
 const texts = (answer: { messages: { text: string }[] }) => answer.messages.map((m) => m.text).join("\n");
 
@@ -40,7 +50,9 @@ interface Office {
 async function office(preset: string): Promise<Office> {
   now = new Date("2026-11-23T09:00:00+07:00");
   const sop = loadSopPreset(TEMPLATES, preset);
-  t = await createTestPipeline({ overrides: { sop, clock, staffFeed: { channel: "telegram", chatId: OPS, locale: "id", replyMode: "reply" } } });
+  t = await createTestPipeline({
+    overrides: { sop, clock, staffFeed: { channel: "telegram", chatId: OPS, locale: "id", replyMode: "reply" } },
+  });
   const ids = new Map<string, string>();
   for (const [i, role] of sop.roles.filter((r) => !r.citizen && !r.external).entries()) {
     const telegramId = String(100 + i);
@@ -52,7 +64,15 @@ async function office(preset: string): Promise<Office> {
     voice: t.pipeline,
     templates,
     sop,
-    settings: { officeName: "Kecamatan Uji", timeZone: "Asia/Jakarta", locale: "id", replyMode: "reply", staffIds: [ENV_STAFF], opsChannel: "telegram", opsChatId: OPS },
+    settings: {
+      officeName: "Kecamatan Uji",
+      timeZone: "Asia/Jakarta",
+      locale: "id",
+      replyMode: "reply",
+      staffIds: [ENV_STAFF],
+      opsChannel: "telegram",
+      opsChatId: OPS,
+    },
     limitsOf: (channel) => (channel === "webchat" ? PULL : PUSH),
     clock,
   });
@@ -63,12 +83,14 @@ async function office(preset: string): Promise<Office> {
 async function fileComplaint(chatId: string): Promise<string> {
   let last;
   for (const text of ["halo", ...ANONYMOUS_INTAKE]) last = await t!.pipeline.receive(textMessage(chatId, text, { receivedAt: now }));
-  return TICKET.exec(last!.replies.map((r) => r.text).join(" "))![0];
+  return TICKET.exec(last.replies.map((r) => r.text).join(" "))![0];
 }
 
 const complaint = (ticket: string) => t!.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } });
 const citizenTexts = async (chatId: string) =>
-  (await t!.db.prisma.message.findMany({ where: { direction: "out", conversation: { chatId } }, orderBy: { id: "asc" } })).map((m) => m.text);
+  (await t!.db.prisma.message.findMany({ where: { direction: "out", conversation: { chatId } }, orderBy: { id: "asc" } })).map(
+    (m) => m.text,
+  );
 
 interface Plan {
   branch?: Record<string, string>;
@@ -114,7 +136,9 @@ describe("a complaint walks its preset's whole path", () => {
     const ticket = await fileComplaint("g-1");
     const path = await walk(o, ticket, { decide: { decide: ["reject", "approve"] }, finish: "archive" });
     expect(path).toEqual(["register", "verify", "review", "decide", "review", "decide", "answer", "archive"]);
-    const decided = (await eventsOf(ticket)).filter((e) => e.type === "sop.decided").map((e) => JSON.parse(e.data) as Record<string, unknown>);
+    const decided = (await eventsOf(ticket))
+      .filter((e) => e.type === "sop.decided")
+      .map((e) => JSON.parse(e.data) as Record<string, unknown>);
     expect(decided).toMatchObject([
       { decision: "reject", by: "Petugas pimpinan", from: "decide", to: "review", note: "perlu ditelaah ulang" },
       { decision: "approve", by: "Petugas pimpinan", from: "decide", to: "answer" },
@@ -125,7 +149,17 @@ describe("a complaint walks its preset's whole path", () => {
     const o = await office("denpasar-utara");
     const ticket = await fileComplaint("dps-1");
     const path = await walk(o, ticket, { decide: { putusan: ["approve"] }, finish: "archive" });
-    expect(path).toEqual(["terima", "catat-verifikasi", "telaah", "regulasi", "klarifikasi", "rekomendasi", "putusan", "sampaikan", "arsip-teruskan"]);
+    expect(path).toEqual([
+      "terima",
+      "catat-verifikasi",
+      "telaah",
+      "regulasi",
+      "klarifikasi",
+      "rekomendasi",
+      "putusan",
+      "sampaikan",
+      "arsip-teruskan",
+    ]);
     const c = await complaint(ticket);
     expect(c).toMatchObject({ status: "closed", closedAt: now });
     const types = (await eventsOf(ticket)).map((e) => e.type);
@@ -156,18 +190,37 @@ describe("a complaint walks its preset's whole path", () => {
   it("Palaran and the Inspektorat Madiun: staff → Sekretaris → head's decision → Sekretaris → staff", async () => {
     let o = await office("palaran");
     let ticket = await fileComplaint("plr-1");
-    expect(await walk(o, ticket, { decide: { keputusan: ["approve"] }, finish: "archive" })).toEqual(["terima-catat", "klarifikasi", "keputusan", "jawaban", "sampaikan"]);
+    expect(await walk(o, ticket, { decide: { keputusan: ["approve"] }, finish: "archive" })).toEqual([
+      "terima-catat",
+      "klarifikasi",
+      "keputusan",
+      "jawaban",
+      "sampaikan",
+    ]);
     await t!.close();
     o = await office("madiun-inspektorat");
     ticket = await fileComplaint("mdn-1");
-    expect(await walk(o, ticket, { decide: { keputusan: ["reject"] }, finish: "archive" })).toEqual(["terima-catat", "klarifikasi", "keputusan", "jawaban", "sampaikan"]);
+    expect(await walk(o, ticket, { decide: { keputusan: ["reject"] }, finish: "archive" })).toEqual([
+      "terima-catat",
+      "klarifikasi",
+      "keputusan",
+      "jawaban",
+      "sampaikan",
+    ]);
   });
 
   it("Jenawi: an information request is answered by the operator at once", async () => {
     const o = await office("jenawi");
     const ticket = await fileComplaint("jnw-1");
-    expect(await walk(o, ticket, { branch: { klasifikasi: "informasi" }, finish: "archive" })).toEqual(["input", "klasifikasi", "jawab", "terjawab"]);
-    const advance = (await eventsOf(ticket)).filter((e) => e.type === "sop.advance").map((e) => JSON.parse(e.data) as Record<string, unknown>);
+    expect(await walk(o, ticket, { branch: { klasifikasi: "informasi" }, finish: "archive" })).toEqual([
+      "input",
+      "klasifikasi",
+      "jawab",
+      "terjawab",
+    ]);
+    const advance = (await eventsOf(ticket))
+      .filter((e) => e.type === "sop.advance")
+      .map((e) => JSON.parse(e.data) as Record<string, unknown>);
     expect(advance[1]).toMatchObject({ from: "klasifikasi", to: "jawab", branch: "informasi", note: "sudah dipilah" });
     expect((await citizenTexts("jnw-1")).some((x) => x.includes("«Operator menginput jawaban untuk pelapor»"))).toBe(true);
   });
@@ -177,14 +230,32 @@ describe("a complaint walks its preset's whole path", () => {
     const ticket = await fileComplaint("jnw-2");
     const card = await t!.db.prisma.outboxMessage.findFirstOrThrow({ where: { kind: "card" } });
     expect(JSON.parse(card.payload).text).toContain("Tahap: Operator meminta input pengaduan (batas");
-    expect(await walk(o, ticket, { branch: { klasifikasi: "complaint" }, finish: "archive" })).toEqual(["input", "klasifikasi", "tanggapan", "terima-tanggapan", "jawab", "terjawab"]);
+    expect(await walk(o, ticket, { branch: { klasifikasi: "complaint" }, finish: "archive" })).toEqual([
+      "input",
+      "klasifikasi",
+      "tanggapan",
+      "terima-tanggapan",
+      "jawab",
+      "terjawab",
+    ]);
   });
 
   it("Buleleng: the Kasi sends an unworkable solution back, then the month-end review", async () => {
     const o = await office("buleleng-disdukcapil");
     const ticket = await fileComplaint("bll-1");
     const path = await walk(o, ticket, { decide: { periksa: ["reject", "approve"] }, finish: "archive" });
-    expect(path).toEqual(["terima", "koordinasi", "solusi", "periksa", "solusi", "periksa", "tindak-lanjut", "rekap-bulanan", "keputusan-kadis", "logbook-kembali"]);
+    expect(path).toEqual([
+      "terima",
+      "koordinasi",
+      "solusi",
+      "periksa",
+      "solusi",
+      "periksa",
+      "tindak-lanjut",
+      "rekap-bulanan",
+      "keputusan-kadis",
+      "logbook-kembali",
+    ]);
   });
 });
 
@@ -194,7 +265,9 @@ describe("only the step's holder, or the head, may act", () => {
     const ticket = await fileComplaint("plr-2");
     expect(await o.say(`/lanjut ${ticket}`, "staf")).toContain("«Menerima pengaduan"); // Staf holds step 1
     const refused = await o.say(`/lanjut ${ticket} sudah`, "staf");
-    expect(refused).toBe(`⛔ Tahap «Identifikasi, klarifikasi, koordinasi dengan Kasubbag/Kasi, lapor ke Camat» dari ${ticket} hanya dapat dijalankan oleh: Sekretaris Kecamatan (Petugas sekretaris); Camat (Petugas camat). Peran Anda: staf.`);
+    expect(refused).toBe(
+      `⛔ Tahap «Identifikasi, klarifikasi, koordinasi dengan Kasubbag/Kasi, lapor ke Camat» dari ${ticket} hanya dapat dijalankan oleh: Sekretaris Kecamatan (Petugas sekretaris); Camat (Petugas camat). Peran Anda: staf.`,
+    );
     expect((await complaint(ticket)).sopStep).toBe("klarifikasi");
     const denied = (await eventsOf(ticket)).filter((e) => e.type === "sop.denied");
     expect(denied).toHaveLength(1);
@@ -210,7 +283,9 @@ describe("only the step's holder, or the head, may act", () => {
   it("says which command a step needs", async () => {
     const o = await office("palaran");
     const ticket = await fileComplaint("plr-3");
-    expect(await o.say(`/putuskan ${ticket} setuju`, "staf")).toContain("bukan tahap keputusan. Keputusan diambil pada tahap «Analisis, rapat bila perlu, keputusan tindak lanjut oleh Camat»");
+    expect(await o.say(`/putuskan ${ticket} setuju`, "staf")).toContain(
+      "bukan tahap keputusan. Keputusan diambil pada tahap «Analisis, rapat bila perlu, keputusan tindak lanjut oleh Camat»",
+    );
     expect(await o.say(`/arsip ${ticket}`, "staf")).toContain("belum sampai tahap akhir");
     expect(await o.say(`/teruskan ${ticket} Dinas Sosial`, "staf")).toContain("tidak meneruskan pengaduan ke instansi lain");
     await o.say(`/lanjut ${ticket}`, "staf");
@@ -229,7 +304,9 @@ describe("only the step's holder, or the head, may act", () => {
     const o = await office("jenawi");
     const ticket = await fileComplaint("jnw-3");
     await o.say(`/lanjut ${ticket}`, "operator");
-    expect(await o.say(`/lanjut ${ticket}`, "operator")).toContain("bercabang. Pilih salah satu: informasi (Informasi: langsung dijawab operator); aduan (Pengaduan: diteruskan ke PPID)");
+    expect(await o.say(`/lanjut ${ticket}`, "operator")).toContain(
+      "bercabang. Pilih salah satu: informasi (Informasi: langsung dijawab operator); aduan (Pengaduan: diteruskan ke PPID)",
+    );
     expect(await o.say(`/lanjut ${ticket} entahlah`, "operator")).toContain("«entahlah» bukan cabang");
   });
 
@@ -237,7 +314,9 @@ describe("only the step's holder, or the head, may act", () => {
     const o = await office("palaran");
     const ticket = await fileComplaint("plr-4");
     await o.say(`/lanjut ${ticket}`, "staf");
-    expect(await o.say(`/tugaskan ${ticket} kasi`, "sekretaris")).toBe(`👤 *${ticket}*: tahap «Identifikasi, klarifikasi, koordinasi dengan Kasubbag/Kasi, lapor ke Camat» kini dipegang Kasubbag / Kasi (Petugas kasubbag-kasi).`);
+    expect(await o.say(`/tugaskan ${ticket} kasi`, "sekretaris")).toBe(
+      `👤 *${ticket}*: tahap «Identifikasi, klarifikasi, koordinasi dengan Kasubbag/Kasi, lapor ke Camat» kini dipegang Kasubbag / Kasi (Petugas kasubbag-kasi).`,
+    );
     expect(await complaint(ticket)).toMatchObject({ holderRole: "kasubbag-kasi", holderStaff: null });
     expect(await o.say(`/lanjut ${ticket}`, "sekretaris")).toMatch(/hanya dapat dijalankan oleh: Kasubbag \/ Kasi/);
     expect(await o.say(`/status ${ticket}`, "sekretaris")).toContain("Pemegang tahap: Kasubbag / Kasi (Petugas kasubbag-kasi)");
@@ -245,8 +324,13 @@ describe("only the step's holder, or the head, may act", () => {
     expect(await o.say(`/lanjut ${ticket} diklarifikasi`, ENV_STAFF)).toContain("Tahap sekarang: «Analisis");
     expect(await complaint(ticket)).toMatchObject({ sopStep: "keputusan", holderRole: null, holderStaff: null });
     expect(await o.say(`/tugaskan ${ticket} lurah`, "camat")).toContain("«lurah» bukan peran SOP");
-    const assign = (await eventsOf(ticket)).filter((e) => e.type === "sop.assign").map((e) => JSON.parse(e.data) as Record<string, unknown>);
-    expect(assign).toMatchObject([{ role: "kasubbag-kasi", staff: null, step: "klarifikasi" }, { role: null, staff: ENV_STAFF, step: "klarifikasi" }]);
+    const assign = (await eventsOf(ticket))
+      .filter((e) => e.type === "sop.assign")
+      .map((e) => JSON.parse(e.data) as Record<string, unknown>);
+    expect(assign).toMatchObject([
+      { role: "kasubbag-kasi", staff: null, step: "klarifikasi" },
+      { role: null, staff: ENV_STAFF, step: "klarifikasi" },
+    ]);
     const history = await o.say(`/riwayat ${ticket}`, "staf");
     expect(history).toMatch(/tahap diserahkan kepada kasubbag-kasi[\s\S]*tahap «Identifikasi.*» → «Analisis/);
   });
@@ -255,7 +339,9 @@ describe("only the step's holder, or the head, may act", () => {
     const o = await office("generic");
     const ticket = await fileComplaint("g-2");
     await t!.db.prisma.outboxMessage.updateMany({ where: { kind: "card" }, data: { status: "sent", providerMessageId: "4242" } });
-    expect(await o.say("/lanjut sudah dicatat", "staf", { replyToMessageId: "4242" })).toContain(`*${ticket}*: «Diterima dan dicatat di logbook» selesai`);
+    expect(await o.say("/lanjut sudah dicatat", "staf", { replyToMessageId: "4242" })).toContain(
+      `*${ticket}*: «Diterima dan dicatat di logbook» selesai`,
+    );
   });
 });
 
@@ -271,8 +357,12 @@ describe("/terlambat", () => {
     const overdue = await o.say("/overdue", "sekretaris");
     const due = formatDateTime((await complaint(a)).stepDueAt!, "id", "Asia/Jakarta");
     expect(overdue).toContain("⏰ Aduan lewat batas waktu tahap (2):");
-    expect(overdue).toContain(`• *${a}* — «Menerima pengaduan, mencatat di buku pengaduan, melapor ke Sekretaris», pemegang Staf (Petugas staf, staf ${ENV_STAFF}), terlambat 25 menit (batas ${due})`);
-    expect(overdue).toContain(`• *${b}* — «Identifikasi, klarifikasi, koordinasi dengan Kasubbag/Kasi, lapor ke Camat», pemegang Sekretaris Kecamatan (Petugas sekretaris), terlambat 35 menit`);
+    expect(overdue).toContain(
+      `• *${a}* — «Menerima pengaduan, mencatat di buku pengaduan, melapor ke Sekretaris», pemegang Staf (Petugas staf, staf ${ENV_STAFF}), terlambat 25 menit (batas ${due})`,
+    );
+    expect(overdue).toContain(
+      `• *${b}* — «Identifikasi, klarifikasi, koordinasi dengan Kasubbag/Kasi, lapor ke Camat», pemegang Sekretaris Kecamatan (Petugas sekretaris), terlambat 35 menit`,
+    );
     expect(overdue.indexOf(b)).toBeLessThan(overdue.indexOf(a)); // most overdue first
   });
 });

@@ -56,7 +56,10 @@ describe("AttachmentStore", () => {
 
   it("declines types that are not evidence, and takes a shared location", async () => {
     const s = store();
-    expect(await s.accept(file(new Uint8Array(3), { mime: "application/x-msdownload", filename: "x.exe" }))).toMatchObject({ accepted: false, reason: "type" });
+    expect(await s.accept(file(new Uint8Array(3), { mime: "application/x-msdownload", filename: "x.exe" }))).toMatchObject({
+      accepted: false,
+      reason: "type",
+    });
     const geo = new TextEncoder().encode('{"type":"Point","coordinates":[115.2,-8.6]}');
     expect((await s.accept(file(geo, { kind: "location", mime: "application/geo+json", filename: undefined }))).accepted).toBe(true);
   });

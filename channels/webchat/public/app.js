@@ -181,9 +181,7 @@ function formatTime(at) {
   const now = new Date();
   const sameDay = date.toDateString() === now.toDateString();
   const tag = state.locale === "id" ? "id-ID" : "en-GB";
-  const options = sameDay
-    ? { hour: "2-digit", minute: "2-digit" }
-    : { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" };
+  const options = sameDay ? { hour: "2-digit", minute: "2-digit" } : { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" };
   return new Intl.DateTimeFormat(tag, /** @type {Intl.DateTimeFormatOptions} */ (options)).format(date);
 }
 
@@ -280,7 +278,8 @@ function renderHistory(messages, whole) {
   });
   // A new bot message replaces the buttons: its own (a rating question can come by poll), or none.
   const lastBot = added.filter((m) => m.from === "bot").pop();
-  if (lastBot) state.options = cleanOptions(lastBot.options).length > 0 ? { afterId: lastBot.id, list: cleanOptions(lastBot.options) } : null;
+  if (lastBot)
+    state.options = cleanOptions(lastBot.options).length > 0 ? { afterId: lastBot.id, list: cleanOptions(lastBot.options) } : null;
   if (added.length > 0) placeOptions();
   return added;
 }
