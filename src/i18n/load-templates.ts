@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -11,12 +11,23 @@ const TemplateFile = z.record(z.string().min(1), z.string());
 
 export const DEFAULT_TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "templates");
 
-/** The citizen's texts and the staff console's texts; a key may live in only one of them. */
-const FILES = ["messages.json", "staff.json"] as const;
+/**
+ * The texts the bot renders are every `*.json` in templates/<locale>/ (messages.json for the citizen,
+ * staff.json for staff, one file per further part), but the clients' own texts: the web page and the
+ * terminal read those themselves. A key may live in only one file.
+ */
+const CLIENT_FILES = new Set(["webchat.json", "terminal.json"]);
+
+function templateFiles(dir: string, locale: Locale): string[] {
+  const found = existsSync(join(dir, locale)) ? readdirSync(join(dir, locale)) : [];
+  const files = found.filter((f) => f.endsWith(".json") && !CLIENT_FILES.has(f) && f !== "messages.json").sort();
+  // Only the citizen's texts are required; an office without staff texts still runs the web chat.
+  return ["messages.json", ...files];
+}
 
 function readLocale(dir: string, locale: Locale): Record<string, string> {
   const merged: Record<string, string> = {};
-  for (const file of FILES) {
+  for (const file of templateFiles(dir, locale)) {
     for (const [key, text] of Object.entries(readFile(dir, locale, file))) {
       if (key in merged) throw new KanalError("KA_CONFIG", `template key "${key}" is defined twice in ${join(dir, locale)}`);
       merged[key] = text;
@@ -27,8 +38,6 @@ function readLocale(dir: string, locale: Locale): Record<string, string> {
 
 function readFile(dir: string, locale: Locale, file: string): Record<string, string> {
   const path = join(dir, locale, file);
-  // Only the citizen's texts are required; an office without staff texts still runs the web chat.
-  if (file !== "messages.json" && !existsSync(path)) return {};
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
