@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { openDatabase, repoRoot, type Database } from "../src/db/index.js";
-import { metaJson, signatureOf, startFakeGraph, type FakeGraph } from "../test/fakes/meta-graph.js";
+import { metaJson, signatureOf, startFakeGraph } from "../test/fakes/meta-graph.js";
 import { percentile } from "./stats.js";
 
 const { values } = parseArgs({
@@ -355,8 +355,6 @@ async function check(db: Database, expected: { web: number; whatsapp: number }, 
 
 // --- runs --------------------------------------------------------------------------------------
 
-let graph: FakeGraph;
-
 interface Run {
   label: string;
   result: LoadResult;
@@ -407,7 +405,8 @@ async function run(label: string, kind: "sqlite" | "postgresql", count: number, 
 const f = (n: number | undefined, d = 0) => (n === undefined || Number.isNaN(n) ? "-" : n.toFixed(d));
 const row = (cells: string[]) => console.log(cells.map((c, i) => (i === 0 ? c.padEnd(58) : c.padStart(11))).join(""));
 
-graph = await startFakeGraph();
+// The fake Graph API every run's WhatsApp sends go to (read by run() and check() above).
+const graph = await startFakeGraph();
 try {
   console.log(
     `Kanal Aduan scale-out benchmark — ${new Date().toISOString()}, node ${process.version}, ${quick ? "QUICK (small N)" : "full"}`,

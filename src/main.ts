@@ -409,7 +409,6 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
   const sendable = new Map<ChannelName, ChannelAdapter>();
   const singletons: SingletonChannel[] = [];
   const everywhere: ChannelAdapter[] = [];
-  let election: LeaderElection | undefined;
   const core = startCore(
     config,
     base,
@@ -418,9 +417,10 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
       sendable,
       // A follower leaves the leader's channels alone; the leader too while one of them is still
       // starting (a row claimed then would find no adapter). A channel that failed to start is not
-      // excluded: its rows fail after their attempts and staff are told.
+      // excluded: its rows fail after their attempts and staff are told. (`election` is created
+      // below, before the worker, the only caller, starts.)
       excludeChannels: () =>
-        singletons.filter((c) => !election?.isLeader() || c.state() === "standby" || c.state() === "starting").map((c) => c.name),
+        singletons.filter((c) => !election.isLeader() || c.state() === "standby" || c.state() === "starting").map((c) => c.name),
     },
     log,
     staffRef,
@@ -438,14 +438,14 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
   const scheduler = sopSchedulerDuty(config, base, log);
   const roster = dutyRoster([...singletons, ...(scheduler ? [scheduler] : [])], log);
   const leaderState = channelStateStore(core.db, "cluster");
-  election = createLeaderElection({
+  const election: LeaderElection = createLeaderElection({
     databaseUrl: config.DATABASE_URL,
     leaseMs: config.LEADER_LEASE_SECONDS * 1000,
     retryMs: Math.ceil((config.LEADER_LEASE_SECONDS * 1000) / 3),
     log,
     onElected: async () => {
       await leaderState
-        .set("leader", JSON.stringify({ instance: election!.instance, since: new Date().toISOString() }))
+        .set("leader", JSON.stringify({ instance: election.instance, since: new Date().toISOString() }))
         .catch(() => undefined);
       await roster.startAll();
     },
@@ -456,10 +456,10 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
   await election.ready();
   core.worker.start();
 
-  const channelStates = () =>
+  const channelStates = (): Record<string, string> =>
     Object.fromEntries([
-      ...everywhere.map((a) => [a.name, liveState(a) ?? (a.webhook ? "webhook" : "running")]),
-      ...singletons.map((c) => [c.name, c.state() === "running" ? (liveState(c.current()) ?? "running") : c.state()]),
+      ...everywhere.map((a): [string, string] => [a.name, liveState(a) ?? (a.webhook ? "webhook" : "running")]),
+      ...singletons.map((c): [string, string] => [c.name, c.state() === "running" ? (liveState(c.current()) ?? "running") : c.state()]),
     ]);
   const app = await buildServer({
     pipeline: core.pipeline,
@@ -517,9 +517,9 @@ export async function startTerminalChat(
   const locale: Locale = config.DEFAULT_LOCALE;
   const texts = JSON.parse(readFileSync(join(TEMPLATES_DIR, locale, "terminal.json"), "utf8")) as TerminalTexts;
   const chatId = options.chatId ?? `terminal:${userInfo().username}`;
-  let core: Core | undefined;
   let cursor: number | undefined;
-  const conversations = () => createConversationStore(core!.db);
+  // `core` is set below, before the adapter starts polling.
+  const conversations = () => createConversationStore(core.db);
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
   const adapter = createTerminalAdapter({
@@ -538,7 +538,7 @@ export async function startTerminalChat(
   // Logs would interleave with the conversation: in the terminal only errors are shown.
   // No outbox worker and no leader duties here: a worker that knows only the terminal would claim
   // other channels' messages, and the terminal's replies are read from the database anyway.
-  core = startCore(config, await openBase(config), { all: [adapter], sendable: new Map([[adapter.name, adapter]]) }, (msg, fields) =>
+  const core = startCore(config, await openBase(config), { all: [adapter], sendable: new Map([[adapter.name, adapter]]) }, (msg, fields) =>
     process.stderr.write(`${msg} ${JSON.stringify(fields ?? {})}\n`),
   );
   await adapter.start((inbound) => core.pipeline.receive(inbound));

@@ -2,7 +2,7 @@ import { Client, DiscordjsError, DiscordjsErrorCodes, Events, GatewayIntentBits,
 import { KanalError, type ChannelAdapter, type ChannelLimits, type InboundSink } from "../../src/core/index.js";
 import { createDeliveryQueue, type Log } from "../shared/index.js";
 import { ignoreReason, toInbound, type DiscordMessageView } from "./inbound.js";
-import { createSender, type RestLike } from "./send.js";
+import { createSender } from "./send.js";
 import { DISCORD_TEXT_LIMIT } from "./text.js";
 
 export interface DiscordAdapterOptions {

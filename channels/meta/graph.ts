@@ -45,7 +45,7 @@ export function retryAfterMs(header: string | null, now: number = Date.now()): n
 function errorOf(body: unknown): GraphError | undefined {
   if (typeof body !== "object" || body === null) return undefined;
   const error = (body as { error?: unknown }).error;
-  return typeof error === "object" && error !== null ? (error) : undefined;
+  return typeof error === "object" && error !== null ? error : undefined;
 }
 
 /**

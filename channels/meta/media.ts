@@ -73,7 +73,7 @@ async function mediaInfo(access: MediaAccess, mediaId: string): Promise<{ url: s
       signal: AbortSignal.timeout(GRAPH_TIMEOUT_MS),
     });
   } catch (error) {
-    throw new Error(`meta: looking up WhatsApp media ${mediaId} failed (${(error as Error).name})`);
+    throw new Error(`meta: looking up WhatsApp media ${mediaId} failed (${(error as Error).name})`, { cause: error });
   }
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {

@@ -40,7 +40,7 @@ export async function downloadLimited(url: string | URL, limit: number, options:
     try {
       response = await fetch(url, { headers: options.headers, signal: controller.signal });
     } catch (error) {
-      throw new Error(`${options.provider}: downloading a file failed (${(error as Error).name})`);
+      throw new Error(`${options.provider}: downloading a file failed (${(error as Error).name})`, { cause: error });
     }
     if (!response.ok || !response.body) {
       await response.body?.cancel().catch(() => undefined);

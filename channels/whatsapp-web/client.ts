@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import type * as Wwebjs from "whatsapp-web.js";
 
 /**
  * The narrow slice of whatsapp-web.js (https://docs.wwebjs.dev/Client.html) the adapter uses. Tests
@@ -98,7 +99,7 @@ export const CHROMIUM_ARGS: readonly string[] = [
   "--disable-sync",
 ];
 
-type WwebjsModule = typeof import("whatsapp-web.js");
+type WwebjsModule = typeof Wwebjs;
 type WwebjsClient = InstanceType<WwebjsModule["Client"]>;
 
 /** The browser and page as far as we touch them (puppeteer's typings are big). */

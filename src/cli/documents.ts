@@ -9,7 +9,16 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../config/index.js";
 import { findTicket } from "../core/index.js";
 import { openDatabase } from "../db/index.js";
-import { cliIo, complaintFormPdf, forwardingLetterPdf, isEntryPoint, runCommand, UsageError, type CliIo } from "../reports/index.js";
+import {
+  cliIo,
+  complaintFormPdf,
+  forwardingLetterPdf,
+  isEntryPoint,
+  runAsScript,
+  runCommand,
+  UsageError,
+  type CliIo,
+} from "../reports/index.js";
 
 const USAGE =
   "usage: documents form <ticket> [--out FILE] | documents letter <ticket> --to AGENCY [--number NUMBER] [--signer NAME] [--out FILE]";
@@ -80,8 +89,4 @@ export async function main(args: string[], env: NodeJS.ProcessEnv = process.env,
   });
 }
 
-if (isEntryPoint(import.meta.url)) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
-}
+if (isEntryPoint(import.meta.url)) runAsScript("documents", main);

@@ -15,6 +15,7 @@ import {
   logbookReport,
   reportSettings,
   runCommand,
+  runAsScript,
   UsageError,
   type CliIo,
   type LogbookFormat,
@@ -64,8 +65,4 @@ export async function main(args: string[], env: NodeJS.ProcessEnv = process.env,
   });
 }
 
-if (isEntryPoint(import.meta.url)) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
-}
+if (isEntryPoint(import.meta.url)) runAsScript("logbook", main);

@@ -8,7 +8,17 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/index.js";
 import { openDatabase } from "../db/index.js";
-import { cliIo, isEntryPoint, isMonth, recapReport, reportSettings, runCommand, UsageError, type CliIo } from "../reports/index.js";
+import {
+  cliIo,
+  isEntryPoint,
+  isMonth,
+  recapReport,
+  reportSettings,
+  runAsScript,
+  runCommand,
+  UsageError,
+  type CliIo,
+} from "../reports/index.js";
 
 const USAGE = "usage: npm run recap -- --month YYYY-MM [--out DIR]";
 
@@ -56,8 +66,4 @@ export async function main(args: string[], env: NodeJS.ProcessEnv = process.env,
   });
 }
 
-if (isEntryPoint(import.meta.url)) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
-}
+if (isEntryPoint(import.meta.url)) runAsScript("recap", main);

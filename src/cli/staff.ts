@@ -53,9 +53,9 @@ export async function staffCommand(args: string[], env: NodeJS.ProcessEnv = proc
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop()!)) {
   staffCommand(process.argv.slice(2)).then(
-    (out) => console.log(out),
+    (out) => void process.stdout.write(`${out}\n`),
     (error: Error) => {
-      console.error(error.message);
+      process.stderr.write(`${error.message}\n`);
       process.exit(2);
     },
   );

@@ -62,7 +62,7 @@ export function noticeKey(kind: SopNotice["kind"], complaintId: string, stepId: 
 export function startSopScheduler(deps: SopSchedulerDeps): SopScheduler {
   const clock = deps.clock ?? (() => new Date());
   const interval = deps.intervalMs ?? 60_000;
-  const onError = deps.onError ?? ((error: Error) => console.warn(`[sop-scheduler] ${error.message}`));
+  const onError = deps.onError ?? ((error: Error) => void process.stderr.write(`[sop-scheduler] ${error.message}\n`));
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let stopped = false;

@@ -81,7 +81,7 @@ function migrateSqlite(databaseUrl: string): string[] {
         db.exec("COMMIT");
       } catch (error) {
         db.exec("ROLLBACK");
-        throw new Error(`migration ${migration.name} failed: ${(error as Error).message}`);
+        throw new Error(`migration ${migration.name} failed: ${(error as Error).message}`, { cause: error });
       }
     }
     return done;
@@ -115,7 +115,7 @@ async function migratePostgres(databaseUrl: string): Promise<string[]> {
         done.push(migration.name);
       } catch (error) {
         await client.query("ROLLBACK");
-        throw new Error(`migration ${migration.name} failed: ${(error as Error).message}`);
+        throw new Error(`migration ${migration.name} failed: ${(error as Error).message}`, { cause: error });
       }
     }
     return done;

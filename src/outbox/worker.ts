@@ -322,5 +322,5 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 }
 
 const defaultLog: OutboxLog = (message, fields) => {
-  console.warn(`[outbox] ${message} ${JSON.stringify(fields)}`);
+  process.stderr.write(`[outbox] ${message} ${JSON.stringify(fields)}\n`);
 };

@@ -64,7 +64,7 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
         jobs.map((j) => j.inbound),
       );
       const writes = new BatchWrites();
-      const results: ReceiveResult[] = new Array(jobs.length);
+      const results = new Array<ReceiveResult>(jobs.length);
       const firstInBatch = new Map<string, number>();
       const knownComplainants = new Map<string, string>();
       const attachmentLinks = new Map<string, string>();

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { KanalError } from "../core/index.js";
+import { describeError, KanalError } from "../core/index.js";
 
 /** Where a report command prints, and what it reads besides its arguments (tests replace all of it). */
 export interface CliIo {
@@ -15,8 +15,8 @@ export interface CliIo {
 
 export function cliIo(io: Partial<CliIo> = {}): CliIo {
   return {
-    out: (line) => console.log(line),
-    err: (line) => console.error(line),
+    out: (line) => void process.stdout.write(`${line}\n`),
+    err: (line) => void process.stderr.write(`${line}\n`),
     envFile: ".env",
     cwd: process.cwd(),
     clock: () => new Date(),
@@ -53,4 +53,20 @@ export async function runCommand(name: string, io: CliIo, body: () => Promise<vo
 export function isEntryPoint(moduleUrl: string): boolean {
   const script = process.argv[1];
   return script !== undefined && fileURLToPath(moduleUrl) === resolve(script);
+}
+
+/**
+ * Runs a command's main as the process (when it is the entry point): the number it resolves to is
+ * the exit code; a rejection, which runCommand leaves no room for, exits 1 with its message.
+ */
+export function runAsScript(name: string, main: (args: string[]) => Promise<number>): void {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`${name}: failed: ${describeError(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -46,4 +46,4 @@ export { mediumLabel, channelName } from "./media.js";
 export { redactIdentity, type KnownIdentity } from "./redact.js";
 export { pdfSafe } from "./pdf.js";
 export type { ReportComplaint, ReportEvent, ReportSettings } from "./types.js";
-export { cliIo, runCommand, isEntryPoint, UsageError, type CliIo } from "./cli-io.js";
+export { cliIo, runCommand, runAsScript, isEntryPoint, UsageError, type CliIo } from "./cli-io.js";

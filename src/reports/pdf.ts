@@ -38,7 +38,9 @@ export function pdfSafe(text: string): string {
   for (const ch of text.replace(/\r\n?/g, "\n").replace(/\t/g, " ").normalize("NFC")) {
     if (isWinAnsi(ch)) out += ch;
     else if (REPLACEMENTS[ch] !== undefined) out += REPLACEMENTS[ch];
-    else if (/[\p{Extended_Pictographic}\p{Emoji_Modifier}\u200B-\u200D\u2060\uFE00-\uFE0F\u{E0020}-\u{E007F}]/u.test(ch)) continue;
+    // (The variation selectors FE00–FE0F in a class of their own: next to another character in one
+    // class they would read as that character combined with a selector.)
+    else if (/[\p{Extended_Pictographic}\p{Emoji_Modifier}\u200B-\u200D\u2060\u{E0020}-\u{E007F}]|[\uFE00-\uFE0F]/u.test(ch)) continue;
     else if (/\p{Cc}/u.test(ch)) continue;
     else {
       const bare = ch.normalize("NFKD").replace(/\p{M}/gu, "");

@@ -497,7 +497,9 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
   }
 
   async function history(complaint: ComplaintRow): Promise<StaffAnswer> {
-    const stepName = (id: unknown) => label(stepById(deps.sop, String(id)), String(id ?? "-"));
+    // An event's data is parsed JSON: a string or a number is shown as it is, anything else as the fallback.
+    const shown = (value: unknown, fallback = "-") => (typeof value === "string" || typeof value === "number" ? String(value) : fallback);
+    const stepName = (id: unknown) => label(stepById(deps.sop, String(id)), shown(id));
     const events = await db.prisma.complaintEvent.findMany({
       where: { complaintId: complaint.id },
       orderBy: { createdAt: "asc" },
@@ -505,11 +507,11 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
     });
     const lines = events.map((e) => {
       const data = JSON.parse(e.data) as Record<string, unknown>;
-      const who = String(data.by ?? e.actor);
-      const text = String(data.text ?? "");
+      const who = shown(data.by, e.actor);
+      const text = shown(data.text, "");
       const what: Reply =
         e.type === "received"
-          ? { key: "staff.event.received", vars: { channel: channelLabel(String(data.channel ?? complaint.channel)) } }
+          ? { key: "staff.event.received", vars: { channel: channelLabel(shown(data.channel, complaint.channel)) } }
           : e.type === "citizen.followup"
             ? { key: "staff.event.followup", vars: { text } }
             : e.type === "staff.reply"
@@ -519,7 +521,7 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
                 : e.type === "staff.close"
                   ? { key: "staff.event.closed", vars: { who } }
                   : e.type === "rated"
-                    ? { key: "staff.event.rated", vars: { score: String(data.score ?? "-") } }
+                    ? { key: "staff.event.rated", vars: { score: shown(data.score) } }
                     : e.type === "staff.identity"
                       ? { key: "staff.event.identity", vars: { who } }
                       : e.type === "sop.advance"
@@ -529,7 +531,7 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
                               who,
                               from: stepName(data.from),
                               to: stepName(data.to),
-                              note: data.note ? `: ${String(data.note)}` : "",
+                              note: data.note ? `: ${shown(data.note, "")}` : "",
                             },
                           }
                         : e.type === "sop.decided"
@@ -539,16 +541,16 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
                                 who,
                                 decision: { key: data.decision === "reject" ? "staff.sop.decision.reject" : "staff.sop.decision.approve" },
                                 to: stepName(data.to),
-                                note: data.note ? `: ${String(data.note)}` : "",
+                                note: data.note ? `: ${shown(data.note, "")}` : "",
                               },
                             }
                           : e.type === "sop.assign"
                             ? {
                                 key: "staff.event.sopAssign",
-                                vars: { who, target: String(data.staffName ?? data.staff ?? data.role ?? "-") },
+                                vars: { who, target: shown(data.staffName ?? data.staff ?? data.role) },
                               }
                             : e.type === "sop.forward"
-                              ? { key: "staff.event.sopForward", vars: { who, agency: String(data.agency ?? "-") } }
+                              ? { key: "staff.event.sopForward", vars: { who, agency: shown(data.agency) } }
                               : e.type === "sop.archive"
                                 ? { key: "staff.event.sopArchive", vars: { who } }
                                 : e.type === "sop.warned"

@@ -11,6 +11,7 @@ import { createDiscordAdapter, toDiscordMarkdown, type DiscordAdapter, type Disc
 import { KanalError, type InboundMessage } from "../../src/core/index.js";
 import { describeChannelAdapter } from "../contract/channel-adapter.js";
 import { startFakeDiscord, type FakeDiscord, type MessageCreateInput } from "../fakes/discord.js";
+import { containing } from "../helpers/match.js";
 
 const MESSAGES = "POST /channels/:id/messages";
 const CITIZEN = "987654321098765432";
@@ -266,7 +267,7 @@ describe("discord: replies", () => {
     expect(await adapter.send(DM, { text: "halo" })).toMatchObject({
       ok: false,
       retryable: false,
-      reason: expect.stringContaining("50007"),
+      reason: containing("50007"),
     });
     fake.injectError(MESSAGES, 404, 10003, "Unknown Channel");
     expect(await adapter.send(DM, { text: "halo" })).toMatchObject({ ok: false, retryable: false });

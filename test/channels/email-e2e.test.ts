@@ -122,7 +122,9 @@ describe.skipIf(!dovecotAvailable)(`e-mail end to end${dovecotAvailable ? "" : `
     expect(await t.db.prisma.conversation.count({ where: { channel: "email" } })).toBe(1);
     expect(await t.db.prisma.complaint.count()).toBe(1);
     const events = await t.db.prisma.complaintEvent.findMany({ where: { type: "citizen.followup" } });
-    expect(events.map((e) => JSON.parse(e.data ?? "{}").text)).toEqual(["Tambahan: petugasnya memakai rompi biru dan berkacamata."]);
+    expect(events.map((e) => (JSON.parse(e.data ?? "{}") as { text?: string }).text)).toEqual([
+      "Tambahan: petugasnya memakai rompi biru dan berkacamata.",
+    ]);
   });
 
   it("a short first e-mail from someone else starts its own conversation with the greeting and menu, in one mail", async () => {

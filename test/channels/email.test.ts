@@ -24,6 +24,7 @@ import {
   type FakeDovecot,
 } from "../fakes/dovecot.js";
 import { startSmtpCapture, type SmtpCapture } from "../fakes/smtp-capture.js";
+import { matching } from "../helpers/match.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "email");
 const fixture = (name: string) => readFileSync(join(FIXTURES, name));
@@ -258,7 +259,7 @@ describe.skipIf(!dovecotAvailable)(`e-mail channel${dovecotAvailable ? "" : ` â€
     expect(unreadable).toEqual([
       {
         uid: 1,
-        reason: expect.stringMatching(/larger \(\d+ bytes\) than the 4000-byte limit/),
+        reason: matching(/larger \(\d+ bytes\) than the 4000-byte limit/),
         from: "budi@warga.example",
         subject: "Besar sekali",
       },
@@ -414,13 +415,13 @@ describe.skipIf(!dovecotAvailable)(`e-mail channel${dovecotAvailable ? "" : ` â€
       expect(await adapter.send(m!.chatId, { text: "Halo" })).toMatchObject({
         ok: false,
         retryable: true,
-        reason: expect.stringMatching(/^SMTP 451/),
+        reason: matching(/^SMTP 451/),
       });
       smtp.refuseNext(550);
       expect(await adapter.send(m!.chatId, { text: "Halo" })).toMatchObject({
         ok: false,
         retryable: false,
-        reason: expect.stringMatching(/^SMTP 550: .*Mailbox unavailable/),
+        reason: matching(/^SMTP 550: .*Mailbox unavailable/),
       });
       expect(await adapter.send(m!.chatId, { text: "Halo" })).toMatchObject({ ok: true });
 

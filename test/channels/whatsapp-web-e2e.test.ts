@@ -19,7 +19,7 @@ import {
 } from "../../channels/whatsapp-web/index.js";
 import type { ChannelAdapter, ChannelName } from "../../src/core/index.js";
 import { createOutboxWorker, type OutboxWorker } from "../../src/outbox/index.js";
-import { ANONYMOUS_INTAKE, createTestPipeline, PUSH, TICKET, type TestPipeline } from "../helpers/pipeline.js";
+import { ANONYMOUS_INTAKE, createTestPipeline, TICKET, type TestPipeline } from "../helpers/pipeline.js";
 
 const CITIZEN = "6281234567890@c.us";
 

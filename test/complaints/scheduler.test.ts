@@ -13,6 +13,7 @@ import {
 } from "../../src/complaints/index.js";
 import { openDatabase, repoRoot, type Database } from "../../src/db/index.js";
 import { loadTemplates } from "../../src/i18n/index.js";
+import type { ReceiveResult } from "../../src/pipeline/index.js";
 import { ANONYMOUS_INTAKE, createTestPipeline, textMessage, TICKET, type TestPipeline } from "../helpers/pipeline.js";
 import { createPostgresDatabase } from "../helpers/postgres.js";
 
@@ -45,9 +46,9 @@ async function setup(databaseUrl?: string): Promise<{ ticket: string; id: string
       { id: "s3", telegramId: "103", name: "Pak Camat", role: "pimpinan" },
     ],
   });
-  let last;
+  let last: ReceiveResult | undefined;
   for (const text of ["halo", ...ANONYMOUS_INTAKE]) last = await t.pipeline.receive(textMessage("citizen", text));
-  const ticket = TICKET.exec(last.replies.map((r) => r.text).join(" "))![0];
+  const ticket = TICKET.exec(last!.replies.map((r) => r.text).join(" "))![0];
   const { id } = await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } });
   return { ticket, id };
 }

@@ -263,7 +263,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     }
     if (route === "GET /users/@me") return json(response, 200, botUser, headers);
     if (route === "POST /users/@me/channels") {
-      const recipient = String(call.body?.recipient_id ?? "");
+      const recipientId = call.body?.recipient_id;
+      const recipient = typeof recipientId === "string" || typeof recipientId === "number" ? String(recipientId) : "";
       if (!/^\d+$/.test(recipient)) return json(response, 400, { message: "Invalid Form Body", code: 50035 }, headers);
       const channelId = api.dmChannelFor(recipient);
       return json(
@@ -389,7 +390,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     socket.on("message", (data) => {
       let payload: { op: number; d: unknown };
       try {
-        payload = JSON.parse(String(data)) as { op: number; d: unknown };
+        // ws hands over a Buffer, its fragments or an ArrayBuffer, as its binaryType says.
+        const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+        payload = JSON.parse(bytes.toString("utf8")) as { op: number; d: unknown };
       } catch {
         socket.close(4002, "Error while decoding payload.");
         return;

@@ -124,6 +124,11 @@ class ApiError extends Error {
 
 const badRequest = (what: string) => new ApiError(400, `Bad Request: ${what}`);
 
+/** A parameter as the Bot API reads it: a string, or a number or boolean written out; anything else is absent. */
+function scalar(value: unknown): string | undefined {
+  return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Request bodies
 
@@ -402,8 +407,8 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
       if (required) throw badRequest("message text is empty");
       return { visible: undefined, entities: [] as Entity[], source: undefined };
     }
-    const raw = String(source);
-    const parseMode = params.parse_mode === undefined ? undefined : String(params.parse_mode);
+    const raw = scalar(source) ?? "";
+    const parseMode = scalar(params.parse_mode);
     const parsed = parseMode?.toLowerCase() === "html" ? parseTelegramHtml(raw) : { text: raw, entities: [] };
     if (required && parsed.text.trim() === "") throw badRequest("message text is empty");
     if (parsed.text.length > limit) throw badRequest(field === "text" ? "message is too long" : "message caption is too long");
@@ -442,7 +447,7 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
   }
 
   function send(method: string, params: Record<string, unknown>): Record<string, unknown> {
-    const chatId = String(params.chat_id ?? "");
+    const chatId = scalar(params.chat_id) ?? "";
     if (chatId === "") throw badRequest("chat_id is empty");
     const chat = chatOf(chatId);
     const isText = method === "sendMessage";
@@ -493,7 +498,7 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
       text: isText ? body.visible : undefined,
       caption: isText ? undefined : body.visible,
       source: body.source,
-      parseMode: params.parse_mode === undefined ? undefined : String(params.parse_mode),
+      parseMode: scalar(params.parse_mode),
       entities: body.entities,
       replyMarkup: markup,
       replyToMessageId: target ? ((target.message_id as number | undefined) ?? (target.replyToMissing as number)) : undefined,
@@ -545,13 +550,13 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
         return;
       }
       case "setWebhook": {
-        const url = String(params.url ?? "");
+        const url = scalar(params.url) ?? "";
         if (url === "") {
           webhook = undefined;
           return ok(response, true);
         }
         if (!url.startsWith("https://")) throw badRequest("bad webhook: An HTTPS URL must be provided for webhook");
-        const secret = params.secret_token === undefined ? undefined : String(params.secret_token);
+        const secret = scalar(params.secret_token);
         if (secret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(secret)) throw badRequest("secret token contains unallowed characters");
         const allowed = Array.isArray(params.allowed_updates) ? (params.allowed_updates as string[]) : undefined;
         webhook = { url, secretToken: secret, allowedUpdates: allowed };
@@ -574,7 +579,7 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
       case "sendDocument":
         return ok(response, send(method, params));
       case "editMessageText": {
-        const chatId = String(params.chat_id ?? "");
+        const chatId = scalar(params.chat_id) ?? "";
         const stored = messages.get(chatId)?.get(Number(params.message_id));
         if (!stored) throw badRequest("message to edit not found");
         const body = text(params, "text", TEXT_LIMIT, true);
@@ -601,16 +606,16 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
         return ok(response, stored);
       }
       case "answerCallbackQuery": {
-        const id = String(params.callback_query_id ?? "");
+        const id = scalar(params.callback_query_id) ?? "";
         if (!callbackQueries.has(id)) throw badRequest("query is too old and response timeout expired or query ID is invalid");
-        if (String(params.text ?? "").length > 200) throw badRequest("MESSAGE_TOO_LONG");
+        if ((scalar(params.text) ?? "").length > 200) throw badRequest("MESSAGE_TOO_LONG");
         callbackQueries.delete(id);
         return ok(response, true);
       }
       case "sendChatAction":
         return ok(response, true);
       case "getFile": {
-        const file = files.get(String(params.file_id ?? ""));
+        const file = files.get(scalar(params.file_id) ?? "");
         if (!file) throw badRequest("invalid file_id");
         if (file.declaredSize > DOWNLOAD_LIMIT) throw badRequest("file is too big");
         return ok(response, { file_id: params.file_id, file_unique_id: file.uniqueId, file_size: file.declaredSize, file_path: file.path });

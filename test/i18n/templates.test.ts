@@ -6,7 +6,7 @@ import { DEFAULT_TEMPLATE_DIR, loadTemplates, render, templateVars, type Templat
 
 const templates = loadTemplates();
 
-function writeTemplates(id: unknown, en: unknown | string): string {
+function writeTemplates(id: unknown, en: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), "ka-templates-"));
   for (const [locale, content] of [
     ["id", id],

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { ChannelAdapter, ChannelName, OutboundMessage, SendResult } from "../../src/core/index.js";
+import type { ChannelAdapter, OutboundMessage, SendResult } from "../../src/core/index.js";
 import { createOutboxWorker, type OutboxWorker } from "../../src/outbox/index.js";
+import type { ReceiveResult } from "../../src/pipeline/index.js";
 import { ANONYMOUS_INTAKE, createTestPipeline, PUSH, textMessage, TICKET, type TestPipeline } from "../helpers/pipeline.js";
 
 let t: TestPipeline | undefined;
@@ -120,9 +121,9 @@ describe("a message the provider refuses for good", () => {
     });
     worker.start();
     const extra = { channel: "telegram" as const, sender: { id: "44" } };
-    let last;
+    let last: ReceiveResult | undefined;
     for (const text of ["halo", ...ANONYMOUS_INTAKE]) last = await t.pipeline.receive(textMessage("tg-blocked", text, extra));
-    const ticket = TICKET.exec(last.replies.map((r) => r.text).join(" "))![0];
+    const ticket = TICKET.exec(last!.replies.map((r) => r.text).join(" "))![0];
     await until(async () => (await t!.db.prisma.outboxMessage.count({ where: { status: { in: ["pending", "sending"] } } })) === 0);
     blocked = true;
     await t.pipeline.receive(textMessage("tg-blocked", "Ada tambahan informasi", extra));

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ReceiveResult } from "../../src/pipeline/index.js";
 import { createPostgresDatabase } from "../helpers/postgres.js";
 import { ANONYMOUS_INTAKE, createTestPipeline, textMessage, TICKET, type TestPipeline } from "../helpers/pipeline.js";
 
@@ -17,9 +18,9 @@ describe.skipIf(Boolean(skip))("the pipeline on PostgreSQL", () => {
   });
 
   it("applies the PostgreSQL migrations and files a complaint", async () => {
-    let last;
+    let last: ReceiveResult | undefined;
     for (const text of ["halo", ...ANONYMOUS_INTAKE]) last = await t.pipeline.receive(textMessage("pg-1", text));
-    const ticket = TICKET.exec(last.replies.map((r) => r.text).join(" "))?.[0];
+    const ticket = TICKET.exec(last!.replies.map((r) => r.text).join(" "))?.[0];
     expect(ticket).toBeDefined();
     const complaint = await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket: ticket! } });
     expect(complaint).toMatchObject({ category: "Pelayanan", kind: "complaint", status: "open" });

@@ -12,6 +12,7 @@ import { main as recapMain } from "../../src/cli/recap.js";
 import { parseSopPreset } from "../../src/complaints/index.js";
 import type { ChannelName } from "../../src/core/index.js";
 import { repoRoot } from "../../src/db/index.js";
+import type { ReceiveResult } from "../../src/pipeline/index.js";
 import {
   complaintFormFields,
   complaintFormPdf,
@@ -87,9 +88,9 @@ async function file(key: string, at: string, channel: ChannelName, lines: string
   now = new Date(at);
   const chatId = `${key}-${channel}`;
   const sender = channel === "email" ? { id: "warga@contoh.id", email: "warga@contoh.id" } : { id: chatId };
-  let last;
+  let last: ReceiveResult | undefined;
   for (const line of ["halo", ...lines]) last = await t.pipeline.receive(textMessage(chatId, line, { channel, sender, receivedAt: now }));
-  const ticket = TICKET.exec(last.replies.map((r) => r.text).join("\n"))?.[0];
+  const ticket = TICKET.exec(last!.replies.map((r) => r.text).join("\n"))?.[0];
   if (!ticket) throw new Error(`no ticket for ${key}`);
   tk[key] = ticket;
   await startStep(key, at);
@@ -263,20 +264,32 @@ function parseCsv(text: string): string[][] {
   let row: string[] = [];
   let field = "";
   let quoted = false;
+  const endField = () => {
+    row.push(field);
+    field = "";
+  };
+  const endRow = () => {
+    endField();
+    rows.push(row);
+    row = [];
+  };
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') ((field += '"'), i++);
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ",") (row.push(field), (field = ""));
+    else if (ch === ",") endField();
     else if (ch === "\r" && text[i + 1] === "\n") {
-      (row.push(field), rows.push(row), (row = []), (field = ""), i++);
-    } else if (ch === "\n") (row.push(field), rows.push(row), (row = []), (field = ""));
+      endRow();
+      i++;
+    } else if (ch === "\n") endRow();
     else field += ch;
   }
-  if (field !== "" || row.length > 0) (row.push(field), rows.push(row));
+  if (field !== "" || row.length > 0) endRow();
   return rows;
 }
 

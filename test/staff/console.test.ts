@@ -3,6 +3,7 @@ import { loadSopPreset } from "../../src/complaints/index.js";
 import type { StaffMessage } from "../../src/core/index.js";
 import { repoRoot } from "../../src/db/index.js";
 import { loadTemplates } from "../../src/i18n/index.js";
+import type { ReceiveResult } from "../../src/pipeline/index.js";
 import { createStaffConsole, parseStaffMessage } from "../../src/staff/index.js";
 import { join } from "node:path";
 import { ANONYMOUS_INTAKE, createTestPipeline, PULL, PUSH, textMessage, TICKET, type TestPipeline } from "../helpers/pipeline.js";
@@ -54,10 +55,10 @@ async function setup(replyMode: "reply" | "command" = "reply") {
 }
 
 async function fileComplaint(chatId = "citizen-1", channel: "webchat" | "telegram" = "webchat") {
-  let last;
+  let last: ReceiveResult | undefined;
   const extra = { channel, sender: { id: chatId } };
   for (const text of ["halo", ...ANONYMOUS_INTAKE]) last = await t!.pipeline.receive(textMessage(chatId, text, extra));
-  return TICKET.exec(last.replies.map((r) => r.text).join(" "))![0];
+  return TICKET.exec(last!.replies.map((r) => r.text).join(" "))![0];
 }
 
 const texts = (answer: { messages: { text: string }[] }) => answer.messages.map((m) => m.text).join("\n");
@@ -153,7 +154,7 @@ describe("the staff console", () => {
       orderBy: { createdAt: "desc" },
       take: 1,
     });
-    expect(JSON.parse(toCitizen[0]!.payload).text).toContain("Mohon kirim foto KTP Anda");
+    expect((JSON.parse(toCitizen[0]!.payload) as { text: string }).text).toContain("Mohon kirim foto KTP Anda");
   });
 
   it("keeps internal notes from the citizen, in both reply modes", async () => {
@@ -297,10 +298,10 @@ describe("reply windows (WhatsApp, Messenger, Instagram)", () => {
       clock: () => now,
     });
     const ticket = await (async () => {
-      let last;
+      let last: ReceiveResult | undefined;
       const extra = { channel: "whatsapp-cloud" as const, sender: { id: "6281234", phone: "+6281234" } };
       for (const text of ["halo", ...ANONYMOUS_INTAKE]) last = await t.pipeline.receive(textMessage("6281234", text, extra));
-      return TICKET.exec(last.replies.map((r) => r.text).join(" "))![0];
+      return TICKET.exec(last!.replies.map((r) => r.text).join(" "))![0];
     })();
     const inside = await staff(staffMessage(`/balas ${ticket} masih dalam 24 jam`));
     expect(texts(inside)).toMatch(/diteruskan/);

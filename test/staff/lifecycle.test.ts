@@ -4,6 +4,7 @@ import { dueAt, formatDateTime, loadSopPreset, stepById, type SopPreset } from "
 import type { StaffMessage, StaffSink } from "../../src/core/index.js";
 import { repoRoot } from "../../src/db/index.js";
 import { loadTemplates } from "../../src/i18n/index.js";
+import type { ReceiveResult } from "../../src/pipeline/index.js";
 import { createStaffConsole } from "../../src/staff/index.js";
 import { ANONYMOUS_INTAKE, createTestPipeline, PULL, PUSH, textMessage, TICKET, type TestPipeline } from "../helpers/pipeline.js";
 
@@ -81,9 +82,9 @@ async function office(preset: string): Promise<Office> {
 }
 
 async function fileComplaint(chatId: string): Promise<string> {
-  let last;
+  let last: ReceiveResult | undefined;
   for (const text of ["halo", ...ANONYMOUS_INTAKE]) last = await t!.pipeline.receive(textMessage(chatId, text, { receivedAt: now }));
-  return TICKET.exec(last.replies.map((r) => r.text).join(" "))![0];
+  return TICKET.exec(last!.replies.map((r) => r.text).join(" "))![0];
 }
 
 const complaint = (ticket: string) => t!.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } });
@@ -229,7 +230,7 @@ describe("a complaint walks its preset's whole path", () => {
     const o = await office("jenawi");
     const ticket = await fileComplaint("jnw-2");
     const card = await t!.db.prisma.outboxMessage.findFirstOrThrow({ where: { kind: "card" } });
-    expect(JSON.parse(card.payload).text).toContain("Tahap: Operator meminta input pengaduan (batas");
+    expect((JSON.parse(card.payload) as { text: string }).text).toContain("Tahap: Operator meminta input pengaduan (batas");
     expect(await walk(o, ticket, { branch: { klasifikasi: "complaint" }, finish: "archive" })).toEqual([
       "input",
       "klasifikasi",

@@ -699,7 +699,7 @@ async function openConversation() {
 
 /** Opens a conversation when the page has none: the bot greets and shows the menu. */
 async function start() {
-  let ok = false;
+  let ok;
   try {
     setBusy(true);
     ok = await openConversation();
