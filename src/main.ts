@@ -24,6 +24,8 @@ import {
   type ChannelLimits,
   type ChannelName,
   type Locale,
+  type Log,
+  type StaffFeed,
   type StaffSink,
   type Webhook,
 } from "./core/index.js";
@@ -37,10 +39,10 @@ import {
   type Database,
   type LeaderElection,
 } from "./db/index.js";
-import { buildServer, type AdminPage, type Log } from "./http/index.js";
+import { buildServer, type AdminPage } from "./http/index.js";
 import { loadTemplates, type Templates } from "./i18n/index.js";
 import { createOutboxWorker, databaseLedger, Pacer, recordDeliveryStatus, type OutboxWorker } from "./outbox/index.js";
-import { createConversationStore, createPipeline, type Pipeline, type StaffFeed } from "./pipeline/index.js";
+import { createConversationStore, createPipeline, type Pipeline } from "./pipeline/index.js";
 import { logbookReport, recapReport, reportSettings } from "./reports/index.js";
 import {
   createStaffConsole,

@@ -1,6 +1,6 @@
 import { Client, DiscordjsError, DiscordjsErrorCodes, Events, GatewayIntentBits, Options, Partials, type Message } from "discord.js";
-import { KanalError, type ChannelAdapter, type ChannelLimits, type InboundSink } from "../../src/core/index.js";
-import { createDeliveryQueue, type Log } from "../shared/index.js";
+import { KanalError, type ChannelAdapter, type ChannelLimits, type InboundSink, type Log } from "../../src/core/index.js";
+import { createDeliveryQueue } from "../shared/index.js";
 import { ignoreReason, toInbound, type DiscordMessageView } from "./inbound.js";
 import { createSender } from "./send.js";
 import { DISCORD_TEXT_LIMIT } from "./text.js";

@@ -6,13 +6,14 @@ import {
   type ChannelStateStore,
   type InboundMessage,
   type InboundSink,
+  type Log,
 } from "../../src/core/index.js";
 import { addressOf } from "./address.js";
 import { readMail, type MailView } from "./inbound.js";
 import { HourlyLimit } from "./rate-limit.js";
 import { createSender } from "./send.js";
 import { ThreadStore } from "./threads.js";
-import { MailboxWatcher, type Fetched, type ImapSettings, type Log, type WatcherStatus } from "./watcher.js";
+import { MailboxWatcher, type Fetched, type ImapSettings, type WatcherStatus } from "./watcher.js";
 
 export interface SmtpSettings {
   host: string;

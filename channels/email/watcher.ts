@@ -1,7 +1,5 @@
 import { ImapFlow, type FetchMessageObject } from "imapflow";
-import type { ChannelStateStore } from "../../src/core/index.js";
-
-export type Log = (message: string, fields?: Record<string, unknown>) => void;
+import type { ChannelStateStore, Log } from "../../src/core/index.js";
 
 export interface ImapSettings {
   host: string;

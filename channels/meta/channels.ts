@@ -6,8 +6,8 @@ import {
   type OutboundMessage,
   type SendResult,
   type Webhook,
+  type Log,
 } from "../../src/core/index.js";
-import type { Log } from "./graph.js";
 import { parseWebhookBody, type MetaChannelName, type MetaEvent, type ParseContext, type StatusUpdate } from "./inbound.js";
 import { createMessengerSender, STANDARD_WINDOW_HOURS, TEXT_LIMITS } from "./send-messenger.js";
 import { createWhatsAppSender, WA_TEXT_LIMIT, WA_WINDOW_HOURS } from "./send-whatsapp.js";

@@ -1,8 +1,6 @@
 import type { SendResult } from "../../src/core/index.js";
 import { attachmentTooLarge, downloadLimited as sharedDownload } from "../shared/index.js";
 
-export type Log = (msg: string, fields?: Record<string, unknown>) => void;
-
 export type SendFailure = Extract<SendResult, { ok: false }>;
 
 /** Every Graph call gives up after this long (a timeout counts as a network failure: retried). */

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import type { OutboundMessage, SendResult } from "../../src/core/index.js";
-import { callGraph, type Log } from "./graph.js";
+import type { Log, OutboundMessage, SendResult } from "../../src/core/index.js";
+import { callGraph } from "./graph.js";
 import { createStepRunner, hoursSince, type StepResult } from "./progress.js";
 import { messengerSendResponseSchema } from "./schemas.js";
 import { splitText, stripBold, withOptionsListed, type TextUnit } from "./text.js";

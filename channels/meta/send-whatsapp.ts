@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import type { OutboundMessage, SendResult } from "../../src/core/index.js";
-import { callGraph, type Log, type SendFailure } from "./graph.js";
+import type { Log, OutboundMessage, SendResult } from "../../src/core/index.js";
+import { callGraph, type SendFailure } from "./graph.js";
 import { createStepRunner, hoursSince, type StepResult } from "./progress.js";
 import { waSendResponseSchema, waUploadResponseSchema } from "./schemas.js";
 import { splitTail, splitText, withOptionsListed } from "./text.js";

@@ -1,6 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { KanalError, type Webhook, type WebhookRequest, type WebhookResponse } from "../../src/core/index.js";
-import type { Log } from "./graph.js";
+import { KanalError, type Webhook, type WebhookRequest, type WebhookResponse, type Log } from "../../src/core/index.js";
 import type { MetaEvent, ParsedBatch } from "./inbound.js";
 
 /** Meta's notifications are small (a batch holds at most 1000 updates); anything larger is refused unread. */

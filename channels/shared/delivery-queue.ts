@@ -1,6 +1,4 @@
-import type { InboundMessage, InboundSink } from "../../src/core/index.js";
-
-export type Log = (msg: string, fields?: Record<string, unknown>) => void;
+import type { InboundMessage, InboundSink, Log } from "../../src/core/index.js";
 
 export interface DeliveryQueue {
   /** Queues a message behind the earlier ones of the same chat; `prepare` runs in the chat's turn. */

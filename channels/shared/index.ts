@@ -3,4 +3,4 @@
  * channels, this folder imports only src/core; channels import it, never each other.
  */
 export { attachmentTooLarge, collectLimited, downloadLimited, type DownloadOptions } from "./download.js";
-export { createDeliveryQueue, type DeliveryQueue, type Log } from "./delivery-queue.js";
+export { createDeliveryQueue, type DeliveryQueue } from "./delivery-queue.js";

@@ -13,10 +13,11 @@ import {
   type Webhook,
   type WebhookRequest,
   type WebhookResponse,
+  type Log,
 } from "../../src/core/index.js";
 import { downloadLimited } from "./download.js";
 import { attachmentsOf, isServiceMessage, reduceCommand, toInbound, viewOf, type FileAccess, type MessageView } from "./inbound.js";
-import { startPolling, type Log, type Poller } from "./polling.js";
+import { startPolling, type Poller } from "./polling.js";
 import { createSender } from "./send.js";
 
 export interface TelegramAdapterOptions {

@@ -1,7 +1,6 @@
 import { TelegramError, type Telegram } from "telegraf";
 import type { Update } from "telegraf/types";
-
-export type Log = (msg: string, fields?: Record<string, unknown>) => void;
+import type { Log } from "../../src/core/index.js";
 
 type CallOptions = NonNullable<Parameters<Telegram["callApi"]>[2]>;
 type UpdateType = NonNullable<Parameters<Telegram["getUpdates"]>[3]>[number];

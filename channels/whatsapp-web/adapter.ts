@@ -1,10 +1,10 @@
 import { mkdir, rm, writeFile, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import QRCode from "qrcode";
-import type { ChannelAdapter, ChannelLimits, InboundSink } from "../../src/core/index.js";
+import type { ChannelAdapter, ChannelLimits, InboundSink, Log } from "../../src/core/index.js";
 import { createAdminPage, type AdminPage, type WhatsAppWebState, type WhatsAppWebStatus } from "./admin-page.js";
 import { createWhatsAppWebJsClient, sessionPath, type WaClientFactory, type WaClientLike, type WaMessageLike } from "./client.js";
-import { createDeliveryQueue, type Log } from "../shared/index.js";
+import { createDeliveryQueue } from "../shared/index.js";
 import { ignoreReason, phoneOf, toInbound } from "./inbound.js";
 import { createSender, WA_WEB_TEXT_LIMIT, type SendFailure } from "./send.js";
 

@@ -1,6 +1,4 @@
-import { describeError, KanalError, type ChannelAdapter, type ChannelName, type InboundSink } from "../core/index.js";
-
-type Log = (message: string, fields?: Record<string, unknown>) => void;
+import { describeError, KanalError, type ChannelAdapter, type ChannelName, type InboundSink, type Log } from "../core/index.js";
 
 /** Something only the elected leader runs (a channel's connection, the SOP scheduler). */
 export interface Duty {

@@ -1,5 +1,4 @@
-import type { ChannelName, Locale } from "../core/index.js";
-import type { Reply } from "../flow/index.js";
+import type { ChannelName, Locale, Reply } from "../core/index.js";
 import { formatDateTime } from "./status.js";
 import type { SopStep } from "./sop.js";
 

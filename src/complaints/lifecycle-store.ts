@@ -1,18 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { Database, PrismaDb } from "../db/index.js";
-import type { StaffPerson, Transition } from "./lifecycle.js";
+import type { ComplaintRecord, Database, PrismaDb } from "../db/index.js";
+import type { LifecycleComplaint, StaffPerson, Transition } from "./lifecycle.js";
 
 /** A complaint row as the lifecycle reads it. */
-export interface LifecycleRow {
-  id: string;
-  ticket: string;
-  status: string;
-  sopStep: string;
-  stepStartedAt: Date;
-  stepDueAt: Date | null;
-  holderRole: string | null;
-  holderStaff: string | null;
-}
+export type LifecycleRow = Pick<ComplaintRecord, "id" | "ticket"> & LifecycleComplaint;
 
 /** Who did it, as the audit trail records it (ComplaintEvent.actor, and data.by and data.via). */
 export interface EventActor {

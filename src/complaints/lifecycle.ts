@@ -1,3 +1,4 @@
+import type { ComplaintRecord } from "../db/index.js";
 import { dueAt, headRole, presetRolesOf, roleById, stepById, type SopBranch, type SopPreset, type SopStep } from "./sop.js";
 
 /**
@@ -5,17 +6,11 @@ import { dueAt, headRole, presetRolesOf, roleById, stepById, type SopBranch, typ
  * clock. The staff console applies what they return (src/complaints/lifecycle-store.ts writes it).
  */
 
-/** What the lifecycle needs of a complaint row. */
-export interface LifecycleComplaint {
-  status: string;
-  sopStep: string;
-  stepStartedAt: Date;
-  stepDueAt: Date | null;
-  /** A preset role the current step was handed to with /tugaskan (else the step's own role holds it). */
-  holderRole: string | null;
-  /** A staff member's Telegram id the current step was handed to with /tugaskan. */
-  holderStaff: string | null;
-}
+/**
+ * What the lifecycle needs of a complaint row (holderRole / holderStaff: the preset role or the
+ * staff member's Telegram id the current step was handed to with /tugaskan).
+ */
+export type LifecycleComplaint = Pick<ComplaintRecord, "status" | "sopStep" | "stepStartedAt" | "stepDueAt" | "holderRole" | "holderStaff">;
 
 /** Who acts: Staff.role, and the Telegram id a step may have been handed to (/tugaskan names people by it). */
 export interface LifecycleActor {

@@ -1,6 +1,5 @@
-import type { Locale } from "../core/index.js";
+import type { Locale, Reply, StaffFeedTarget } from "../core/index.js";
 import { newOutboxId } from "../db/index.js";
-import type { Reply } from "../flow/index.js";
 import { render, type Templates } from "../i18n/index.js";
 import { membersOf, type StaffPerson } from "./lifecycle.js";
 import { staffPeople } from "./lifecycle-store.js";
@@ -45,7 +44,7 @@ export function staffFeedNotifier(deps: {
   templates: Templates;
   officeName: string;
   timeZone: string;
-  feed: { channel: string; chatId: string; locale: Locale };
+  feed: StaffFeedTarget;
   /** STAFF_TELEGRAM_IDS: staff without a Staff row (role "staf"), named among the holders. */
   staffIds?: readonly string[];
 }): SopSchedulerDeps["notify"] {

@@ -1,6 +1,5 @@
-import type { Locale } from "../core/index.js";
-import type { SqlRunner } from "../db/index.js";
-import type { Reply } from "../flow/index.js";
+import type { Locale, Reply } from "../core/index.js";
+import type { ComplaintRecord, SqlRunner } from "../db/index.js";
 import { stepById, type SopPreset } from "./sop.js";
 
 export interface Requester {
@@ -9,16 +8,7 @@ export interface Requester {
   senderId: string;
 }
 
-interface StatusRow {
-  ticket: string;
-  kind: string;
-  category: string | null;
-  status: string;
-  sopStep: string;
-  receivedAt: Date;
-  stepDueAt: Date | null;
-  closedAt: Date | null;
-}
+type StatusRow = Pick<ComplaintRecord, "ticket" | "kind" | "category" | "status" | "sopStep" | "receivedAt" | "stepDueAt" | "closedAt">;
 
 /**
  * A complaint's status, for the complainant who filed it only: from the same conversation, or from

@@ -1,4 +1,4 @@
-import type { InboundAttachment } from "./message.js";
+import type { ChannelName, InboundAttachment, Locale } from "./message.js";
 
 /**
  * What a staff front end (today the Telegram ops group) hands to the staff console: a message or
@@ -38,5 +38,18 @@ export interface StaffAnswer {
 
 export type StaffSink = (message: StaffMessage) => Promise<StaffAnswer>;
 
-/** Inline buttons on a message, as rows of (label, callback data). Channels without buttons ignore them. */
-export type InlineButtons = { label: string; data: string }[][];
+/**
+ * Where staff are told things: the Telegram ops group, when the bot and the group are configured.
+ * Complaint cards, citizens' follow-ups, SOP warnings and delivery failures go there.
+ */
+export interface StaffFeed {
+  channel: ChannelName;
+  chatId: string;
+  /** The staff's language (the office's DEFAULT_LOCALE). */
+  locale: Locale;
+  /** The card's hint line: "reply" mode relays plain replies, "command" mode only /balas. */
+  replyMode: "reply" | "command";
+}
+
+/** Where a notice to staff goes: the feed's chat, in the staff's language. */
+export type StaffFeedTarget = Pick<StaffFeed, "channel" | "chatId" | "locale">;

@@ -1,4 +1,6 @@
-import type { Category, ChannelName, Locale } from "../core/index.js";
+import type { Category, ChannelName, Locale, Reply } from "../core/index.js";
+
+export type { Reply, TemplateValue } from "../core/index.js";
 
 /**
  * The flow's whole memory of a conversation. Stored as JSON on the Conversation row after every
@@ -87,17 +89,6 @@ export interface FlowInput {
   /** Trimmed text, possibly empty when only files came. */
   text: string;
   attachments: FlowAttachment[];
-}
-
-/** A template value: plain, or another template key rendered in the same locale. */
-export type TemplateValue = string | number | { key: string };
-
-/** One bot message as template keys; the pipeline renders it in the conversation's locale. */
-export interface Reply {
-  key: string;
-  vars?: Record<string, TemplateValue>;
-  /** Template keys of answer options (buttons where the channel has them). */
-  options?: string[];
 }
 
 /**

@@ -1,3 +1,3 @@
 export { buildServer } from "./server.js";
-export type { ServerDeps, Log } from "./types.js";
+export type { ServerDeps } from "./types.js";
 export type { AdminPage } from "./admin-routes.js";

@@ -1,8 +1,6 @@
 import type { AdminPage } from "./admin-routes.js";
-import type { Webhook } from "../core/index.js";
+import type { Log, Webhook } from "../core/index.js";
 import type { Pipeline, ConversationStore } from "../pipeline/index.js";
-
-export type Log = (msg: string, fields?: Record<string, unknown>) => void;
 
 export interface ServerDeps {
   pipeline: Pipeline;

@@ -1,5 +1,4 @@
-import type { Locale, OutboundMessage } from "../core/index.js";
-import type { Reply, TemplateValue } from "../flow/index.js";
+import type { Locale, OutboundMessage, Reply, TemplateValue } from "../core/index.js";
 import type { Templates } from "./load-templates.js";
 
 const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9_]*)\}/g;

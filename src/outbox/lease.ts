@@ -1,6 +1,5 @@
-import { describeError } from "../core/index.js";
+import { describeError, type Log } from "../core/index.js";
 import type { OutboxStore } from "./store.js";
-import type { OutboxLog } from "./types.js";
 
 export interface HeldLease {
   /** The claim's current token, or undefined once another worker has taken the row. */
@@ -18,7 +17,7 @@ export function holdLease(
   store: OutboxStore,
   id: string,
   token: Date,
-  options: { leaseMs: number; clock: () => Date; log: OutboxLog },
+  options: { leaseMs: number; clock: () => Date; log: Log },
 ): HeldLease {
   let current: Date | undefined = token;
   let renewing: Promise<void> = Promise.resolve();

@@ -1,5 +1,5 @@
 import type { Pacer } from "./pacing.js";
-import type { ChannelAdapter, ChannelName } from "../core/index.js";
+import type { ChannelAdapter, ChannelName, Log } from "../core/index.js";
 import type { Database } from "../db/index.js";
 
 /**
@@ -52,8 +52,6 @@ export interface OutboxWorkerOptions {
 
 export type AdapterLookup = ReadonlyMap<ChannelName, ChannelAdapter> | ((name: ChannelName) => ChannelAdapter | undefined);
 
-export type OutboxLog = (message: string, fields: Record<string, unknown>) => void;
-
 export interface OutboxWorkerDeps {
   db: Database;
   adapters: AdapterLookup;
@@ -64,7 +62,7 @@ export interface OutboxWorkerDeps {
   /** Called once per row that failed for good (status "failed", `lastError` set), so staff can be told. */
   onPermanentFailure?: (row: OutboxRow) => Promise<void> | void;
   /** Default: one line on stderr. Only what needs attention is logged (retries, failures, errors). */
-  log?: OutboxLog;
+  log?: Log;
   /**
    * Channels whose rows this worker leaves alone for now: on an instance that is not the leader,
    * the channels only the leader runs (their connection, and so their sending, lives there).

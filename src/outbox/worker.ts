@@ -1,10 +1,18 @@
-import { CHANNEL_NAMES, describeError, KanalError, type ChannelAdapter, type ChannelName, type SendResult } from "../core/index.js";
+import {
+  CHANNEL_NAMES,
+  describeError,
+  KanalError,
+  type ChannelAdapter,
+  type ChannelName,
+  type SendResult,
+  type Log,
+} from "../core/index.js";
 import { retryDelayMs } from "./backoff.js";
 import { holdLease } from "./lease.js";
 import { Pacer } from "./pacing.js";
 import { parseOutboxPayload } from "./payload.js";
 import { outboxStore, type DueRow } from "./store.js";
-import type { AdapterLookup, OutboxLog, OutboxRow, OutboxWorker, OutboxWorkerDeps, OutboxWorkerOptions } from "./types.js";
+import type { AdapterLookup, OutboxRow, OutboxWorker, OutboxWorkerDeps, OutboxWorkerOptions } from "./types.js";
 
 export const OUTBOX_DEFAULTS: Readonly<OutboxWorkerOptions> = {
   pollIntervalMs: 500,
@@ -321,6 +329,6 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-const defaultLog: OutboxLog = (message, fields) => {
-  process.stderr.write(`[outbox] ${message} ${JSON.stringify(fields)}\n`);
+const defaultLog: Log = (message, fields) => {
+  process.stderr.write(`[outbox] ${message} ${JSON.stringify(fields ?? {})}\n`);
 };

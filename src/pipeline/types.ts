@@ -1,4 +1,4 @@
-import type { ChannelLimits, ChannelName, InboundMessage, Locale, OutboundMessage } from "../core/index.js";
+import type { ChannelLimits, ChannelName, InboundMessage, Locale, OutboundMessage, StaffFeed } from "../core/index.js";
 import type { IntakeState, StepResult } from "../flow/index.js";
 import type { SopPreset } from "../complaints/index.js";
 import type { Database } from "../db/index.js";
@@ -58,13 +58,4 @@ export interface SystemStep {
   run(state: IntakeState): StepResult;
   /** Files to send with the replies (a staff reply's photo), on channels that take media. */
   attachments?: NonNullable<OutboundMessage["attachments"]>;
-}
-
-/** Where complaint cards and follow-ups for staff go (the Telegram ops group), if anywhere. */
-export interface StaffFeed {
-  channel: ChannelName;
-  chatId: string;
-  locale: Locale;
-  /** The card's hint line: "reply" mode relays plain replies, "command" mode only /balas. */
-  replyMode: "reply" | "command";
 }

@@ -1,7 +1,6 @@
-import type { Locale } from "../core/index.js";
+import type { Reply, StaffFeedTarget } from "../core/index.js";
 import { channelLabel } from "../complaints/index.js";
 import { newOutboxId, type Database } from "../db/index.js";
-import type { Reply } from "../flow/index.js";
 import { render, type Templates } from "../i18n/index.js";
 
 export interface FailedRow {
@@ -16,10 +15,7 @@ export interface FailedRow {
  * closed) is told to staff under the complaint's card, so somebody can reach the person another way.
  * Failures of the staff group itself are not reported there (it is the one place that failed).
  */
-export async function reportDeliveryFailure(
-  deps: { db: Database; templates: Templates; officeName: string; feed: { channel: string; chatId: string; locale: Locale } },
-  row: FailedRow,
-): Promise<void> {
+export async function reportDeliveryFailure(deps: NoticeDeps, row: FailedRow): Promise<void> {
   if (!row.complaintId || (row.channel === deps.feed.channel && row.chatId === deps.feed.chatId)) return;
   const complaint = await deps.db.prisma.complaint.findUnique({ where: { id: row.complaintId }, select: { ticket: true } });
   if (!complaint) return;
@@ -30,7 +26,13 @@ export async function reportDeliveryFailure(
   );
 }
 
-type NoticeDeps = { db: Database; templates: Templates; officeName: string; feed: { channel: string; chatId: string; locale: Locale } };
+/** Where a notice is written and how it is worded. */
+export interface NoticeDeps {
+  db: Database;
+  templates: Templates;
+  officeName: string;
+  feed: StaffFeedTarget;
+}
 
 /** A notice for the staff group, durable in the outbox like every message (threaded under a card when it concerns one). */
 export async function postStaffNotice(deps: NoticeDeps, reply: Reply, complaintId?: string): Promise<void> {

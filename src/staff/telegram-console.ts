@@ -1,7 +1,6 @@
-import type { StaffAnswer, StaffMessage, StaffSink } from "../core/index.js";
+import type { Reply, StaffAnswer, StaffMessage, StaffSink } from "../core/index.js";
 import { complaintOfFeedMessage } from "../complaints/index.js";
 import { render } from "../i18n/index.js";
-import type { Reply } from "../flow/index.js";
 import { alreadyDone, createStaffCommands, markDone, type StaffCommandDeps } from "./commands/index.js";
 import { findStaff } from "./directory.js";
 import { commandExample } from "./examples.js";

@@ -214,7 +214,7 @@ for (const backend of backends) {
         adapters: new Map([["telegram", telegram.adapter]]),
         clock: clock.now,
         random: () => 1, // the full backoff ceiling: delays are exact in assertions
-        log: (message, fields) => logs.push({ message, fields }),
+        log: (message, fields) => logs.push({ message, fields: fields ?? {} }),
         onPermanentFailure: (row) => {
           failures.push(row);
         },

@@ -1,6 +1,6 @@
-import type { ChannelName, Locale } from "../../core/index.js";
+import type { ChannelName, Locale, Reply } from "../../core/index.js";
 import { closeComplaint, complaintByTicket, conversationOfComplaint, type ComplaintRow } from "../../complaints/index.js";
-import { startRating, type Reply } from "../../flow/index.js";
+import { startRating } from "../../flow/index.js";
 import type { CommandContext } from "./context.js";
 import type { CommandOutcome } from "./types.js";
 

@@ -1,4 +1,4 @@
-import type { Locale } from "../../core/index.js";
+import type { Locale, Reply } from "../../core/index.js";
 import {
   formatDateTime,
   holderReply,
@@ -9,7 +9,6 @@ import {
   type StaffPerson,
   type WrittenEvent,
 } from "../../complaints/index.js";
-import type { Reply } from "../../flow/index.js";
 import { render } from "../../i18n/index.js";
 import { eventActorOf, type StaffActor } from "../actor.js";
 import type { CommandOutcome, StaffCommandDeps } from "./types.js";

@@ -1,6 +1,5 @@
 import { channelLabel, stepById, type SopPreset } from "../../complaints/index.js";
-import type { Locale } from "../../core/index.js";
-import type { Reply } from "../../flow/index.js";
+import type { Locale, Reply } from "../../core/index.js";
 
 /** An event's data is parsed JSON: a string or a number is shown as it is, anything else as the fallback. */
 const shown = (value: unknown, fallback = "-") => (typeof value === "string" || typeof value === "number" ? String(value) : fallback);

@@ -1,6 +1,5 @@
-import type { ChannelName, InboundAttachment, OutboundMessage } from "../../core/index.js";
+import type { ChannelName, InboundAttachment, OutboundMessage, Reply, TemplateValue } from "../../core/index.js";
 import { channelLabel, conversationOfComplaint } from "../../complaints/index.js";
-import type { Reply, TemplateValue } from "../../flow/index.js";
 import { commandExample } from "../examples.js";
 import type { CommandContext } from "./context.js";
 import type { ComplaintCommand } from "./types.js";
