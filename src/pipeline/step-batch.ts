@@ -11,7 +11,7 @@ import {
   resolveComplainant,
   statusReply,
 } from "../complaints/index.js";
-import { BatchWrites, jsonListSubquery, newOutboxId, type BatchRow, type SqlRunner } from "../db/index.js";
+import { BatchWrites, jsonListSubquery, type BatchRow, type SqlRunner } from "../db/index.js";
 import {
   initialState,
   step,
@@ -24,6 +24,7 @@ import {
   type TemplateValue,
 } from "../flow/index.js";
 import { render } from "../i18n/index.js";
+import { batchOutbox, type Outbox, type OutboxKind } from "../outbox/index.js";
 import type { PipelineDeps, ReceiveResult, StepJob } from "./types.js";
 
 interface LiveConversation {
@@ -63,6 +64,7 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
         jobs.map((j) => j.inbound),
       );
       const writes = new BatchWrites();
+      const outbox = batchOutbox(writes, now);
       const results = new Array<ReceiveResult>(jobs.length);
       const firstInBatch = new Map<string, number>();
       const knownComplainants = new Map<string, string>();
@@ -111,6 +113,7 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
         const effectReplies: Reply[] = [];
         for (const effect of outcome.effects) {
           await applyEffect(deps, sql, writes, effect, {
+            outbox,
             inbound,
             conversation,
             state,
@@ -186,29 +189,16 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
           });
         }
         const deliveries = limits.oneMessagePerStep && replies.length > 1 ? [joinReplies(replies)] : replies;
-        for (const reply of deliveries) {
-          if (push) {
-            const payload: OutboundMessage = {
+        for (const reply of push ? deliveries : []) {
+          outbox.enqueue(
+            { channel: inbound.channel, chatId: inbound.chatId, conversationId: conversation.id, complaintId, kind: "reply" },
+            {
               ...reply,
               lastInboundAt: conversation.lastInboundAt.toISOString(),
               ...(state.filed ? { ticket: state.filed.ticket } : {}),
               ...(job.system?.attachments ? { attachments: job.system.attachments } : {}),
-            };
-            writes.add("outbox", {
-              id: newOutboxId(now.getTime()),
-              channel: inbound.channel,
-              chatId: inbound.chatId,
-              conversationId: conversation.id,
-              complaintId,
-              kind: "reply",
-              payload: JSON.stringify(payload),
-              status: "pending",
-              attempts: 0,
-              nextAttemptAt: now,
-              createdAt: now,
-              updatedAt: now,
-            });
-          }
+            },
+          );
         }
         results[index] = { status: "processed", conversationId: conversation.id, replies };
       }
@@ -245,6 +235,7 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
 }
 
 interface EffectScope {
+  outbox: Outbox<void>;
   inbound: InboundMessage;
   conversation: LiveConversation;
   state: IntakeState;
@@ -324,7 +315,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
           },
           view,
         );
-        queueForStaff(deps, writes, now, { kind: "card", complaintId: id, reply: card, buttons: cardButtons(ticket!) });
+        queueForStaff(deps, scope.outbox, { kind: "card", complaintId: id, reply: card, buttons: cardButtons(ticket!) });
       }
       linkAttachments(scope, effect.draft.attachmentIds, id);
       scope.state.filed = { complaintId: id, ticket: ticket! };
@@ -345,7 +336,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
       if (scope.state.filed?.complaintId === effect.complaintId) {
         scope.vars.ticket = scope.state.filed.ticket;
         const reply = followUpReply(scope.state.filed.ticket, effect.text, effect.attachmentIds.length);
-        queueForStaff(deps, writes, now, { kind: "staff", complaintId: effect.complaintId, reply, threadOf: effect.complaintId });
+        queueForStaff(deps, scope.outbox, { kind: "staff", complaintId: effect.complaintId, reply, threadOf: effect.complaintId });
       }
       return;
     }
@@ -393,7 +384,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
       if (rows[0]) {
         scope.vars.ticket = rows[0].ticket;
         const reply = ratedReply(rows[0].ticket, effect.score, effect.comment);
-        queueForStaff(deps, writes, now, { kind: "staff", complaintId: effect.complaintId, reply, threadOf: effect.complaintId });
+        queueForStaff(deps, scope.outbox, { kind: "staff", complaintId: effect.complaintId, reply, threadOf: effect.complaintId });
       }
       return;
     }
@@ -414,9 +405,14 @@ function joinReplies(replies: OutboundMessage[]): OutboundMessage {
 /** A card or notice for the staff feed, written in the same transaction as what it reports. */
 function queueForStaff(
   deps: PipelineDeps,
-  writes: BatchWrites,
-  now: Date,
-  item: { kind: "card" | "staff"; complaintId: string; reply: Reply; buttons?: { labelKey: string; data: string }[][]; threadOf?: string },
+  outbox: Outbox<void>,
+  item: {
+    kind: Exclude<OutboxKind, "reply">;
+    complaintId: string;
+    reply: Reply;
+    buttons?: { labelKey: string; data: string }[][];
+    threadOf?: string;
+  },
 ): void {
   const feed = deps.staffFeed;
   if (!feed) return;
@@ -425,21 +421,10 @@ function queueForStaff(
   const buttons = item.buttons?.map((row) =>
     row.map((b) => ({ label: render(deps.templates, feed.locale, { key: b.labelKey }, globals).text, data: b.data })),
   );
-  const payload = { text: message.text, ...(buttons ? { buttons } : {}), ...(item.threadOf ? { threadOf: item.threadOf } : {}) };
-  writes.add("outbox", {
-    id: newOutboxId(now.getTime()),
-    channel: feed.channel,
-    chatId: feed.chatId,
-    conversationId: null,
-    complaintId: item.complaintId,
-    kind: item.kind,
-    payload: JSON.stringify(payload),
-    status: "pending",
-    attempts: 0,
-    nextAttemptAt: now,
-    createdAt: now,
-    updatedAt: now,
-  });
+  outbox.enqueue(
+    { channel: feed.channel, chatId: feed.chatId, complaintId: item.complaintId, kind: item.kind },
+    { text: message.text, ...(buttons ? { buttons } : {}), ...(item.threadOf ? { threadOf: item.threadOf } : {}) },
+  );
 }
 
 /**
