@@ -311,13 +311,25 @@ describe.skipIf(!HAS_CHROMIUM)(
       await screenshot(page, "webchat.png");
     });
 
-    it("switches to English: the bot by keyword, the page by its texts", async () => {
+    it("follows the conversation's language, switched by the button or by a typed keyword", async () => {
       const en = texts("en");
       await answered(page, () => page.locator("#lang-toggle").click());
       expect(await page.locator("html").getAttribute("lang")).toBe("en");
       expect(await page.locator("#send").getAttribute("aria-label")).toBe(en["send.aria"]);
       expect(await page.locator("#composer-input").getAttribute("placeholder")).toBe(en["composer.placeholder"]);
       expect(await messages(page, "citizen").last().innerText()).toMatch(/english/i);
+
+      // Typed keywords switch the page too, either way: it follows the conversation's locale.
+      const id = texts("id");
+      await type(page, "indonesia");
+      await expect.poll(() => page.locator("html").getAttribute("lang"), { timeout: WAIT }).toBe("id");
+      expect(await page.locator("#composer-input").getAttribute("placeholder")).toBe(id["composer.placeholder"]);
+      expect(await page.locator("#send").getAttribute("aria-label")).toBe(id["send.aria"]);
+      expect(await page.locator("#lang-toggle-text").innerText()).toBe(id["lang.toggle"]);
+      await type(page, "english");
+      await expect.poll(() => page.locator("html").getAttribute("lang"), { timeout: WAIT }).toBe("en");
+      expect(await page.locator(".brand__service").innerText()).toBe(en["header.subtitle"]);
+      expect(await page.locator("#lang-toggle-text").innerText()).toBe(en["lang.toggle"]);
 
       await screenshot(page, "webchat-en.png");
       expect(pageErrors).toEqual([]);

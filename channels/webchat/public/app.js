@@ -422,6 +422,7 @@ async function doSync() {
   const body = await res.json();
   setOnline(true);
   if (sessionId !== state.sessionId) return []; // a new conversation started meanwhile
+  if (LOCALES.includes(body?.locale) && body.locale !== state.locale) await followLocale(body.locale);
   /** @type {HistoryMessage[]} */
   const messages = Array.isArray(body?.messages) ? body.messages : [];
   if (messages.some((m) => m?.from === "citizen")) {
@@ -622,19 +623,30 @@ async function sendFile(file) {
   await deliver({ kind: "file", file });
 }
 
+/**
+ * The button says the keyword for the person; the page's texts change when the history reports the
+ * conversation's new locale (see followLocale), exactly as when the keyword is typed.
+ */
 async function toggleLanguage() {
   if (state.busy) return;
   const next = state.locale === "id" ? "en" : "id";
+  await deliver({ kind: "text", text: LOCALE_KEYWORD[next] });
+}
+
+/**
+ * The conversation's language changed (the button, or `english` / `indonesia` typed): the header,
+ * the placeholder and the buttons follow it. Texts that fail to load are tried again on the next sync.
+ * @param {string} locale
+ */
+async function followLocale(locale) {
   try {
-    await loadTexts(next);
+    await loadTexts(locale);
   } catch {
-    notice(t("error.network"));
     return;
   }
   applyTexts();
   rerenderTimes();
   saveStore();
-  await deliver({ kind: "text", text: LOCALE_KEYWORD[next] });
 }
 
 function rerenderTimes() {
