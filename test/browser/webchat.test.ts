@@ -220,10 +220,15 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(await options(page).nth(1).innerText()).toMatch(/pelayanan/i);
       await choose(page, options(page).nth(1));
 
-      // The complaint text, typed and sent with Enter.
+      // The complaint text, typed and sent with a tap on Kirim: the text box keeps the focus, so a
+      // phone's keyboard stays open for the next message.
       const complaint = "Antrean loket KTP sangat panjang, nomor antrean habis pukul 08.00 padahal loket buka sampai 15.00.";
-      await type(page, complaint);
+      await page.locator("#composer-input").tap();
+      await page.locator("#composer-input").fill(complaint);
+      await answered(page, () => page.locator("#send").tap());
       await messages(page, "citizen").filter({ hasText: "Antrean loket KTP" }).waitFor({ timeout: WAIT });
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe("composer-input");
+      expect(await page.locator("#composer-input").inputValue()).toBe("");
 
       // Evidence: a small PNG through the attach input, then the "done/skip" button.
       const photo = join(dir, "antrean.png");

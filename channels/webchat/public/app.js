@@ -607,10 +607,17 @@ function autoGrow() {
 
 async function submitText() {
   const text = els.input.value.trim();
-  if (text === "" || state.busy) return;
+  if (text === "" || state.busy) {
+    els.input.focus({ preventScroll: true });
+    return;
+  }
   els.input.value = "";
   autoGrow();
   await deliver({ kind: "text", text: text.slice(0, 4000) });
+  // The text box keeps the focus, so a phone's keyboard stays open for the next message (unless
+  // the person has moved on to something else meanwhile).
+  const focused = document.activeElement;
+  if (!focused || focused === document.body || focused === els.send) els.input.focus({ preventScroll: true });
 }
 
 /** @param {File} file */
@@ -673,6 +680,9 @@ function bindEvents() {
     }
   });
   els.input.addEventListener("input", autoGrow);
+  // A tap on Kirim must not take the focus from the text box: the keyboard would close, and a
+  // focus() after the answer cannot reopen it (mobile browsers open it only on a user's gesture).
+  els.send.addEventListener("mousedown", (event) => event.preventDefault());
   els.attach.addEventListener("click", () => els.file.click());
   els.file.addEventListener("change", () => {
     const file = els.file.files?.[0];
