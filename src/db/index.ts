@@ -1,4 +1,13 @@
 export { openDatabase, type Database, type PrismaDb, type OpenOptions } from "./client.js";
+export type {
+  ComplaintRecord,
+  ComplaintEventRecord,
+  ComplainantRecord,
+  ChannelIdentityRecord,
+  ConversationRecord,
+  StaffRecord,
+  PrismaTx,
+} from "./rows.js";
 export { migrate, listMigrations } from "./migrate.js";
 export { providerOf, sqlitePath, type DbProvider } from "./provider.js";
 export { sqlRunner, valuesList, jsonListSubquery, type SqlRunner, type RawClient } from "./sql.js";
