@@ -470,6 +470,7 @@ describe("telegram: sending", () => {
       delivery: "push",
       canReachLater: true,
       pacing: { perChatMs: 1000, groupPerMinute: 20, globalPerSecond: 30 },
+      oneMessagePerStep: true,
     });
     expect(adapter.webhook).toBeUndefined();
   });
