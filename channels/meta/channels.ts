@@ -53,6 +53,9 @@ export function whatsappLimits(hasTemplate: boolean): ChannelLimits {
     canReachLater: true,
     replyWindow: { hours: WA_WINDOW_HOURS, outside: hasTemplate ? "template" : "none" },
     pacing: { globalPerSecond: 80 },
+    // WhatsApp also limits messages to one user in a burst (131056), and a template outside the
+    // window is billed per message: one step's answer goes as one (the last reply's buttons kept).
+    oneMessagePerStep: true,
   };
 }
 
@@ -63,6 +66,7 @@ export const MESSENGER_LIMITS: ChannelLimits = {
   delivery: "push",
   canReachLater: true,
   replyWindow: { hours: STANDARD_WINDOW_HOURS, outside: "tag" },
+  oneMessagePerStep: true,
 };
 
 /** 1000 is bytes on Instagram: the sender splits multi-byte text further. Files go by public URL only: none sent. */
@@ -73,6 +77,7 @@ export const INSTAGRAM_LIMITS: ChannelLimits = {
   delivery: "push",
   canReachLater: true,
   replyWindow: { hours: STANDARD_WINDOW_HOURS, outside: "tag" },
+  oneMessagePerStep: true,
 };
 
 function required(value: string | undefined, name: string): string {

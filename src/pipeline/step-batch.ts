@@ -396,7 +396,7 @@ function citizenEvent(complaintId: string, type: string, data: Record<string, un
   return { id: randomUUID(), complaintId, type, actor: "citizen", data: JSON.stringify(data), createdAt: now };
 }
 
-/** One step's replies as one message, for channels where each message is a letter (e-mail). */
+/** One step's replies as one message (ChannelLimits.oneMessagePerStep), with the last reply's options. */
 function joinReplies(replies: OutboundMessage[]): OutboundMessage {
   const options = replies.at(-1)!.options;
   return { text: replies.map((r) => r.text).join("\n\n"), ...(options ? { options } : {}) };
