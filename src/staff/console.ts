@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { ChannelLimits, ChannelName, Locale, OutboundMessage, StaffAnswer, StaffMessage, StaffSink } from "../core/index.js";
+import { cleanStaffMessage } from "../core/index.js";
 import {
   applyAssign,
   applyMove,
@@ -683,7 +684,9 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
     }
   }
 
-  return async (message) => {
+  return async (outside) => {
+    // Staff text is outside text too: cleaned as the pipeline cleans citizens' (src/core/text.ts).
+    const message = cleanStaffMessage(outside);
     const key = `staff:${message.updateId}`;
     // A redelivered update (restart, webhook retry) is answered by nothing: it was acted on once.
     if (await db.prisma.processedUpdate.findUnique({ where: { key } })) return { messages: [] };
