@@ -23,6 +23,7 @@ import {
   type ChannelAdapter,
   type ChannelLimits,
   type ChannelName,
+  type InboundFailure,
   type Locale,
   type StaffSink,
   type Webhook,
@@ -32,7 +33,9 @@ import {
   collectMetrics,
   createLeaderElection,
   openDatabase,
+  recordFailedInbound,
   repoRoot,
+  rethrowUnavailable,
   sessionLock,
   type Database,
   type LeaderElection,
@@ -45,6 +48,7 @@ import { logbookReport, recapReport, reportSettings } from "./reports/index.js";
 import {
   createStaffConsole,
   reportDeliveryFailure,
+  reportFailedInbound,
   reportUnreadableMail,
   reportWhatsAppLoggedOut,
   type FailedRow,
@@ -100,6 +104,18 @@ function deliveryFailureReporter(config: Config, base: Base): ((row: FailedRow) 
   const feed = staffFeedOf(config);
   if (!feed) return undefined;
   return (row) => reportDeliveryFailure({ db: base.db, templates: base.templates, officeName: config.OFFICE_NAME, feed }, row);
+}
+
+/** A message that failed because of what it held: recorded once, and told to staff once. */
+function failedInboundRecorder(config: Config, base: Base): (failure: InboundFailure) => Promise<void> {
+  const feed = staffFeedOf(config);
+  return async (failure) => {
+    const first = await recordFailedInbound(base.db, failure).catch(rethrowUnavailable);
+    if (first && feed) {
+      const notice = { db: base.db, templates: base.templates, officeName: config.OFFICE_NAME, feed };
+      await reportFailedInbound(notice, failure).catch(rethrowUnavailable);
+    }
+  };
 }
 
 /**
@@ -164,11 +180,12 @@ function configuredChannels(config: Config, base: Base, staff: StaffSinkRef, log
       pageAccessToken: config.META_PAGE_ACCESS_TOKEN,
       maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES,
       log,
-      // A status that cannot be recorded is rejected, so Meta delivers it again.
+      // A status that cannot be recorded for want of the database is rejected, so Meta delivers it again.
       onStatus: async (update) => {
-        const failed = await recordDeliveryStatus(base.db, "whatsapp-cloud", update);
+        const failed = await recordDeliveryStatus(base.db, "whatsapp-cloud", update).catch(rethrowUnavailable);
         if (failed) await reportFailure?.(failed);
       },
+      onFailedMessage: failedInboundRecorder(config, base),
     });
     entries.push(...meta.adapters.map((first) => ({ first })));
     webhooks.push(meta.webhook);

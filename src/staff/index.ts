@@ -4,6 +4,7 @@ export { findStaff, IDENTITY_ROLES, type StaffMember } from "./directory.js";
 export {
   postStaffNotice,
   reportDeliveryFailure,
+  reportFailedInbound,
   reportUnreadableMail,
   reportWhatsAppLoggedOut,
   type FailedRow,
