@@ -502,6 +502,7 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
     officeName: config.OFFICE_NAME,
     webhooks: [...entries.flatMap((e) => (e.first.webhook ? [e.first.webhook] : [])), ...webhooks],
     adminPages,
+    security: { frameAncestors: config.WEBCHAT_FRAME_ANCESTORS, https: config.PUBLIC_BASE_URL !== undefined },
     log,
   });
   const address = await app.listen({ host: config.HOST, port: config.PORT });

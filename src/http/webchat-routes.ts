@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import { cleanText, KanalError, type InboundAttachment, type InboundMessage } from "../core/index.js";
 import { readUploadedFile } from "./multipart.js";
+import { chatPageHeaders } from "./security-headers.js";
 import type { ServerDeps } from "./types.js";
 
 const CHANNEL = "webchat" as const;
@@ -80,7 +81,9 @@ export function webchatRoutes(deps: ServerDeps) {
   }
 
   return async (app: FastifyInstance) => {
-    app.get("/", async (_request, reply) => sendFile(reply, join(deps.webchat.publicDir, "index.html"), "text/html; charset=utf-8"));
+    app.get("/", { helmet: chatPageHeaders(deps.security?.frameAncestors ?? []) }, async (_request, reply) =>
+      sendFile(reply, join(deps.webchat.publicDir, "index.html"), "text/html; charset=utf-8"),
+    );
     app.get<{ Params: { file: string } }>("/webchat/static/:file", async (request, reply) => {
       const type = STATIC_FILES[request.params.file];
       if (!type) throw new KanalError("KA_NOT_FOUND", "not found");
