@@ -30,6 +30,7 @@ import {
   type ChannelAdapter,
   type ChannelLimits,
   type ChannelName,
+  type InboundFailure,
   type Locale,
   type StaffSink,
   type Webhook,
@@ -39,7 +40,9 @@ import {
   collectMetrics,
   createLeaderElection,
   openDatabase,
+  recordFailedInbound,
   repoRoot,
+  rethrowUnavailable,
   sessionLock,
   type Database,
   type LeaderElection,
@@ -52,6 +55,7 @@ import { logbookReport, recapReport, reportSettings } from "./reports/index.js";
 import {
   createStaffConsole,
   reportDeliveryFailure,
+  reportFailedInbound,
   reportUnreadableMail,
   reportWhatsAppLoggedOut,
   type FailedRow,
@@ -110,6 +114,18 @@ function deliveryFailureReporter(config: Config, base: Base): ((row: FailedRow) 
   const feed = staffFeedOf(config);
   if (!feed) return undefined;
   return (row) => reportDeliveryFailure({ db: base.db, templates: base.templates, officeName: config.OFFICE_NAME, feed }, row);
+}
+
+/** A message that failed because of what it held: recorded once, and told to staff once. */
+function failedInboundRecorder(config: Config, base: Base): (failure: InboundFailure) => Promise<void> {
+  const feed = staffFeedOf(config);
+  return async (failure) => {
+    const first = await recordFailedInbound(base.db, failure).catch(rethrowUnavailable);
+    if (first && feed) {
+      const notice = { db: base.db, templates: base.templates, officeName: config.OFFICE_NAME, feed };
+      await reportFailedInbound(notice, failure).catch(rethrowUnavailable);
+    }
+  };
 }
 
 /**
@@ -174,11 +190,12 @@ function configuredChannels(config: Config, base: Base, staff: StaffSinkRef, log
       pageAccessToken: config.META_PAGE_ACCESS_TOKEN,
       maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES,
       log,
-      // A status that cannot be recorded is rejected, so Meta delivers it again.
+      // A status that cannot be recorded for want of the database is rejected, so Meta delivers it again.
       onStatus: async (update) => {
-        const failed = await recordDeliveryStatus(base.db, "whatsapp-cloud", update);
+        const failed = await recordDeliveryStatus(base.db, "whatsapp-cloud", update).catch(rethrowUnavailable);
         if (failed) await reportFailure?.(failed);
       },
+      onFailedMessage: failedInboundRecorder(config, base),
     });
     entries.push(...meta.adapters.map((first) => ({ first })));
     webhooks.push(meta.webhook);
@@ -495,6 +512,7 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
     officeName: config.OFFICE_NAME,
     webhooks: [...entries.flatMap((e) => (e.first.webhook ? [e.first.webhook] : [])), ...webhooks],
     adminPages,
+    security: { frameAncestors: config.WEBCHAT_FRAME_ANCESTORS, https: config.PUBLIC_BASE_URL !== undefined },
     log,
   });
   const address = await app.listen({ host: config.HOST, port: config.PORT });

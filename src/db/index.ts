@@ -19,3 +19,4 @@ export { collectMetrics } from "./metrics.js";
 export { createLeaderElection, type LeaderElection, type LeaderElectionOptions } from "./leader-election.js";
 export { isDatabaseUnavailable, rethrowUnavailable } from "./unavailable.js";
 export { BatchWrites, type BatchRow, type BatchTable } from "./batch-writes.js";
+export { recordFailedInbound } from "./failed-inbound.js";
