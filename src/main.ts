@@ -16,13 +16,21 @@ import { createTelegramAdapter, telegramWebhookUrl } from "../channels/telegram/
 import { createWebchatAdapter, WEBCHAT_PUBLIC_DIR } from "../channels/webchat/adapter.js";
 import { createWhatsAppWebAdapter } from "../channels/whatsapp-web/index.js";
 import { dutyRoster, singletonChannel, type Duty, type SingletonChannel } from "./cluster/index.js";
-import { loadSopPreset, staffFeedNotifier, startSopScheduler, type SopPreset, type SopScheduler } from "./complaints/index.js";
+import {
+  loadSopPreset,
+  sopStartupNotices,
+  staffFeedNotifier,
+  startSopScheduler,
+  type SopPreset,
+  type SopScheduler,
+} from "./complaints/index.js";
 import { loadConfig, type Config } from "./config/index.js";
 import {
   KanalError,
   type ChannelAdapter,
   type ChannelLimits,
   type ChannelName,
+  type InboundFailure,
   type Locale,
   type Log,
   type StaffFeed,
@@ -34,7 +42,9 @@ import {
   collectMetrics,
   createLeaderElection,
   openDatabase,
+  recordFailedInbound,
   repoRoot,
+  rethrowUnavailable,
   sessionLock,
   type Database,
   type LeaderElection,
@@ -47,6 +57,7 @@ import { logbookReport, recapReport, reportSettings } from "./reports/index.js";
 import {
   createStaffConsole,
   reportDeliveryFailure,
+  reportFailedInbound,
   reportUnreadableMail,
   reportWhatsAppLoggedOut,
   type FailedRow,
@@ -87,6 +98,9 @@ async function openBase(config: Config, log?: Log): Promise<Base> {
   const templates = loadTemplates(TEMPLATES_DIR);
   const sop = loadSopPreset(TEMPLATES_DIR, config.SOP_PRESET, { timeZone: config.OFFICE_TIMEZONE });
   const db = await openDatabase(config.DATABASE_URL, { log });
+  // Missing holiday lists, complaints on steps the preset lacks: said once, at start.
+  if (log)
+    for (const notice of await sopStartupNotices(db, sop, new Date())) log(notice.message, { level: notice.level, ...notice.fields });
   return { db, templates, sop, attachments: new AttachmentStore(config.ATTACHMENTS_DIR, config.ATTACHMENT_MAX_BYTES) };
 }
 
@@ -102,6 +116,18 @@ function deliveryFailureReporter(config: Config, base: Base): ((row: FailedRow) 
   const feed = staffFeedOf(config);
   if (!feed) return undefined;
   return (row) => reportDeliveryFailure({ db: base.db, templates: base.templates, officeName: config.OFFICE_NAME, feed }, row);
+}
+
+/** A message that failed because of what it held: recorded once, and told to staff once. */
+function failedInboundRecorder(config: Config, base: Base): (failure: InboundFailure) => Promise<void> {
+  const feed = staffFeedOf(config);
+  return async (failure) => {
+    const first = await recordFailedInbound(base.db, failure).catch(rethrowUnavailable);
+    if (first && feed) {
+      const notice = { db: base.db, templates: base.templates, officeName: config.OFFICE_NAME, feed };
+      await reportFailedInbound(notice, failure).catch(rethrowUnavailable);
+    }
+  };
 }
 
 /**
@@ -166,11 +192,12 @@ function configuredChannels(config: Config, base: Base, staff: StaffSinkRef, log
       pageAccessToken: config.META_PAGE_ACCESS_TOKEN,
       maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES,
       log,
-      // A status that cannot be recorded is rejected, so Meta delivers it again.
+      // A status that cannot be recorded for want of the database is rejected, so Meta delivers it again.
       onStatus: async (update) => {
-        const failed = await recordDeliveryStatus(base.db, "whatsapp-cloud", update);
+        const failed = await recordDeliveryStatus(base.db, "whatsapp-cloud", update).catch(rethrowUnavailable);
         if (failed) await reportFailure?.(failed);
       },
+      onFailedMessage: failedInboundRecorder(config, base),
     });
     entries.push(...meta.adapters.map((first) => ({ first })));
     webhooks.push(meta.webhook);
@@ -487,6 +514,7 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
     officeName: config.OFFICE_NAME,
     webhooks: [...entries.flatMap((e) => (e.first.webhook ? [e.first.webhook] : [])), ...webhooks],
     adminPages,
+    security: { frameAncestors: config.WEBCHAT_FRAME_ANCESTORS, https: config.PUBLIC_BASE_URL !== undefined },
     log,
   });
   const address = await app.listen({ host: config.HOST, port: config.PORT });

@@ -1,6 +1,6 @@
 import type { Locale, Reply } from "../core/index.js";
 import type { ComplaintRecord, SqlRunner } from "../db/index.js";
-import { stepById, type SopPreset } from "./sop.js";
+import { stepLabel, type SopPreset } from "./sop.js";
 
 export interface Requester {
   conversationId: string;
@@ -31,7 +31,6 @@ export async function statusReply(
   );
   const row = rows[0];
   if (!row) return { key: "status.unknown", vars: { ticket } };
-  const step = stepById(view.sop, row.sopStep);
   const when = (d: Date | null) => (d ? formatDateTime(new Date(d), view.locale, view.timeZone) : "-");
   return {
     key: row.status === "closed" ? "status.reportClosed" : "status.report",
@@ -39,7 +38,7 @@ export async function statusReply(
       ticket: row.ticket,
       kind: { key: row.kind === "information" ? "status.kind.information" : "status.kind.complaint" },
       category: row.category ?? "-",
-      step: step ? step.label[view.locale] : row.sopStep,
+      step: stepLabel(view.sop, row.sopStep)[view.locale],
       received: when(row.receivedAt),
       due: when(row.stepDueAt),
       closed: when(row.closedAt),

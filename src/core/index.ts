@@ -6,3 +6,4 @@ export * from "./errors.js";
 export * from "./staff.js";
 export * from "./reply.js";
 export * from "./log.js";
+export * from "./text.js";

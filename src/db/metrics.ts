@@ -5,12 +5,13 @@ import type { Database } from "./client.js";
  * reports the same office-wide figures (nothing kept in one process's memory).
  */
 export async function collectMetrics(db: Database, now: Date, channelStates: Record<string, string>, isLeader?: boolean): Promise<string> {
-  const [messages, outbox, oldest, complaints, overdue] = await Promise.all([
+  const [messages, outbox, oldest, complaints, overdue, failedInbound] = await Promise.all([
     db.prisma.message.groupBy({ by: ["channel", "direction"], _count: { _all: true } }),
     db.prisma.outboxMessage.groupBy({ by: ["channel", "status"], _count: { _all: true } }),
     db.prisma.outboxMessage.groupBy({ by: ["channel"], where: { status: { in: ["pending", "sending"] } }, _min: { createdAt: true } }),
     db.prisma.complaint.groupBy({ by: ["kind", "status"], _count: { _all: true } }),
     db.prisma.complaint.count({ where: { status: { not: "closed" }, stepDueAt: { lt: now } } }),
+    db.prisma.failedInbound.groupBy({ by: ["channel"], _count: { _all: true } }),
   ]);
   const lines: string[] = [];
   const metric = (name: string, type: "counter" | "gauge", help: string, samples: [Record<string, string>, number][]) => {
@@ -27,6 +28,12 @@ export async function collectMetrics(db: Database, now: Date, channelStates: Rec
     "counter",
     "Messages stored, per channel and direction (in = from citizens).",
     messages.map((m) => [{ channel: m.channel, direction: m.direction }, m._count._all]),
+  );
+  metric(
+    "kanal_inbound_failed_total",
+    "counter",
+    "Inbound messages that could not be processed because of what they held (the rest of their batch went on), per channel.",
+    failedInbound.map((f) => [{ channel: f.channel }, f._count._all]),
   );
   const depth = outbox.filter((o) => o.status === "pending" || o.status === "sending");
   metric(

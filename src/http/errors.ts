@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import { KanalError, type ErrorCode } from "../core/index.js";
+import { KanalError, type ErrorCode, type Log } from "../core/index.js";
 
 const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   KA_BAD_REQUEST: 400,
@@ -8,13 +8,14 @@ const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   KA_UNSUPPORTED_MEDIA: 415,
   KA_SHUTTING_DOWN: 503,
   KA_DATABASE: 503,
+  KA_UNAVAILABLE: 503,
 };
 
 /**
  * Every error leaves as `{ "error": "…" }` with a 4xx for what the client got wrong (malformed
  * JSON, wrong content type, body too large) and 5xx only for our own failures.
  */
-export function errorHandler(log: (msg: string, fields: Record<string, unknown>) => void) {
+export function errorHandler(log: Log) {
   return (error: FastifyError | KanalError | Error, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof KanalError) {
       return reply.status(STATUS_OF[error.code] ?? 500).send({ error: error.message, code: error.code });

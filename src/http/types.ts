@@ -29,6 +29,13 @@ export interface ServerDeps {
   adminPages?: readonly AdminPage[];
   /** Mounted at /webhooks/<path> (Telegram webhook mode, Meta). */
   webhooks?: readonly Webhook[];
+  /** Hardening (README "Security"); absent, the safe defaults: no framing, no HSTS. */
+  security?: {
+    /** WEBCHAT_FRAME_ANCESTORS: origins allowed to embed the chat page. */
+    frameAncestors?: readonly string[];
+    /** PUBLIC_BASE_URL is https: HSTS is sent. */
+    https?: boolean;
+  };
   log: Log;
   clock?: () => Date;
 }

@@ -50,6 +50,7 @@ export { findStaff, mayViewIdentity, IDENTITY_ROLES } from "./directory.js";
 export {
   postStaffNotice,
   reportDeliveryFailure,
+  reportFailedInbound,
   reportUnreadableMail,
   reportWhatsAppLoggedOut,
   type FailedRow,

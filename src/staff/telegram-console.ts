@@ -1,4 +1,4 @@
-import type { Reply, StaffAnswer, StaffMessage, StaffSink } from "../core/index.js";
+import { cleanStaffMessage, type Reply, type StaffAnswer, type StaffMessage, type StaffSink } from "../core/index.js";
 import { complaintOfFeedMessage } from "../complaints/index.js";
 import { render } from "../i18n/index.js";
 import { alreadyDone, createStaffCommands, markDone, type StaffCommandDeps } from "./commands/index.js";
@@ -63,7 +63,9 @@ export function createStaffConsole(deps: StaffCommandDeps): StaffSink {
     return { answer: { messages: result.messages }, ran: true };
   }
 
-  return async (message) => {
+  return async (outside) => {
+    // Staff text is outside text too: cleaned as the pipeline cleans citizens' (src/core/text.ts).
+    const message = cleanStaffMessage(outside);
     const key = `staff:${message.updateId}`;
     // A redelivered update (restart, webhook retry) is answered by nothing: it was acted on once.
     if (await alreadyDone(db, key)) return { messages: [] };

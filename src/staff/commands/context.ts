@@ -4,6 +4,7 @@ import {
   holderReply,
   recordEvent,
   staffPeople,
+  stepLabel,
   type EventActor,
   type SopStep,
   type StaffPerson,
@@ -59,7 +60,8 @@ export function commandContext(deps: StaffCommandDeps, actor: StaffActor, locale
     clock,
     t,
     when: (date) => (date ? formatDateTime(date, locale, settings.timeZone) : "-"),
-    stepLabel: (step, fallback) => (step ? step.label[locale] : fallback),
+    // A step the preset lacks (SOP_PRESET changed under the complaint) still reads as words.
+    stepLabel: (step, fallback) => (step ? step.label[locale] : fallback ? stepLabel(deps.sop, fallback)[locale] : fallback),
     people: () => staffPeople(db.prisma, settings.staffIds),
     holderText: (people, roleId, staffId) => t(holderReply(deps.sop, locale, people, roleId, staffId)),
     async event(complaintId, type, data) {

@@ -1,4 +1,4 @@
-import { channelLabel, stepById, type SopPreset } from "../../complaints/index.js";
+import { channelLabel, stepLabel, type SopPreset } from "../../complaints/index.js";
 import type { Locale, Reply } from "../../core/index.js";
 
 /** An event's data is parsed JSON: a string or a number is shown as it is, anything else as the fallback. */
@@ -62,10 +62,7 @@ export function eventReply(event: { type: string; actor: string; data: Record<st
     data,
     who: shown(data.by, event.actor),
     text: shown(data.text, ""),
-    stepName: (id) => {
-      const step = stepById(view.sop, String(id));
-      return step ? step.label[view.locale] : shown(id);
-    },
+    stepName: (id) => (typeof id === "string" && id !== "" ? stepLabel(view.sop, id)[view.locale] : shown(id)),
     note: () => (data.note ? `: ${shown(data.note, "")}` : ""),
   };
   const viewOf = EVENT_VIEWS[event.type];

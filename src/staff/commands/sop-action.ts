@@ -114,7 +114,7 @@ async function refusalText(ctx: CommandContext, refusal: Refusal, complaint: Com
     case "closed":
       return ctx.t({ key: "staff.alreadyClosed", vars: { ticket } });
     case "unknownStep":
-      return ctx.t({ key: "staff.sop.unknownStep", vars: { ticket, step: refusal.step, preset: sop.file } });
+      return ctx.t({ key: "staff.sop.unknownStep", vars: { ticket, step: ctx.stepLabel(undefined, refusal.step), preset: sop.file } });
     case "notAllowed": {
       const all = await ctx.people();
       const who = [
