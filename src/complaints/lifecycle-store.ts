@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { ComplaintRecord, Database, PrismaDb } from "../db/index.js";
+import type { ComplaintRecord, Database, PrismaDb, PrismaTx } from "../db/index.js";
 import type { LifecycleComplaint, StaffPerson, Transition } from "./lifecycle.js";
 
 /** A complaint row as the lifecycle reads it. */
@@ -58,14 +58,25 @@ export function assignEvent(complaint: LifecycleRow, target: AssignTarget, who: 
   };
 }
 
+/** A transaction of its own on the database, or the caller's (a staff action writing more with it). */
+function inTransaction<T>(client: Database | PrismaTx, work: (tx: PrismaTx) => Promise<T>): Promise<T> {
+  return "prisma" in client ? client.prisma.$transaction(work) : work(client);
+}
+
 /**
  * Moves a complaint to the transition's step and records its event (moveEvent), in one
- * transaction. The update only applies while the complaint is still open and on the step the
+ * transaction (the caller's, when given one). The update only applies while the complaint is still open and on the step the
  * transition was computed from: two staff acting at once move it once, and the second is told (false).
  */
-export async function applyMove(db: Database, complaint: LifecycleRow, move: Move, who: EventActor, now: Date): Promise<boolean> {
+export async function applyMove(
+  client: Database | PrismaTx,
+  complaint: LifecycleRow,
+  move: Move,
+  who: EventActor,
+  now: Date,
+): Promise<boolean> {
   const event = moveEvent(complaint, move, who, now);
-  return db.prisma.$transaction(async (tx) => {
+  return inTransaction(client, async (tx) => {
     const updated = await tx.complaint.updateMany({
       where: { id: complaint.id, status: { not: "closed" }, sopStep: complaint.sopStep },
       data: {
@@ -94,14 +105,14 @@ export async function applyMove(db: Database, complaint: LifecycleRow, move: Mov
 
 /** Hands the current step to a role or a person (assignEvent), under the same rule as applyMove. */
 export async function applyAssign(
-  db: Database,
+  client: Database | PrismaTx,
   complaint: LifecycleRow,
   target: AssignTarget,
   who: EventActor,
   now: Date,
 ): Promise<boolean> {
   const event = assignEvent(complaint, target, who);
-  return db.prisma.$transaction(async (tx) => {
+  return inTransaction(client, async (tx) => {
     const updated = await tx.complaint.updateMany({
       where: { id: complaint.id, status: { not: "closed" }, sopStep: complaint.sopStep },
       data: { holderRole: target.role, holderStaff: target.staff, updatedAt: now },

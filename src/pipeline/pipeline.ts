@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { cleanInbound, cleanText, KanalError, type ChannelName, type InboundMessage, type Locale } from "../core/index.js";
-import { rethrowUnavailable } from "../db/index.js";
+import { rethrowUnavailable, type PrismaTx } from "../db/index.js";
 import { createBatcher } from "./batcher.js";
 import { processStepBatch } from "./step-batch.js";
 import type { PipelineDeps, ReceiveResult, StepJob, SystemStep } from "./types.js";
@@ -19,11 +19,23 @@ export interface Pipeline {
    * delivered like the bot's replies, in the conversation's turn. "unknown" if there is none.
    */
   speak(channel: ChannelName, chatId: string, system: SystemStep): Promise<ReceiveResult>;
+  /**
+   * speak, inside the caller's transaction: the step's rows commit or roll back with the caller's
+   * own writes (a staff action's event, the citizen's message and the mark that the action is done
+   * go together, so a crash can neither lose nor repeat half of it). `key` names the step: its
+   * provider message id is "<author>:<key>", deterministic for the action it belongs to. The
+   * conversation's row is locked (PostgreSQL) or the database is (SQLite) as for any step. Call
+   * wake() once the caller's transaction has committed.
+   */
+  speakWithin(tx: PrismaTx, channel: ChannelName, chatId: string, system: SystemStep, key: string): Promise<ReceiveResult>;
+  /** Wakes the outbox worker after a transaction that spoke through speakWithin committed. */
+  wake(): void;
   /** Stop taking messages and finish the ones in flight (graceful shutdown). */
   close(): Promise<void>;
 }
 
 export function createPipeline(deps: PipelineDeps): Pipeline {
+  const clock = deps.clock ?? (() => new Date());
   let closing = false;
   let inFlight = 0;
   let idle: (() => void) | undefined;
@@ -72,22 +84,36 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     },
     async speak(channel, chatId, system) {
       if (closing) throw new KanalError("KA_SHUTTING_DOWN", "the bot is shutting down; try again in a moment");
-      const inbound: InboundMessage = {
-        channel,
-        providerMessageId: `${system.author}:${randomBytes(12).toString("base64url")}`,
-        chatId: cleanText(chatId),
-        sender: { id: system.author },
-        text: "",
-        attachments: [],
-        receivedAt: (deps.clock ?? (() => new Date()))(),
-        raw: { system: system.author },
-      };
+      const inbound = systemInbound(channel, chatId, system, randomBytes(12).toString("base64url"), clock());
       return batcher.submit({ inbound, attachments: [], system, existingOnly: true }).catch(rethrowUnavailable);
+    },
+    async speakWithin(tx, channel, chatId, system, key) {
+      if (closing) throw new KanalError("KA_SHUTTING_DOWN", "the bot is shutting down; try again in a moment");
+      const job: StepJob = { inbound: systemInbound(channel, chatId, system, key, clock()), attachments: [], system, existingOnly: true };
+      const { results } = await processStepBatch(deps, [job], tx);
+      return results[0]!;
+    },
+    wake() {
+      deps.onOutboxRows?.();
     },
     async close() {
       closing = true;
       if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
       await batcher.drain();
     },
+  };
+}
+
+/** The office's turn in a conversation, as a message no citizen sent: the pipeline steps it like one. */
+function systemInbound(channel: ChannelName, chatId: string, system: SystemStep, key: string, at: Date): InboundMessage {
+  return {
+    channel,
+    providerMessageId: `${system.author}:${key}`,
+    chatId: cleanText(chatId),
+    sender: { id: system.author },
+    text: "",
+    attachments: [],
+    receivedAt: at,
+    raw: { system: system.author },
   };
 }

@@ -11,7 +11,7 @@ import {
   resolveComplainant,
   statusReply,
 } from "../complaints/index.js";
-import { BatchWrites, jsonListSubquery, type BatchRow, type SqlRunner } from "../db/index.js";
+import { BatchWrites, jsonListSubquery, type BatchRow, type PrismaTx, type SqlRunner } from "../db/index.js";
 import {
   initialState,
   step,
@@ -43,11 +43,18 @@ const keyOf = (channel: string, id: string) => `${channel}\u0000${id}`;
  * Processes many citizens' messages in one transaction: dedupe, load conversations, run the flow,
  * apply its effects, write state + messages + complaints + outbox rows. A crash before COMMIT
  * loses the whole batch, which the channels redeliver (or the web client resends): a step is
- * never half done.
+ * never half done. `within`: run inside the caller's transaction instead (a staff action whose own
+ * writes must commit with the step's), which then commits or rolls back the whole.
  */
-export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Promise<{ results: ReceiveResult[]; outboxRows: number }> {
+export async function processStepBatch(
+  deps: PipelineDeps,
+  jobs: StepJob[],
+  within?: PrismaTx,
+): Promise<{ results: ReceiveResult[]; outboxRows: number }> {
   const now = (deps.clock ?? (() => new Date()))();
-  return deps.db.prisma.$transaction(
+  const transaction = <T>(work: (tx: PrismaTx) => Promise<T>, options: { maxWait: number; timeout: number }): Promise<T> =>
+    within ? work(within) : deps.db.prisma.$transaction(work, options);
+  return transaction(
     async (tx) => {
       const sql = deps.db.sql.within(tx);
       if (sql.provider === "sqlite") {

@@ -1,6 +1,6 @@
 import type { Reply, StaffFeedTarget } from "../core/index.js";
 import { channelLabel } from "../complaints/index.js";
-import type { Database } from "../db/index.js";
+import type { Database, PrismaDb } from "../db/index.js";
 import { render, type Templates } from "../i18n/index.js";
 import { prismaOutbox } from "../outbox/index.js";
 
@@ -35,10 +35,18 @@ export interface NoticeDeps {
   feed: StaffFeedTarget;
 }
 
-/** A notice for the staff group, durable in the outbox like every message (threaded under a card when it concerns one). */
-export async function postStaffNotice(deps: NoticeDeps, reply: Reply, complaintId?: string): Promise<void> {
+/**
+ * A notice for the staff group, durable in the outbox like every message (threaded under a card
+ * when it concerns one); `client`: a transaction it must commit with.
+ */
+export async function postStaffNotice(
+  deps: NoticeDeps,
+  reply: Reply,
+  complaintId?: string,
+  client: Pick<PrismaDb, "outboxMessage"> = deps.db.prisma,
+): Promise<void> {
   const text = render(deps.templates, deps.feed.locale, reply, { office: deps.officeName }).text;
-  await prismaOutbox(deps.db.prisma).enqueue(
+  await prismaOutbox(client).enqueue(
     { channel: deps.feed.channel, chatId: deps.feed.chatId, complaintId: complaintId ?? null, kind: "staff" },
     complaintId ? { text, threadOf: complaintId } : { text },
   );

@@ -1,5 +1,5 @@
 import { presetRolesOf, roleById, type SopPreset } from "../complaints/index.js";
-import type { Database } from "../db/index.js";
+import type { PrismaDb } from "../db/index.js";
 import type { StaffActor } from "./actor.js";
 
 /** Roles that may see a reporter's full identity (SOPs: the head of office and the unit heads). */
@@ -19,8 +19,12 @@ export function mayViewIdentity(sop: SopPreset, role: string): boolean {
  * Staff are the active rows of the Staff table (npm run staff -- add …) and the ids of
  * STAFF_TELEGRAM_IDS; the table wins where both name someone, so a role set there counts.
  */
-export async function findStaff(db: Database, envIds: readonly string[], telegramId: string): Promise<StaffActor | undefined> {
-  const row = await db.prisma.staff.findUnique({ where: { telegramId } });
+export async function findStaff(
+  client: Pick<PrismaDb, "staff">,
+  envIds: readonly string[],
+  telegramId: string,
+): Promise<StaffActor | undefined> {
+  const row = await client.staff.findUnique({ where: { telegramId } });
   if (row) return row.active ? { staffId: row.id, telegramId, name: row.name, role: row.role, via: "telegram" } : undefined;
   if (envIds.includes(telegramId))
     return { staffId: `telegram:${telegramId}`, telegramId, name: `staf ${telegramId}`, role: "staf", via: "telegram" };

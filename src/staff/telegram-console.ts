@@ -39,7 +39,7 @@ export function createStaffConsole(deps: StaffCommandDeps): StaffSink {
     const intent = parseStaffMessage(message, settings.replyMode);
     if (intent.kind === "chatter") return undefined;
     const refusal = (reply: Reply) => ({ answer: say(reply), ran: false });
-    const actor = await findStaff(db, settings.staffIds, message.from.id);
+    const actor = await findStaff(db.prisma, settings.staffIds, message.from.id);
     if (!actor) {
       const name = message.from.name ?? message.from.username ?? message.from.id;
       return refusal({ key: "staff.notStaff", vars: { name, id: message.from.id } });

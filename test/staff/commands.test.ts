@@ -120,6 +120,32 @@ describe("the staff command table", () => {
     expect(await groupNotices()).toHaveLength(1);
   });
 
+  it("the same request delivered twice at once acts once", async () => {
+    const { commands } = await setup();
+    const ticket = await fileComplaint("web-2b");
+    const request = { actor: ANI, intent: { kind: "close" as const, ticket }, once: "web:race" };
+    const outcomes = (await Promise.all([commands.run(request), commands.run(request), commands.run(request)])).map((r) => r.outcome);
+    expect(outcomes.sort()).toEqual(["done", "duplicate", "duplicate"]);
+    expect(await t!.db.prisma.complaintEvent.count({ where: { type: "staff.close" } })).toBe(1);
+    expect((await citizenTexts("web-2b")).filter((text) => /1.*5/s.test(text))).toHaveLength(1);
+  });
+
+  it("staff actions and the citizen's own messages on one complaint at once all go through, in one order", async () => {
+    const { commands } = await setup();
+    const ticket = await fileComplaint("web-2c");
+    const staff = Array.from({ length: 5 }, (_, i) =>
+      commands.run({ actor: ANI, intent: { kind: "reply", ticket, text: `balasan ${i}` }, once: `web:mix-${i}` }),
+    );
+    const citizen = Array.from({ length: 5 }, (_, i) => t!.pipeline.receive(textMessage("web-2c", `tambahan ${i}`)));
+    const [answers, receipts] = await Promise.all([Promise.all(staff), Promise.all(citizen)]);
+    expect(answers.map((a) => a.outcome)).toEqual(["done", "done", "done", "done", "done"]);
+    expect(receipts.map((r) => r.status)).toEqual(["processed", "processed", "processed", "processed", "processed"]);
+    const said = await citizenTexts("web-2c");
+    for (let i = 0; i < 5; i++) expect(said.filter((text) => text.includes(`balasan ${i}`))).toHaveLength(1);
+    expect(await t!.db.prisma.complaintEvent.count({ where: { type: "staff.reply" } })).toBe(5);
+    expect(await t!.db.prisma.complaintEvent.count({ where: { type: "citizen.followup" } })).toBe(5);
+  });
+
   it("a note from the web stays internal; a close asks the citizen for a rating; both are told to the group", async () => {
     const { commands } = await setup();
     const ticket = await fileComplaint("web-3");

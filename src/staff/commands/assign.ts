@@ -8,12 +8,12 @@ export const assignCommand: ComplaintCommand<"assign"> = {
   scope: "complaint",
   writes: true,
   async run(ctx, intent, complaint) {
-    const { sop, db, settings } = ctx.deps;
+    const { sop, settings } = ctx.deps;
     const roles = staffRoles(sop).join(", ");
     if (intent.target === "") return ctx.refuse(ctx.t({ key: "staff.sop.needTarget", vars: { ticket: complaint.ticket, roles } }));
     let action: LifecycleAction;
     if (/^\d+$/.test(intent.target)) {
-      const person = await findStaff(db, settings.staffIds, intent.target);
+      const person = await findStaff(ctx.prisma, settings.staffIds, intent.target);
       if (!person) return ctx.refuse(ctx.t({ key: "staff.sop.unknownTarget", vars: { target: intent.target, roles } }));
       action = { type: "assign", role: null, staff: intent.target };
     } else {

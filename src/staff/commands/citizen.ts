@@ -6,9 +6,9 @@ import type { CommandOutcome } from "./types.js";
 
 /** A short progress message into the citizen's conversation, in their language; false if there is none. */
 export async function tellCitizen(ctx: CommandContext, complaint: ComplaintRow, reply: (locale: Locale) => Reply): Promise<boolean> {
-  const conversation = await conversationOfComplaint(ctx.deps.db.prisma, complaint);
+  const conversation = await conversationOfComplaint(ctx.prisma, complaint);
   if (!conversation) return false;
-  const spoken = await ctx.deps.voice.speak(conversation.channel as ChannelName, conversation.chatId, {
+  const spoken = await ctx.speak(conversation.channel as ChannelName, conversation.chatId, {
     author: "bot",
     run: (state) => ({ state, replies: [reply(state.locale)], effects: [] }),
   });
@@ -33,15 +33,14 @@ export interface Closing {
 export async function closeAndAskRating(ctx: CommandContext, complaint: ComplaintRow, how: Closing): Promise<CommandOutcome> {
   const { ticket } = complaint;
   if (complaint.status === "closed") return ctx.refuse(ctx.t({ key: "staff.alreadyClosed", vars: { ticket } }));
-  const db = ctx.deps.db;
-  if (!(await closeComplaint(db.prisma, complaint, ctx.clock(), how.onStep))) {
-    const current = await complaintByTicket(db.prisma, ticket);
+  if (!(await closeComplaint(ctx.prisma, complaint, ctx.clock(), how.onStep))) {
+    const current = await complaintByTicket(ctx.prisma, ticket);
     return ctx.refuse(ctx.t({ key: current?.status === "closed" ? "staff.alreadyClosed" : "staff.sop.stale", vars: { ticket } }));
   }
   await ctx.event(complaint.id, how.type, how.data);
-  const conversation = await conversationOfComplaint(db.prisma, complaint);
+  const conversation = await conversationOfComplaint(ctx.prisma, complaint);
   if (!conversation) return ctx.done(ctx.t({ key: "staff.closedNoConversation", vars: { ticket } }));
-  await ctx.deps.voice.speak(conversation.channel as ChannelName, conversation.chatId, {
+  await ctx.speak(conversation.channel as ChannelName, conversation.chatId, {
     author: "bot",
     run: (state) => {
       const rating = startRating(state, { complaintId: complaint.id, ticket });

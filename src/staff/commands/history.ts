@@ -7,7 +7,7 @@ export const historyCommand: ComplaintCommand<"history"> = {
   scope: "complaint",
   writes: false,
   async run(ctx, _intent, complaint) {
-    const events = await complaintEvents(ctx.deps.db.prisma, complaint.id, 50);
+    const events = await complaintEvents(ctx.prisma, complaint.id, 50);
     const view = { sop: ctx.deps.sop, locale: ctx.locale, complaintChannel: complaint.channel };
     const lines = events.map((e) => {
       const what = eventReply({ type: e.type, actor: e.actor, data: JSON.parse(e.data) as Record<string, unknown> }, view);

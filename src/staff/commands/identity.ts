@@ -19,7 +19,7 @@ export const identityCommand: ComplaintCommand<"identity"> = {
       await ctx.event(complaint.id, "staff.identityDenied", { chat: place, role });
       return ctx.refuse(ctx.t({ key: "staff.identity.notAllowed", vars: { role } }));
     }
-    const person = await complainantOf(ctx.deps.db.prisma, complaint);
+    const person = await complainantOf(ctx.prisma, complaint);
     await ctx.event(complaint.id, "staff.identity", { chat: place });
     if (!person || person.anonymous) return ctx.done(ctx.t({ key: "staff.identity.anonymous", vars: { ticket } }));
     return ctx.done(

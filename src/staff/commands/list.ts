@@ -9,7 +9,7 @@ export const listCommand: OfficeCommand<"list"> = {
   writes: false,
   async run(ctx) {
     const now = ctx.clock();
-    const { rows, total } = await openComplaints(ctx.deps.db.prisma, SHOWN);
+    const { rows, total } = await openComplaints(ctx.prisma, SHOWN);
     if (rows.length === 0) return ctx.done(ctx.t({ key: "staff.list.empty" }));
     const lines = rows.map((c) =>
       ctx.t({

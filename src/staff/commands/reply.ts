@@ -1,15 +1,19 @@
-import type { ChannelName, InboundAttachment, OutboundMessage, Reply, TemplateValue } from "../../core/index.js";
+import type { ChannelName, InboundAttachment, Reply, TemplateValue } from "../../core/index.js";
 import { channelLabel, conversationOfComplaint } from "../../complaints/index.js";
 import { commandExample } from "../examples.js";
-import type { CommandContext } from "./context.js";
-import type { ComplaintCommand } from "./types.js";
-
-type StoredFile = NonNullable<OutboundMessage["attachments"]>[number];
+import type { ComplaintCommand, Prepared, StaffCommandDeps, StoredFile } from "./types.js";
 
 /** /balas (or a reply to a card): the text, and files where the citizen's channel takes them, reach the citizen. */
 export const replyCommand: ComplaintCommand<"reply"> = {
   scope: "complaint",
   writes: true,
+  async prepare(deps, _intent, complaint, request): Promise<Prepared> {
+    const attachments = request.files ?? [];
+    if (attachments.length === 0) return { files: [] };
+    const conversation = await conversationOfComplaint(deps.db.prisma, complaint);
+    if (!conversation || !deps.limitsOf(conversation.channel as ChannelName).media) return { files: [] };
+    return { files: await storeFiles(deps, attachments) };
+  },
   async run(ctx, intent, complaint, request) {
     const attachments = request.files ?? [];
     if (intent.text === "" && attachments.length === 0) {
@@ -17,7 +21,7 @@ export const replyCommand: ComplaintCommand<"reply"> = {
     }
     const { ticket } = complaint;
     const text = intent.text;
-    const conversation = await conversationOfComplaint(ctx.deps.db.prisma, complaint);
+    const conversation = await conversationOfComplaint(ctx.prisma, complaint);
     if (!conversation) return ctx.refuse(ctx.t({ key: "staff.closedNoConversation", vars: { ticket } }));
     const channel = conversation.channel as ChannelName;
     const limits = ctx.deps.limitsOf(channel);
@@ -28,10 +32,10 @@ export const replyCommand: ComplaintCommand<"reply"> = {
       await ctx.event(complaint.id, "staff.replyUndeliverable", { text, channel, reason: `outside the ${window.hours}-hour window` });
       return ctx.refuse(ctx.t({ key: "staff.relay.windowClosed", vars: { ticket, channel: channelLabel(channel), hours: window.hours } }));
     }
-    const files = attachments.length > 0 && limits.media ? await storeFiles(ctx, attachments) : [];
+    const files = limits.media ? ctx.prepared.files : [];
     const vars: Record<string, TemplateValue> = { ticket, text, files: files.length };
     const reply: Reply = text === "" && files.length > 0 ? { key: "staff.relay.files", vars } : { key: "staff.relay", vars };
-    await ctx.deps.voice.speak(channel, conversation.chatId, {
+    await ctx.speak(channel, conversation.chatId, {
       author: "staff",
       run: (state) => ({ state, replies: [reply], effects: [] }),
       ...(files.length > 0 ? { attachments: files } : {}),
@@ -51,8 +55,8 @@ export const replyCommand: ComplaintCommand<"reply"> = {
 };
 
 /** The staff member's files, stored so the outbox can send them on; refused ones are left out. */
-async function storeFiles(ctx: CommandContext, attachments: readonly InboundAttachment[]): Promise<StoredFile[]> {
-  const store = ctx.deps.storeFile;
+async function storeFiles(deps: StaffCommandDeps, attachments: readonly InboundAttachment[]): Promise<StoredFile[]> {
+  const store = deps.storeFile;
   if (!store) return [];
   const stored: StoredFile[] = [];
   for (const attachment of attachments) {

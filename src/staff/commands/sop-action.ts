@@ -27,7 +27,7 @@ export async function applySopAction(
   agency = "",
 ): Promise<CommandOutcome> {
   const { ticket } = complaint;
-  const { db, sop } = ctx.deps;
+  const { sop } = ctx.deps;
   const now = ctx.clock();
   const result = transition(sop, complaint, ctx.actor, action, now);
   if (!result.ok) {
@@ -40,7 +40,8 @@ export async function applySopAction(
   const label = (step: SopStep) => ctx.stepLabel(step, "");
   switch (result.type) {
     case "move": {
-      if (!(await applyMove(db, complaint, result, ctx.who, now))) return ctx.refuse(ctx.t({ key: "staff.sop.stale", vars: { ticket } }));
+      if (!(await applyMove(ctx.tx ?? ctx.deps.db, complaint, result, ctx.who, now)))
+        return ctx.refuse(ctx.t({ key: "staff.sop.stale", vars: { ticket } }));
       ctx.wrote(moveEvent(complaint, result, ctx.who, now));
       const to = result.to;
       const told = to.answer
@@ -71,7 +72,8 @@ export async function applySopAction(
       const all = await ctx.people();
       const staffName = result.staff ? all.find((p) => p.telegramId === result.staff)?.name : undefined;
       const target = { role: result.role, staff: result.staff, ...(staffName ? { staffName } : {}) };
-      if (!(await applyAssign(db, complaint, target, ctx.who, now))) return ctx.refuse(ctx.t({ key: "staff.sop.stale", vars: { ticket } }));
+      if (!(await applyAssign(ctx.tx ?? ctx.deps.db, complaint, target, ctx.who, now)))
+        return ctx.refuse(ctx.t({ key: "staff.sop.stale", vars: { ticket } }));
       ctx.wrote(assignEvent(complaint, target, ctx.who));
       const holder = ctx.holderText(all, result.role ?? result.step.role, result.staff);
       return ctx.done(ctx.t({ key: "staff.sop.assigned", vars: { ticket, step: label(result.step), holder } }));

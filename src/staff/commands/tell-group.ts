@@ -1,3 +1,4 @@
+import type { PrismaTx } from "../../db/index.js";
 import { postStaffNotice } from "../delivery-failures.js";
 import type { CommandContext } from "./context.js";
 import { eventReply } from "./event-view.js";
@@ -9,12 +10,13 @@ const UNTOLD = new Set(["staff.identity", "staff.identityDenied"]);
 /**
  * What a staff member did on the web is posted in the staff group under the complaint's card
  * ("via web oleh <name>"), so the group sees every action wherever it was taken; the group's own
- * actions reach the web's timeline through the same ComplaintEvents.
+ * actions reach the web's timeline through the same ComplaintEvents. Written in the action's transaction.
  */
 export async function tellStaffGroup(
   deps: StaffCommandDeps,
   ctx: CommandContext,
   complaint: { id: string; ticket: string },
+  tx: PrismaTx,
 ): Promise<void> {
   const { settings } = deps;
   if (!settings.opsChatId) return;
@@ -28,6 +30,7 @@ export async function tellStaffGroup(
       notice,
       { key: "staff.viaWeb", vars: { ticket: complaint.ticket, name: ctx.actor.name, what: { key: what.key }, ...what.vars } },
       complaint.id,
+      tx,
     );
   }
 }

@@ -1,19 +1,39 @@
 import type { ChannelLimits, ChannelName, InboundAttachment, Locale, OutboundMessage, StaffAnswer } from "../../core/index.js";
 import type { ComplaintRow, SopPreset } from "../../complaints/index.js";
-import type { Database } from "../../db/index.js";
+import type { Database, PrismaTx } from "../../db/index.js";
 import type { IntakeState, StepResult } from "../../flow/index.js";
 import type { Templates } from "../../i18n/index.js";
 import type { StaffActor } from "../actor.js";
 import type { CommandIntent, CommandKind, ComplaintKind, OfficeKind } from "../intent.js";
 import type { CommandContext } from "./context.js";
 
-/** The pipeline's way for the office to speak into a citizen's conversation (see Pipeline.speak). */
+/** What the office says into a citizen's conversation: the flow's next state and replies, and files to send. */
+export interface VoiceStep {
+  author: "bot" | "staff";
+  run(state: IntakeState): StepResult;
+  attachments?: OutboundMessage["attachments"];
+}
+
+/** The pipeline's way for the office to speak into a citizen's conversation (see Pipeline.speakWithin). */
 export interface ConversationVoice {
-  speak(
+  /** Inside the staff action's transaction; `key` names the step deterministically (the action's once-key). */
+  speakWithin(
+    tx: PrismaTx,
     channel: ChannelName,
     chatId: string,
-    step: { author: "bot" | "staff"; run(state: IntakeState): StepResult; attachments?: OutboundMessage["attachments"] },
+    step: VoiceStep,
+    key: string,
   ): Promise<{ status: "processed" | "duplicate" | "unknown" }>;
+  /** Wakes the outbox worker once the action's transaction has committed. */
+  wake(): void;
+}
+
+/** A file a staff member sent, stored and ready to go to the citizen. */
+export type StoredFile = NonNullable<OutboundMessage["attachments"]>[number];
+
+/** What a command makes ready before its transaction, so no download holds the database's write lock. */
+export interface Prepared {
+  files: StoredFile[];
 }
 
 export interface StaffReports {
@@ -99,6 +119,8 @@ interface CommandBase {
 /** A command about one complaint: the runner finds it by the intent's ticket (or answers that it does not exist). */
 export interface ComplaintCommand<K extends CommandKind> extends CommandBase {
   scope: "complaint";
+  /** Work done before the command's transaction, with the complaint as it was then (downloading a reply's files). */
+  prepare?(deps: StaffCommandDeps, intent: IntentOf<K>, complaint: ComplaintRow, request: StaffRequest): Promise<Prepared>;
   run(ctx: CommandContext, intent: IntentOf<K>, complaint: ComplaintRow, request: StaffRequest): Promise<CommandOutcome>;
 }
 
