@@ -15,11 +15,16 @@ export interface SortedAttachments {
 
 /** Refusals that concern the message, not one file: one reply says it for all of them. */
 const FOR_ALL: readonly FileRefusal[] = ["notNow", "tooMany", "quota"];
+/**
+ * Files refused one by one are named one by one, up to this many; the rest are counted in one
+ * more reply (an e-mail can carry hundreds of attachments; the answer stays short).
+ */
+const NAMED_REFUSALS = 3;
 
 export function sortAttachments(attachments: readonly FlowAttachment[], ctx: FlowContext): SortedAttachments {
   const accepted: string[] = [];
   const declines: Reply[] = [];
-  const counted = new Map<FileRefusal, number>();
+  const counted = new Map<FileRefusal | "others", number>();
   for (const a of attachments) {
     if (a.accepted) {
       accepted.push(a.id);
@@ -30,8 +35,11 @@ export function sortAttachments(attachments: readonly FlowAttachment[], ctx: Flo
       continue;
     }
     const file: TemplateValue = a.filename ? a.filename : { key: "file.unnamed" };
-    declines.push(declineOne(a.reason, file, a.mime, ctx));
+    if (declines.length < NAMED_REFUSALS) declines.push(declineOne(a.reason, file, a.mime, ctx));
+    else counted.set("others", (counted.get("others") ?? 0) + 1);
   }
+  const others = counted.get("others");
+  if (others !== undefined) declines.push({ key: "file.declined.others", vars: { count: others } });
   for (const reason of FOR_ALL) {
     const count = counted.get(reason);
     if (count === undefined) continue;

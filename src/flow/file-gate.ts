@@ -70,15 +70,8 @@ export function fileDestination(state: IntakeState, text: string, ctx: FlowConte
  */
 export function admitFiles(state: IntakeState | undefined, input: FlowInput, ctx: FlowContext, defaultLocale: Locale): FlowAttachment[] {
   if (!input.attachments.some((a) => a.accepted)) return input.attachments;
-  const current = currentState(state, defaultLocale);
-  const destination = fileDestination(current, input.text.trim(), ctx);
-  const held =
-    destination.to === "draft"
-      ? current.draft.attachmentIds.length
-      : destination.to === "complaint" && destination.complaintId
-        ? (ctx.filesOnComplaint ?? 0)
-        : 0;
-  let room = destination.to === "none" ? 0 : Math.max(0, (ctx.maxFiles ?? DEFAULT_MAX_FILES) - held);
+  const place = fileRoom(state, input.text, ctx, defaultLocale);
+  let room = place.room;
   return input.attachments.map((a): FlowAttachment => {
     if (!a.accepted) return a;
     const refused = (reason: "notNow" | "tooMany"): FlowAttachment => ({
@@ -86,9 +79,23 @@ export function admitFiles(state: IntakeState | undefined, input: FlowInput, ctx
       reason,
       ...(a.filename !== undefined ? { filename: a.filename } : {}),
     });
-    if (destination.to === "none") return refused("notNow");
+    if (place.destination.to === "none") return refused("notNow");
     if (room <= 0) return refused("tooMany");
     room -= 1;
     return a;
   });
+}
+
+/** Where this message's files would go, and how many more that place takes (ATTACHMENT_MAX_FILES). */
+export function fileRoom(
+  state: IntakeState | undefined,
+  text: string,
+  ctx: FlowContext,
+  defaultLocale: Locale,
+): { destination: FileDestination; room: number } {
+  const current = currentState(state, defaultLocale);
+  const destination = fileDestination(current, text.trim(), ctx);
+  if (destination.to === "none") return { destination, room: 0 };
+  const held = destination.to === "draft" ? current.draft.attachmentIds.length : destination.complaintId ? (ctx.filesOnComplaint ?? 0) : 0;
+  return { destination, room: Math.max(0, (ctx.maxFiles ?? DEFAULT_MAX_FILES) - held) };
 }

@@ -1,10 +1,10 @@
 import type { FileRefusal, InboundMessage } from "../core/index.js";
 import type { SqlRunner } from "../db/index.js";
 import {
-  admitFiles,
   currentState,
   DEFAULT_MAX_FILES,
   fileDestination,
+  fileRoom,
   type FlowAttachment,
   type FlowContext,
   type IntakeState,
@@ -38,30 +38,24 @@ export async function acceptFiles(deps: PipelineDeps, inbound: InboundMessage, f
   const state = conversation ? (JSON.parse(conversation.state) as IntakeState) : undefined;
   const text = inbound.text ?? "";
   const use = await filesInUse(deps, sql, conversation?.id, state, text, flowContext);
-  const pending = inbound.attachments.map((a, i): FlowAttachment => ({
-    accepted: true,
-    id: `pending-${i}`,
-    mime: a.mime,
-    ...(a.filename !== undefined ? { filename: a.filename } : {}),
-  }));
-  const admitted = admitFiles(
-    state,
-    { text, attachments: pending },
-    { ...flowContext, filesOnComplaint: use.filesOnComplaint },
-    deps.settings.defaultLocale,
-  );
+  const place = fileRoom(state, text, { ...flowContext, filesOnComplaint: use.filesOnComplaint }, deps.settings.defaultLocale);
+  let room = place.room;
   let budget = budgetOf(deps) - use.bytes;
   const checks: AttachmentCheck[] = [];
-  // One after another: each file counts against the budget the next one gets.
-  for (const [i, attachment] of inbound.attachments.entries()) {
-    const verdict = admitted[i]!;
-    if (!verdict.accepted) {
+  // One after another: each kept file counts against the room and the budget the next one gets;
+  // a refused one (its type, say) takes neither.
+  for (const attachment of inbound.attachments) {
+    const refusal: FileRefusal | undefined = place.destination.to === "none" ? "notNow" : room <= 0 ? "tooMany" : undefined;
+    if (refusal) {
       const filename = cleanFileName(attachment.filename);
-      checks.push({ accepted: false, reason: verdict.reason, ...(filename !== undefined ? { filename } : {}) });
+      checks.push({ accepted: false, reason: refusal, ...(filename !== undefined ? { filename } : {}) });
       continue;
     }
     const check = await deps.attachments.accept(attachment, { budgetBytes: Math.max(0, budget) });
-    if (check.accepted) budget -= check.stored.size;
+    if (check.accepted) {
+      budget -= check.stored.size;
+      room -= 1;
+    }
     checks.push(check);
   }
   return checks;

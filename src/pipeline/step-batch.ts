@@ -515,13 +515,17 @@ function takenFiles(outcome: StepResult): Set<string> {
   return taken;
 }
 
+/** File names the history line of one message lists at most (a mail may carry hundreds). */
+const HISTORY_FILE_NAMES = 10;
+
 /** What the history shows for a message: its text, or the (cleaned) names of the files it carried. */
 function inboundText(deps: PipelineDeps, inbound: InboundMessage, files: readonly FlowAttachment[], locale: Locale): string {
   if (inbound.text && inbound.text.trim() !== "") return inbound.text;
   if (files.length === 0) return "";
   const unnamed = render(deps.templates, locale, { key: "file.unnamed" }, {}).text;
-  const names = files.map((f) => f.filename ?? f.mime ?? unnamed).join(", ");
-  return render(deps.templates, locale, { key: "history.attachment", vars: { files: names } }, {}).text;
+  const names = files.slice(0, HISTORY_FILE_NAMES).map((f) => f.filename ?? f.mime ?? unnamed);
+  const more = files.length > HISTORY_FILE_NAMES ? [`+${files.length - HISTORY_FILE_NAMES}`] : [];
+  return render(deps.templates, locale, { key: "history.attachment", vars: { files: [...names, ...more].join(", ") } }, {}).text;
 }
 
 const yearFormats = new Map<string, Intl.DateTimeFormat>();

@@ -112,6 +112,19 @@ describe("ATTACHMENT_MAX_FILES per complaint", () => {
 });
 
 describe("refusals decided outside the flow, answered by it", () => {
+  it("names at most three refused files and counts the rest in one reply", () => {
+    const bad = Array.from({ length: 10 }, (_, i): FlowAttachment => ({ accepted: false, reason: "type", filename: `x${i}.exe` }));
+    const r = step(at("askEvidence", { ...FULL_DRAFT, evidenceAsked: undefined }), input("", ...bad), web, "id");
+    expect(keys(r)).toEqual([
+      "file.declined.unrecognised",
+      "file.declined.unrecognised",
+      "file.declined.unrecognised",
+      "file.declined.others",
+      "ask.evidence",
+    ]);
+    expect(r.replies[3]!.vars).toEqual({ count: 7 });
+  });
+
   const declined = (reason: "empty" | "quota" | "type", extra: Partial<FlowAttachment> = {}): FlowAttachment =>
     ({ accepted: false, reason, filename: "x.jpg", ...extra }) as FlowAttachment;
 

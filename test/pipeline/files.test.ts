@@ -139,6 +139,22 @@ describe("files outside a complaint are not stored (issue 13, uploads)", () => {
 });
 
 describe("evidence while a complaint is written", () => {
+  it("an e-mail carrying 300 junk attachments gets a short answer and a short history line", async () => {
+    t = await createTestPipeline();
+    const files = new Files();
+    const sender = { id: "warga@contoh.id", email: "warga@contoh.id" };
+    await say(t, "mail-1", ["halo", ...ANONYMOUS_INTAKE.slice(0, 4)], { channel: "email", sender });
+    const junk = Array.from({ length: 300 }, (_, i) =>
+      files.make(HOSTILE.text, { mime: "image/jpeg", filename: `${"n".repeat(500)}-${i}.jpg` }),
+    );
+    const result = await t.pipeline.receive(withFiles("mail-1", junk, { channel: "email", sender }));
+    expect(result.replies.map((r) => r.text).join("\n").length).toBeLessThan(2500);
+    const line = await t.db.prisma.message.findFirstOrThrow({ where: { direction: "in" }, orderBy: { id: "desc" } });
+    expect(line.text.length).toBeLessThan(1200);
+    expect(line.text).toContain("+290");
+    expect(await t.db.prisma.attachment.count()).toBe(0);
+  });
+
   it("is stored under its real type, lies refused or corrected, empty refused, names cut; the complaint gets what was kept", async () => {
     t = await createTestPipeline();
     const files = new Files();
@@ -199,6 +215,22 @@ describe("evidence while a complaint is written", () => {
     const complaint = await t.db.prisma.complaint.findFirstOrThrow({ include: { attachments: true } });
     expect(complaint.attachments).toHaveLength(3);
     expect(await t.db.prisma.attachment.count()).toBe(3);
+  });
+
+  it("a refused file takes no place among a complaint's files", async () => {
+    t = await pipelineWith({ maxFiles: 2 });
+    const files = new Files();
+    await atEvidence(t, "m-1");
+    const result = await t.pipeline.receive(
+      withFiles("m-1", [files.make(HOSTILE.exe), files.make(jpegOf(100, 1)), files.make(jpegOf(100, 2)), files.make(jpegOf(100, 3))]),
+    );
+    expect(result.files).toEqual([
+      { accepted: false, reason: "type" },
+      { accepted: true },
+      { accepted: true },
+      { accepted: false, reason: "tooMany" },
+    ]);
+    expect(files.fetches).toBe(3);
   });
 
   it("follow-ups to one's own filed complaint are stored until the complaint is full", async () => {
