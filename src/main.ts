@@ -61,7 +61,7 @@ import {
   type FailedRow,
   type StaffReports,
 } from "./staff/index.js";
-import { AttachmentStore, isAllowedMime } from "./storage/index.js";
+import { AttachmentStore, attachmentSweeper } from "./storage/index.js";
 
 const TEMPLATES_DIR = join(repoRoot, "templates");
 
@@ -316,6 +316,7 @@ interface Delivery {
 /** What both entry points share: pipeline, staff console and the outbox worker (not started here). */
 function startCore(config: Config, base: Base, delivery: Delivery, log: Log, staffRef: StaffSinkRef = {}): Core {
   const { db, templates, sop, attachments } = base;
+  const staffFiles = new AttachmentStore(join(config.ATTACHMENTS_DIR, "staff"), config.ATTACHMENT_MAX_BYTES);
   const limits = new Map(delivery.all.map((a) => [a.name, a.limits]));
   const limitsOf = (channel: ChannelName) => limits.get(channel) ?? PUSH_DEFAULT;
   const staffFeed = staffFeedOf(config);
@@ -337,6 +338,8 @@ function startCore(config: Config, base: Base, delivery: Delivery, log: Log, sta
       ticketPrefix: config.TICKET_PREFIX,
       defaultLocale: config.DEFAULT_LOCALE,
       timeZone: config.OFFICE_TIMEZONE,
+      maxFilesPerComplaint: config.ATTACHMENT_MAX_FILES,
+      maxBytesPerConversation: config.ATTACHMENT_MAX_BYTES_PER_CONVERSATION,
     },
     attachments,
     limitsOf,
@@ -360,9 +363,10 @@ function startCore(config: Config, base: Base, delivery: Delivery, log: Log, sta
     limitsOf,
     reports: staffReports(config, db),
     storeFile: async (file) => {
-      const checked = await attachments.accept(file);
+      // Staff files have no Attachment row (the outbox payload names them): kept apart, where the sweep never looks.
+      const checked = await staffFiles.accept(file);
       return checked.accepted
-        ? { path: attachments.pathOf(checked.stored.storagePath), mime: checked.stored.mime, filename: checked.stored.filename }
+        ? { path: staffFiles.pathOf(checked.stored.storagePath), mime: checked.stored.mime, filename: checked.stored.filename }
         : undefined;
     },
   });
@@ -463,7 +467,14 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
     everywhere.push(entry.first);
   }
   const scheduler = sopSchedulerDuty(config, base, log);
-  const roster = dutyRoster([...singletons, ...(scheduler ? [scheduler] : [])], log);
+  // Files no complaint refers to: one instance removes them (src/storage/sweep.ts).
+  const sweeper = attachmentSweeper({
+    db: base.db,
+    dir: config.ATTACHMENTS_DIR,
+    graceMs: config.ATTACHMENT_SWEEP_GRACE_HOURS * 3_600_000,
+    log,
+  });
+  const roster = dutyRoster([...singletons, ...(scheduler ? [scheduler] : []), sweeper], log);
   const leaderState = channelStateStore(core.db, "cluster");
   const election: LeaderElection = createLeaderElection({
     databaseUrl: config.DATABASE_URL,
@@ -507,7 +518,6 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
     },
     metrics: () => collectMetrics(core.db, new Date(), channelStates(), election.isLeader()),
     webchat: { publicDir: WEBCHAT_PUBLIC_DIR, templatesDir: TEMPLATES_DIR, maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES },
-    isAllowedMime,
     defaultLocale: config.DEFAULT_LOCALE,
     officeName: config.OFFICE_NAME,
     webhooks: [...entries.flatMap((e) => (e.first.webhook ? [e.first.webhook] : [])), ...webhooks],

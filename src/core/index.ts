@@ -5,3 +5,4 @@ export * from "./ticket.js";
 export * from "./errors.js";
 export * from "./staff.js";
 export * from "./text.js";
+export * from "./files.js";

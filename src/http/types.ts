@@ -22,8 +22,6 @@ export interface ServerDeps {
     templatesDir: string;
     maxAttachmentBytes: number;
   };
-  /** The evidence types the office accepts (the same rule the pipeline applies). */
-  isAllowedMime(mime: string): boolean;
   officeName: string;
   /** The locale of a session that does not ask for one. */
   defaultLocale: "id" | "en";
