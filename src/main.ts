@@ -311,6 +311,8 @@ interface Delivery {
   all: readonly ChannelAdapter[];
   sendable: Map<ChannelName, ChannelAdapter>;
   excludeChannels?: () => readonly string[];
+  /** Why a configured channel cannot send here (it failed to start), for the outbox's lastError. */
+  whyUnavailable?: (channel: string) => string | undefined;
 }
 
 /** What both entry points share: pipeline, staff console and the outbox worker (not started here). */
@@ -324,6 +326,7 @@ function startCore(config: Config, base: Base, delivery: Delivery, log: Log, sta
     db,
     adapters: delivery.sendable,
     excludeChannels: delivery.excludeChannels,
+    whyUnavailable: delivery.whyUnavailable,
     // Sending limits counted in the database, so that they hold for every instance together.
     pacer: new Pacer(databaseLedger(db)),
     log,
@@ -452,6 +455,10 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
       // below, before the worker, the only caller, starts.)
       excludeChannels: () =>
         singletons.filter((c) => !election.isLeader() || c.state() === "standby" || c.state() === "starting").map((c) => c.name),
+      whyUnavailable: (channel) => {
+        const failed = singletons.find((c) => c.name === channel && c.state() === "failed");
+        return failed ? `channel ${channel} failed to start: ${failed.failure() ?? "unknown error"}` : undefined;
+      },
     },
     log,
     staffRef,
