@@ -119,6 +119,68 @@ async function screenshot(page: Page, name: string): Promise<void> {
   await unstick(false);
 }
 
+const launch = () =>
+  chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+
+/** A phone: touch, a small screen, Indonesian, and no animations (so positions settle at once). */
+const phone = (browser: Browser, width: number, height: number) =>
+  browser.newContext({
+    viewport: { width, height },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: "id-ID",
+    reducedMotion: "reduce",
+  });
+
+type Box = { top: number; bottom: number; left: number; right: number; height: number };
+
+/** Where an element is on the screen now (viewport coordinates). */
+async function box(page: Page, selector: string): Promise<Box> {
+  const rect = await page
+    .locator(selector)
+    .first()
+    .evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return { top: r.top, bottom: r.bottom, left: r.left, right: r.right, height: r.height };
+    });
+  return rect;
+}
+
+/** The band between the sticky header and the sticky composer: what the person actually sees. */
+async function visibleBand(page: Page): Promise<{ top: number; bottom: number }> {
+  return { top: (await box(page, ".topbar")).bottom, bottom: (await box(page, ".composer")).top };
+}
+
+/** Whole on screen, between the header and the composer (half a pixel of rounding allowed). */
+async function expectInView(page: Page, selector: string): Promise<void> {
+  const band = await visibleBand(page);
+  const b = await box(page, selector);
+  expect(b.top, `${selector} top`).toBeGreaterThanOrEqual(band.top - 0.5);
+  expect(b.bottom, `${selector} bottom`).toBeLessThanOrEqual(band.bottom + 0.5);
+}
+
+/** The intro card is whole on screen or scrolled away whole, never half under the header. */
+async function expectIntroNotCut(page: Page): Promise<void> {
+  const header = (await box(page, ".topbar")).bottom;
+  const intro = await box(page, "#intro");
+  const whole = intro.top >= header - 0.5;
+  const gone = intro.bottom <= header + 0.5;
+  expect(whole || gone, `intro ${intro.top}..${intro.bottom}, header ends at ${header}`).toBe(true);
+}
+
 describe.skipIf(!HAS_CHROMIUM)(
   HAS_CHROMIUM
     ? "website chat in a phone browser"
@@ -138,27 +200,8 @@ describe.skipIf(!HAS_CHROMIUM)(
       dir = mkdtempSync(join(tmpdir(), "kanal-aduan-webchat-"));
       mkdirSync(RESULTS, { recursive: true });
       app = await startApp();
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      });
-      context = await browser.newContext({
-        viewport: { width: 390, height: 844 },
-        deviceScaleFactor: 2,
-        isMobile: true,
-        hasTouch: true,
-        locale: "id-ID",
-        reducedMotion: "reduce",
-      });
+      browser = await launch();
+      context = await phone(browser, 390, 844);
       page = await context.newPage();
       const origin = new URL(app.url).origin;
       page.on("pageerror", (error) => pageErrors.push(error.message));
@@ -188,9 +231,13 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(await page.locator("#log").getAttribute("aria-live")).toBe("polite");
       expect(await page.locator("#composer-input").getAttribute("maxlength")).toBe("4000");
       expect(await page.locator("#send").getAttribute("aria-label")).toBe(id["send.aria"]);
-      for (const box of await Promise.all((await options(page).all()).map((b) => b.boundingBox()))) {
-        expect(box?.height ?? 0).toBeGreaterThanOrEqual(44); // touch target
+      for (const option of await Promise.all((await options(page).all()).map((b) => b.boundingBox()))) {
+        expect(option?.height ?? 0).toBeGreaterThanOrEqual(44); // touch target
       }
+      // First view on a 390×844 phone: the intro card is not half under the sticky header, and the
+      // menu's buttons are on screen.
+      await expectIntroNotCut(page);
+      await expectInView(page, "#log .options .option:last-child");
 
       // Menu 1: a new complaint. Then the name: "Anonim".
       await choose(page, options(page).first());
@@ -342,3 +389,79 @@ describe.skipIf(!HAS_CHROMIUM)(
     });
   },
 );
+
+describe.skipIf(!HAS_CHROMIUM)("website chat on a small phone, for an office with a long name", () => {
+  const OFFICE = "Kecamatan Kedungwaringin Kabupaten Bekasi";
+  let app: Awaited<ReturnType<typeof startApp>>;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    app = await startApp({ env: { OFFICE_NAME: OFFICE } });
+    browser = await launch();
+    context = await phone(browser, 360, 640);
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it("keeps the header small, wraps the name between words, and shows the menu's buttons", async () => {
+    await page.goto(app.url);
+    await page.locator("body[data-ready]").waitFor({ state: "attached", timeout: WAIT });
+    await options(page).nth(2).waitFor({ state: "visible", timeout: WAIT });
+    expect(await page.locator(".brand__office").innerText()).toBe(OFFICE);
+
+    // 171 px before: a third of a 640 px screen.
+    expect((await box(page, ".topbar")).height).toBeLessThanOrEqual(96);
+
+    // No word is broken across lines: each word of the name is one box on the screen.
+    const split = await page.locator(".brand__office").evaluate((h1) => {
+      const text = h1.firstChild;
+      if (!text || text.nodeType !== Node.TEXT_NODE) return ["(no text node)"];
+      const broken: string[] = [];
+      for (const match of (text.textContent ?? "").matchAll(/\S+/g)) {
+        const range = document.createRange();
+        range.setStart(text, match.index);
+        range.setEnd(text, match.index + match[0].length);
+        if (range.getClientRects().length !== 1) broken.push(match[0]);
+      }
+      return broken;
+    });
+    expect(split).toEqual([]);
+
+    // The header's own buttons fit beside the name, full size.
+    for (const selector of ["#lang-toggle", "#menu-button"]) {
+      const b = await box(page, selector);
+      expect(b.height, selector).toBeGreaterThanOrEqual(44);
+      expect(b.right, selector).toBeLessThanOrEqual(360);
+    }
+
+    // The menu's buttons are on screen without scrolling, and the intro is not cut in half.
+    for (let i = 0; i < 3; i++) await expectInView(page, `#log .options .option:nth-child(${i + 1})`);
+    await expectIntroNotCut(page);
+    await screenshot(page, "webchat-360.png");
+  });
+
+  it("opens the conversation menu with the keyboard and closes it with Escape", async () => {
+    const button = page.locator("#menu-button");
+    expect(await button.getAttribute("aria-expanded")).toBe("false");
+    await button.focus();
+    await page.keyboard.press("Enter");
+    expect(await button.getAttribute("aria-expanded")).toBe("true");
+    expect(await page.locator("#session-menu").isVisible()).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("new-conversation");
+    await page.keyboard.press("Escape");
+    expect(await page.locator("#session-menu").isVisible()).toBe(false);
+    expect(await button.getAttribute("aria-expanded")).toBe("false");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("menu-button");
+    // A tap elsewhere closes it too.
+    await button.tap();
+    expect(await page.locator("#session-menu").isVisible()).toBe(true);
+    await page.locator("#intro").tap();
+    expect(await page.locator("#session-menu").isVisible()).toBe(false);
+  });
+});

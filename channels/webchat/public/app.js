@@ -32,7 +32,13 @@ const els = {
   langToggle: /** @type {HTMLButtonElement} */ ($("lang-toggle")),
   langToggleText: $("lang-toggle-text"),
   newConversation: /** @type {HTMLButtonElement} */ ($("new-conversation")),
+  menuButton: /** @type {HTMLButtonElement} */ ($("menu-button")),
+  menu: $("session-menu"),
   connection: $("connection"),
+  topbar: /** @type {HTMLElement} */ (document.querySelector(".topbar")),
+  composer: /** @type {HTMLElement} */ (document.querySelector(".composer")),
+  main: $("main"),
+  intro: $("intro"),
 };
 
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
@@ -244,8 +250,32 @@ function nearBottom() {
   return doc.scrollHeight - (window.scrollY + window.innerHeight) < 160;
 }
 
-function scrollToEnd() {
-  window.scrollTo({ top: document.documentElement.scrollHeight, behavior: reducedMotion.matches ? "auto" : "smooth" });
+/** @param {boolean} [smooth] */
+function scrollToEnd(smooth = true) {
+  scrollPage(Number.POSITIVE_INFINITY, smooth);
+}
+
+/**
+ * Scrolls the document, never leaving the intro card half under the sticky header: it is either
+ * whole on screen or scrolled away whole. When the conversation is still too short to scroll it
+ * away, room is made under the newest message (and taken back as the conversation grows).
+ * @param {number} top @param {boolean} smooth
+ */
+function scrollPage(top, smooth) {
+  els.main.style.paddingBottom = "";
+  const doc = document.documentElement;
+  const max = doc.scrollHeight - window.innerHeight;
+  const wanted = Math.max(0, Math.min(max, top));
+  const header = els.topbar.getBoundingClientRect().height;
+  const intro = els.intro.getBoundingClientRect();
+  const introTop = intro.top + window.scrollY;
+  const introEnd = intro.bottom + window.scrollY + parseFloat(getComputedStyle(els.intro).marginBottom || "0");
+  let target = wanted;
+  if (wanted > introTop - header && wanted < introEnd - header) {
+    target = Math.ceil(introEnd - header);
+    if (target > max) els.main.style.paddingBottom = `calc(0.5rem + ${target - max}px)`;
+  }
+  window.scrollTo({ top: target, behavior: smooth && !reducedMotion.matches ? "smooth" : "auto" });
 }
 
 /**
@@ -255,10 +285,9 @@ function scrollToEnd() {
  */
 function reveal(first) {
   if (!first) return scrollToEnd();
-  const header = document.querySelector(".topbar")?.getBoundingClientRect().height ?? 0;
-  const end = document.documentElement.scrollHeight - window.innerHeight;
+  const header = els.topbar.getBoundingClientRect().height;
   const firstTop = first.getBoundingClientRect().top + window.scrollY - header - 8;
-  window.scrollTo({ top: Math.max(0, Math.min(end, firstTop)), behavior: reducedMotion.matches ? "auto" : "smooth" });
+  scrollPage(firstTop, true);
 }
 
 /**
@@ -454,6 +483,8 @@ function setBusy(busy) {
   els.form.setAttribute("aria-busy", String(busy));
   els.typing.hidden = !busy;
   setOptionsDisabled(busy);
+  // The typing indicator's room is gone: the page may have moved up under the header.
+  if (!busy) scrollPage(window.scrollY, false);
 }
 
 /**
@@ -660,6 +691,52 @@ function rerenderTimes() {
   for (const time of els.log.querySelectorAll("time")) time.textContent = formatTime(time.dateTime);
 }
 
+// ---------------------------------------------------------------- conversation menu
+
+/** @param {boolean} open @param {{ focus?: boolean }} [how] */
+function setMenu(open, how = {}) {
+  els.menuButton.setAttribute("aria-expanded", String(open));
+  els.menu.hidden = !open;
+  if (open && how.focus) /** @type {HTMLElement | null} */ (els.menu.querySelector("button"))?.focus();
+}
+
+function bindMenu() {
+  els.menuButton.addEventListener("click", (event) => {
+    const open = els.menuButton.getAttribute("aria-expanded") !== "true";
+    // Opened with the keyboard (detail 0): the focus goes to the first entry.
+    setMenu(open, { focus: event.detail === 0 });
+  });
+  const container = /** @type {HTMLElement} */ (els.menuButton.parentElement);
+  container.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || els.menu.hidden) return;
+    event.preventDefault();
+    setMenu(false);
+    els.menuButton.focus();
+  });
+  container.addEventListener("focusout", (event) => {
+    const next = /** @type {Node | null} */ (event.relatedTarget);
+    if (next && !container.contains(next)) setMenu(false);
+  });
+  document.addEventListener("click", (event) => {
+    if (!els.menu.hidden && !container.contains(/** @type {Node} */ (event.target))) setMenu(false);
+  });
+  for (const item of els.menu.querySelectorAll("button")) item.addEventListener("click", () => setMenu(false));
+}
+
+/** The sticky bars' heights, for scroll-padding (style.css): focused things never hide under them. */
+function trackBarHeights() {
+  const set = () => {
+    document.documentElement.style.setProperty("--header-h", `${els.topbar.getBoundingClientRect().height}px`);
+    document.documentElement.style.setProperty("--composer-h", `${els.composer.getBoundingClientRect().height}px`);
+  };
+  set();
+  if (typeof ResizeObserver === "function") {
+    const observer = new ResizeObserver(set);
+    observer.observe(els.topbar);
+    observer.observe(els.composer);
+  }
+}
+
 async function newConversation() {
   if (state.busy) return;
   if (!window.confirm(t("newConversation.confirm"))) return;
@@ -691,6 +768,8 @@ function bindEvents() {
   });
   els.langToggle.addEventListener("click", () => void toggleLanguage());
   els.newConversation.addEventListener("click", () => void newConversation());
+  bindMenu();
+  trackBarHeights();
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") void poll();
   });
@@ -730,6 +809,8 @@ async function start() {
   } finally {
     setBusy(false);
   }
+  // The menu's buttons are what to do next: in view, even when the greeting scrolls up for them.
+  if (ok) scrollToEnd(false);
   if (!ok && state.sessionId) ok = await deliver({ kind: "text", text: START_TEXT, silent: true });
   if (!ok) notice(t("error.start"), "error", () => void start());
 }
@@ -758,7 +839,7 @@ async function resume(stored) {
     state.options = { afterId: String(opts.afterId), list: cleanOptions(opts.list) };
     placeOptions();
   }
-  window.scrollTo({ top: document.documentElement.scrollHeight });
+  scrollToEnd(false);
 }
 
 async function init() {
