@@ -392,21 +392,30 @@ describe.skipIf(!HAS_CHROMIUM)(
 
 describe.skipIf(!HAS_CHROMIUM)("website chat on a small phone, for an office with a long name", () => {
   const OFFICE = "Kecamatan Kedungwaringin Kabupaten Bekasi";
+  /** This office takes files up to 2.5 MB: the page must say so, not the contract's default 10 MB. */
+  const MAX_BYTES = 2.5 * 1024 * 1024;
   let app: Awaited<ReturnType<typeof startApp>>;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
+  let dir: string;
+  const uploads: string[] = [];
 
   beforeAll(async () => {
-    app = await startApp({ env: { OFFICE_NAME: OFFICE } });
+    dir = mkdtempSync(join(tmpdir(), "kanal-aduan-webchat-small-"));
+    app = await startApp({ env: { OFFICE_NAME: OFFICE, ATTACHMENT_MAX_BYTES: String(MAX_BYTES) } });
     browser = await launch();
     context = await phone(browser, 360, 640);
     page = await context.newPage();
+    page.on("request", (request) => {
+      if (request.method() === "POST" && request.url().includes("/attachments")) uploads.push(request.url());
+    });
   });
 
   afterAll(async () => {
     await browser?.close();
     await app?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it("keeps the header small, wraps the name between words, and shows the menu's buttons", async () => {
@@ -463,5 +472,21 @@ describe.skipIf(!HAS_CHROMIUM)("website chat on a small phone, for an office wit
     expect(await page.locator("#session-menu").isVisible()).toBe(true);
     await page.locator("#intro").tap();
     expect(await page.locator("#session-menu").isVisible()).toBe(false);
+  });
+
+  it("names the office's own file limit, in the page's language, and refuses a bigger file before sending it", async () => {
+    expect(await page.locator("#attach").getAttribute("aria-label")).toContain("2,5 MB");
+    const big = join(dir, "foto-jalan-rusak.jpg");
+    writeFileSync(big, Buffer.alloc(3 * 1024 * 1024, 0x20));
+    await page.locator("#file").setInputFiles(big);
+    const notice = page.locator("#log .notice").last();
+    await notice.waitFor({ state: "visible", timeout: WAIT });
+    expect(await notice.innerText()).toContain("2,5 MB");
+    expect(await notice.innerText()).toContain("foto-jalan-rusak.jpg");
+    expect(uploads).toEqual([]);
+
+    await type(page, "english");
+    await expect.poll(() => page.locator("#attach").getAttribute("aria-label"), { timeout: WAIT }).toContain("2.5 MB");
+    await type(page, "indonesia");
   });
 });

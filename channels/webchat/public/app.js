@@ -12,8 +12,8 @@
 const API = "/api/webchat";
 const STORE_KEY = "kanal-aduan.webchat.v1";
 const LOCALES = ["id", "en"];
-const MAX_FILE_MB = 10;
-const MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024;
+/** The contract's defaults, until the server says its own (GET /webchat/config). */
+const DEFAULT_LIMITS = { maxAttachmentBytes: 10 * 1024 * 1024, maxTextLength: 4000 };
 const POLL_MS = 3000;
 /** Sent silently to open a new conversation: any first message gets the greeting and the menu. */
 const START_TEXT = "menu";
@@ -52,6 +52,7 @@ const state = {
   /** @type {string | null} */ cursor: null,
   locale: "id",
   /** @type {Record<string, string>} */ texts: {},
+  limits: { ...DEFAULT_LIMITS },
   /** Message ids already drawn: the de-duplication key. */
   shown: new Set(),
   /** @type {PendingOptions | null} */ options: null,
@@ -91,8 +92,32 @@ function t(key, vars = {}) {
   const template = state.texts[key];
   if (template === undefined) return key;
   /** @type {Record<string, string | number>} */
-  const all = { office: state.texts["office.name"] ?? "", maxMb: MAX_FILE_MB, ...vars };
+  const all = { office: state.texts["office.name"] ?? "", maxMb: formatMb(state.limits.maxAttachmentBytes), ...vars };
   return template.replace(/\{(\w+)\}/g, (whole, name) => (name in all ? String(all[name]) : whole));
+}
+
+/**
+ * Megabytes as the bot writes them (one decimal, src/pipeline), in the page's language: "2,5" / "2.5".
+ * @param {number} bytes
+ */
+function formatMb(bytes) {
+  const mb = Math.round((bytes / (1024 * 1024)) * 10) / 10;
+  return new Intl.NumberFormat(state.locale === "id" ? "id-ID" : "en-GB", { maximumFractionDigits: 1 }).format(mb);
+}
+
+/** The server's limits: the file size the attach button names, the text length the counter counts to. */
+async function loadLimits() {
+  try {
+    const res = await fetch("/webchat/config", { headers: { accept: "application/json" } });
+    if (!res.ok) return;
+    const config = await res.json();
+    for (const key of /** @type {const} */ (["maxAttachmentBytes", "maxTextLength"])) {
+      const value = config?.[key];
+      if (Number.isInteger(value) && value > 0) state.limits[key] = value;
+    }
+  } catch {
+    /* keep the defaults; the server still enforces its own */
+  }
 }
 
 /** @param {string} locale */
@@ -653,8 +678,8 @@ async function submitText() {
 
 /** @param {File} file */
 async function sendFile(file) {
-  if (file.size > MAX_FILE_BYTES) {
-    // Refused here, before a 10 MB upload on a phone connection; the office refuses it anyway.
+  if (file.size > state.limits.maxAttachmentBytes) {
+    // Refused here, before a long upload on a phone connection; the office refuses it anyway.
     notice(t("error.tooLarge", { name: file.name }));
     return;
   }
@@ -845,6 +870,7 @@ async function resume(stored) {
 async function init() {
   const stored = loadStore();
   const locale = LOCALES.includes(stored.locale) ? stored.locale : "id";
+  const limits = loadLimits();
   try {
     await loadTexts(locale);
   } catch {
@@ -854,6 +880,7 @@ async function init() {
       /* the page keeps its built-in Indonesian wording */
     }
   }
+  await limits;
   applyTexts();
   bindEvents();
   els.connection.hidden = false;
