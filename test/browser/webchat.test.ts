@@ -229,7 +229,8 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(await options(page).count()).toBeGreaterThanOrEqual(3);
       expect(await page.locator("#log .msg--bot strong").count()).toBeGreaterThan(0); // *bold* rendered
       expect(await page.locator("#log").getAttribute("aria-live")).toBe("polite");
-      expect(await page.locator("#composer-input").getAttribute("maxlength")).toBe("4000");
+      // No maxlength: a browser cuts a longer paste silently at it (the page counts instead).
+      expect(await page.locator("#composer-input").getAttribute("maxlength")).toBeNull();
       expect(await page.locator("#send").getAttribute("aria-label")).toBe(id["send.aria"]);
       for (const option of await Promise.all((await options(page).all()).map((b) => b.boundingBox()))) {
         expect(option?.height ?? 0).toBeGreaterThanOrEqual(44); // touch target
@@ -400,6 +401,7 @@ describe.skipIf(!HAS_CHROMIUM)("website chat on a small phone, for an office wit
   let page: Page;
   let dir: string;
   const uploads: string[] = [];
+  const sent: string[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "kanal-aduan-webchat-small-"));
@@ -409,6 +411,7 @@ describe.skipIf(!HAS_CHROMIUM)("website chat on a small phone, for an office wit
     page = await context.newPage();
     page.on("request", (request) => {
       if (request.method() === "POST" && request.url().includes("/attachments")) uploads.push(request.url());
+      if (request.method() === "POST" && request.url().endsWith("/messages")) sent.push(request.postData() ?? "");
     });
   });
 
@@ -488,5 +491,47 @@ describe.skipIf(!HAS_CHROMIUM)("website chat on a small phone, for an office wit
     await type(page, "english");
     await expect.poll(() => page.locator("#attach").getAttribute("aria-label"), { timeout: WAIT }).toContain("2.5 MB");
     await type(page, "indonesia");
+  });
+
+  it("counts towards the 4000-character limit and never cuts a longer text: it says so and keeps it", async () => {
+    const id = texts("id");
+    const input = page.locator("#composer-input");
+    const counter = page.locator("#composer-count");
+    await input.fill("a".repeat(100));
+    expect(await counter.isVisible()).toBe(false); // far from the limit: no noise
+
+    await input.fill("b".repeat(3700));
+    expect(await counter.isVisible()).toBe(true);
+    expect(await counter.innerText()).toBe(id["composer.count"]!.replace("{count}", "3.700").replace("{max}", "4.000"));
+    expect(await input.getAttribute("aria-describedby")).toContain("composer-count");
+    // Crossing into the last tenth is said once to a screen reader.
+    expect(await page.locator("#composer-status").innerText()).toContain("300");
+
+    const long = "Jalan di depan kantor desa rusak parah. ".repeat(105); // 4200 characters
+    await input.fill(long);
+    expect(await counter.innerText()).toContain("4.199"); // trimmed, as the server counts it
+    expect(await counter.getAttribute("class")).toContain("composer__count--over");
+    expect(await input.getAttribute("aria-invalid")).toBe("true");
+
+    const before = sent.length;
+    await input.press("Enter");
+    const notice = page.locator("#log .notice").last();
+    await notice.waitFor({ state: "visible", timeout: WAIT });
+    expect(await notice.innerText()).toContain("4.199");
+    expect(await notice.innerText()).toContain("4.000");
+    await page.locator("#send").tap();
+    expect(sent.length).toBe(before); // nothing was sent…
+    expect(await input.inputValue()).toBe(long); // …and nothing was cut
+    expect(await page.locator("#log .notice").filter({ hasText: "4.199" }).count()).toBe(1); // said once
+
+    // Shortened to the limit, it goes as it is.
+    const fits = long.slice(0, 4000).trim();
+    await input.fill(fits);
+    expect(await input.getAttribute("aria-invalid")).toBeNull();
+    expect(await page.locator("#log .notice").filter({ hasText: "4.199" }).count()).toBe(0);
+    await answered(page, () => input.press("Enter"));
+    expect(sent.length).toBe(before + 1);
+    expect((JSON.parse(sent.at(-1)!) as { text: string }).text).toBe(fits);
+    expect(await counter.isVisible()).toBe(false);
   });
 });

@@ -35,6 +35,8 @@ const els = {
   menuButton: /** @type {HTMLButtonElement} */ ($("menu-button")),
   menu: $("session-menu"),
   connection: $("connection"),
+  count: $("composer-count"),
+  status: $("composer-status"),
   topbar: /** @type {HTMLElement} */ (document.querySelector(".topbar")),
   composer: /** @type {HTMLElement} */ (document.querySelector(".composer")),
   main: $("main"),
@@ -153,6 +155,7 @@ function applyTexts() {
     label.textContent = senderLabel(from);
   }
   for (const group of els.log.querySelectorAll(".options")) group.setAttribute("aria-label", t("options.aria"));
+  if (!els.count.hidden) updateCounter();
   if (!els.connection.hidden) setOnline(state.online);
 }
 
@@ -661,15 +664,68 @@ function autoGrow() {
   els.input.style.height = `${Math.min(els.input.scrollHeight, 160)}px`;
 }
 
+/** Near this share of the limit the counter shows. */
+const NEAR_LIMIT = 0.9;
+/** @type {"ok" | "near" | "over"} */
+let lengthState = "ok";
+/** @type {HTMLElement | null} */
+let tooLongNotice = null;
+
+/** @param {number} n */
+function formatCount(n) {
+  return new Intl.NumberFormat(state.locale === "id" ? "id-ID" : "en-GB").format(n);
+}
+
+/** Announced once by the status region (a counter read out at every key would drown the person). @param {string} text */
+function announce(text) {
+  els.status.textContent = text;
+}
+
+/**
+ * The length as the server counts it (the text it receives is trimmed). Near the limit a counter
+ * shows; over it the box is marked invalid and the counter says so, before anything is sent.
+ */
+function updateCounter() {
+  const max = state.limits.maxTextLength;
+  const count = els.input.value.trim().length;
+  const next = count > max ? "over" : count >= Math.floor(max * NEAR_LIMIT) ? "near" : "ok";
+  els.count.hidden = next === "ok";
+  els.count.classList.toggle("composer__count--over", next === "over");
+  if (next !== "ok") {
+    const vars = { count: formatCount(count), max: formatCount(max) };
+    els.count.textContent = t(next === "over" ? "composer.count.over" : "composer.count", vars);
+  }
+  if (next === "over") els.input.setAttribute("aria-invalid", "true");
+  else els.input.removeAttribute("aria-invalid");
+  if (next !== lengthState) {
+    if (next === "near" && lengthState === "ok") announce(t("composer.count.left", { left: formatCount(max - count) }));
+    if (next === "over") announce(els.count.textContent ?? "");
+    lengthState = next;
+  }
+  if (next !== "over" && tooLongNotice) {
+    tooLongNotice.remove();
+    tooLongNotice = null;
+  }
+}
+
 async function submitText() {
   const text = els.input.value.trim();
   if (text === "" || state.busy) {
     els.input.focus({ preventScroll: true });
     return;
   }
+  const max = state.limits.maxTextLength;
+  if (text.length > max) {
+    // Never cut what the person wrote: it stays in the box, and the page says why it was not sent.
+    tooLongNotice?.remove();
+    tooLongNotice = notice(t("composer.tooLong", { count: formatCount(text.length), max: formatCount(max) }));
+    els.input.focus({ preventScroll: true });
+    return;
+  }
   els.input.value = "";
   autoGrow();
-  await deliver({ kind: "text", text: text.slice(0, 4000) });
+  updateCounter();
+  await deliver({ kind: "text", text });
   // The text box keeps the focus, so a phone's keyboard stays open for the next message (unless
   // the person has moved on to something else meanwhile).
   const focused = document.activeElement;
@@ -781,7 +837,10 @@ function bindEvents() {
       void submitText();
     }
   });
-  els.input.addEventListener("input", autoGrow);
+  els.input.addEventListener("input", () => {
+    autoGrow();
+    updateCounter();
+  });
   // A tap on Kirim must not take the focus from the text box: the keyboard would close, and a
   // focus() after the answer cannot reopen it (mobile browsers open it only on a user's gesture).
   els.send.addEventListener("mousedown", (event) => event.preventDefault());
