@@ -9,6 +9,8 @@ import { chatPageHeaders } from "./security-headers.js";
 import type { ServerDeps } from "./types.js";
 
 const CHANNEL = "webchat" as const;
+/** The contract's limit on one web-chat text; the page counts towards it as the person types. */
+const MAX_TEXT_LENGTH = 4000;
 
 const newSessionBody = z.object({ locale: z.enum(["id", "en"]).optional() }).optional();
 const messageBody = z.object({
@@ -16,7 +18,7 @@ const messageBody = z.object({
   text: z
     .string({ error: "text must be a string" })
     .transform(cleanText)
-    .pipe(z.string().min(1, "text must not be empty").max(4000, "text must be at most 4000 characters")),
+    .pipe(z.string().min(1, "text must not be empty").max(MAX_TEXT_LENGTH, `text must be at most ${MAX_TEXT_LENGTH} characters`)),
   /** Lets a client retry after a network failure without the message being processed twice. */
   clientMessageId: z.string().min(1).max(100).optional(),
 });
@@ -112,6 +114,13 @@ export function webchatRoutes(deps: ServerDeps) {
       // The page's header shows the office this bot serves.
       return reply.header("cache-control", "no-cache").send({ ...texts, "office.name": deps.officeName });
     });
+    // The limits the page tells the person before sending (the server enforces them anyway).
+    app.get("/webchat/config", async (_request, reply) =>
+      reply.header("cache-control", "no-cache").send({
+        maxAttachmentBytes: deps.webchat.maxAttachmentBytes,
+        maxTextLength: MAX_TEXT_LENGTH,
+      }),
+    );
 
     app.post("/api/webchat/sessions", async (request, reply) => {
       const body = parse(newSessionBody, request.body ?? undefined);
