@@ -18,6 +18,7 @@ import { createWhatsAppWebAdapter } from "../channels/whatsapp-web/index.js";
 import { dutyRoster, singletonChannel, type Duty, type SingletonChannel } from "./cluster/index.js";
 import { loadSopPreset, staffFeedNotifier, startSopScheduler, type SopPreset, type SopScheduler } from "./complaints/index.js";
 import { loadConfig, type Config } from "./config/index.js";
+import { consolePlugin } from "./console/index.js";
 import {
   KanalError,
   type ChannelAdapter,
@@ -485,6 +486,20 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
     officeName: config.OFFICE_NAME,
     webhooks: [...entries.flatMap((e) => (e.first.webhook ? [e.first.webhook] : [])), ...webhooks],
     adminPages,
+    staffConsole: consolePlugin({
+      db: core.db,
+      templates: base.templates,
+      sop: base.sop,
+      settings: {
+        officeName: config.OFFICE_NAME,
+        timeZone: config.OFFICE_TIMEZONE,
+        defaultLocale: config.DEFAULT_LOCALE,
+        idleMinutes: config.STAFF_SESSION_IDLE_MINUTES,
+        publicBaseUrl: config.PUBLIC_BASE_URL,
+        staffIds: config.STAFF_TELEGRAM_IDS,
+      },
+      log,
+    }),
     log,
   });
   const address = await app.listen({ host: config.HOST, port: config.PORT });

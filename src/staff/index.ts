@@ -1,6 +1,6 @@
 export { createStaffConsole, type StaffConsoleDeps, type ConversationVoice, type StaffFileStore, type StaffReports } from "./console.js";
 export { parseStaffMessage, type StaffIntent } from "./parse.js";
-export { findStaff, IDENTITY_ROLES, type StaffMember } from "./directory.js";
+export { findStaff, mayViewIdentity, IDENTITY_ROLES, type StaffMember } from "./directory.js";
 export {
   postStaffNotice,
   reportDeliveryFailure,
