@@ -16,7 +16,14 @@ import { createTelegramAdapter, telegramWebhookUrl } from "../channels/telegram/
 import { createWebchatAdapter, WEBCHAT_PUBLIC_DIR } from "../channels/webchat/adapter.js";
 import { createWhatsAppWebAdapter } from "../channels/whatsapp-web/index.js";
 import { dutyRoster, singletonChannel, type Duty, type SingletonChannel } from "./cluster/index.js";
-import { loadSopPreset, staffFeedNotifier, startSopScheduler, type SopPreset, type SopScheduler } from "./complaints/index.js";
+import {
+  loadSopPreset,
+  sopStartupNotices,
+  staffFeedNotifier,
+  startSopScheduler,
+  type SopPreset,
+  type SopScheduler,
+} from "./complaints/index.js";
 import { loadConfig, type Config } from "./config/index.js";
 import { consolePlugin } from "./console/index.js";
 import {
@@ -86,6 +93,9 @@ async function openBase(config: Config, log?: Log): Promise<Base> {
   const templates = loadTemplates(TEMPLATES_DIR);
   const sop = loadSopPreset(TEMPLATES_DIR, config.SOP_PRESET, { timeZone: config.OFFICE_TIMEZONE });
   const db = await openDatabase(config.DATABASE_URL, { log });
+  // Missing holiday lists, complaints on steps the preset lacks: said once, at start.
+  if (log)
+    for (const notice of await sopStartupNotices(db, sop, new Date())) log(notice.message, { level: notice.level, ...notice.fields });
   return { db, templates, sop, attachments: new AttachmentStore(config.ATTACHMENTS_DIR, config.ATTACHMENT_MAX_BYTES) };
 }
 

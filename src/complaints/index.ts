@@ -5,6 +5,7 @@ export {
   resolveSopPreset,
   firstStep,
   stepById,
+  stepLabel,
   roleById,
   headRole,
   presetRolesOf,
@@ -20,7 +21,20 @@ export {
   type TimeStandard,
   type TimeUnit,
   type Localized,
+  type HolidayCalendar,
+  type PresetDefaults,
 } from "./sop.js";
+export {
+  loadNationalHolidays,
+  parseHolidayFile,
+  missingHolidayYears,
+  HOLIDAY_KINDS,
+  NO_NATIONAL_HOLIDAYS,
+  type NationalHolidays,
+  type Holiday,
+  type HolidayKind,
+} from "./holidays.js";
+export { sopStartupNotices, holidayNotices, unknownStepNotice, type StartupNotice } from "./startup-checks.js";
 export {
   addWorkingMinutes,
   workingMinutesBetween,

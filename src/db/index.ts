@@ -9,3 +9,4 @@ export { sessionLock, type SessionLock } from "./session-lock.js";
 export { collectMetrics } from "./metrics.js";
 export { createLeaderElection, type LeaderElection, type LeaderElectionOptions } from "./leader-election.js";
 export { isDatabaseUnavailable, rethrowUnavailable } from "./unavailable.js";
+export { BatchWrites, type BatchRow, type BatchTable } from "./batch-writes.js";

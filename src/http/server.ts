@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import multipart from "@fastify/multipart";
 import { errorHandler } from "./errors.js";
 import { healthRoutes } from "./health-routes.js";
+import { refuseRepeatedParameters } from "./query.js";
 import { webchatRoutes } from "./webchat-routes.js";
 import { adminRoutes } from "./admin-routes.js";
 import { webhookRoutes } from "./webhook-routes.js";
@@ -25,6 +26,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     if (!/^[A-Za-z0-9._:-]{1,128}$/.test(request.id)) request.id = randomUUID();
     reply.header("x-request-id", request.id);
   });
+  app.addHook("onRequest", refuseRepeatedParameters);
   // Every request that failed on our side, and every slow one, is a log line with its request id.
   app.addHook("onResponse", async (request, reply) => {
     const ms = Math.round(reply.elapsedTime);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import { KanalError, type InboundAttachment, type InboundMessage } from "../core/index.js";
+import { readUploadedFile } from "./multipart.js";
 import type { ServerDeps } from "./types.js";
 
 const CHANNEL = "webchat" as const;
@@ -102,13 +103,10 @@ export function webchatRoutes(deps: ServerDeps) {
       const { id } = parse(sessionParams, request.params);
       await requireSession(id);
       if (!request.isMultipart()) throw new KanalError("KA_UNSUPPORTED_MEDIA", "send multipart/form-data with one field named file");
-      const file = await request.file();
+      const file = await readUploadedFile(request);
       if (!file || file.fieldname !== "file") throw new KanalError("KA_BAD_REQUEST", "the form must have one field named file");
-      const bytes = await file.toBuffer().catch((error: { code?: string }) => {
-        if (error.code === "FST_REQ_FILE_TOO_LARGE") return undefined;
-        throw error;
-      });
-      const tooLarge = bytes === undefined || file.file.truncated;
+      const { bytes } = file;
+      const tooLarge = bytes === undefined;
       const attachment: InboundAttachment = {
         kind: file.mimetype.startsWith("image/") ? "image" : "document",
         mime: file.mimetype,

@@ -12,12 +12,17 @@ export interface HistoryMessage {
 /** The history a pull client reads back (the web page polls it for staff replies). */
 export interface ConversationStore {
   exists(channel: ChannelName, chatId: string): Promise<{ locale: Locale } | undefined>;
-  history(
-    channel: ChannelName,
-    chatId: string,
-    after: number | undefined,
-    limit?: number,
-  ): Promise<{ messages: HistoryMessage[]; cursor: string }>;
+  history(channel: ChannelName, chatId: string, after: number | undefined, limit?: number): Promise<ConversationHistory>;
+}
+
+export interface ConversationHistory {
+  messages: HistoryMessage[];
+  cursor: string;
+  /**
+   * The conversation's language now: a client that shows its own texts (the web page) follows it,
+   * whether the citizen switched with its button or by typing the keyword. Absent for an unknown chat.
+   */
+  locale?: Locale;
 }
 
 /** Reads answer 503 (KA_DATABASE) while the database is away, like the pipeline's writes. */
@@ -38,9 +43,10 @@ function readsFrom(db: Database): ConversationStore {
     async history(channel, chatId, after, limit = 200) {
       const conversation = await db.prisma.conversation.findUnique({
         where: { channel_chatId: { channel, chatId } },
-        select: { id: true },
+        select: { id: true, locale: true },
       });
       if (!conversation) return { messages: [], cursor: String(after ?? 0) };
+      const locale: Locale = conversation.locale === "en" ? "en" : "id";
       const rows = await db.prisma.message.findMany({
         where: { conversationId: conversation.id, ...(after !== undefined ? { id: { gt: after } } : {}) },
         orderBy: { id: "asc" },
@@ -53,7 +59,7 @@ function readsFrom(db: Database): ConversationStore {
         return row.options ? { ...base, options: JSON.parse(row.options) as string[] } : base;
       });
       const cursor = rows.length > 0 ? String(rows[rows.length - 1]!.id) : String(after ?? 0);
-      return { messages, cursor };
+      return { messages, cursor, locale };
     },
   };
 }

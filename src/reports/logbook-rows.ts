@@ -1,4 +1,4 @@
-import { stepById, type SopPreset } from "../complaints/index.js";
+import { stepLabel as presetStepLabel, type SopPreset } from "../complaints/index.js";
 import { mediumLabel } from "./media.js";
 import { formatDuration, formatStamp } from "./time.js";
 import { stepTimeline } from "./timeline.js";
@@ -109,7 +109,7 @@ function roleLabel(sop: SopPreset, id: string): string {
 }
 
 function stepLabel(sop: SopPreset, id: string): string {
-  return stepById(sop, id)?.label.id ?? id;
+  return presetStepLabel(sop, id).id;
 }
 
 /** Who or what an assignment names: a unit, a preset role (by its label), a person. */
@@ -143,7 +143,7 @@ function describeAction(e: ReportEvent, options: LogbookOptions): string {
   if (decision) detail = decisionText(decision, texts);
   else if (isAssignment(e)) detail = assignee(e, sop);
   else if (str(e.data.agency)) detail = str(e.data.agency);
-  else if (to) detail = stepById(sop, to) ? stepLabel(sop, to) : to;
+  else if (to) detail = stepLabel(sop, to);
   return [what + (detail ? ` ${detail}` : ""), note].filter(Boolean).join(" – ");
 }
 

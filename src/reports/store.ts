@@ -1,5 +1,5 @@
 import type { Database } from "../db/index.js";
-import { redactIdentity, type KnownIdentity } from "./redact.js";
+import { redact, type KnownIdentity } from "./redact.js";
 import type { MonthRange } from "./time.js";
 import type { ReportComplaint, ReportEvent } from "./types.js";
 
@@ -60,7 +60,7 @@ function toEvent(row: EventRow, who: KnownIdentity): ReportEvent {
   const data = parseData(row.data);
   for (const key of FREE_TEXT) {
     const value = data[key];
-    if (typeof value === "string") data[key] = redactIdentity(value, who);
+    if (typeof value === "string") data[key] = redact(value, who);
   }
   return {
     type: row.type,
@@ -79,7 +79,7 @@ function toReport(row: ComplaintRow): ReportComplaint {
     ticket: row.ticket,
     kind: row.kind === "information" ? "information" : "complaint",
     category: row.category,
-    text: redactIdentity(row.text, row.complainant),
+    text: redact(row.text, row.complainant),
     channel: row.channel,
     status: row.status,
     sopStep: row.sopStep,

@@ -13,6 +13,7 @@ import {
   staffPeople,
   staffRoles,
   stepById,
+  stepLabel,
   transition,
   type LifecycleAction,
   type Refusal,
@@ -112,7 +113,8 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
         archive: "/arsip ADU-2026-00001",
       }) as Partial<Record<StaffIntent["kind"], string>>
     )[intent] ?? `/${intent === "close" ? "selesai" : intent === "identity" ? "identitas" : intent} ADU-2026-00001`;
-  const label = (step: SopStep | undefined, id: string) => (step ? step.label[settings.locale] : id);
+  // A step the preset lacks (SOP_PRESET changed under the complaint) still reads as words.
+  const label = (step: SopStep | undefined, id: string) => (step ? step.label[settings.locale] : stepLabel(deps.sop, id)[settings.locale]);
   const people = () => staffPeople(db.prisma, settings.staffIds);
 
   async function complaintByTicket(ticket: string): Promise<ComplaintRow | undefined> {
@@ -264,7 +266,7 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
       case "closed":
         return t({ key: "staff.alreadyClosed", vars: { ticket } });
       case "unknownStep":
-        return t({ key: "staff.sop.unknownStep", vars: { ticket, step: refusal.step, preset: deps.sop.file } });
+        return t({ key: "staff.sop.unknownStep", vars: { ticket, step: label(undefined, refusal.step), preset: deps.sop.file } });
       case "notAllowed": {
         const all = await people();
         const who = [
@@ -456,7 +458,7 @@ export function createStaffConsole(deps: StaffConsoleDeps): StaffSink {
         state: { key: complaint.status === "closed" ? "staff.state.closed" : "staff.state.open" },
         category: complaint.category ?? "-",
         channel: channelLabel(complaint.channel),
-        step: step ? step.label[settings.locale] : complaint.sopStep,
+        step: label(step, complaint.sopStep),
         received: when(complaint.receivedAt),
         due: when(complaint.stepDueAt),
         rating: complaint.rating === null ? "-" : `${complaint.rating}/5`,

@@ -220,10 +220,15 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(await options(page).nth(1).innerText()).toMatch(/pelayanan/i);
       await choose(page, options(page).nth(1));
 
-      // The complaint text, typed and sent with Enter.
+      // The complaint text, typed and sent with a tap on Kirim: the text box keeps the focus, so a
+      // phone's keyboard stays open for the next message.
       const complaint = "Antrean loket KTP sangat panjang, nomor antrean habis pukul 08.00 padahal loket buka sampai 15.00.";
-      await type(page, complaint);
+      await page.locator("#composer-input").tap();
+      await page.locator("#composer-input").fill(complaint);
+      await answered(page, () => page.locator("#send").tap());
       await messages(page, "citizen").filter({ hasText: "Antrean loket KTP" }).waitFor({ timeout: WAIT });
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe("composer-input");
+      expect(await page.locator("#composer-input").inputValue()).toBe("");
 
       // Evidence: a small PNG through the attach input, then the "done/skip" button.
       const photo = join(dir, "antrean.png");
@@ -311,13 +316,25 @@ describe.skipIf(!HAS_CHROMIUM)(
       await screenshot(page, "webchat.png");
     });
 
-    it("switches to English: the bot by keyword, the page by its texts", async () => {
+    it("follows the conversation's language, switched by the button or by a typed keyword", async () => {
       const en = texts("en");
       await answered(page, () => page.locator("#lang-toggle").click());
       expect(await page.locator("html").getAttribute("lang")).toBe("en");
       expect(await page.locator("#send").getAttribute("aria-label")).toBe(en["send.aria"]);
       expect(await page.locator("#composer-input").getAttribute("placeholder")).toBe(en["composer.placeholder"]);
       expect(await messages(page, "citizen").last().innerText()).toMatch(/english/i);
+
+      // Typed keywords switch the page too, either way: it follows the conversation's locale.
+      const id = texts("id");
+      await type(page, "indonesia");
+      await expect.poll(() => page.locator("html").getAttribute("lang"), { timeout: WAIT }).toBe("id");
+      expect(await page.locator("#composer-input").getAttribute("placeholder")).toBe(id["composer.placeholder"]);
+      expect(await page.locator("#send").getAttribute("aria-label")).toBe(id["send.aria"]);
+      expect(await page.locator("#lang-toggle-text").innerText()).toBe(id["lang.toggle"]);
+      await type(page, "english");
+      await expect.poll(() => page.locator("html").getAttribute("lang"), { timeout: WAIT }).toBe("en");
+      expect(await page.locator(".brand__service").innerText()).toBe(en["header.subtitle"]);
+      expect(await page.locator("#lang-toggle-text").innerText()).toBe(en["lang.toggle"]);
 
       await screenshot(page, "webchat-en.png");
       expect(pageErrors).toEqual([]);

@@ -15,7 +15,7 @@ import {
   monthRange,
   pdfSafe,
   recapPdf,
-  redactIdentity,
+  redact,
   stepTimeline,
   toCsv,
   truncate,
@@ -303,12 +303,12 @@ describe("confidentiality and fonts", () => {
     const who = { name: "Budi Santoso", email: "budi@contoh.id", phone: "+6281234567890", address: "Jl. Kenanga 7, Denpasar" };
     const text =
       "Saya budi santoso (BUDI@contoh.id, 0812-3456-7890 / +62 812 3456 7890) tinggal di Jl. Kenanga 7, Denpasar. Pak Budi menunggu.";
-    const out = redactIdentity(text, who);
+    const out = redact(text, who);
     expect(out).not.toMatch(/budi|santoso|contoh|3456|7890|Kenanga/i);
     expect(out).toBe(
       "Saya [dirahasiakan] ([dirahasiakan], [dirahasiakan] / [dirahasiakan]) tinggal di [dirahasiakan]. Pak [dirahasiakan] menunggu.",
     );
-    expect(redactIdentity("Budiman datang", { name: "Budi" })).toBe("Budiman datang");
+    expect(redact("Budiman datang", { name: "Budi" })).toBe("Budiman datang");
   });
 
   it("keeps only what Helvetica can draw", () => {

@@ -422,6 +422,7 @@ async function doSync() {
   const body = await res.json();
   setOnline(true);
   if (sessionId !== state.sessionId) return []; // a new conversation started meanwhile
+  if (LOCALES.includes(body?.locale) && body.locale !== state.locale) await followLocale(body.locale);
   /** @type {HistoryMessage[]} */
   const messages = Array.isArray(body?.messages) ? body.messages : [];
   if (messages.some((m) => m?.from === "citizen")) {
@@ -606,10 +607,17 @@ function autoGrow() {
 
 async function submitText() {
   const text = els.input.value.trim();
-  if (text === "" || state.busy) return;
+  if (text === "" || state.busy) {
+    els.input.focus({ preventScroll: true });
+    return;
+  }
   els.input.value = "";
   autoGrow();
   await deliver({ kind: "text", text: text.slice(0, 4000) });
+  // The text box keeps the focus, so a phone's keyboard stays open for the next message (unless
+  // the person has moved on to something else meanwhile).
+  const focused = document.activeElement;
+  if (!focused || focused === document.body || focused === els.send) els.input.focus({ preventScroll: true });
 }
 
 /** @param {File} file */
@@ -622,19 +630,30 @@ async function sendFile(file) {
   await deliver({ kind: "file", file });
 }
 
+/**
+ * The button says the keyword for the person; the page's texts change when the history reports the
+ * conversation's new locale (see followLocale), exactly as when the keyword is typed.
+ */
 async function toggleLanguage() {
   if (state.busy) return;
   const next = state.locale === "id" ? "en" : "id";
+  await deliver({ kind: "text", text: LOCALE_KEYWORD[next] });
+}
+
+/**
+ * The conversation's language changed (the button, or `english` / `indonesia` typed): the header,
+ * the placeholder and the buttons follow it. Texts that fail to load are tried again on the next sync.
+ * @param {string} locale
+ */
+async function followLocale(locale) {
   try {
-    await loadTexts(next);
+    await loadTexts(locale);
   } catch {
-    notice(t("error.network"));
     return;
   }
   applyTexts();
   rerenderTimes();
   saveStore();
-  await deliver({ kind: "text", text: LOCALE_KEYWORD[next] });
 }
 
 function rerenderTimes() {
@@ -661,6 +680,9 @@ function bindEvents() {
     }
   });
   els.input.addEventListener("input", autoGrow);
+  // A tap on Kirim must not take the focus from the text box: the keyboard would close, and a
+  // focus() after the answer cannot reopen it (mobile browsers open it only on a user's gesture).
+  els.send.addEventListener("mousedown", (event) => event.preventDefault());
   els.attach.addEventListener("click", () => els.file.click());
   els.file.addEventListener("change", () => {
     const file = els.file.files?.[0];
