@@ -25,6 +25,7 @@ import {
   type SopScheduler,
 } from "./complaints/index.js";
 import { loadConfig, type Config } from "./config/index.js";
+import { consolePlugin } from "./console/index.js";
 import {
   KanalError,
   type ChannelAdapter,
@@ -530,6 +531,20 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
     webhooks: [...entries.flatMap((e) => (e.first.webhook ? [e.first.webhook] : [])), ...webhooks],
     adminPages,
     security: { frameAncestors: config.WEBCHAT_FRAME_ANCESTORS, https: config.PUBLIC_BASE_URL !== undefined },
+    staffConsole: consolePlugin({
+      db: core.db,
+      templates: base.templates,
+      sop: base.sop,
+      settings: {
+        officeName: config.OFFICE_NAME,
+        timeZone: config.OFFICE_TIMEZONE,
+        defaultLocale: config.DEFAULT_LOCALE,
+        idleMinutes: config.STAFF_SESSION_IDLE_MINUTES,
+        publicBaseUrl: config.PUBLIC_BASE_URL,
+        staffIds: config.STAFF_TELEGRAM_IDS,
+      },
+      log,
+    }),
     log,
   });
   const address = await app.listen({ host: config.HOST, port: config.PORT });

@@ -148,6 +148,13 @@ export const configSchema = z
       .max(120, "must be at most 120")
       .default(15),
 
+    STAFF_SESSION_IDLE_MINUTES: z.coerce
+      .number({ error: "must be a number of minutes" })
+      .int("must be a whole number of minutes")
+      .min(5, "must be at least 5")
+      .max(720, "must be at most 720 (12 hours, the longest a console session lasts)")
+      .default(30),
+
     TELEGRAM_BOT_TOKEN: optionalString,
     TELEGRAM_OPS_CHAT_ID: optionalString.refine((v) => v === undefined || /^-?\d+$/.test(v), {
       error: "must be a numeric Telegram chat id (groups are negative, e.g. -1001234567890)",
