@@ -16,13 +16,22 @@ import { createTelegramAdapter, telegramWebhookUrl } from "../channels/telegram/
 import { createWebchatAdapter, WEBCHAT_PUBLIC_DIR } from "../channels/webchat/adapter.js";
 import { createWhatsAppWebAdapter } from "../channels/whatsapp-web/index.js";
 import { dutyRoster, singletonChannel, type Duty, type SingletonChannel } from "./cluster/index.js";
-import { loadSopPreset, staffFeedNotifier, startSopScheduler, type SopPreset, type SopScheduler } from "./complaints/index.js";
+import {
+  loadSopPreset,
+  sopStartupNotices,
+  staffFeedNotifier,
+  startSopScheduler,
+  type SopPreset,
+  type SopScheduler,
+} from "./complaints/index.js";
 import { loadConfig, type Config } from "./config/index.js";
+import { consolePlugin } from "./console/index.js";
 import {
   KanalError,
   type ChannelAdapter,
   type ChannelLimits,
   type ChannelName,
+  type InboundFailure,
   type Locale,
   type StaffSink,
   type Webhook,
@@ -32,7 +41,9 @@ import {
   collectMetrics,
   createLeaderElection,
   openDatabase,
+  recordFailedInbound,
   repoRoot,
+  rethrowUnavailable,
   sessionLock,
   type Database,
   type LeaderElection,
@@ -45,6 +56,7 @@ import { logbookReport, recapReport, reportSettings } from "./reports/index.js";
 import {
   createStaffConsole,
   reportDeliveryFailure,
+  reportFailedInbound,
   reportUnreadableMail,
   reportWhatsAppLoggedOut,
   type FailedRow,
@@ -85,6 +97,9 @@ async function openBase(config: Config, log?: Log): Promise<Base> {
   const templates = loadTemplates(TEMPLATES_DIR);
   const sop = loadSopPreset(TEMPLATES_DIR, config.SOP_PRESET, { timeZone: config.OFFICE_TIMEZONE });
   const db = await openDatabase(config.DATABASE_URL, { log });
+  // Missing holiday lists, complaints on steps the preset lacks: said once, at start.
+  if (log)
+    for (const notice of await sopStartupNotices(db, sop, new Date())) log(notice.message, { level: notice.level, ...notice.fields });
   return { db, templates, sop, attachments: new AttachmentStore(config.ATTACHMENTS_DIR, config.ATTACHMENT_MAX_BYTES) };
 }
 
@@ -100,6 +115,18 @@ function deliveryFailureReporter(config: Config, base: Base): ((row: FailedRow) 
   const feed = staffFeedOf(config);
   if (!feed) return undefined;
   return (row) => reportDeliveryFailure({ db: base.db, templates: base.templates, officeName: config.OFFICE_NAME, feed }, row);
+}
+
+/** A message that failed because of what it held: recorded once, and told to staff once. */
+function failedInboundRecorder(config: Config, base: Base): (failure: InboundFailure) => Promise<void> {
+  const feed = staffFeedOf(config);
+  return async (failure) => {
+    const first = await recordFailedInbound(base.db, failure).catch(rethrowUnavailable);
+    if (first && feed) {
+      const notice = { db: base.db, templates: base.templates, officeName: config.OFFICE_NAME, feed };
+      await reportFailedInbound(notice, failure).catch(rethrowUnavailable);
+    }
+  };
 }
 
 /**
@@ -164,11 +191,12 @@ function configuredChannels(config: Config, base: Base, staff: StaffSinkRef, log
       pageAccessToken: config.META_PAGE_ACCESS_TOKEN,
       maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES,
       log,
-      // A status that cannot be recorded is rejected, so Meta delivers it again.
+      // A status that cannot be recorded for want of the database is rejected, so Meta delivers it again.
       onStatus: async (update) => {
-        const failed = await recordDeliveryStatus(base.db, "whatsapp-cloud", update);
+        const failed = await recordDeliveryStatus(base.db, "whatsapp-cloud", update).catch(rethrowUnavailable);
         if (failed) await reportFailure?.(failed);
       },
+      onFailedMessage: failedInboundRecorder(config, base),
     });
     entries.push(...meta.adapters.map((first) => ({ first })));
     webhooks.push(meta.webhook);
@@ -284,6 +312,8 @@ interface Delivery {
   all: readonly ChannelAdapter[];
   sendable: Map<ChannelName, ChannelAdapter>;
   excludeChannels?: () => readonly string[];
+  /** Why a configured channel cannot send here (it failed to start), for the outbox's lastError. */
+  whyUnavailable?: (channel: string) => string | undefined;
 }
 
 /** What both entry points share: pipeline, staff console and the outbox worker (not started here). */
@@ -297,6 +327,7 @@ function startCore(config: Config, base: Base, delivery: Delivery, log: Log, sta
     db,
     adapters: delivery.sendable,
     excludeChannels: delivery.excludeChannels,
+    whyUnavailable: delivery.whyUnavailable,
     // Sending limits counted in the database, so that they hold for every instance together.
     pacer: new Pacer(databaseLedger(db)),
     log,
@@ -425,6 +456,10 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
       // below, before the worker, the only caller, starts.)
       excludeChannels: () =>
         singletons.filter((c) => !election.isLeader() || c.state() === "standby" || c.state() === "starting").map((c) => c.name),
+      whyUnavailable: (channel) => {
+        const failed = singletons.find((c) => c.name === channel && c.state() === "failed");
+        return failed ? `channel ${channel} failed to start: ${failed.failure() ?? "unknown error"}` : undefined;
+      },
     },
     log,
     staffRef,
@@ -495,6 +530,21 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
     officeName: config.OFFICE_NAME,
     webhooks: [...entries.flatMap((e) => (e.first.webhook ? [e.first.webhook] : [])), ...webhooks],
     adminPages,
+    security: { frameAncestors: config.WEBCHAT_FRAME_ANCESTORS, https: config.PUBLIC_BASE_URL !== undefined },
+    staffConsole: consolePlugin({
+      db: core.db,
+      templates: base.templates,
+      sop: base.sop,
+      settings: {
+        officeName: config.OFFICE_NAME,
+        timeZone: config.OFFICE_TIMEZONE,
+        defaultLocale: config.DEFAULT_LOCALE,
+        idleMinutes: config.STAFF_SESSION_IDLE_MINUTES,
+        publicBaseUrl: config.PUBLIC_BASE_URL,
+        staffIds: config.STAFF_TELEGRAM_IDS,
+      },
+      log,
+    }),
     log,
   });
   const address = await app.listen({ host: config.HOST, port: config.PORT });

@@ -38,6 +38,8 @@ export const DISCORD_LIMITS: ChannelLimits = {
   delivery: "push",
   canReachLater: true,
   pacing: { perChatMs: 1100, globalPerSecond: 40 },
+  // Paced 1.1 s apart per chat: one step's answer as one message arrives at once.
+  oneMessagePerStep: true,
 };
 
 export const DEFAULT_SINK_RETRY_DELAYS_MS: readonly number[] = [1000, 5000, 30_000, 120_000, 600_000];

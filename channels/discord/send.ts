@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { DiscordAPIError, HTTPError, RateLimitError } from "discord.js";
 import type { OutboundMessage, SendResult } from "../../src/core/index.js";
-import { DISCORD_TEXT_LIMIT, splitText, toDiscordMarkdown, withOptionsListed } from "./text.js";
+import { createPartSender, splitText } from "../shared/index.js";
+import { DISCORD_TEXT_LIMIT, toDiscordMarkdown, withOptionsListed } from "./text.js";
 
 export type SendFailure = Extract<SendResult, { ok: false }>;
 
@@ -102,19 +103,12 @@ export function plan(message: OutboundMessage): Step[] {
   return steps;
 }
 
-interface Progress {
-  done: number;
-  firstId?: string;
-}
-
-const MAX_PROGRESS_ENTRIES = 500;
-
 /**
  * Posts one OutboundMessage to a DM channel as one or more messages. Never throws. A retry of the
  * same message after a partial failure (the outbox again) skips the parts that already arrived.
  */
 export function createSender(rest: RestLike) {
-  const progress = new Map<string, Progress>();
+  const sendParts = createPartSender();
 
   async function post(chatId: string, step: Step, replyTo: string | undefined): Promise<string> {
     const files = await Promise.all(
@@ -139,23 +133,12 @@ export function createSender(rest: RestLike) {
     if (!/^\d{1,20}$/.test(chatId)) return { ok: false, retryable: false, reason: `not a Discord channel id: ${chatId.slice(0, 40)}` };
     const steps = plan(message);
     if (steps.length === 0) return { ok: false, retryable: false, reason: "nothing to send: empty text and no attachments" };
-    const key = `${chatId}\u0000${JSON.stringify(message)}`;
-    const state = progress.get(key) ?? { done: 0 };
-    for (let i = state.done; i < steps.length; i++) {
+    return sendParts(chatId, message, steps, async (step, i) => {
       try {
-        const id = await post(chatId, steps[i]!, i === 0 ? message.replyTo : undefined);
-        state.firstId ??= id;
-        state.done = i + 1;
+        return { ok: true, id: await post(chatId, step, i === 0 ? message.replyTo : undefined) };
       } catch (error) {
-        if (state.done > 0) {
-          progress.delete(key);
-          progress.set(key, state);
-          if (progress.size > MAX_PROGRESS_ENTRIES) progress.delete(progress.keys().next().value!);
-        }
         return classifyDiscordError(error);
       }
-    }
-    progress.delete(key);
-    return { ok: true, providerMessageId: state.firstId! };
+    });
   };
 }

@@ -3,34 +3,6 @@
 /** A message's content: at most 2000 characters (https://discord.com/developers/docs/resources/message#create-message). */
 export const DISCORD_TEXT_LIMIT = 2000;
 
-const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
-
-function cutPoint(window: string, fit: number): number {
-  for (const separator of ["\n\n", "\n", " "]) {
-    const at = window.lastIndexOf(separator);
-    if (at >= fit / 2 && at <= fit) return at;
-  }
-  return fit;
-}
-
-/**
- * Splits text into parts of at most `max` characters at a paragraph, line or word break in the
- * second half of the window; a longer word is cut, never inside a surrogate pair.
- */
-export function splitText(text: string, max: number = DISCORD_TEXT_LIMIT): string[] {
-  const parts: string[] = [];
-  let rest = text;
-  while (rest.length > max) {
-    const fit = isHighSurrogate(rest.charCodeAt(max - 1)) ? max - 1 : max;
-    const cut = Math.max(1, cutPoint(rest.slice(0, fit + 1), fit));
-    const part = rest.slice(0, cut).trimEnd();
-    if (part !== "") parts.push(part);
-    rest = rest.slice(cut).replace(/^\s+/, "");
-  }
-  if (rest !== "" || parts.length === 0) parts.push(rest);
-  return parts;
-}
-
 /**
  * Our templates mark bold WhatsApp's way (`*bold*`); on Discord one star is italic, so it becomes
  * `**bold**`. As in Markdown, bold hugs its text and never spans a line, so "5 * 3 * 2" stays.

@@ -14,4 +14,3 @@ export type { StatusUpdate, MetaChannelName } from "./inbound.js";
 export { verifySignature, MAX_BODY_BYTES } from "./webhook.js";
 export { classifyGraphError, THROTTLING_CODES } from "./graph.js";
 export { LIST_BUTTON_LABEL, templateParameter } from "./send-whatsapp.js";
-export { splitText } from "./text.js";

@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
 import type { OutboundMessage, SendResult } from "../../src/core/index.js";
 import { callGraph, type Log } from "./graph.js";
-import { createStepRunner, hoursSince, type StepResult } from "./progress.js";
+import { createPartSender, splitText, type PartResult, type TextUnit } from "../shared/index.js";
+import { hoursSince } from "./reply-window.js";
 import { messengerSendResponseSchema } from "./schemas.js";
-import { splitText, stripBold, withOptionsListed, type TextUnit } from "./text.js";
+import { stripBold, withOptionsListed } from "./text.js";
 
 /**
  * Send API limits (https://developers.facebook.com/docs/messenger-platform/reference/send-api/,
@@ -48,7 +49,7 @@ const label = (channel: "messenger" | "instagram") => (channel === "messenger" ?
  * say `media: false` and files are left out. Never throws.
  */
 export function createMessengerSender(options: MessengerSendOptions) {
-  const run = createStepRunner();
+  const sendParts = createPartSender();
   const { channel } = options;
   const url = `${options.graphApiBase}/me/messages?access_token=${encodeURIComponent(options.pageAccessToken)}`;
   const limit = TEXT_LIMITS[channel];
@@ -72,7 +73,7 @@ export function createMessengerSender(options: MessengerSendOptions) {
     return steps;
   }
 
-  async function post(body: string | FormData, json: boolean): Promise<StepResult> {
+  async function post(body: string | FormData, json: boolean): Promise<PartResult> {
     const outcome = await callGraph(url, { method: "POST", ...(json ? { headers: { "content-type": "application/json" } } : {}), body });
     if (!outcome.ok) return outcome;
     const parsed = messengerSendResponseSchema.safeParse(outcome.body);
@@ -82,7 +83,7 @@ export function createMessengerSender(options: MessengerSendOptions) {
     return { ok: true, id: parsed.data.message_id };
   }
 
-  async function sendFile(recipient: string, tagging: Record<string, string>, file: File): Promise<StepResult> {
+  async function sendFile(recipient: string, tagging: Record<string, string>, file: File): Promise<PartResult> {
     let bytes: Buffer;
     try {
       bytes = await readFile(file.path);
@@ -129,8 +130,7 @@ export function createMessengerSender(options: MessengerSendOptions) {
           files > 0 ? `files cannot be sent on ${label(channel)} and there is no text` : "nothing to send: empty text and no attachments",
       };
     }
-    const key = `${chatId}\u0000${JSON.stringify(message)}`;
-    return run(key, steps, (step) => {
+    return sendParts(chatId, message, steps, (step) => {
       if (step.kind === "file") return sendFile(chatId, tagging, step.file);
       const body = {
         recipient: { id: chatId },

@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
 import type { OutboundMessage, SendResult } from "../../src/core/index.js";
 import { callGraph, type Log, type SendFailure } from "./graph.js";
-import { createStepRunner, hoursSince, type StepResult } from "./progress.js";
+import { createPartSender, splitText, type PartResult } from "../shared/index.js";
+import { hoursSince } from "./reply-window.js";
 import { waSendResponseSchema, waUploadResponseSchema } from "./schemas.js";
-import { splitTail, splitText, withOptionsListed } from "./text.js";
+import { splitTail, withOptionsListed } from "./text.js";
 
 /**
  * WhatsApp Cloud API limits (https://developers.facebook.com/docs/whatsapp/cloud-api/messages/text-messages,
@@ -118,12 +119,12 @@ function plan(message: OutboundMessage): Step[] {
  * Never throws.
  */
 export function createWhatsAppSender(options: WhatsAppSendOptions) {
-  const run = createStepRunner();
+  const sendParts = createPartSender();
   const messagesUrl = `${options.graphApiBase}/${encodeURIComponent(options.phoneNumberId)}/messages`;
   const mediaUrl = `${options.graphApiBase}/${encodeURIComponent(options.phoneNumberId)}/media`;
   const auth = { authorization: `Bearer ${options.token}` };
 
-  async function post(chatId: string, payload: Record<string, unknown>): Promise<StepResult> {
+  async function post(chatId: string, payload: Record<string, unknown>): Promise<PartResult> {
     const outcome = await callGraph(messagesUrl, {
       method: "POST",
       headers: { ...auth, "content-type": "application/json" },
@@ -158,7 +159,7 @@ export function createWhatsAppSender(options: WhatsAppSendOptions) {
     return { ok: true, id: parsed.data.id, size: bytes.byteLength };
   }
 
-  async function sendFile(chatId: string, step: Extract<Step, { kind: "file" }>, context: Record<string, unknown>): Promise<StepResult> {
+  async function sendFile(chatId: string, step: Extract<Step, { kind: "file" }>, context: Record<string, unknown>): Promise<PartResult> {
     const uploaded = await upload(step.file);
     if (!uploaded.ok) return uploaded;
     const asImage = step.file.kind === "image" && WA_IMAGE_MIMES.has(step.file.mime) && uploaded.size <= WA_IMAGE_MAX_BYTES;
@@ -209,8 +210,7 @@ export function createWhatsAppSender(options: WhatsAppSendOptions) {
     }
     if (steps.length === 0) return { ok: false, retryable: false, reason: "nothing to send: empty text and no attachments" };
     const context = message.replyTo ? { context: { message_id: message.replyTo } } : {};
-    const key = `${chatId}\u0000${JSON.stringify(message)}`;
-    return run(key, steps, (step, i) => {
+    return sendParts(chatId, message, steps, (step, i) => {
       const ctx = i === 0 ? context : {};
       return step.kind === "payload" ? post(chatId, { ...ctx, ...step.payload }) : sendFile(chatId, step, ctx);
     });

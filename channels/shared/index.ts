@@ -1,6 +1,9 @@
 /**
- * Mechanisms several channels share (bounded downloads, in-order hand-over with retries). Like the
- * channels, this folder imports only src/core; channels import it, never each other.
+ * Mechanisms several channels share (bounded downloads, in-order hand-over with retries, splitting
+ * long text, resuming a partly sent message). Like the channels, this folder imports only src/core;
+ * channels import it, never each other.
  */
 export { attachmentTooLarge, collectLimited, downloadLimited, type DownloadOptions } from "./download.js";
 export { createDeliveryQueue, type DeliveryQueue, type Log } from "./delivery-queue.js";
+export { sizeOf, splitText, type TextUnit } from "./split-text.js";
+export { createPartSender, type PartResult, type PartSender, type SendFailure } from "./send-parts.js";

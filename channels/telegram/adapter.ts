@@ -62,6 +62,8 @@ export const TELEGRAM_LIMITS: ChannelLimits = {
   delivery: "push",
   canReachLater: true,
   pacing: { perChatMs: 1000, groupPerMinute: 20, globalPerSecond: 30 },
+  // Paced a second apart per chat: a greeting and the menu as two messages would arrive a second apart.
+  oneMessagePerStep: true,
 };
 
 /** What the bot asks Telegram for; edits and channel posts are not conversation. */

@@ -20,44 +20,6 @@ export function toTelegramHtml(text: string): string {
   return escapeHtml(text).replace(/\*(?=\S)([^*\n]*?\S)\*/g, "<b>$1</b>");
 }
 
-/**
- * Splits text into parts of at most `max` UTF-16 units (how Telegram counts), preferring a paragraph
- * break, then a line break, then a space, in the second half of the window; a word longer than the
- * window is cut without splitting a surrogate pair. The limit holds for the markup source, which is
- * never shorter than what Telegram counts after parsing the HTML.
- */
-export function splitText(text: string, max: number): string[] {
-  const parts: string[] = [];
-  let rest = text;
-  while (rest.length > max) {
-    const window = rest.slice(0, max + 1);
-    let cut = -1;
-    for (const separator of ["\n\n", "\n", " "]) {
-      const at = window.lastIndexOf(separator);
-      if (at >= max / 2) {
-        cut = at;
-        break;
-      }
-    }
-    if (cut <= 0) cut = lastWhitespace(window);
-    if (cut <= 0) {
-      cut = max;
-      const code = rest.charCodeAt(cut - 1);
-      if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
-    }
-    const part = rest.slice(0, cut).trimEnd();
-    if (part !== "") parts.push(part);
-    rest = rest.slice(cut).replace(/^\s+/, "");
-  }
-  if (rest !== "" || parts.length === 0) parts.push(rest);
-  return parts;
-}
-
-function lastWhitespace(text: string): number {
-  for (let i = text.length - 1; i > 0; i--) if (/\s/.test(text[i]!)) return i;
-  return -1;
-}
-
 export type ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove;
 
 /** Private chats have a positive id; groups and channels a negative one. */

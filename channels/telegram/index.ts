@@ -7,4 +7,4 @@ export {
   type TelegramAdapter,
   type TelegramAdapterOptions,
 } from "./adapter.js";
-export { toTelegramHtml, splitText } from "./format.js";
+export { toTelegramHtml } from "./format.js";

@@ -1,13 +1,13 @@
 import { Input, type Telegram } from "telegraf";
 import type { ReplyParameters } from "telegraf/types";
 import type { OutboundMessage, SendResult } from "../../src/core/index.js";
+import { createPartSender, splitText } from "../shared/index.js";
 import { toSendFailure } from "./errors.js";
 import {
   CAPTION_LIMIT,
   TEXT_LIMIT,
   oversizedCallbackData,
   replyMarkupFor,
-  splitText,
   telegramMessageId,
   toTelegramHtml,
   type ReplyMarkup,
@@ -17,14 +17,6 @@ type Step = { kind: "text"; text: string } | { kind: "photo" | "document"; path:
 
 /** Telegram shows these as photos; other images (HEIC, GIF, …) go as documents, which never fail on format. */
 const PHOTO_MIMES = new Set(["image/jpeg", "image/png", "image/webp"]);
-
-/** How many parts of a split message went out before a failure, so a retry of the same message resumes there. */
-interface Progress {
-  done: number;
-  firstId?: string;
-}
-
-const MAX_PROGRESS_ENTRIES = 500;
 
 function plan(message: OutboundMessage): Step[] {
   const files = message.attachments ?? [];
@@ -48,7 +40,7 @@ function plan(message: OutboundMessage): Step[] {
  * in 1024 characters. Never throws: a refusal comes back as data.
  */
 export function createSender(telegram: Telegram) {
-  const progress = new Map<string, Progress>();
+  const sendParts = createPartSender();
 
   async function sendStep(chatId: string, step: Step, replyTo: number | undefined, markup: ReplyMarkup | undefined): Promise<number> {
     const reply: ReplyParameters | undefined =
@@ -84,25 +76,14 @@ export function createSender(telegram: Telegram) {
     const replyTo = message.replyTo ? telegramMessageId(message.replyTo) : undefined;
     const markup = replyMarkupFor(chatId, message);
 
-    // The same message sent again after a partial failure (the outbox retrying) skips the parts
-    // that already arrived: the citizen does not read the first half twice. Memory only, bounded.
-    const key = `${chatId}\u0000${JSON.stringify(message)}`;
-    const state = progress.get(key) ?? { done: 0 };
-    for (let i = state.done; i < steps.length; i++) {
+    // A retry of the same message after a partial failure skips the parts that already arrived.
+    return sendParts(chatId, message, steps, async (step, i) => {
       try {
-        const id = await sendStep(chatId, steps[i]!, i === 0 ? replyTo : undefined, i === steps.length - 1 ? markup : undefined);
-        state.firstId ??= String(id);
-        state.done = i + 1;
+        const id = await sendStep(chatId, step, i === 0 ? replyTo : undefined, i === steps.length - 1 ? markup : undefined);
+        return { ok: true, id: String(id) };
       } catch (error) {
-        if (state.done > 0) {
-          progress.delete(key);
-          progress.set(key, state);
-          if (progress.size > MAX_PROGRESS_ENTRIES) progress.delete(progress.keys().next().value!);
-        }
         return toSendFailure(error);
       }
-    }
-    progress.delete(key);
-    return { ok: true, providerMessageId: state.firstId! };
+    });
   };
 }

@@ -63,6 +63,8 @@ export const WHATSAPP_WEB_LIMITS: ChannelLimits = {
   delivery: "push",
   canReachLater: true,
   pacing: { perChatMs: 1500, globalPerSecond: 2 },
+  // Paced 1.5 s apart per chat, and fewer messages look less like a bulk sender.
+  oneMessagePerStep: true,
 };
 
 export const DEFAULT_SINK_RETRY_DELAYS_MS: readonly number[] = [1000, 5000, 30_000, 120_000, 600_000];

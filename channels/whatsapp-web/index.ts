@@ -25,4 +25,4 @@ export {
 } from "./client.js";
 export { ignoreReason, phoneOf, toInbound } from "./inbound.js";
 export { classifySendError, WA_WEB_TEXT_LIMIT, WA_WEB_CAPTION_LIMIT } from "./send.js";
-export { splitText, withOptionsListed } from "./text.js";
+export { withOptionsListed } from "./text.js";

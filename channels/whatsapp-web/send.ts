@@ -1,6 +1,7 @@
 import type { OutboundMessage, SendResult } from "../../src/core/index.js";
+import { createPartSender, splitText, type PartResult } from "../shared/index.js";
 import type { WaClientLike } from "./client.js";
-import { splitText, withOptionsListed } from "./text.js";
+import { withOptionsListed } from "./text.js";
 
 export type SendFailure = Extract<SendResult, { ok: false }>;
 
@@ -62,20 +63,13 @@ export function plan(message: OutboundMessage): Step[] {
   return steps;
 }
 
-interface Progress {
-  done: number;
-  firstId?: string;
-}
-
-const MAX_PROGRESS_ENTRIES = 500;
-
 /**
  * Sends one OutboundMessage as one or more WhatsApp messages. `*bold*` is WhatsApp's own markup and
  * goes as it is. Never throws. A retry of the same message after a partial failure (the outbox
  * again) skips the parts that already arrived, so the citizen does not read them twice.
  */
 export function createSender(options: { client: () => WaClientLike | undefined; onBrowserGone: (reason: string) => void }) {
-  const progress = new Map<string, Progress>();
+  const sendParts = createPartSender();
 
   async function sendStep(client: WaClientLike, chatId: string, step: Step, quoted: string | undefined): Promise<string | undefined> {
     const extra = quoted ? { quotedMessageId: quoted } : {};
@@ -99,37 +93,21 @@ export function createSender(options: { client: () => WaClientLike | undefined; 
   return async function send(chatId: string, message: OutboundMessage, notReady: () => SendFailure | undefined): Promise<SendResult> {
     const steps = plan(message);
     if (steps.length === 0) return { ok: false, retryable: false, reason: "nothing to send: empty text and no attachments" };
-    const key = `${chatId}\u0000${JSON.stringify(message)}`;
-    const state = progress.get(key) ?? { done: 0 };
-    for (let i = state.done; i < steps.length; i++) {
+    return sendParts(chatId, message, steps, async (step, i): Promise<PartResult> => {
       const refusal = notReady();
+      if (refusal) return refusal;
       const client = options.client();
-      let failure: SendFailure | undefined =
-        refusal ?? (client ? undefined : { ok: false, retryable: true, reason: "whatsapp-web: no client" });
-      if (!failure) {
-        try {
-          const id = await sendStep(client!, chatId, steps[i]!, i === 0 ? message.replyTo : undefined);
-          // sendMessage resolves undefined when WhatsApp Web finds no chat for the id.
-          if (id === undefined) failure = { ok: false, retryable: false, reason: `whatsapp-web: WhatsApp found no chat for ${chatId}` };
-          else {
-            state.firstId ??= id;
-            state.done = i + 1;
-          }
-        } catch (error) {
-          failure = classifySendError(error);
-          if (isBrowserGone(error)) options.onBrowserGone(failure.reason);
-        }
-      }
-      if (failure) {
-        if (state.done > 0) {
-          progress.delete(key);
-          progress.set(key, state);
-          if (progress.size > MAX_PROGRESS_ENTRIES) progress.delete(progress.keys().next().value!);
-        }
+      if (!client) return { ok: false, retryable: true, reason: "whatsapp-web: no client" };
+      try {
+        const id = await sendStep(client, chatId, step, i === 0 ? message.replyTo : undefined);
+        // sendMessage resolves undefined when WhatsApp Web finds no chat for the id.
+        if (id === undefined) return { ok: false, retryable: false, reason: `whatsapp-web: WhatsApp found no chat for ${chatId}` };
+        return { ok: true, id };
+      } catch (error) {
+        const failure = classifySendError(error);
+        if (isBrowserGone(error)) options.onBrowserGone(failure.reason);
         return failure;
       }
-    }
-    progress.delete(key);
-    return { ok: true, providerMessageId: state.firstId! };
+    });
   };
 }

@@ -1,37 +1,4 @@
-/**
- * Text helpers for WhatsApp Web. Channels import only src/core, so the splitter lives here too
- * (channels/meta/text.ts has the same rules for the Cloud API).
- */
-
-const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
-
-/** Where to cut `window` (whose first `fit` characters fit): a paragraph, a line, then a word break in its second half. */
-function cutPoint(window: string, fit: number): number {
-  for (const separator of ["\n\n", "\n", " "]) {
-    const at = window.lastIndexOf(separator);
-    if (at >= fit / 2 && at <= fit) return at;
-  }
-  return fit;
-}
-
-/**
- * Splits text into parts of at most `max` UTF-16 units, preferring a paragraph break, then a line
- * break, then a space in the second half of the window; a longer word is cut between characters,
- * never inside a surrogate pair. Whitespace at a cut is dropped.
- */
-export function splitText(text: string, max: number): string[] {
-  const parts: string[] = [];
-  let rest = text;
-  while (rest.length > max) {
-    const fit = isHighSurrogate(rest.charCodeAt(max - 1)) ? max - 1 : max;
-    const cut = Math.max(1, cutPoint(rest.slice(0, fit + 1), fit));
-    const part = rest.slice(0, cut).trimEnd();
-    if (part !== "") parts.push(part);
-    rest = rest.slice(cut).replace(/^\s+/, "");
-  }
-  if (rest !== "" || parts.length === 0) parts.push(rest);
-  return parts;
-}
+/** Text helpers for WhatsApp Web (splitting long text is channels/shared's). */
 
 /**
  * Options as lines under the text, to be typed back (whatsapp-web.js cannot send buttons: WhatsApp

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { SqlRunner } from "../db/index.js";
+import type { BatchRow, SqlRunner } from "../db/index.js";
 import type { Draft } from "../flow/index.js";
 
 export interface IdentityRow {
@@ -10,8 +10,8 @@ export interface IdentityRow {
 
 /** Values to insert when the complainant is new; the caller adds them to its batch. */
 export interface NewComplainant {
-  complainant: readonly unknown[];
-  identity?: readonly unknown[];
+  complainant: BatchRow<"complainant">;
+  identity?: BatchRow<"identity">;
 }
 
 /**
@@ -30,7 +30,8 @@ export async function resolveComplainant(
   const email = draft.email ?? who.email ?? null;
   if (draft.anonymous) {
     const id = randomUUID();
-    return { complainantId: id, insert: { complainant: [id, null, true, null, null, null, now, now] } };
+    const complainant = { id, name: null, anonymous: true, email: null, phone: null, address: null, createdAt: now, updatedAt: now };
+    return { complainantId: id, insert: { complainant } };
   }
   const key = `${who.channel}\u0000${who.externalId}`;
   let existing = known.get(key);
@@ -55,8 +56,24 @@ export async function resolveComplainant(
   return {
     complainantId: id,
     insert: {
-      complainant: [id, draft.name ?? null, false, email, phone, draft.address ?? null, now, now],
-      identity: [randomUUID(), who.channel, who.externalId, who.displayName ?? null, id, now],
+      complainant: {
+        id,
+        name: draft.name ?? null,
+        anonymous: false,
+        email,
+        phone,
+        address: draft.address ?? null,
+        createdAt: now,
+        updatedAt: now,
+      },
+      identity: {
+        id: randomUUID(),
+        channel: who.channel,
+        externalId: who.externalId,
+        displayName: who.displayName ?? null,
+        complainantId: id,
+        createdAt: now,
+      },
     },
   };
 }

@@ -5,6 +5,7 @@ export {
   resolveSopPreset,
   firstStep,
   stepById,
+  stepLabel,
   roleById,
   headRole,
   presetRolesOf,
@@ -20,7 +21,20 @@ export {
   type TimeStandard,
   type TimeUnit,
   type Localized,
+  type HolidayCalendar,
+  type PresetDefaults,
 } from "./sop.js";
+export {
+  loadNationalHolidays,
+  parseHolidayFile,
+  missingHolidayYears,
+  HOLIDAY_KINDS,
+  NO_NATIONAL_HOLIDAYS,
+  type NationalHolidays,
+  type Holiday,
+  type HolidayKind,
+} from "./holidays.js";
+export { sopStartupNotices, holidayNotices, unknownStepNotice, type StartupNotice } from "./startup-checks.js";
 export {
   addWorkingMinutes,
   workingMinutesBetween,
@@ -46,7 +60,30 @@ export {
   type Decision,
   type StaffPerson,
 } from "./lifecycle.js";
-export { applyMove, applyAssign, findOverdue, staffPeople, type LifecycleRow, type EventActor } from "./lifecycle-store.js";
+export {
+  applyMove,
+  applyAssign,
+  moveEvent,
+  assignEvent,
+  findOverdue,
+  staffPeople,
+  type LifecycleRow,
+  type EventActor,
+  type WrittenEvent,
+  type AssignTarget,
+} from "./lifecycle-store.js";
+export {
+  complaintByTicket,
+  complaintOfFeedMessage,
+  conversationOfComplaint,
+  closeComplaint,
+  openComplaints,
+  complaintEvents,
+  complainantOf,
+  recordEvent,
+  type ComplaintRow,
+  type ComplaintEventInput,
+} from "./queries.js";
 export { startSopScheduler, noticeKey, type SopScheduler, type SopSchedulerDeps, type SopNotice, type SopTx } from "./scheduler.js";
 export { staffFeedNotifier, holderReply, durationReply } from "./sop-notify.js";
 export { statusReply, formatDateTime, type Requester } from "./status.js";

@@ -1,7 +1,7 @@
 import type { Locale } from "../core/index.js";
-import { newOutboxId } from "../db/index.js";
 import type { Reply } from "../flow/index.js";
 import { render, type Templates } from "../i18n/index.js";
+import { prismaOutbox } from "../outbox/index.js";
 import { membersOf, type StaffPerson } from "./lifecycle.js";
 import { staffPeople } from "./lifecycle-store.js";
 import type { SopNotice, SopSchedulerDeps } from "./scheduler.js";
@@ -38,7 +38,7 @@ export function durationReply(ms: number): Reply {
 
 /**
  * The scheduler's notifier for the staff group: a "staff" OutboxMessage row threaded under the
- * complaint's card (as src/staff/delivery-failures.ts writes them), in the scheduler's transaction.
+ * complaint's card, enqueued in the scheduler's transaction.
  */
 export function staffFeedNotifier(deps: {
   sop: SopPreset;
@@ -71,20 +71,9 @@ export function staffFeedNotifier(deps: {
               head: text(holderReply(deps.sop, feed.locale, people, notice.head.id, null)),
             },
           };
-    const now = notice.now;
-    await tx.outboxMessage.create({
-      data: {
-        id: newOutboxId(now.getTime()),
-        channel: feed.channel,
-        chatId: feed.chatId,
-        complaintId: notice.complaintId,
-        kind: "staff",
-        payload: JSON.stringify({ text: text(reply), threadOf: notice.complaintId }),
-        status: "pending",
-        nextAttemptAt: now,
-        createdAt: now,
-        updatedAt: now,
-      },
-    });
+    await prismaOutbox(tx, () => notice.now).enqueue(
+      { channel: feed.channel, chatId: feed.chatId, complaintId: notice.complaintId, kind: "staff" },
+      { text: text(reply), threadOf: notice.complaintId },
+    );
   };
 }

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { KanalError } from "../core/index.js";
+import { isoDate, loadNationalHolidays, monthDay, NO_NATIONAL_HOLIDAYS, type NationalHolidays } from "./holidays.js";
 import {
   addCalendarDays,
   addCalendarMonths,
@@ -81,6 +82,19 @@ const stepSchema = z
   })
   .strict();
 
+/**
+ * An office's own day off besides the national list: a date ("2026-06-17"), a named date
+ * ({ "date": "2026-06-17", "name": "Hari Raya Galungan" }) or a day every year
+ * ({ "every": "03-30", "name": "Hari Jadi Kabupaten" }).
+ */
+const regionalHolidaySchema = z.union(
+  [isoDate, z.object({ date: isoDate, name: z.string().min(1) }).strict(), z.object({ every: monthDay, name: z.string().min(1) }).strict()],
+  {
+    error:
+      'must be a date such as "2026-06-17", { "date": "2026-06-17", "name": "…" } or, for a day every year, { "every": "03-30", "name": "…" }',
+  },
+);
+
 const workingTimeSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("calendar"), timeZone: timeZone.optional() }).strict(),
   z
@@ -90,7 +104,12 @@ const workingTimeSchema = z.discriminatedUnion("kind", [
       days: z.array(z.number().int().min(1).max(7)).min(1),
       start: clockTime,
       end: clockTime,
-      holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date such as 2026-12-25")).optional(),
+      /** The office's regional days off, on top of the national list. */
+      holidays: z.array(regionalHolidaySchema).optional(),
+      /** false: the national holidays and cuti bersama of templates/holidays/ do not apply (default true). */
+      nationalHolidays: z.boolean().optional(),
+      /** false: the office works on cuti bersama days (the libur nasional still apply; default true). */
+      cutiBersama: z.boolean().optional(),
     })
     .strict()
     .refine((w) => w.start < w.end, { message: "start must be before end", path: ["end"] }),
@@ -243,9 +262,35 @@ export interface SopPreset {
   /** The file it was loaded from (errors and /bantuan name it). */
   file: string;
   workingTime: WorkingTime;
+  /** Which days off its office hours skip, for start-up's check and the README's promise. */
+  holidays: HolidayCalendar;
   warnAtPercent: number;
   roles: readonly SopRole[];
   steps: readonly SopStep[];
+  /**
+   * Labels of steps this preset does not have but another preset in templates/sop/ does (one label
+   * for the id across them all): complaints filed before SOP_PRESET changed still read well.
+   */
+  formerStepLabels: ReadonlyMap<string, Localized>;
+}
+
+export interface HolidayCalendar {
+  /** The national list applies: office hours, and the preset did not opt out. */
+  national: boolean;
+  /** Cuti bersama days are skipped too (only meaningful with `national`). */
+  cutiBersama: boolean;
+  /** Years that had a national list when the preset loaded (empty without `national`). */
+  nationalYears: ReadonlySet<number>;
+  /** The preset's own days off: dated, and every year. */
+  regional: number;
+}
+
+/** What a preset takes from the office's settings and files when the preset itself says nothing. */
+export interface PresetDefaults {
+  /** OFFICE_TIMEZONE, when workingTime names no zone. */
+  timeZone?: string;
+  /** templates/holidays/ (loadSopPreset reads it; parseSopPreset uses none unless given). */
+  nationalHolidays?: NationalHolidays;
 }
 
 const NOMINAL_MINUTES: Record<TimeUnit, number> = { minutes: 1, hours: 60, days: 1440, maxDays: 1440, months: 30 * 1440 };
@@ -256,20 +301,32 @@ function minuteOfDay(hhmm: string): number {
 }
 
 /** Turns a checked file into the preset the code uses; `timeZone` applies when the file names none. */
-export function resolveSopPreset(file: SopPresetFile, where: string, defaults: { timeZone?: string } = {}): SopPreset {
+export function resolveSopPreset(file: SopPresetFile, where: string, defaults: PresetDefaults = {}): SopPreset {
   const w = file.workingTime;
   const tz = w.timeZone ?? defaults.timeZone ?? "Asia/Jakarta";
-  const workingTime: WorkingTime =
-    w.kind === "calendar"
-      ? { kind: "calendar", timeZone: tz }
-      : {
-          kind: "office",
-          timeZone: tz,
-          days: [...w.days],
-          startMinute: minuteOfDay(w.start),
-          endMinute: minuteOfDay(w.end),
-          holidays: new Set(w.holidays ?? []),
-        };
+  let workingTime: WorkingTime;
+  let holidays: HolidayCalendar;
+  if (w.kind === "calendar") {
+    // The clock runs every day: no day off to skip.
+    workingTime = { kind: "calendar", timeZone: tz };
+    holidays = { national: false, cutiBersama: false, nationalYears: new Set(), regional: 0 };
+  } else {
+    const national = w.nationalHolidays !== false ? (defaults.nationalHolidays ?? NO_NATIONAL_HOLIDAYS) : NO_NATIONAL_HOLIDAYS;
+    const cutiBersama = w.cutiBersama !== false;
+    const regional = w.holidays ?? [];
+    const dated = regional.flatMap((h) => (typeof h === "string" ? [h] : "date" in h ? [h.date] : []));
+    const annual = regional.flatMap((h) => (typeof h !== "string" && "every" in h ? [h.every] : []));
+    workingTime = {
+      kind: "office",
+      timeZone: tz,
+      days: [...w.days],
+      startMinute: minuteOfDay(w.start),
+      endMinute: minuteOfDay(w.end),
+      holidays: new Set([...national.days.filter((d) => cutiBersama || d.kind === "libur-nasional").map((d) => d.date), ...dated]),
+      ...(annual.length > 0 ? { annualHolidays: new Set(annual) } : {}),
+    };
+    holidays = { national: w.nationalHolidays !== false, cutiBersama, nationalYears: national.years, regional: regional.length };
+  }
   const last = file.steps.length - 1;
   const steps = file.steps.map((s, index): SopStep => {
     const unit = Object.keys(s.time)[0] as TimeUnit;
@@ -304,6 +361,7 @@ export function resolveSopPreset(file: SopPresetFile, where: string, defaults: {
     ...(file.source ? { source: file.source } : {}),
     file: where,
     workingTime,
+    holidays,
     warnAtPercent: file.warnAtPercent ?? 80,
     roles: file.roles.map((r) => ({
       id: r.id,
@@ -315,6 +373,7 @@ export function resolveSopPreset(file: SopPresetFile, where: string, defaults: {
       seesIdentity: r.seesIdentity === true || r.head === true,
     })),
     steps,
+    formerStepLabels: new Map(),
   };
 }
 
@@ -333,7 +392,7 @@ function describeIssue(json: unknown, where: string, issue: z.core.$ZodIssue): s
 }
 
 /** Parses and checks a preset; throws one KA_CONFIG error naming the file, the step and the problem. */
-export function parseSopPreset(json: unknown, where: string, defaults: { timeZone?: string } = {}): SopPreset {
+export function parseSopPreset(json: unknown, where: string, defaults: PresetDefaults = {}): SopPreset {
   const parsed = sopPresetSchema.safeParse(json);
   if (!parsed.success) throw new KanalError("KA_CONFIG", describeIssue(json, where, parsed.error.issues[0]!));
   return resolveSopPreset(parsed.data, where, defaults);
@@ -342,9 +401,9 @@ export function parseSopPreset(json: unknown, where: string, defaults: { timeZon
 /**
  * Loads templates/sop/<name>.json (SOP_PRESET). An invalid preset stops start-up here with one line
  * naming the file, the step and the problem. `timeZone` (OFFICE_TIMEZONE) is used when the preset's
- * workingTime names none.
+ * workingTime names none; the national holidays come from templates/holidays/ unless given.
  */
-export function loadSopPreset(templatesDir: string, name: string, defaults: { timeZone?: string } = {}): SopPreset {
+export function loadSopPreset(templatesDir: string, name: string, defaults: PresetDefaults = {}): SopPreset {
   const path = join(templatesDir, "sop", `${name}.json`);
   const where = join("templates", "sop", `${name}.json`);
   let json: unknown;
@@ -363,10 +422,55 @@ export function loadSopPreset(templatesDir: string, name: string, defaults: { ti
     }
     throw new KanalError("KA_CONFIG", `SOP preset ${where}: cannot read ${path}: ${(error as Error).message}${known}`);
   }
-  const preset = parseSopPreset(json, where, defaults);
+  const nationalHolidays = defaults.nationalHolidays ?? loadNationalHolidays(templatesDir);
+  const preset = parseSopPreset(json, where, { ...defaults, nationalHolidays });
   if (preset.name !== name)
     throw new KanalError("KA_CONFIG", `SOP preset ${where}: name is "${preset.name}" but the file is ${name}.json; make them the same`);
-  return preset;
+  return { ...preset, formerStepLabels: otherPresetsStepLabels(templatesDir, preset) };
+}
+
+/**
+ * The labels of steps `sop` lacks, from the other presets beside it. An id two presets label
+ * differently is left out (stepLabel then humanises the id); a preset that does not parse is
+ * skipped: it is not the one in force.
+ */
+function otherPresetsStepLabels(templatesDir: string, sop: SopPreset): Map<string, Localized> {
+  const labels = new Map<string, Localized | null>();
+  let files: string[];
+  try {
+    files = readdirSync(join(templatesDir, "sop")).filter((f) => f.endsWith(".json") && f !== `${sop.name}.json`);
+  } catch {
+    return new Map();
+  }
+  for (const file of files.sort()) {
+    let parsed: ReturnType<typeof sopPresetSchema.safeParse>;
+    try {
+      parsed = sopPresetSchema.safeParse(JSON.parse(readFileSync(join(templatesDir, "sop", file), "utf8")));
+    } catch {
+      continue;
+    }
+    if (!parsed.success) continue;
+    for (const step of parsed.data.steps) {
+      if (stepById(sop, step.id)) continue;
+      const known = labels.get(step.id);
+      if (known === undefined) labels.set(step.id, step.label);
+      else if (known !== null && (known.id !== step.label.id || known.en !== step.label.en)) labels.set(step.id, null);
+    }
+  }
+  return new Map([...labels].filter((entry): entry is [string, Localized] => entry[1] !== null));
+}
+
+/**
+ * A step's label wherever a step id is shown (citizens' status, staff status, logbook): the preset's
+ * own; for a step it does not have (SOP_PRESET changed under open complaints) the label another
+ * preset gives that id; else the id made readable ("catat-verifikasi" → "Catat verifikasi").
+ */
+export function stepLabel(sop: SopPreset, id: string): Localized {
+  const own = stepById(sop, id)?.label ?? sop.formerStepLabels.get(id);
+  if (own) return own;
+  const words = id.replace(/[-_]+/g, " ").trim();
+  const readable = words ? words.charAt(0).toUpperCase() + words.slice(1) : id;
+  return { id: readable, en: readable };
 }
 
 /** The first step office staff do: a new complaint starts there (the citizen's own steps are done by then). */

@@ -1,7 +1,7 @@
 import type { Locale } from "../core/index.js";
 import type { SqlRunner } from "../db/index.js";
 import type { Reply } from "../flow/index.js";
-import { stepById, type SopPreset } from "./sop.js";
+import { stepLabel, type SopPreset } from "./sop.js";
 
 export interface Requester {
   conversationId: string;
@@ -41,7 +41,6 @@ export async function statusReply(
   );
   const row = rows[0];
   if (!row) return { key: "status.unknown", vars: { ticket } };
-  const step = stepById(view.sop, row.sopStep);
   const when = (d: Date | null) => (d ? formatDateTime(new Date(d), view.locale, view.timeZone) : "-");
   return {
     key: row.status === "closed" ? "status.reportClosed" : "status.report",
@@ -49,7 +48,7 @@ export async function statusReply(
       ticket: row.ticket,
       kind: { key: row.kind === "information" ? "status.kind.information" : "status.kind.complaint" },
       category: row.category ?? "-",
-      step: step ? step.label[view.locale] : row.sopStep,
+      step: stepLabel(view.sop, row.sopStep)[view.locale],
       received: when(row.receivedAt),
       due: when(row.stepDueAt),
       closed: when(row.closedAt),

@@ -24,8 +24,13 @@ export interface OfficeHours {
   /** Opening and closing time, minutes after local midnight. */
   startMinute: number;
   endMinute: number;
-  /** Local dates (YYYY-MM-DD) the office is closed although it is a working weekday. */
+  /**
+   * Local dates (YYYY-MM-DD) the office is closed although it is a working weekday: the national
+   * holidays and cuti bersama (templates/holidays/) and the preset's own regional days.
+   */
   holidays: ReadonlySet<string>;
+  /** Month and day (MM-DD) closed every year, e.g. a kabupaten's anniversary (hari jadi). */
+  annualHolidays?: ReadonlySet<string>;
 }
 
 export type WorkingTime = CalendarTime | OfficeHours;
@@ -79,7 +84,9 @@ function weekday(wall: number): number {
 }
 
 function isWorkingDay(wt: OfficeHours, wallDayStart: number): boolean {
-  return wt.days.includes(weekday(wallDayStart)) && !wt.holidays.has(localDate(wallDayStart));
+  if (!wt.days.includes(weekday(wallDayStart))) return false;
+  const date = localDate(wallDayStart);
+  return !wt.holidays.has(date) && !wt.annualHolidays?.has(date.slice(5));
 }
 
 /** Minutes in one working day (a "day" of a time standard under office hours). */

@@ -25,7 +25,13 @@ export interface ChannelLimits {
    * (`outside: "template" | "tag"`), or the message cannot be delivered (`"none"`), and staff are told at once.
    */
   replyWindow?: { hours: number; outside: "template" | "tag" | "none" };
-  /** The bot's replies to one message go as one message (e-mail: one answer per mail, not three). */
+  /**
+   * The bot's replies to one step go as one message: their texts joined by a blank line, with the
+   * last reply's options (a greeting and the menu; "not recognised" and the question again). Each is
+   * still stored as its own message. For every channel that pushes: one answer arrives at once instead
+   * of paced a second apart, and spends one message of the provider's rate budget, not two or three
+   * (e-mail: one letter per mail). A joined text over maxTextLength is split by the adapter.
+   */
   oneMessagePerStep?: boolean;
 }
 

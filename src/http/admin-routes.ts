@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { singleQuery } from "./query.js";
 import type { WebhookRequest, WebhookResponse } from "../core/index.js";
 
 /** An operator's page a channel serves (the WhatsApp Web QR code), behind the channel's own token. */
@@ -14,7 +15,7 @@ export function adminRoutes(pages: readonly AdminPage[]) {
         const response = await page.handle({
           method: "GET",
           headers: request.headers,
-          query: request.query as Record<string, string | undefined>,
+          query: singleQuery(request),
           rawBody: Buffer.alloc(0),
         });
         for (const [name, value] of Object.entries(response.headers ?? {})) reply.header(name, value);

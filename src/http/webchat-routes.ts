@@ -3,18 +3,27 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
-import { KanalError, type FileRefusal, type InboundAttachment, type InboundMessage } from "../core/index.js";
+import { cleanText, KanalError, type FileRefusal, type InboundAttachment, type InboundMessage } from "../core/index.js";
+import { readUploadedFile } from "./multipart.js";
+import { chatPageHeaders } from "./security-headers.js";
 import type { ServerDeps } from "./types.js";
 
 const CHANNEL = "webchat" as const;
+/** The contract's limit on one web-chat text; the page counts towards it as the person types. */
+const MAX_TEXT_LENGTH = 4000;
 
 const newSessionBody = z.object({ locale: z.enum(["id", "en"]).optional() }).optional();
 const messageBody = z.object({
-  text: z.string({ error: "text must be a string" }).min(1, "text must not be empty").max(4000, "text must be at most 4000 characters"),
+  // Cleaned before the length check: a text of only NULs is empty (src/core/text.ts).
+  text: z
+    .string({ error: "text must be a string" })
+    .transform(cleanText)
+    .pipe(z.string().min(1, "text must not be empty").max(MAX_TEXT_LENGTH, `text must be at most ${MAX_TEXT_LENGTH} characters`)),
   /** Lets a client retry after a network failure without the message being processed twice. */
   clientMessageId: z.string().min(1).max(100).optional(),
 });
-const sessionParams = z.object({ id: z.string().min(1).max(100) });
+/** Session ids are made by pipeline.open (base64url); anything else names no session. */
+const SESSION_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const historyQuery = z.object({
   after: z
     .string()
@@ -44,6 +53,13 @@ const REFUSAL_STATUS: Record<FileRefusal, number> = {
 };
 
 const unknownSession = () => new KanalError("KA_NOT_FOUND", "unknown session; create one with POST /api/webchat/sessions");
+
+/** The session id of the path: one the bot could have made, or 404 (a NUL or an emoji names no session). */
+function sessionId(params: unknown): string {
+  const id = (params as { id?: unknown } | undefined)?.id;
+  if (typeof id !== "string" || !SESSION_ID.test(id)) throw unknownSession();
+  return id;
+}
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
@@ -83,7 +99,9 @@ export function webchatRoutes(deps: ServerDeps) {
   }
 
   return async (app: FastifyInstance) => {
-    app.get("/", async (_request, reply) => sendFile(reply, join(deps.webchat.publicDir, "index.html"), "text/html; charset=utf-8"));
+    app.get("/", { helmet: chatPageHeaders(deps.security?.frameAncestors ?? []) }, async (_request, reply) =>
+      sendFile(reply, join(deps.webchat.publicDir, "index.html"), "text/html; charset=utf-8"),
+    );
     app.get<{ Params: { file: string } }>("/webchat/static/:file", async (request, reply) => {
       const type = STATIC_FILES[request.params.file];
       if (!type) throw new KanalError("KA_NOT_FOUND", "not found");
@@ -96,6 +114,13 @@ export function webchatRoutes(deps: ServerDeps) {
       // The page's header shows the office this bot serves.
       return reply.header("cache-control", "no-cache").send({ ...texts, "office.name": deps.officeName });
     });
+    // The limits the page tells the person before sending (the server enforces them anyway).
+    app.get("/webchat/config", async (_request, reply) =>
+      reply.header("cache-control", "no-cache").send({
+        maxAttachmentBytes: deps.webchat.maxAttachmentBytes,
+        maxTextLength: MAX_TEXT_LENGTH,
+      }),
+    );
 
     app.post("/api/webchat/sessions", async (request, reply) => {
       const body = parse(newSessionBody, request.body ?? undefined);
@@ -104,7 +129,7 @@ export function webchatRoutes(deps: ServerDeps) {
     });
 
     app.post("/api/webchat/sessions/:id/messages", async (request) => {
-      const { id } = parse(sessionParams, request.params);
+      const id = sessionId(request.params);
       const body = parse(messageBody, request.body);
       // The session check happens inside the pipeline's batch: no extra query per message.
       const result = await pipeline.receive(inbound(id, body.text, [], body.clientMessageId ?? randomUUID(), { text: body.text }), {
@@ -115,16 +140,13 @@ export function webchatRoutes(deps: ServerDeps) {
     });
 
     app.post("/api/webchat/sessions/:id/attachments", async (request, reply) => {
-      const { id } = parse(sessionParams, request.params);
+      const id = sessionId(request.params);
       await requireSession(id);
       if (!request.isMultipart()) throw new KanalError("KA_UNSUPPORTED_MEDIA", "send multipart/form-data with one field named file");
-      const file = await request.file();
+      const file = await readUploadedFile(request);
       if (!file || file.fieldname !== "file") throw new KanalError("KA_BAD_REQUEST", "the form must have one field named file");
-      const bytes = await file.toBuffer().catch((error: { code?: string }) => {
-        if (error.code === "FST_REQ_FILE_TOO_LARGE") return undefined;
-        throw error;
-      });
-      const tooLarge = bytes === undefined || file.file.truncated;
+      const { bytes } = file;
+      const tooLarge = bytes === undefined;
       const attachment: InboundAttachment = {
         kind: file.mimetype.startsWith("image/") ? "image" : "document",
         mime: file.mimetype,
@@ -148,7 +170,7 @@ export function webchatRoutes(deps: ServerDeps) {
     });
 
     app.get("/api/webchat/sessions/:id/messages", async (request) => {
-      const { id } = parse(sessionParams, request.params);
+      const id = sessionId(request.params);
       const query = parse(historyQuery, request.query);
       await requireSession(id);
       return conversations.history(CHANNEL, id, query.after === undefined ? undefined : Number(query.after));

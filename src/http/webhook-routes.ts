@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { singleQuery } from "./query.js";
 import type { Webhook } from "../core/index.js";
 
 /**
@@ -17,7 +18,7 @@ export function webhookRoutes(webhooks: readonly Webhook[], maxBytes: number) {
           const response = await webhook.handle({
             method: request.method === "GET" ? "GET" : "POST",
             headers: request.headers,
-            query: request.query as Record<string, string | undefined>,
+            query: singleQuery(request),
             rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
           });
           reply.status(response.status);

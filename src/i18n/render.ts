@@ -7,6 +7,21 @@ const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9_]*)\}/g;
 /** Nested templates only go a few levels deep; a cycle between keys must fail, not hang. */
 const MAX_DEPTH = 4;
 
+/**
+ * Numbers are written as each language writes them: "0,1 MB" in Indonesian, "0.1 MB" in English.
+ * No digit grouping: some numbers in texts are codes (an IMAP uid, a Telegram id) that a "." or ","
+ * would corrupt, and the counts the bot reports stay far below where grouping helps reading.
+ */
+const NUMBER_FORMATS: Readonly<Record<Locale, Intl.NumberFormat>> = {
+  id: new Intl.NumberFormat("id-ID", { useGrouping: false, maximumFractionDigits: 2 }),
+  en: new Intl.NumberFormat("en-GB", { useGrouping: false, maximumFractionDigits: 2 }),
+};
+
+/** A number in a text, in the reader's language. */
+function formatNumber(locale: Locale, value: number): string {
+  return NUMBER_FORMATS[locale].format(value);
+}
+
 /** The `{var}` names a template uses, for checks that both locales ask for the same values. */
 export function templateVars(text: string): string[] {
   return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!))].sort();
@@ -32,7 +47,7 @@ function fill(
     const value = Object.hasOwn(vars, name) ? vars[name] : globals[name];
     if (value === undefined) throw new Error(`template "${key}" needs {${name}}, which the reply does not give`);
     if (typeof value === "object") return fill(templates, locale, value.key, vars, globals, depth + 1);
-    return String(value);
+    return typeof value === "number" ? formatNumber(locale, value) : value;
   });
 }
 

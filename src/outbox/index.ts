@@ -5,3 +5,4 @@ export type { AdapterLookup, OutboxLog, OutboxRow, OutboxStatus, OutboxWorker, O
 export { Pacer, databaseLedger, memoryLedger, paceWindows, type PaceLedger, type PaceWindow } from "./pacing.js";
 export type { OutboxPayload } from "./payload.js";
 export { recordDeliveryStatus, type DeliveryStatusUpdate } from "./delivery-status.js";
+export { batchOutbox, outboxRow, prismaOutbox, type Outbox, type OutboxKind, type OutboxTarget } from "./enqueue.js";

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import type { OutboundMessage } from "../core/index.js";
 
-/** The payload column: an OutboundMessage, plus `threadOf` (a complaint whose staff card this answers). */
+/** The payload column, as src/outbox/enqueue.ts writes it: an OutboundMessage, plus `threadOf` (a complaint whose staff card this answers). */
+export type OutboxPayload = OutboundMessage & { threadOf?: string };
+
 const payloadSchema = z.object({
   text: z.string({ error: "payload has no text" }),
   options: z.array(z.string({ error: "payload options must be strings" }), { error: "payload options must be strings" }).optional(),
@@ -14,9 +16,7 @@ const payloadSchema = z.object({
     .optional(),
   /** Resolved at send time into `replyTo`: the provider id of that complaint's card in the same chat. */
   threadOf: z.string().optional(),
-});
-
-export type OutboxPayload = OutboundMessage & { threadOf?: string };
+}) satisfies z.ZodType<OutboxPayload>;
 
 export type PayloadParse = { ok: true; message: OutboundMessage; threadOf?: string } | { ok: false; reason: string };
 

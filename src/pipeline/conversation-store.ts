@@ -1,4 +1,4 @@
-import type { ChannelName, Locale } from "../core/index.js";
+import { cleanText, type ChannelName, type Locale } from "../core/index.js";
 import { rethrowUnavailable, type Database } from "../db/index.js";
 
 export interface HistoryMessage {
@@ -12,20 +12,26 @@ export interface HistoryMessage {
 /** The history a pull client reads back (the web page polls it for staff replies). */
 export interface ConversationStore {
   exists(channel: ChannelName, chatId: string): Promise<{ locale: Locale } | undefined>;
-  history(
-    channel: ChannelName,
-    chatId: string,
-    after: number | undefined,
-    limit?: number,
-  ): Promise<{ messages: HistoryMessage[]; cursor: string }>;
+  history(channel: ChannelName, chatId: string, after: number | undefined, limit?: number): Promise<ConversationHistory>;
+}
+
+export interface ConversationHistory {
+  messages: HistoryMessage[];
+  cursor: string;
+  /**
+   * The conversation's language now: a client that shows its own texts (the web page) follows it,
+   * whether the citizen switched with its button or by typing the keyword. Absent for an unknown chat.
+   */
+  locale?: Locale;
 }
 
 /** Reads answer 503 (KA_DATABASE) while the database is away, like the pipeline's writes. */
 export function createConversationStore(db: Database): ConversationStore {
   const store = readsFrom(db);
   return {
-    exists: (channel, chatId) => store.exists(channel, chatId).catch(rethrowUnavailable),
-    history: (channel, chatId, after, limit) => store.history(channel, chatId, after, limit).catch(rethrowUnavailable),
+    // A chat id from outside (a web-chat session id in a URL) is cleaned as the pipeline cleans it.
+    exists: (channel, chatId) => store.exists(channel, cleanText(chatId)).catch(rethrowUnavailable),
+    history: (channel, chatId, after, limit) => store.history(channel, cleanText(chatId), after, limit).catch(rethrowUnavailable),
   };
 }
 
@@ -38,9 +44,10 @@ function readsFrom(db: Database): ConversationStore {
     async history(channel, chatId, after, limit = 200) {
       const conversation = await db.prisma.conversation.findUnique({
         where: { channel_chatId: { channel, chatId } },
-        select: { id: true },
+        select: { id: true, locale: true },
       });
       if (!conversation) return { messages: [], cursor: String(after ?? 0) };
+      const locale: Locale = conversation.locale === "en" ? "en" : "id";
       const rows = await db.prisma.message.findMany({
         where: { conversationId: conversation.id, ...(after !== undefined ? { id: { gt: after } } : {}) },
         orderBy: { id: "asc" },
@@ -53,7 +60,7 @@ function readsFrom(db: Database): ConversationStore {
         return row.options ? { ...base, options: JSON.parse(row.options) as string[] } : base;
       });
       const cursor = rows.length > 0 ? String(rows[rows.length - 1]!.id) : String(after ?? 0);
-      return { messages, cursor };
+      return { messages, cursor, locale };
     },
   };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { KanalError, type ChannelName, type InboundMessage, type Locale } from "../core/index.js";
+import { cleanInbound, cleanText, KanalError, type ChannelName, type InboundMessage, type Locale } from "../core/index.js";
 import { rethrowUnavailable } from "../db/index.js";
 import { createBatcher } from "./batcher.js";
 import { acceptFiles } from "./file-intake.js";
@@ -40,8 +40,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   );
 
   return {
-    async receive(inbound, options = {}) {
+    async receive(outside, options = {}) {
       if (closing) throw new KanalError("KA_SHUTTING_DOWN", "the bot is shutting down; send the message again in a moment");
+      // Every channel's text passes here: cleaned once, so no channel can forget it (src/core/text.ts).
+      const inbound = cleanInbound(outside);
       inFlight++;
       try {
         // Files are checked and stored before the transaction: downloads must not hold the write lock.
@@ -76,7 +78,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const inbound: InboundMessage = {
         channel,
         providerMessageId: `${system.author}:${randomBytes(12).toString("base64url")}`,
-        chatId,
+        chatId: cleanText(chatId),
         sender: { id: system.author },
         text: "",
         attachments: [],

@@ -11,7 +11,7 @@ import {
   resolveComplainant,
   statusReply,
 } from "../complaints/index.js";
-import { jsonListSubquery, newOutboxId, type SqlRunner } from "../db/index.js";
+import { BatchWrites, jsonListSubquery, type BatchRow, type SqlRunner } from "../db/index.js";
 import {
   admitFiles,
   initialState,
@@ -24,8 +24,8 @@ import {
   type TemplateValue,
 } from "../flow/index.js";
 import { render } from "../i18n/index.js";
+import { batchOutbox, type Outbox, type OutboxKind } from "../outbox/index.js";
 import type { AttachmentCheck } from "../storage/index.js";
-import { BatchWrites } from "./batch-writes.js";
 import { fileOutcomes, settleFiles } from "./file-intake.js";
 import { flowContext } from "./flow-context.js";
 import type { PipelineDeps, ReceiveResult, StepJob } from "./types.js";
@@ -67,6 +67,7 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
         jobs.map((j) => j.inbound),
       );
       const writes = new BatchWrites();
+      const outbox = batchOutbox(writes, now);
       const results = new Array<ReceiveResult>(jobs.length);
       const firstInBatch = new Map<string, number>();
       const knownComplainants = new Map<string, string>();
@@ -127,6 +128,7 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
         const effectReplies: Reply[] = [];
         for (const effect of outcome.effects) {
           await applyEffect(deps, sql, writes, effect, {
+            outbox,
             inbound,
             conversation,
             state,
@@ -160,74 +162,61 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
           if (!check.accepted || !taken.has(check.stored.id)) continue;
           const s = check.stored;
           attachmentsInserted.add(s.id);
-          writes.add("attachment", [
-            s.id,
-            conversation.id,
-            attachmentLinks.get(s.id) ?? null,
-            s.sha256,
-            s.mime,
-            s.size,
-            s.filename ?? null,
-            s.storagePath,
-            now,
-          ]);
+          writes.add("attachment", {
+            id: s.id,
+            conversationId: conversation.id,
+            complaintId: attachmentLinks.get(s.id) ?? null,
+            sha256: s.sha256,
+            mime: s.mime,
+            size: s.size,
+            filename: s.filename ?? null,
+            storagePath: s.storagePath,
+            createdAt: now,
+          });
         }
         if (!job.opening && !job.system) {
-          writes.add("message", [
-            conversation.id,
-            inbound.channel,
-            inbound.providerMessageId,
-            "in",
-            "citizen",
-            inboundText(deps, inbound, files, locale),
-            null,
+          writes.add("message", {
+            conversationId: conversation.id,
+            channel: inbound.channel,
+            providerMessageId: inbound.providerMessageId,
+            direction: "in",
+            author: "citizen",
+            text: inboundText(deps, inbound, files, locale),
+            options: null,
             complaintId,
-            null,
-            inbound.receivedAt,
-          ]);
+            replyToProviderId: null,
+            createdAt: inbound.receivedAt,
+          });
         }
         const limits = deps.limitsOf(inbound.channel);
         const push = limits.delivery === "push";
         const author = job.system?.author ?? "bot";
         for (const reply of replies) {
           const options = reply.options && reply.options.length > 0 ? JSON.stringify(reply.options) : null;
-          writes.add("message", [
-            conversation.id,
-            inbound.channel,
-            null,
-            "out",
+          writes.add("message", {
+            conversationId: conversation.id,
+            channel: inbound.channel,
+            providerMessageId: null,
+            direction: "out",
             author,
-            reply.text,
+            text: reply.text,
             options,
             complaintId,
-            inbound.providerMessageId,
-            now,
-          ]);
+            replyToProviderId: inbound.providerMessageId,
+            createdAt: now,
+          });
         }
         const deliveries = limits.oneMessagePerStep && replies.length > 1 ? [joinReplies(replies)] : replies;
-        for (const reply of deliveries) {
-          if (push) {
-            const payload: OutboundMessage = {
+        for (const reply of push ? deliveries : []) {
+          outbox.enqueue(
+            { channel: inbound.channel, chatId: inbound.chatId, conversationId: conversation.id, complaintId, kind: "reply" },
+            {
               ...reply,
               lastInboundAt: conversation.lastInboundAt.toISOString(),
               ...(state.filed ? { ticket: state.filed.ticket } : {}),
               ...(job.system?.attachments ? { attachments: job.system.attachments } : {}),
-            };
-            writes.add("outbox", [
-              newOutboxId(now.getTime()),
-              inbound.channel,
-              inbound.chatId,
-              conversation.id,
-              complaintId,
-              "reply",
-              JSON.stringify(payload),
-              "pending",
-              0,
-              now,
-              now,
-              now,
-            ]);
-          }
+            },
+          );
         }
         results[index] = {
           status: "processed",
@@ -245,19 +234,19 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
 
       for (const c of conversations.values()) {
         if (!c.state) continue;
-        writes.add("conversation", [
-          c.id,
-          c.channel,
-          c.chatId,
-          c.senderId,
-          c.state.locale,
-          c.state.step,
-          JSON.stringify(c.state),
-          c.state.filed?.complaintId ?? null,
-          c.lastInboundAt,
-          c.createdAt,
-          now,
-        ]);
+        writes.add("conversation", {
+          id: c.id,
+          channel: c.channel,
+          chatId: c.chatId,
+          senderId: c.senderId,
+          locale: c.state.locale,
+          step: c.state.step,
+          state: JSON.stringify(c.state),
+          complaintId: c.state.filed?.complaintId ?? null,
+          lastInboundAt: c.lastInboundAt,
+          createdAt: c.createdAt,
+          updatedAt: now,
+        });
       }
       await writes.flush(sql);
       await linkEarlierAttachments(sql, attachmentLinks, attachmentsInserted);
@@ -269,6 +258,7 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
 }
 
 interface EffectScope {
+  outbox: Outbox<void>;
   inbound: InboundMessage;
   conversation: LiveConversation;
   state: IntakeState;
@@ -307,33 +297,29 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
       }
       const id = randomUUID();
       const sopStep = firstStep(deps.sop);
-      writes.add("complaint", [
+      writes.add("complaint", {
         id,
-        ticket!,
+        ticket: ticket!,
         year,
-        Number(ticket!.split("-").at(-1)),
-        effect.kind,
-        effect.draft.category ?? null,
-        effect.draft.text ?? "",
-        inbound.channel,
-        "open",
-        sopStep.id,
-        now,
-        dueAt(sopStep, now),
-        who.complainantId,
-        conversation.id,
-        inbound.receivedAt,
-        now,
-        now,
-      ]);
-      writes.add("event", [
-        randomUUID(),
-        id,
-        "received",
-        "citizen",
-        JSON.stringify({ channel: inbound.channel, kind: effect.kind, attachments: effect.draft.attachmentIds.length }),
-        now,
-      ]);
+        seq: Number(ticket!.split("-").at(-1)),
+        kind: effect.kind,
+        category: effect.draft.category ?? null,
+        text: effect.draft.text ?? "",
+        channel: inbound.channel,
+        status: "open",
+        sopStep: sopStep.id,
+        stepStartedAt: now,
+        stepDueAt: dueAt(sopStep, now),
+        complainantId: who.complainantId,
+        conversationId: conversation.id,
+        receivedAt: inbound.receivedAt,
+        createdAt: now,
+        updatedAt: now,
+      });
+      writes.add(
+        "event",
+        citizenEvent(id, "received", { channel: inbound.channel, kind: effect.kind, attachments: effect.draft.attachmentIds.length }, now),
+      );
       if (deps.staffFeed) {
         const view = { locale: deps.staffFeed.locale, timeZone: deps.settings.timeZone, replyMode: deps.staffFeed.replyMode };
         const card = cardReply(
@@ -352,7 +338,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
           },
           view,
         );
-        queueForStaff(deps, writes, now, { kind: "card", complaintId: id, reply: card, buttons: cardButtons(ticket!) });
+        queueForStaff(deps, scope.outbox, { kind: "card", complaintId: id, reply: card, buttons: cardButtons(ticket!) });
       }
       linkAttachments(scope, effect.draft.attachmentIds, id);
       scope.state.filed = { complaintId: id, ticket: ticket! };
@@ -360,19 +346,20 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
       return;
     }
     case "appendToComplaint": {
-      writes.add("event", [
-        randomUUID(),
-        effect.complaintId,
-        "citizen.followup",
-        "citizen",
-        JSON.stringify({ text: effect.text, attachmentIds: effect.attachmentIds, providerMessageId: inbound.providerMessageId }),
-        now,
-      ]);
+      writes.add(
+        "event",
+        citizenEvent(
+          effect.complaintId,
+          "citizen.followup",
+          { text: effect.text, attachmentIds: effect.attachmentIds, providerMessageId: inbound.providerMessageId },
+          now,
+        ),
+      );
       linkAttachments(scope, effect.attachmentIds, effect.complaintId);
       if (scope.state.filed?.complaintId === effect.complaintId) {
         scope.vars.ticket = scope.state.filed.ticket;
         const reply = followUpReply(scope.state.filed.ticket, effect.text, effect.attachmentIds.length);
-        queueForStaff(deps, writes, now, { kind: "staff", complaintId: effect.complaintId, reply, threadOf: effect.complaintId });
+        queueForStaff(deps, scope.outbox, { kind: "staff", complaintId: effect.complaintId, reply, threadOf: effect.complaintId });
       }
       return;
     }
@@ -393,14 +380,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
         now,
         effect.complaintId,
       ]);
-      writes.add("event", [
-        randomUUID(),
-        effect.complaintId,
-        "citizen.category",
-        "citizen",
-        JSON.stringify({ category: effect.category }),
-        now,
-      ]);
+      writes.add("event", citizenEvent(effect.complaintId, "citizen.category", { category: effect.category }, now));
       if (scope.state.filed?.complaintId === effect.complaintId) scope.vars.ticket = scope.state.filed.ticket;
       return;
     }
@@ -411,7 +391,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
           WHERE "anonymous" = ? AND "id" = (SELECT "complainantId" FROM "Complaint" WHERE "id" = ?)`,
         [effect.name, now, false, effect.complaintId],
       );
-      writes.add("event", [randomUUID(), effect.complaintId, "citizen.name", "citizen", JSON.stringify({}), now]);
+      writes.add("event", citizenEvent(effect.complaintId, "citizen.name", {}, now));
       if (scope.state.filed?.complaintId === effect.complaintId) scope.vars.ticket = scope.state.filed.ticket;
       return;
     }
@@ -422,26 +402,24 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
         now,
         effect.complaintId,
       ]);
-      writes.add("event", [
-        randomUUID(),
-        effect.complaintId,
-        "rated",
-        "citizen",
-        JSON.stringify({ score: effect.score, comment: effect.comment ?? null }),
-        now,
-      ]);
+      writes.add("event", citizenEvent(effect.complaintId, "rated", { score: effect.score, comment: effect.comment ?? null }, now));
       const rows = await sql.query<{ ticket: string }>(`SELECT "ticket" FROM "Complaint" WHERE "id" = ?`, [effect.complaintId]);
       if (rows[0]) {
         scope.vars.ticket = rows[0].ticket;
         const reply = ratedReply(rows[0].ticket, effect.score, effect.comment);
-        queueForStaff(deps, writes, now, { kind: "staff", complaintId: effect.complaintId, reply, threadOf: effect.complaintId });
+        queueForStaff(deps, scope.outbox, { kind: "staff", complaintId: effect.complaintId, reply, threadOf: effect.complaintId });
       }
       return;
     }
   }
 }
 
-/** One step's replies as one message, for channels where each message is a letter (e-mail). */
+/** An audit event the citizen caused, written with the step that caused it. */
+function citizenEvent(complaintId: string, type: string, data: Record<string, unknown>, now: Date): BatchRow<"event"> {
+  return { id: randomUUID(), complaintId, type, actor: "citizen", data: JSON.stringify(data), createdAt: now };
+}
+
+/** One step's replies as one message (ChannelLimits.oneMessagePerStep), with the last reply's options. */
 function joinReplies(replies: OutboundMessage[]): OutboundMessage {
   const options = replies.at(-1)!.options;
   return { text: replies.map((r) => r.text).join("\n\n"), ...(options ? { options } : {}) };
@@ -450,9 +428,14 @@ function joinReplies(replies: OutboundMessage[]): OutboundMessage {
 /** A card or notice for the staff feed, written in the same transaction as what it reports. */
 function queueForStaff(
   deps: PipelineDeps,
-  writes: BatchWrites,
-  now: Date,
-  item: { kind: "card" | "staff"; complaintId: string; reply: Reply; buttons?: { labelKey: string; data: string }[][]; threadOf?: string },
+  outbox: Outbox<void>,
+  item: {
+    kind: Exclude<OutboxKind, "reply">;
+    complaintId: string;
+    reply: Reply;
+    buttons?: { labelKey: string; data: string }[][];
+    threadOf?: string;
+  },
 ): void {
   const feed = deps.staffFeed;
   if (!feed) return;
@@ -461,21 +444,10 @@ function queueForStaff(
   const buttons = item.buttons?.map((row) =>
     row.map((b) => ({ label: render(deps.templates, feed.locale, { key: b.labelKey }, globals).text, data: b.data })),
   );
-  const payload = { text: message.text, ...(buttons ? { buttons } : {}), ...(item.threadOf ? { threadOf: item.threadOf } : {}) };
-  writes.add("outbox", [
-    newOutboxId(now.getTime()),
-    feed.channel,
-    feed.chatId,
-    null,
-    item.complaintId,
-    item.kind,
-    JSON.stringify(payload),
-    "pending",
-    0,
-    now,
-    now,
-    now,
-  ]);
+  outbox.enqueue(
+    { channel: feed.channel, chatId: feed.chatId, complaintId: item.complaintId, kind: item.kind },
+    { text: message.text, ...(buttons ? { buttons } : {}), ...(item.threadOf ? { threadOf: item.threadOf } : {}) },
+  );
 }
 
 /**

@@ -43,7 +43,7 @@ export { loadReportTexts, DEFAULT_REPORT_TEXTS_DIR, type ReportTexts } from "./t
 export { monthRange, isMonth, formatStamp, formatLongDate, monthTitle, wallClockDate, zoneOffsetMs, type MonthRange } from "./time.js";
 export { stepTimeline, segmentAt, closedBy, stepChange, type StepSegment } from "./timeline.js";
 export { mediumLabel, channelName } from "./media.js";
-export { redactIdentity, type KnownIdentity } from "./redact.js";
+export { redact, addressParts, REDACTED, type KnownIdentity, type RedactOptions } from "./redact.js";
 export { pdfSafe } from "./pdf.js";
 export type { ReportComplaint, ReportEvent, ReportSettings } from "./types.js";
 export { cliIo, runCommand, runAsScript, isEntryPoint, UsageError, type CliIo } from "./cli-io.js";

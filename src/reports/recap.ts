@@ -1,4 +1,4 @@
-import { stepById, type SopPreset } from "../complaints/index.js";
+import { stepById, stepLabel, type SopPreset } from "../complaints/index.js";
 import { CATEGORIES, CHANNEL_NAMES, isCategory, type Category } from "../core/index.js";
 import { contentWords, frequentTerms, truncate, type TermCount } from "./frequent-problems.js";
 import { closedBy, segmentAt, stepTimeline } from "./timeline.js";
@@ -130,7 +130,7 @@ export function buildRecap(input: RecapInput): Recap {
       const s = stepById(sop, step);
       e = {
         step,
-        label: s?.label.id ?? step,
+        label: stepLabel(sop, step).id,
         role: s?.role ?? null,
         standard: s ? { unit: s.time.unit, amount: s.time.amount } : null,
         standardMinutes: s?.minutes ?? null,

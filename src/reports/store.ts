@@ -1,5 +1,5 @@
 import type { Database } from "../db/index.js";
-import { redactIdentity, type KnownIdentity } from "./redact.js";
+import { redact, type KnownIdentity } from "./redact.js";
 import type { MonthRange } from "./time.js";
 import type { ReportComplaint, ReportEvent } from "./types.js";
 
@@ -38,6 +38,7 @@ interface ComplaintRow {
   sopStep: string;
   stepStartedAt: Date;
   stepDueAt: Date | null;
+  holderRole: string | null;
   receivedAt: Date;
   closedAt: Date | null;
   rating: number | null;
@@ -60,7 +61,7 @@ function toEvent(row: EventRow, who: KnownIdentity): ReportEvent {
   const data = parseData(row.data);
   for (const key of FREE_TEXT) {
     const value = data[key];
-    if (typeof value === "string") data[key] = redactIdentity(value, who);
+    if (typeof value === "string") data[key] = redact(value, who);
   }
   return {
     type: row.type,
@@ -79,12 +80,13 @@ function toReport(row: ComplaintRow): ReportComplaint {
     ticket: row.ticket,
     kind: row.kind === "information" ? "information" : "complaint",
     category: row.category,
-    text: redactIdentity(row.text, row.complainant),
+    text: redact(row.text, row.complainant),
     channel: row.channel,
     status: row.status,
     sopStep: row.sopStep,
     stepStartedAt: row.stepStartedAt,
     stepDueAt: row.stepDueAt,
+    holderRole: row.holderRole,
     receivedAt: row.receivedAt,
     closedAt: row.closedAt,
     rating: row.rating ?? (Number.isInteger(eventScore) ? eventScore : null),

@@ -1,8 +1,9 @@
 import type { Locale } from "../core/index.js";
 import { channelLabel } from "../complaints/index.js";
-import { newOutboxId, type Database } from "../db/index.js";
+import type { Database } from "../db/index.js";
 import type { Reply } from "../flow/index.js";
 import { render, type Templates } from "../i18n/index.js";
+import { prismaOutbox } from "../outbox/index.js";
 
 export interface FailedRow {
   channel: string;
@@ -35,21 +36,10 @@ type NoticeDeps = { db: Database; templates: Templates; officeName: string; feed
 /** A notice for the staff group, durable in the outbox like every message (threaded under a card when it concerns one). */
 export async function postStaffNotice(deps: NoticeDeps, reply: Reply, complaintId?: string): Promise<void> {
   const text = render(deps.templates, deps.feed.locale, reply, { office: deps.officeName }).text;
-  const now = new Date();
-  await deps.db.prisma.outboxMessage.create({
-    data: {
-      id: newOutboxId(now.getTime()),
-      channel: deps.feed.channel,
-      chatId: deps.feed.chatId,
-      complaintId: complaintId ?? null,
-      kind: "staff",
-      payload: JSON.stringify(complaintId ? { text, threadOf: complaintId } : { text }),
-      status: "pending",
-      nextAttemptAt: now,
-      createdAt: now,
-      updatedAt: now,
-    },
-  });
+  await prismaOutbox(deps.db.prisma).enqueue(
+    { channel: deps.feed.channel, chatId: deps.feed.chatId, complaintId: complaintId ?? null, kind: "staff" },
+    complaintId ? { text, threadOf: complaintId } : { text },
+  );
 }
 
 /** A mail the e-mail channel could not read (too large, broken): staff look at it in the inbox. */
@@ -66,4 +56,19 @@ export async function reportUnreadableMail(
 /** The office's WhatsApp Web number was unlinked: somebody must scan a new QR code. */
 export async function reportWhatsAppLoggedOut(deps: NoticeDeps): Promise<void> {
   await postStaffNotice(deps, { key: "staff.whatsappLoggedOut" });
+}
+
+/**
+ * A citizen's message that could not be processed because of what it held (the rest of its
+ * webhook body went on): staff hear of it, without its text or sender, to look for it in the
+ * provider's inbox (WhatsApp Manager, the Page inbox) and answer by hand.
+ */
+export async function reportFailedInbound(
+  deps: NoticeDeps,
+  failure: { channel: string; providerMessageId: string; reason: string },
+): Promise<void> {
+  await postStaffNotice(deps, {
+    key: "staff.inboundFailed",
+    vars: { channel: channelLabel(failure.channel), id: failure.providerMessageId, reason: failure.reason },
+  });
 }

@@ -42,6 +42,8 @@ describe("Discord through the running app", () => {
     const texts = () => fake.posted(dm).map((p) => p.message.content);
     say("halo");
     await waitFor(() => texts().some((t) => /1\. Buat aduan baru/.test(t)));
+    // One step, one message: the greeting and the menu are one post.
+    expect(texts()[0]).toMatch(/^Selamat datang[^]*\n\nSilakan pilih layanan[^]*1\. Buat aduan baru/);
     for (const text of ["1", "anonim", "3", "Toilet umum di kantor kecamatan rusak dan tidak ada air sejak minggu lalu", "lewati", "ya"]) {
       const before = texts().length;
       say(text);

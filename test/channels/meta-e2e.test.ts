@@ -104,6 +104,9 @@ describe("WhatsApp Cloud end to end", () => {
     const greeting = await say("halo");
     const menu = greeting.at(-1)!;
     expect(menu.payload).toMatchObject({ type: "interactive", interactive: { type: "button" } });
+    // One step, one message: the greeting is the body above the menu's buttons.
+    expect(greeting).toHaveLength(1);
+    expect(menu.text).toMatch(/^Selamat datang[^]*\n\nSilakan pilih layanan/);
     expect(fake.calls.filter((c) => c.path.endsWith("/messages")).length).toBe(greeting.length + 1);
 
     // The menu's first button, then a name; the phone is never asked: WhatsApp proved it.

@@ -130,6 +130,33 @@ describe("Telegram end to end", () => {
   }, 60_000);
 });
 
+describe("one answer, one message", () => {
+  const NEWCOMER = 700200;
+  const says = (text: string) => api.pushUpdate({ message: privateText(NEWCOMER, ++messageId, text) });
+  const keyboardOf = (m: SentMessage) => (m.replyMarkup?.keyboard as { text: string }[][] | undefined)?.flat().map((b) => b.text);
+
+  it("sends a step's replies as one sendMessage with the last reply's keyboard: greeting + menu, 'not recognised' + menu", async () => {
+    says("halo");
+    await api.until(() => api.sent(NEWCOMER)[0], 20_000, "the greeting");
+    says("sembarang");
+    // The outbox sends a chat's rows in order: once the second answer is here, nothing of the first can follow.
+    await api.until(() => api.sent(NEWCOMER)[1], 20_000, "the second answer");
+    const sent = api.sent(NEWCOMER);
+    expect(sent.map((m) => m.method)).toEqual(["sendMessage", "sendMessage"]);
+    const [greeting, again] = sent as [SentMessage, SentMessage];
+    expect(greeting.text).toMatch(
+      /^Selamat datang di layanan pengaduan Kecamatan Jenawi[^]*\n\nSilakan pilih layanan[^]*1\. Buat aduan baru/,
+    );
+    expect(again.text).toMatch(/^Mohon maaf, pilihan tersebut belum kami kenali\.\n\nSilakan pilih layanan/);
+    for (const message of sent) expect(keyboardOf(message)).toEqual(["1. Buat aduan baru", "2. Cek status aduan", "3. Minta informasi"]);
+
+    // Each reply is still its own message in the conversation's history; the outbox holds one row per step.
+    const conversation = await app.db.prisma.conversation.findFirstOrThrow({ where: { channel: "telegram", chatId: String(NEWCOMER) } });
+    expect(await app.db.prisma.message.count({ where: { conversationId: conversation.id, direction: "out" } })).toBe(4);
+    expect(await app.db.prisma.outboxMessage.count({ where: { chatId: String(NEWCOMER) } })).toBe(2);
+  }, 60_000);
+});
+
 describe("reports in the staff group", () => {
   it("/rekap and /logbook send the month's files into the group", async () => {
     const month = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Jakarta", year: "numeric", month: "2-digit" })

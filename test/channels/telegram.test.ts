@@ -6,13 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  createTelegramAdapter,
-  splitText,
-  toTelegramHtml,
-  type TelegramAdapter,
-  type TelegramAdapterOptions,
-} from "../../channels/telegram/index.js";
+import { createTelegramAdapter, toTelegramHtml, type TelegramAdapter, type TelegramAdapterOptions } from "../../channels/telegram/index.js";
 import { KanalError, type InboundMessage, type StaffAnswer, type StaffMessage, type WebhookRequest } from "../../src/core/index.js";
 import { startFakeBotApi, type FakeBotApi } from "../fakes/telegram-bot-api.js";
 import { describeChannelAdapter } from "../contract/channel-adapter.js";
@@ -285,17 +279,6 @@ describe("telegram: text helpers", () => {
   it("converts markup without touching stray stars", () => {
     expect(toTelegramHtml("*Status:* diproses\n5 * 3 * 2 & <b>")).toBe("<b>Status:</b> diproses\n5 * 3 * 2 &amp; &lt;b&gt;");
   });
-
-  it("cuts a word longer than the limit without splitting a surrogate pair", () => {
-    const text = "😀".repeat(10); // 20 UTF-16 units, no space
-    const parts = splitText(text, 7);
-    expect(parts.join("")).toBe(text);
-    for (const part of parts) {
-      expect(part.length).toBeLessThanOrEqual(7);
-      expect(part).toBe(Array.from(part).join("")); // whole code points only
-      expect(/^(?:\uD83D\uDE00)+$/.test(part)).toBe(true);
-    }
-  });
 });
 
 describe("telegram: sending", () => {
@@ -487,6 +470,7 @@ describe("telegram: sending", () => {
       delivery: "push",
       canReachLater: true,
       pacing: { perChatMs: 1000, groupPerMinute: 20, globalPerSecond: 30 },
+      oneMessagePerStep: true,
     });
     expect(adapter.webhook).toBeUndefined();
   });

@@ -124,6 +124,8 @@ describe("WhatsApp Web end to end (pipeline and outbox)", () => {
     ticket = TICKET.exec(receipt)![0];
     const complaint = await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } });
     expect(complaint.channel).toBe("whatsapp-web");
+    // One step, one message: the greeting and the menu arrived together.
+    expect(toCitizen()[0]).toMatch(/^Selamat datang[^]*\n\nSilakan pilih layanan[^]*1\. Buat aduan baru/);
   }, 90_000);
 
   it("an office message sent while the link is down arrives once it is back", async () => {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/index.js";
+import type { Log } from "../../src/http/index.js";
 import { startServer, type RunningServer } from "../../src/main.js";
 import { testDatabase } from "./database.js";
 
@@ -14,8 +15,9 @@ export interface TestApp extends RunningServer {
 /**
  * The whole bot on 127.0.0.1 (a free port) with a fresh database: SQLite in a temp dir, or a new
  * PostgreSQL database under `npm run test:pg` (dropped on close). env.DATABASE_URL wins over both.
+ * Logs go nowhere unless `log` is given.
  */
-export async function startApp(options: { env?: Record<string, string>; dir?: string } = {}): Promise<TestApp> {
+export async function startApp(options: { env?: Record<string, string>; dir?: string; log?: Log } = {}): Promise<TestApp> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "kanal-aduan-"));
   const database = options.env?.DATABASE_URL ? { url: options.env.DATABASE_URL, drop: async () => undefined } : await testDatabase(dir);
   const config = loadConfig(
@@ -30,7 +32,7 @@ export async function startApp(options: { env?: Record<string, string>; dir?: st
   );
   let server: RunningServer;
   try {
-    server = await startServer(config, () => undefined);
+    server = await startServer(config, options.log ?? (() => undefined));
   } catch (error) {
     await database.drop();
     throw error;
