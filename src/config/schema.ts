@@ -111,6 +111,23 @@ export const configSchema = z
       .int("must be a whole number of bytes")
       .min(1024, "must be at least 1024")
       .default(10 * 1024 * 1024),
+    ATTACHMENT_MAX_FILES: z.coerce
+      .number({ error: "must be a number of files" })
+      .int("must be a whole number of files")
+      .min(1, "must be at least 1")
+      .max(100, "must be at most 100")
+      .default(10),
+    ATTACHMENT_MAX_BYTES_PER_CONVERSATION: z.coerce
+      .number({ error: "must be a number of bytes" })
+      .int("must be a whole number of bytes")
+      .min(1024, "must be at least 1024")
+      .default(50 * 1024 * 1024),
+    ATTACHMENT_SWEEP_GRACE_HOURS: z.coerce
+      .number({ error: "must be a number of hours" })
+      .int("must be a whole number of hours")
+      .min(1, "must be at least 1")
+      .max(24 * 365, "must be at most 8760 (a year)")
+      .default(7 * 24),
     ATTACHMENTS_DIR: z.string().min(1).default("./data/attachments"),
     RATE_LIMIT: z
       .enum(["on", "off", "true", "false"], { error: "must be on or off" })
@@ -130,6 +147,13 @@ export const configSchema = z
       .min(3, "must be at least 3")
       .max(120, "must be at most 120")
       .default(15),
+
+    STAFF_SESSION_IDLE_MINUTES: z.coerce
+      .number({ error: "must be a number of minutes" })
+      .int("must be a whole number of minutes")
+      .min(5, "must be at least 5")
+      .max(720, "must be at most 720 (12 hours, the longest a console session lasts)")
+      .default(30),
 
     TELEGRAM_BOT_TOKEN: optionalString,
     TELEGRAM_OPS_CHAT_ID: optionalString.refine((v) => v === undefined || /^-?\d+$/.test(v), {
@@ -188,6 +212,13 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     if (c.TELEGRAM_WEBHOOK_SECRET && !c.PUBLIC_BASE_URL) {
       ctx.addIssue({ code: "custom", path: ["TELEGRAM_WEBHOOK_SECRET"], message: "needs PUBLIC_BASE_URL to register the webhook" });
+    }
+    if (c.ATTACHMENT_MAX_BYTES_PER_CONVERSATION < c.ATTACHMENT_MAX_BYTES) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ATTACHMENT_MAX_BYTES_PER_CONVERSATION"],
+        message: `must be at least ATTACHMENT_MAX_BYTES (${c.ATTACHMENT_MAX_BYTES}), or no file of the largest size could ever be kept`,
+      });
     }
     if (c.META_APP_SECRET && !c.META_VERIFY_TOKEN) {
       ctx.addIssue({ code: "custom", path: ["META_VERIFY_TOKEN"], message: "must be set when META_APP_SECRET is" });

@@ -7,3 +7,4 @@ export * from "./staff.js";
 export * from "./reply.js";
 export * from "./log.js";
 export * from "./text.js";
+export * from "./files.js";

@@ -61,5 +61,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(webchatRoutes(deps));
   await app.register(webhookRoutes(deps.webhooks ?? [], 5 * 1024 * 1024));
   await app.register(adminRoutes(deps.adminPages ?? []));
+  if (deps.staffConsole) await app.register(deps.staffConsole, { prefix: "/staff" });
   return app;
 }

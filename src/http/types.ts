@@ -1,3 +1,4 @@
+import type { FastifyInstance } from "fastify";
 import type { AdminPage } from "./admin-routes.js";
 import type { Log, Webhook } from "../core/index.js";
 import type { Pipeline, ConversationStore } from "../pipeline/index.js";
@@ -20,13 +21,13 @@ export interface ServerDeps {
     templatesDir: string;
     maxAttachmentBytes: number;
   };
-  /** The evidence types the office accepts (the same rule the pipeline applies). */
-  isAllowedMime(mime: string): boolean;
   officeName: string;
   /** The locale of a session that does not ask for one. */
   defaultLocale: "id" | "en";
   /** Operator pages at /admin/<path> (the WhatsApp Web QR code). */
   adminPages?: readonly AdminPage[];
+  /** The staff web console, mounted at /staff in a context of its own (src/console). */
+  staffConsole?: (app: FastifyInstance) => Promise<void>;
   /** Mounted at /webhooks/<path> (Telegram webhook mode, Meta). */
   webhooks?: readonly Webhook[];
   /** Hardening (README "Security"); absent, the safe defaults: no framing, no HSTS. */

@@ -3,12 +3,14 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
-import { cleanText, KanalError, type InboundAttachment, type InboundMessage } from "../core/index.js";
+import { cleanText, KanalError, type FileRefusal, type InboundAttachment, type InboundMessage } from "../core/index.js";
 import { readUploadedFile } from "./multipart.js";
 import { chatPageHeaders } from "./security-headers.js";
 import type { ServerDeps } from "./types.js";
 
 const CHANNEL = "webchat" as const;
+/** The contract's limit on one web-chat text; the page counts towards it as the person types. */
+const MAX_TEXT_LENGTH = 4000;
 
 const newSessionBody = z.object({ locale: z.enum(["id", "en"]).optional() }).optional();
 const messageBody = z.object({
@@ -16,7 +18,7 @@ const messageBody = z.object({
   text: z
     .string({ error: "text must be a string" })
     .transform(cleanText)
-    .pipe(z.string().min(1, "text must not be empty").max(4000, "text must be at most 4000 characters")),
+    .pipe(z.string().min(1, "text must not be empty").max(MAX_TEXT_LENGTH, `text must be at most ${MAX_TEXT_LENGTH} characters`)),
   /** Lets a client retry after a network failure without the message being processed twice. */
   clientMessageId: z.string().min(1).max(100).optional(),
 });
@@ -32,6 +34,22 @@ const historyQuery = z.object({
 const STATIC_FILES: Record<string, string> = {
   "app.js": "text/javascript; charset=utf-8",
   "style.css": "text/css; charset=utf-8",
+};
+
+/**
+ * How a refused file is answered. Both quotas are 413 (the content, with what the conversation or
+ * complaint already holds, is more than the office takes), not 429: waiting does not help, and
+ * 429 is what the rate limits answer. A file outside a complaint conflicts with the conversation's
+ * state (409): the bot's reply says to start a complaint first.
+ */
+const REFUSAL_STATUS: Record<FileRefusal, number> = {
+  tooLarge: 413,
+  quota: 413,
+  tooMany: 413,
+  type: 415,
+  empty: 400,
+  unavailable: 400,
+  notNow: 409,
 };
 
 const unknownSession = () => new KanalError("KA_NOT_FOUND", "unknown session; create one with POST /api/webchat/sessions");
@@ -96,6 +114,13 @@ export function webchatRoutes(deps: ServerDeps) {
       // The page's header shows the office this bot serves.
       return reply.header("cache-control", "no-cache").send({ ...texts, "office.name": deps.officeName });
     });
+    // The limits the page tells the person before sending (the server enforces them anyway).
+    app.get("/webchat/config", async (_request, reply) =>
+      reply.header("cache-control", "no-cache").send({
+        maxAttachmentBytes: deps.webchat.maxAttachmentBytes,
+        maxTextLength: MAX_TEXT_LENGTH,
+      }),
+    );
 
     app.post("/api/webchat/sessions", async (request, reply) => {
       const body = parse(newSessionBody, request.body ?? undefined);
@@ -136,9 +161,12 @@ export function webchatRoutes(deps: ServerDeps) {
       const result = await pipeline.receive(
         inbound(id, undefined, [attachment], randomUUID(), { filename: file.filename, mime: file.mimetype, size: attachment.size }),
       );
-      const declined = tooLarge ? 413 : deps.isAllowedMime(file.mimetype) ? 200 : 415;
-      if (declined === 200) return { replies: result.replies };
-      return reply.status(declined).send({ error: result.replies[0]?.text ?? "file declined", replies: result.replies });
+      const outcome = result.files?.[0];
+      if (!outcome || outcome.accepted) return { replies: result.replies };
+      // The bot's own words (the first reply: its polite refusal) are the error the page shows.
+      return reply
+        .status(REFUSAL_STATUS[outcome.reason])
+        .send({ error: result.replies[0]?.text ?? "file declined", reason: outcome.reason, replies: result.replies });
     });
 
     app.get("/api/webchat/sessions/:id/messages", async (request) => {

@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import { cleanInbound, cleanText, KanalError, type ChannelName, type InboundMessage, type Locale } from "../core/index.js";
 import { rethrowUnavailable, type PrismaTx } from "../db/index.js";
 import { createBatcher } from "./batcher.js";
+import { acceptFiles } from "./file-intake.js";
+import { flowContext } from "./flow-context.js";
 import { processStepBatch } from "./step-batch.js";
 import type { PipelineDeps, ReceiveResult, StepJob, SystemStep } from "./types.js";
 
@@ -57,7 +59,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       inFlight++;
       try {
         // Files are checked and stored before the transaction: downloads must not hold the write lock.
-        const attachments = await Promise.all(inbound.attachments.map((a) => deps.attachments.accept(a)));
+        const attachments =
+          inbound.attachments.length === 0 ? [] : await acceptFiles(deps, inbound, flowContext(deps, inbound)).catch(rethrowUnavailable);
         // A database outage becomes KA_DATABASE (503): the web page and the providers send again.
         return await batcher.submit({ inbound, attachments, existingOnly: options.existingOnly }).catch(rethrowUnavailable);
       } finally {
