@@ -33,7 +33,7 @@ export default tseslint.config(
   },
   {
     // The browser page's plain modules (no build step): browser globals, no type information.
-    files: ["channels/webchat/public/**/*.js"],
+    files: ["channels/webchat/public/**/*.js", "src/console/public/**/*.js"],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { parserOptions: { projectService: false, project: null }, globals: { ...globals.browser } },
   },

@@ -25,11 +25,13 @@ import {
   type SopScheduler,
 } from "./complaints/index.js";
 import { loadConfig, type Config } from "./config/index.js";
+import { consolePlugin } from "./console/index.js";
 import {
   KanalError,
   type ChannelAdapter,
   type ChannelLimits,
   type ChannelName,
+  type InboundFailure,
   type Locale,
   type StaffSink,
   type Webhook,
@@ -39,7 +41,9 @@ import {
   collectMetrics,
   createLeaderElection,
   openDatabase,
+  recordFailedInbound,
   repoRoot,
+  rethrowUnavailable,
   sessionLock,
   type Database,
   type LeaderElection,
@@ -52,12 +56,13 @@ import { logbookReport, recapReport, reportSettings } from "./reports/index.js";
 import {
   createStaffConsole,
   reportDeliveryFailure,
+  reportFailedInbound,
   reportUnreadableMail,
   reportWhatsAppLoggedOut,
   type FailedRow,
   type StaffReports,
 } from "./staff/index.js";
-import { AttachmentStore, isAllowedMime } from "./storage/index.js";
+import { AttachmentStore, attachmentSweeper } from "./storage/index.js";
 
 const TEMPLATES_DIR = join(repoRoot, "templates");
 
@@ -110,6 +115,18 @@ function deliveryFailureReporter(config: Config, base: Base): ((row: FailedRow) 
   const feed = staffFeedOf(config);
   if (!feed) return undefined;
   return (row) => reportDeliveryFailure({ db: base.db, templates: base.templates, officeName: config.OFFICE_NAME, feed }, row);
+}
+
+/** A message that failed because of what it held: recorded once, and told to staff once. */
+function failedInboundRecorder(config: Config, base: Base): (failure: InboundFailure) => Promise<void> {
+  const feed = staffFeedOf(config);
+  return async (failure) => {
+    const first = await recordFailedInbound(base.db, failure).catch(rethrowUnavailable);
+    if (first && feed) {
+      const notice = { db: base.db, templates: base.templates, officeName: config.OFFICE_NAME, feed };
+      await reportFailedInbound(notice, failure).catch(rethrowUnavailable);
+    }
+  };
 }
 
 /**
@@ -174,11 +191,12 @@ function configuredChannels(config: Config, base: Base, staff: StaffSinkRef, log
       pageAccessToken: config.META_PAGE_ACCESS_TOKEN,
       maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES,
       log,
-      // A status that cannot be recorded is rejected, so Meta delivers it again.
+      // A status that cannot be recorded for want of the database is rejected, so Meta delivers it again.
       onStatus: async (update) => {
-        const failed = await recordDeliveryStatus(base.db, "whatsapp-cloud", update);
+        const failed = await recordDeliveryStatus(base.db, "whatsapp-cloud", update).catch(rethrowUnavailable);
         if (failed) await reportFailure?.(failed);
       },
+      onFailedMessage: failedInboundRecorder(config, base),
     });
     entries.push(...meta.adapters.map((first) => ({ first })));
     webhooks.push(meta.webhook);
@@ -294,11 +312,14 @@ interface Delivery {
   all: readonly ChannelAdapter[];
   sendable: Map<ChannelName, ChannelAdapter>;
   excludeChannels?: () => readonly string[];
+  /** Why a configured channel cannot send here (it failed to start), for the outbox's lastError. */
+  whyUnavailable?: (channel: string) => string | undefined;
 }
 
 /** What both entry points share: pipeline, staff console and the outbox worker (not started here). */
 function startCore(config: Config, base: Base, delivery: Delivery, log: Log, staffRef: StaffSinkRef = {}): Core {
   const { db, templates, sop, attachments } = base;
+  const staffFiles = new AttachmentStore(join(config.ATTACHMENTS_DIR, "staff"), config.ATTACHMENT_MAX_BYTES);
   const limits = new Map(delivery.all.map((a) => [a.name, a.limits]));
   const limitsOf = (channel: ChannelName) => limits.get(channel) ?? PUSH_DEFAULT;
   const staffFeed = staffFeedOf(config);
@@ -306,6 +327,7 @@ function startCore(config: Config, base: Base, delivery: Delivery, log: Log, sta
     db,
     adapters: delivery.sendable,
     excludeChannels: delivery.excludeChannels,
+    whyUnavailable: delivery.whyUnavailable,
     // Sending limits counted in the database, so that they hold for every instance together.
     pacer: new Pacer(databaseLedger(db)),
     log,
@@ -320,6 +342,8 @@ function startCore(config: Config, base: Base, delivery: Delivery, log: Log, sta
       ticketPrefix: config.TICKET_PREFIX,
       defaultLocale: config.DEFAULT_LOCALE,
       timeZone: config.OFFICE_TIMEZONE,
+      maxFilesPerComplaint: config.ATTACHMENT_MAX_FILES,
+      maxBytesPerConversation: config.ATTACHMENT_MAX_BYTES_PER_CONVERSATION,
     },
     attachments,
     limitsOf,
@@ -343,9 +367,10 @@ function startCore(config: Config, base: Base, delivery: Delivery, log: Log, sta
     limitsOf,
     reports: staffReports(config, db),
     storeFile: async (file) => {
-      const checked = await attachments.accept(file);
+      // Staff files have no Attachment row (the outbox payload names them): kept apart, where the sweep never looks.
+      const checked = await staffFiles.accept(file);
       return checked.accepted
-        ? { path: attachments.pathOf(checked.stored.storagePath), mime: checked.stored.mime, filename: checked.stored.filename }
+        ? { path: staffFiles.pathOf(checked.stored.storagePath), mime: checked.stored.mime, filename: checked.stored.filename }
         : undefined;
     },
   });
@@ -431,6 +456,10 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
       // below, before the worker, the only caller, starts.)
       excludeChannels: () =>
         singletons.filter((c) => !election.isLeader() || c.state() === "standby" || c.state() === "starting").map((c) => c.name),
+      whyUnavailable: (channel) => {
+        const failed = singletons.find((c) => c.name === channel && c.state() === "failed");
+        return failed ? `channel ${channel} failed to start: ${failed.failure() ?? "unknown error"}` : undefined;
+      },
     },
     log,
     staffRef,
@@ -446,7 +475,14 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
     everywhere.push(entry.first);
   }
   const scheduler = sopSchedulerDuty(config, base, log);
-  const roster = dutyRoster([...singletons, ...(scheduler ? [scheduler] : [])], log);
+  // Files no complaint refers to: one instance removes them (src/storage/sweep.ts).
+  const sweeper = attachmentSweeper({
+    db: base.db,
+    dir: config.ATTACHMENTS_DIR,
+    graceMs: config.ATTACHMENT_SWEEP_GRACE_HOURS * 3_600_000,
+    log,
+  });
+  const roster = dutyRoster([...singletons, ...(scheduler ? [scheduler] : []), sweeper], log);
   const leaderState = channelStateStore(core.db, "cluster");
   const election: LeaderElection = createLeaderElection({
     databaseUrl: config.DATABASE_URL,
@@ -490,11 +526,25 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
     },
     metrics: () => collectMetrics(core.db, new Date(), channelStates(), election.isLeader()),
     webchat: { publicDir: WEBCHAT_PUBLIC_DIR, templatesDir: TEMPLATES_DIR, maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES },
-    isAllowedMime,
     defaultLocale: config.DEFAULT_LOCALE,
     officeName: config.OFFICE_NAME,
     webhooks: [...entries.flatMap((e) => (e.first.webhook ? [e.first.webhook] : [])), ...webhooks],
     adminPages,
+    security: { frameAncestors: config.WEBCHAT_FRAME_ANCESTORS, https: config.PUBLIC_BASE_URL !== undefined },
+    staffConsole: consolePlugin({
+      db: core.db,
+      templates: base.templates,
+      sop: base.sop,
+      settings: {
+        officeName: config.OFFICE_NAME,
+        timeZone: config.OFFICE_TIMEZONE,
+        defaultLocale: config.DEFAULT_LOCALE,
+        idleMinutes: config.STAFF_SESSION_IDLE_MINUTES,
+        publicBaseUrl: config.PUBLIC_BASE_URL,
+        staffIds: config.STAFF_TELEGRAM_IDS,
+      },
+      log,
+    }),
     log,
   });
   const address = await app.listen({ host: config.HOST, port: config.PORT });

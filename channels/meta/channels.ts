@@ -1,7 +1,10 @@
 import {
+  errorKind,
+  isRetryLater,
   KanalError,
   type ChannelAdapter,
   type ChannelLimits,
+  type InboundFailure,
   type InboundSink,
   type OutboundMessage,
   type SendResult,
@@ -29,8 +32,17 @@ export interface MetaChannelsOptions {
   log?: Log;
   /** For the reply windows (tests move it). */
   clock?: () => Date;
-  /** WhatsApp delivery receipts of messages we sent; a rejection makes Meta deliver them again. */
+  /**
+   * WhatsApp delivery receipts of messages we sent. A KA_DATABASE / KA_SHUTTING_DOWN rejection makes
+   * Meta deliver the body again; any other is the receipt's own failure, passed to onFailedMessage.
+   */
   onStatus?: (update: StatusUpdate) => Promise<void>;
+  /**
+   * A message (or receipt) that could not be processed because of what it held: recorded by the
+   * caller, so the rest of the body goes on and Meta is answered 200 instead of redelivering the
+   * whole body for days. A rejection (the database away) makes Meta deliver the body again.
+   */
+  onFailedMessage?: (failure: InboundFailure) => Promise<void>;
 }
 
 export interface MetaChannels {
@@ -179,6 +191,35 @@ export function createMetaChannels(options: MetaChannelsOptions): MetaChannels {
   }
   const context = parseContext;
 
+  async function handle(event: MetaEvent): Promise<void> {
+    if (event.kind === "status") {
+      await options.onStatus?.(event.update);
+      return;
+    }
+    const sink = sinks.get(event.message.channel);
+    if (!sink) throw new KanalError("KA_SHUTTING_DOWN", `${event.message.channel} is not running; Meta will deliver the message again`);
+    await sink(event.message);
+  }
+
+  /**
+   * One event that failed because of what it held is recorded and the rest go on; only a failure
+   * that is nobody's content (the database away, the bot stopping) fails the whole body, so that
+   * Meta delivers it again (the pipeline handles a message id it has seen once).
+   */
+  async function failedAlone(event: MetaEvent, error: unknown): Promise<void> {
+    if (isRetryLater(error)) throw error;
+    const failure: InboundFailure =
+      event.kind === "status"
+        ? {
+            channel: "whatsapp-cloud",
+            providerMessageId: `status:${event.update.status}:${event.update.providerMessageId}`,
+            reason: errorKind(error),
+          }
+        : { channel: event.message.channel, providerMessageId: event.message.providerMessageId, reason: errorKind(error) };
+    log("meta: a webhook item could not be processed; recorded as failed, the others go on", { ...failure });
+    await options.onFailedMessage?.(failure);
+  }
+
   /** Messages of one sender in order (the flow reads them as a conversation); senders in parallel. */
   async function deliver(events: MetaEvent[]): Promise<void> {
     const chains = new Map<string, MetaEvent[]>();
@@ -188,15 +229,7 @@ export function createMetaChannels(options: MetaChannelsOptions): MetaChannels {
     }
     const results = await Promise.allSettled(
       [...chains.values()].map(async (chain) => {
-        for (const event of chain) {
-          if (event.kind === "status") {
-            await options.onStatus?.(event.update);
-            continue;
-          }
-          const sink = sinks.get(event.message.channel);
-          if (!sink) throw new Error(`${event.message.channel} is not running`);
-          await sink(event.message);
-        }
+        for (const event of chain) await handle(event).catch((error: unknown) => failedAlone(event, error));
       }),
     );
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");

@@ -73,7 +73,9 @@ async function mediaInfo(access: MediaAccess, mediaId: string): Promise<{ url: s
       signal: AbortSignal.timeout(GRAPH_TIMEOUT_MS),
     });
   } catch (error) {
-    throw new Error(`meta: looking up WhatsApp media ${mediaId} failed (${(error as Error).name})`, { cause: error });
+    throw new KanalError("KA_UNAVAILABLE", `meta: looking up WhatsApp media ${mediaId} failed (${(error as Error).name})`, {
+      cause: error,
+    });
   }
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
@@ -81,7 +83,9 @@ async function mediaInfo(access: MediaAccess, mediaId: string): Promise<{ url: s
     if (response.status === 400 || response.status === 404) {
       throw new KanalError("KA_NOT_FOUND", `WhatsApp media ${mediaId} is no longer available (HTTP ${response.status})`);
     }
-    throw new Error(`meta: looking up WhatsApp media ${mediaId} failed with HTTP ${response.status}`);
+    const message = `meta: looking up WhatsApp media ${mediaId} failed with HTTP ${response.status}`;
+    // Graph's 5xx and throttling pass; Meta delivers the message again and the lookup is tried anew.
+    throw response.status >= 500 || response.status === 429 ? new KanalError("KA_UNAVAILABLE", message) : new Error(message);
   }
   const parsed = waMediaInfoSchema.safeParse(body);
   if (!parsed.success) throw new Error(`meta: the Graph API answered an unexpected media description for ${mediaId}`);

@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { KanalError, type Webhook, type WebhookRequest, type WebhookResponse } from "../../src/core/index.js";
+import { isRetryLater, type Webhook, type WebhookRequest, type WebhookResponse } from "../../src/core/index.js";
 import type { Log } from "./graph.js";
 import type { MetaEvent, ParsedBatch } from "./inbound.js";
 
@@ -39,15 +39,20 @@ export interface MetaWebhookDeps {
   /** False until an adapter was started (its sink known): Meta is told to come back later. */
   running(): boolean;
   parse(body: unknown): ParsedBatch;
-  /** Resolves once every event was passed on and durably recorded; rejects if any was not. */
+  /**
+   * Resolves once every event was passed on and durably recorded, or recorded as failed on its own;
+   * rejects when the body must come again (the database away, the bot stopping).
+   */
   deliver(events: MetaEvent[]): Promise<void>;
 }
 
 /**
  * GET /webhooks/meta: the subscription check. POST: the events of all three products, in this order:
- * size, signature (before anything is parsed), JSON, then each item on its own. The answer is 200 only
- * once every message is recorded: any failure answers 500 and Meta delivers the whole body again (the
- * pipeline handles a message id it has seen once, and a status update is idempotent).
+ * size, signature (before anything is parsed), JSON, then each item on its own. The answer is 200 once
+ * every message is recorded — processed, or recorded as failed because of what it held (one bad
+ * message must not make Meta redeliver the whole body for days). A database outage or a stopping bot
+ * answers 503 and Meta delivers the whole body again (the pipeline handles a message id it has seen
+ * once, and a status update is idempotent).
  */
 export function createMetaWebhook(deps: MetaWebhookDeps): Webhook {
   const tokenDigest = digest(deps.verifyToken);
@@ -95,8 +100,7 @@ export function createMetaWebhook(deps: MetaWebhookDeps): Webhook {
         events: batch.events.length,
       });
       // The database away or the bot stopping is "try again" (503), not our bug (500); Meta redelivers either way.
-      const passing = error instanceof KanalError && (error.code === "KA_DATABASE" || error.code === "KA_SHUTTING_DOWN");
-      return { status: passing ? 503 : 500, body: { error: "the events were not recorded" } };
+      return { status: isRetryLater(error) ? 503 : 500, body: { error: "the events were not recorded" } };
     }
   }
 

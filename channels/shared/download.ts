@@ -40,14 +40,17 @@ export async function downloadLimited(url: string | URL, limit: number, options:
     try {
       response = await fetch(url, { headers: options.headers, signal: controller.signal });
     } catch (error) {
-      throw new Error(`${options.provider}: downloading a file failed (${(error as Error).name})`, { cause: error });
+      // A network error or a timeout: the file may well be there next time (the provider redelivers).
+      throw new KanalError("KA_UNAVAILABLE", `${options.provider}: downloading a file failed (${(error as Error).name})`, { cause: error });
     }
     if (!response.ok || !response.body) {
       await response.body?.cancel().catch(() => undefined);
       if (options.gone?.statuses.includes(response.status)) {
         throw new KanalError("KA_NOT_FOUND", `the file is no longer available from ${options.gone.from} (HTTP ${response.status})`);
       }
-      throw new Error(`${options.provider}: downloading a file failed with HTTP ${response.status}`);
+      const transient = response.status >= 500 || response.status === 429 || response.status === 408;
+      const message = `${options.provider}: downloading a file failed with HTTP ${response.status}`;
+      throw transient ? new KanalError("KA_UNAVAILABLE", message) : new Error(message);
     }
     const declared = Number(response.headers.get("content-length") ?? NaN);
     if (declared > limit) {

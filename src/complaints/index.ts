@@ -60,7 +60,30 @@ export {
   type Decision,
   type StaffPerson,
 } from "./lifecycle.js";
-export { applyMove, applyAssign, findOverdue, staffPeople, type LifecycleRow, type EventActor } from "./lifecycle-store.js";
+export {
+  applyMove,
+  applyAssign,
+  moveEvent,
+  assignEvent,
+  findOverdue,
+  staffPeople,
+  type LifecycleRow,
+  type EventActor,
+  type WrittenEvent,
+  type AssignTarget,
+} from "./lifecycle-store.js";
+export {
+  complaintByTicket,
+  complaintOfFeedMessage,
+  conversationOfComplaint,
+  closeComplaint,
+  openComplaints,
+  complaintEvents,
+  complainantOf,
+  recordEvent,
+  type ComplaintRow,
+  type ComplaintEventInput,
+} from "./queries.js";
 export { startSopScheduler, noticeKey, type SopScheduler, type SopSchedulerDeps, type SopNotice, type SopTx } from "./scheduler.js";
 export { staffFeedNotifier, holderReply, durationReply } from "./sop-notify.js";
 export { statusReply, formatDateTime, type Requester } from "./status.js";

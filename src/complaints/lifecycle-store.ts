@@ -14,35 +14,66 @@ export interface LifecycleRow {
   holderStaff: string | null;
 }
 
-/** Who did it, as the audit trail records it (ComplaintEvent.actor and data.by). */
+/** Who did it, as the audit trail records it (ComplaintEvent.actor, and data.by and data.via). */
 export interface EventActor {
   actor: string;
   by: string;
+  /** The front end the staff member acted from (the Telegram group, the web console). */
+  via?: string;
+}
+
+/** An event as written: its type and data, for the caller to report (a web action is shown in the staff group). */
+export interface WrittenEvent {
+  type: string;
+  data: Record<string, unknown>;
 }
 
 type Move = Extract<Transition, { type: "move" }>;
 
+const byOf = (who: EventActor) => ({ by: who.by, ...(who.via ? { via: who.via } : {}) });
+
+/** The event a move records: "sop.advance", or "sop.decided" for a decision. */
+export function moveEvent(complaint: LifecycleRow, move: Move, who: EventActor, now: Date): WrittenEvent {
+  return {
+    type: move.decision ? "sop.decided" : "sop.advance",
+    data: {
+      ...byOf(who),
+      ...(move.decision ? { decision: move.decision } : {}),
+      ...(move.branch ? { branch: move.branch.id } : {}),
+      from: move.from.id,
+      to: move.to.id,
+      note: move.note,
+      // The step just left, for time-standard compliance (reports read these).
+      stepStartedAt: complaint.stepStartedAt.toISOString(),
+      stepDueAt: complaint.stepDueAt?.toISOString() ?? null,
+      onTime: complaint.stepDueAt ? now.getTime() <= complaint.stepDueAt.getTime() : null,
+      dueAt: move.dueAt.toISOString(),
+    },
+  };
+}
+
+/** An assignment's target: a preset role, or a staff member (Telegram id) and their name. */
+export interface AssignTarget {
+  role: string | null;
+  staff: string | null;
+  staffName?: string;
+}
+
+/** The event an assignment records ("sop.assign"). */
+export function assignEvent(complaint: LifecycleRow, target: AssignTarget, who: EventActor): WrittenEvent {
+  return {
+    type: "sop.assign",
+    data: { ...byOf(who), step: complaint.sopStep, role: target.role, staff: target.staff, staffName: target.staffName ?? null },
+  };
+}
+
 /**
- * Moves a complaint to the transition's step and records the event ("sop.advance" or
- * "sop.decided"), in one transaction. The update only applies while the complaint is still open
- * and on the step the transition was computed from: two staff acting at once move it once, and the
- * second is told (false).
+ * Moves a complaint to the transition's step and records its event (moveEvent), in one
+ * transaction. The update only applies while the complaint is still open and on the step the
+ * transition was computed from: two staff acting at once move it once, and the second is told (false).
  */
 export async function applyMove(db: Database, complaint: LifecycleRow, move: Move, who: EventActor, now: Date): Promise<boolean> {
-  const type = move.decision ? "sop.decided" : "sop.advance";
-  const data = {
-    by: who.by,
-    ...(move.decision ? { decision: move.decision } : {}),
-    ...(move.branch ? { branch: move.branch.id } : {}),
-    from: move.from.id,
-    to: move.to.id,
-    note: move.note,
-    // The step just left, for time-standard compliance (reports read these).
-    stepStartedAt: complaint.stepStartedAt.toISOString(),
-    stepDueAt: complaint.stepDueAt?.toISOString() ?? null,
-    onTime: complaint.stepDueAt ? now.getTime() <= complaint.stepDueAt.getTime() : null,
-    dueAt: move.dueAt.toISOString(),
-  };
+  const event = moveEvent(complaint, move, who, now);
   return db.prisma.$transaction(async (tx) => {
     const updated = await tx.complaint.updateMany({
       where: { id: complaint.id, status: { not: "closed" }, sopStep: complaint.sopStep },
@@ -57,34 +88,41 @@ export async function applyMove(db: Database, complaint: LifecycleRow, move: Mov
     });
     if (updated.count !== 1) return false;
     await tx.complaintEvent.create({
-      data: { id: randomUUID(), complaintId: complaint.id, type, actor: who.actor, data: JSON.stringify(data), createdAt: now },
+      data: {
+        id: randomUUID(),
+        complaintId: complaint.id,
+        type: event.type,
+        actor: who.actor,
+        data: JSON.stringify(event.data),
+        createdAt: now,
+      },
     });
     return true;
   });
 }
 
-/** Hands the current step to a role or a person ("sop.assign"), under the same rule as applyMove. */
+/** Hands the current step to a role or a person (assignEvent), under the same rule as applyMove. */
 export async function applyAssign(
   db: Database,
   complaint: LifecycleRow,
-  target: { role: string | null; staff: string | null; staffName?: string },
+  target: AssignTarget,
   who: EventActor,
   now: Date,
 ): Promise<boolean> {
+  const event = assignEvent(complaint, target, who);
   return db.prisma.$transaction(async (tx) => {
     const updated = await tx.complaint.updateMany({
       where: { id: complaint.id, status: { not: "closed" }, sopStep: complaint.sopStep },
       data: { holderRole: target.role, holderStaff: target.staff, updatedAt: now },
     });
     if (updated.count !== 1) return false;
-    const data = { by: who.by, step: complaint.sopStep, role: target.role, staff: target.staff, staffName: target.staffName ?? null };
     await tx.complaintEvent.create({
       data: {
         id: randomUUID(),
         complaintId: complaint.id,
-        type: "sop.assign",
+        type: event.type,
         actor: who.actor,
-        data: JSON.stringify(data),
+        data: JSON.stringify(event.data),
         createdAt: now,
       },
     });

@@ -17,9 +17,9 @@ export interface LifecycleComplaint {
   holderStaff: string | null;
 }
 
-/** Who acts: a staff member's Telegram id and Staff.role. */
+/** Who acts: Staff.role, and the Telegram id a step may have been handed to (/tugaskan names people by it). */
 export interface LifecycleActor {
-  telegramId: string;
+  telegramId?: string;
   role: string;
 }
 
@@ -84,7 +84,7 @@ export function mayAct(
   if (
     mine.has(head) ||
     (holder !== undefined && mine.has(holder)) ||
-    (complaint.holderStaff !== null && complaint.holderStaff === actor.telegramId)
+    (complaint.holderStaff !== null && actor.telegramId !== undefined && complaint.holderStaff === actor.telegramId)
   ) {
     return { ok: true };
   }

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 const optionalString = z
@@ -17,6 +18,52 @@ const port = z.coerce
   .max(65535, "must be between 1 and 65535");
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+
+/** "a, b c" → ["a", "b", "c"]: lists may be separated by commas, spaces or both. */
+const list = (value: string) => value.split(/[\s,]+/).filter((item) => item !== "");
+
+/** proxy-addr's names for address ranges, accepted by Fastify's trustProxy. */
+const PROXY_RANGE_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+function isProxyAddress(item: string): boolean {
+  if (PROXY_RANGE_NAMES.has(item)) return true;
+  const [address, prefix, ...rest] = item.split("/");
+  const version = isIP(address ?? "");
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits >= 0 && bits <= (version === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY: which peer's X-Forwarded-For names the client. Off (the default) uses the socket's
+ * address, so nobody can forge their address; a hop count trusts that many proxies in front; a list
+ * trusts those addresses (CIDRs, or loopback / linklocal / uniquelocal). `true` (trust anyone) is
+ * refused: it lets every client pick the address its rate limits count under.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .default("off")
+  .refine((v) => /^(off|false|0|none|)$/i.test(v) || /^\d{1,2}$/.test(v) || list(v).every(isProxyAddress), {
+    error: "must be off, a number of proxies in front (1, 2…), or the proxies' addresses (e.g. 127.0.0.1, 10.0.0.0/8, loopback)",
+  })
+  .transform((v): false | number | string[] => {
+    if (/^(off|false|0|none|)$/i.test(v)) return false;
+    if (/^\d{1,2}$/.test(v)) return Number(v);
+    return list(v);
+  });
+
+/** An origin a CSP frame-ancestors may name: scheme://host[:port], a *. subdomain wildcard allowed. */
+const FRAME_ORIGIN = /^https?:\/\/(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?$/;
+
+const frameAncestors = z
+  .string()
+  .default("")
+  .refine((v) => list(v).every((origin) => FRAME_ORIGIN.test(origin)), {
+    error: "must be origins such as https://kecamatan.example.go.id (scheme and host, no path), separated by spaces or commas",
+  })
+  .transform((v) => list(v));
 
 /** Every variable of ../shared/CONTRACT.md; .env.example documents each one. */
 export const configSchema = z
@@ -64,13 +111,49 @@ export const configSchema = z
       .int("must be a whole number of bytes")
       .min(1024, "must be at least 1024")
       .default(10 * 1024 * 1024),
+    ATTACHMENT_MAX_FILES: z.coerce
+      .number({ error: "must be a number of files" })
+      .int("must be a whole number of files")
+      .min(1, "must be at least 1")
+      .max(100, "must be at most 100")
+      .default(10),
+    ATTACHMENT_MAX_BYTES_PER_CONVERSATION: z.coerce
+      .number({ error: "must be a number of bytes" })
+      .int("must be a whole number of bytes")
+      .min(1024, "must be at least 1024")
+      .default(50 * 1024 * 1024),
+    ATTACHMENT_SWEEP_GRACE_HOURS: z.coerce
+      .number({ error: "must be a number of hours" })
+      .int("must be a whole number of hours")
+      .min(1, "must be at least 1")
+      .max(24 * 365, "must be at most 8760 (a year)")
+      .default(7 * 24),
     ATTACHMENTS_DIR: z.string().min(1).default("./data/attachments"),
+    RATE_LIMIT: z
+      .enum(["on", "off", "true", "false"], { error: "must be on or off" })
+      .default("on")
+      .transform((v) => v === "on" || v === "true"),
+    TRUST_PROXY: trustProxy,
+    WEBCHAT_SESSION_IDLE_DAYS: z.coerce
+      .number({ error: "must be a number of days" })
+      .int("must be a whole number of days")
+      .min(1, "must be at least 1")
+      .max(3650, "must be at most 3650")
+      .default(30),
+    WEBCHAT_FRAME_ANCESTORS: frameAncestors,
     LEADER_LEASE_SECONDS: z.coerce
       .number({ error: "must be a number of seconds" })
       .int("must be a whole number of seconds")
       .min(3, "must be at least 3")
       .max(120, "must be at most 120")
       .default(15),
+
+    STAFF_SESSION_IDLE_MINUTES: z.coerce
+      .number({ error: "must be a number of minutes" })
+      .int("must be a whole number of minutes")
+      .min(5, "must be at least 5")
+      .max(720, "must be at most 720 (12 hours, the longest a console session lasts)")
+      .default(30),
 
     TELEGRAM_BOT_TOKEN: optionalString,
     TELEGRAM_OPS_CHAT_ID: optionalString.refine((v) => v === undefined || /^-?\d+$/.test(v), {
@@ -129,6 +212,13 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     if (c.TELEGRAM_WEBHOOK_SECRET && !c.PUBLIC_BASE_URL) {
       ctx.addIssue({ code: "custom", path: ["TELEGRAM_WEBHOOK_SECRET"], message: "needs PUBLIC_BASE_URL to register the webhook" });
+    }
+    if (c.ATTACHMENT_MAX_BYTES_PER_CONVERSATION < c.ATTACHMENT_MAX_BYTES) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ATTACHMENT_MAX_BYTES_PER_CONVERSATION"],
+        message: `must be at least ATTACHMENT_MAX_BYTES (${c.ATTACHMENT_MAX_BYTES}), or no file of the largest size could ever be kept`,
+      });
     }
     if (c.META_APP_SECRET && !c.META_VERIFY_TOKEN) {
       ctx.addIssue({ code: "custom", path: ["META_VERIFY_TOKEN"], message: "must be set when META_APP_SECRET is" });

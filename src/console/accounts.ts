@@ -14,6 +14,9 @@ export function normaliseUsername(raw: string): string {
   return raw.trim().toLowerCase();
 }
 
+/** A name that could be a login's: anything else (a NUL, a lone surrogate, 300 characters) is no one's. */
+export const isUsername = (username: string) => USERNAME.test(username);
+
 function checkUsername(raw: string): string {
   const username = normaliseUsername(raw);
   if (!USERNAME.test(username)) {

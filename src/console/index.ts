@@ -2,3 +2,5 @@ export { addWebLogin, setWebPassword, disableWebLogin, isWebOnly, normaliseUsern
 export { GENERIC_ROLES, validStaffRoles, staffRoleProblem, presetsWithRole } from "./roles.js";
 export { hashPassword, verifyPassword, PASSWORD_MIN_LENGTH } from "./passwords.js";
 export { readPasswordLine } from "./read-password.js";
+export { consolePlugin } from "./plugin.js";
+export type { ConsoleDeps } from "./types.js";

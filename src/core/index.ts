@@ -4,3 +4,5 @@ export * from "./category.js";
 export * from "./ticket.js";
 export * from "./errors.js";
 export * from "./staff.js";
+export * from "./text.js";
+export * from "./files.js";

@@ -70,3 +70,14 @@ export interface OutboundMessage {
   /** Files to send with the message (a staff reply's photo), already stored. */
   attachments?: { kind: "image" | "document"; mime: string; filename?: string; path: string }[];
 }
+
+/**
+ * An inbound message that could not be processed because of what it held, while the rest of its
+ * batch went on. Carries no text and no sender: it is shown to staff and counted on /metrics.
+ */
+export interface InboundFailure {
+  channel: ChannelName;
+  providerMessageId: string;
+  /** The kind of error (errorKind), never the message's content. */
+  reason: string;
+}

@@ -1,4 +1,13 @@
 export { openDatabase, type Database, type PrismaDb, type OpenOptions } from "./client.js";
+export type {
+  ComplaintRecord,
+  ComplaintEventRecord,
+  ComplainantRecord,
+  ChannelIdentityRecord,
+  ConversationRecord,
+  StaffRecord,
+  PrismaTx,
+} from "./rows.js";
 export { migrate, listMigrations } from "./migrate.js";
 export { providerOf, sqlitePath, type DbProvider } from "./provider.js";
 export { sqlRunner, valuesList, jsonListSubquery, type SqlRunner, type RawClient } from "./sql.js";
@@ -10,3 +19,4 @@ export { collectMetrics } from "./metrics.js";
 export { createLeaderElection, type LeaderElection, type LeaderElectionOptions } from "./leader-election.js";
 export { isDatabaseUnavailable, rethrowUnavailable } from "./unavailable.js";
 export { BatchWrites, type BatchRow, type BatchTable } from "./batch-writes.js";
+export { recordFailedInbound } from "./failed-inbound.js";

@@ -1,18 +1,27 @@
+import { CHANNEL_NAMES } from "../core/index.js";
 import type { Database } from "./client.js";
+
+const DIRECTIONS = ["in", "out"] as const;
+const KINDS = ["complaint", "information"] as const;
 
 /**
  * The numbers an operator watches, read from the database at scrape time so every instance
- * reports the same office-wide figures (nothing kept in one process's memory).
+ * reports the same office-wide figures (nothing kept in one process's memory). Every series is
+ * always there, 0 when nothing was counted: a series that appears only once it is non-zero breaks
+ * alerts and rates (`absent()`, `rate()` over its first sample) on a fresh office.
  */
 export async function collectMetrics(db: Database, now: Date, channelStates: Record<string, string>, isLeader?: boolean): Promise<string> {
-  const [messages, outbox, oldest, complaints, overdue] = await Promise.all([
+  const [messages, outbox, oldest, complaints, overdue, failedInbound] = await Promise.all([
     db.prisma.message.groupBy({ by: ["channel", "direction"], _count: { _all: true } }),
     db.prisma.outboxMessage.groupBy({ by: ["channel", "status"], _count: { _all: true } }),
     db.prisma.outboxMessage.groupBy({ by: ["channel"], where: { status: { in: ["pending", "sending"] } }, _min: { createdAt: true } }),
     db.prisma.complaint.groupBy({ by: ["kind", "status"], _count: { _all: true } }),
     db.prisma.complaint.count({ where: { status: { not: "closed" }, stepDueAt: { lt: now } } }),
+    db.prisma.failedInbound.groupBy({ by: ["channel"], _count: { _all: true } }),
   ]);
   const lines: string[] = [];
+  const perChannel = CHANNEL_NAMES.map((channel) => ({ channel }));
+  const perKind = KINDS.map((kind) => ({ kind }));
   const metric = (name: string, type: "counter" | "gauge", help: string, samples: [Record<string, string>, number][]) => {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     for (const [labels, value] of samples) {
@@ -26,58 +35,82 @@ export async function collectMetrics(db: Database, now: Date, channelStates: Rec
     "kanal_messages_total",
     "counter",
     "Messages stored, per channel and direction (in = from citizens).",
-    messages.map((m) => [{ channel: m.channel, direction: m.direction }, m._count._all]),
+    complete(
+      messages.map((m) => [{ channel: m.channel, direction: m.direction }, m._count._all]),
+      CHANNEL_NAMES.flatMap((channel) => DIRECTIONS.map((direction) => ({ channel, direction }))),
+    ),
+  );
+  metric(
+    "kanal_inbound_failed_total",
+    "counter",
+    "Inbound messages that could not be processed because of what they held (the rest of their batch went on), per channel.",
+    failedInbound.map((f) => [{ channel: f.channel }, f._count._all]),
   );
   const depth = outbox.filter((o) => o.status === "pending" || o.status === "sending");
   metric(
     "kanal_outbox_depth",
     "gauge",
     "Outgoing messages not yet delivered, per channel.",
-    sumBy(
-      depth,
-      (o) => o.channel,
-      (o) => o._count._all,
+    complete(
+      sumBy(
+        depth,
+        (o) => o.channel,
+        (o) => o._count._all,
+      ),
+      perChannel,
     ),
   );
   metric(
     "kanal_outbox_oldest_age_seconds",
     "gauge",
     "Age of the oldest undelivered outgoing message, per channel.",
-    oldest.map((o) => [
-      { channel: o.channel },
-      o._min.createdAt ? Math.max(0, Math.round((now.getTime() - o._min.createdAt.getTime()) / 1000)) : 0,
-    ]),
+    complete(
+      oldest.map((o) => [
+        { channel: o.channel },
+        o._min.createdAt ? Math.max(0, Math.round((now.getTime() - o._min.createdAt.getTime()) / 1000)) : 0,
+      ]),
+      perChannel,
+    ),
   );
   metric(
     "kanal_send_failures_total",
     "counter",
     "Outgoing messages that failed for good, per channel.",
-    sumBy(
-      outbox.filter((o) => o.status === "failed"),
-      (o) => o.channel,
-      (o) => o._count._all,
+    complete(
+      sumBy(
+        outbox.filter((o) => o.status === "failed"),
+        (o) => o.channel,
+        (o) => o._count._all,
+      ),
+      perChannel,
     ),
   );
   metric(
     "kanal_complaints_open",
     "gauge",
     "Complaints and information requests not closed.",
-    sumBy(
-      complaints.filter((c) => c.status !== "closed"),
-      (c) => c.kind,
-      (c) => c._count._all,
-      "kind",
+    complete(
+      sumBy(
+        complaints.filter((c) => c.status !== "closed"),
+        (c) => c.kind,
+        (c) => c._count._all,
+        "kind",
+      ),
+      perKind,
     ),
   );
   metric(
     "kanal_complaints_total",
     "counter",
     "Complaints and information requests received.",
-    sumBy(
-      complaints,
-      (c) => c.kind,
-      (c) => c._count._all,
-      "kind",
+    complete(
+      sumBy(
+        complaints,
+        (c) => c.kind,
+        (c) => c._count._all,
+        "kind",
+      ),
+      perKind,
     ),
   );
   metric("kanal_steps_overdue", "gauge", "Open complaints whose SOP step is past its time standard.", [[{}, overdue]]);
@@ -95,6 +128,15 @@ export async function collectMetrics(db: Database, now: Date, channelStates: Rec
       [{}, isLeader ? 1 : 0],
     ]);
   return lines.join("\n") + "\n";
+}
+
+type Sample = [Record<string, string>, number];
+
+/** The counted samples, plus a 0 for every expected label set that was not counted. */
+function complete(counted: Sample[], expected: readonly Record<string, string>[]): Sample[] {
+  const key = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort());
+  const seen = new Set(counted.map(([labels]) => key(labels)));
+  return [...counted, ...expected.filter((labels) => !seen.has(key(labels))).map((labels): Sample => [labels, 0])];
 }
 
 function sumBy<T>(rows: T[], key: (row: T) => string, value: (row: T) => number, label = "channel"): [Record<string, string>, number][] {

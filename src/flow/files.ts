@@ -8,9 +8,10 @@ export interface Absorbed {
 }
 
 /**
- * Accepted files are never dropped, whatever the step: while a complaint or request is being
- * written they become its evidence; once one is filed (or being rated) they are added to it; at
- * the menu they wait in the draft for the complaint the citizen may start next.
+ * Accepted files (admitFiles let through only those with a place to go): while a complaint or
+ * request is being written they become its evidence; once one is filed (or being rated) they are
+ * added to it. At the menu they come only with the message that starts the complaint ("1", or
+ * the complaint itself as the caption), and join its draft.
  */
 export function absorbFiles(state: IntakeState, ids: readonly string[]): Absorbed {
   if (ids.length === 0) return { state, replies: [], effects: [] };
@@ -25,18 +26,7 @@ export function absorbFiles(state: IntakeState, ids: readonly string[]): Absorbe
   }
   const next = { ...state, draft: addAttachments(state.draft, ids) };
   const count = next.draft.attachmentIds.length;
-  switch (state.step) {
-    case "askEvidence":
-      // The evidence question itself acknowledges with the count; a second ack would repeat it.
-      return { state: next, replies: [], effects: [] };
-    case "new":
-    case "menu":
-    case "filed":
-    case "askStatusTicket":
-    case "askRating":
-    case "askRatingComment":
-      return { state: next, replies: [{ key: "file.keptForLater", vars: { count } }], effects: [] };
-    default:
-      return { state: next, replies: [{ key: "file.kept", vars: { count } }], effects: [] };
-  }
+  // The evidence question itself acknowledges with the count; a second ack would repeat it.
+  if (state.step === "askEvidence") return { state: next, replies: [], effects: [] };
+  return { state: next, replies: [{ key: "file.kept", vars: { count } }], effects: [] };
 }

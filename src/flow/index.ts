@@ -1,5 +1,7 @@
 export * from "./types.js";
-export { step, initialState } from "./step.js";
+export { step } from "./step.js";
+export { initialState, currentState } from "./state.js";
+export { admitFiles, fileDestination, fileRoom, DEFAULT_MAX_FILES, type FileDestination } from "./file-gate.js";
 export { startRating } from "./rating.js";
 export { parseGlobal, normalize, type GlobalCommand } from "./keywords.js";
 export { parseContact, parseEmail, parsePhone, type ContactParse } from "./parse-contact.js";

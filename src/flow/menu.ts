@@ -92,7 +92,7 @@ export function firstMessage(state: IntakeState, text: string, files: readonly s
     const ack = count > 0 ? [{ key: "file.kept", vars: { count } }] : [];
     return { ...kept, replies: [greeting, kept.replies[0]!, ...ack, ...kept.replies.slice(1)] };
   }
-  const ack = count > 0 ? [{ key: "file.keptForLater", vars: { count } }] : [];
+  // Files never reach this far (file-gate.ts: a first message that is not the complaint keeps none).
   const tooLong = !cmd && text.length > TEXT_MAX_CHARS ? [{ key: "text.tooLong", vars: { max: TEXT_MAX_CHARS } }] : [];
-  return result({ ...base, step: "menu" }, [greeting, ...tooLong, ...ack, menuReply()]);
+  return result({ ...base, step: "menu" }, [greeting, ...tooLong, menuReply()]);
 }

@@ -1,7 +1,7 @@
 import type { Locale } from "../core/index.js";
 import { sortAttachments } from "./attachments.js";
-import { emptyDraft } from "./draft.js";
 import { emailCorrection, emailFirstMessage } from "./email.js";
+import { admitFiles } from "./file-gate.js";
 import { absorbFiles } from "./files.js";
 import { followUp } from "./follow-up.js";
 import { globalCommand } from "./globals.js";
@@ -11,11 +11,8 @@ import { firstMessage, infoAnswer, menuAnswer, statusTicketAnswer } from "./menu
 import { question } from "./questions.js";
 import { ratingAnswer, ratingCommentAnswer } from "./rating.js";
 import { after, result } from "./result.js";
+import { currentState } from "./state.js";
 import type { FlowContext, FlowInput, IntakeState, StepResult } from "./types.js";
-
-export function initialState(locale: Locale): IntakeState {
-  return { step: "new", locale, draft: emptyDraft() };
-}
 
 /** The text answer at the current step; files of the same message were already absorbed. */
 function answer(state: IntakeState, text: string, ctx: FlowContext, filesNow: number): StepResult {
@@ -48,12 +45,10 @@ function answer(state: IntakeState, text: string, ctx: FlowContext, filesNow: nu
  * Pure: the pipeline stores the state, applies the effects and renders the replies.
  */
 export function step(state: IntakeState | undefined, input: FlowInput, ctx: FlowContext, defaultLocale: Locale): StepResult {
-  // Stored as JSON: an old or hand-edited row may lack the attachment list.
-  const current: IntakeState = state
-    ? { ...state, draft: { ...state.draft, attachmentIds: state.draft?.attachmentIds ?? [] } }
-    : initialState(defaultLocale);
+  const current = currentState(state, defaultLocale);
   const text = input.text.trim();
-  const { accepted, declines } = sortAttachments(input.attachments, ctx);
+  // Files are kept only where a complaint is being written or was filed, up to its file limit.
+  const { accepted, declines } = sortAttachments(admitFiles(current, input, ctx, defaultLocale), ctx);
   const declined = { replies: declines, effects: [] };
 
   if (current.step === "new") {

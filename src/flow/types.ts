@@ -1,4 +1,4 @@
-import type { Category, ChannelName, Locale } from "../core/index.js";
+import type { Category, ChannelName, FileRefusal, Locale } from "../core/index.js";
 
 /**
  * The flow's whole memory of a conversation. Stored as JSON on the Conversation row after every
@@ -76,12 +76,21 @@ export interface FlowContext {
   displayName?: string;
   /** The attachment size limit in MB, named when a file is declined as too large (default 10). */
   maxAttachmentMb?: number;
+  /** Files per complaint (ATTACHMENT_MAX_FILES, default 10). */
+  maxFiles?: number;
+  /** Files the filed complaint that follow-ups go to already holds (the pipeline counts them). */
+  filesOnComplaint?: number;
+  /** The conversation's file budget in MB (ATTACHMENT_MAX_BYTES_PER_CONVERSATION), named when it is reached. */
+  maxConversationMb?: number;
 }
 
-/** A file after the pipeline checked it: accepted ones are already stored. */
+/**
+ * A file after the pipeline checked it: accepted ones are already stored (their mime is the type
+ * the bytes showed). A declined one names, for "type", what the bytes are when that is known.
+ */
 export type FlowAttachment =
   | { accepted: true; id: string; filename?: string; mime: string }
-  | { accepted: false; reason: "tooLarge" | "type" | "unavailable"; filename?: string; mime: string };
+  | { accepted: false; reason: FileRefusal; filename?: string; mime?: string };
 
 export interface FlowInput {
   /** Trimmed text, possibly empty when only files came. */

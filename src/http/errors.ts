@@ -8,6 +8,7 @@ const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   KA_UNSUPPORTED_MEDIA: 415,
   KA_SHUTTING_DOWN: 503,
   KA_DATABASE: 503,
+  KA_UNAVAILABLE: 503,
 };
 
 /**

@@ -4,6 +4,7 @@ import multipart from "@fastify/multipart";
 import { errorHandler } from "./errors.js";
 import { healthRoutes } from "./health-routes.js";
 import { refuseRepeatedParameters } from "./query.js";
+import { registerSecurityHeaders } from "./security-headers.js";
 import { webchatRoutes } from "./webchat-routes.js";
 import { adminRoutes } from "./admin-routes.js";
 import { webhookRoutes } from "./webhook-routes.js";
@@ -26,6 +27,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     if (!/^[A-Za-z0-9._:-]{1,128}$/.test(request.id)) request.id = randomUUID();
     reply.header("x-request-id", request.id);
   });
+  await registerSecurityHeaders(app, { frameAncestors: deps.security?.frameAncestors ?? [], https: deps.security?.https ?? false });
   app.addHook("onRequest", refuseRepeatedParameters);
   // Every request that failed on our side, and every slow one, is a log line with its request id.
   app.addHook("onResponse", async (request, reply) => {
@@ -59,5 +61,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(webchatRoutes(deps));
   await app.register(webhookRoutes(deps.webhooks ?? [], 5 * 1024 * 1024));
   await app.register(adminRoutes(deps.adminPages ?? []));
+  if (deps.staffConsole) await app.register(deps.staffConsole, { prefix: "/staff" });
   return app;
 }

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from "fastify";
 import type { AdminPage } from "./admin-routes.js";
 import type { Webhook } from "../core/index.js";
 import type { Pipeline, ConversationStore } from "../pipeline/index.js";
@@ -22,15 +23,22 @@ export interface ServerDeps {
     templatesDir: string;
     maxAttachmentBytes: number;
   };
-  /** The evidence types the office accepts (the same rule the pipeline applies). */
-  isAllowedMime(mime: string): boolean;
   officeName: string;
   /** The locale of a session that does not ask for one. */
   defaultLocale: "id" | "en";
   /** Operator pages at /admin/<path> (the WhatsApp Web QR code). */
   adminPages?: readonly AdminPage[];
+  /** The staff web console, mounted at /staff in a context of its own (src/console). */
+  staffConsole?: (app: FastifyInstance) => Promise<void>;
   /** Mounted at /webhooks/<path> (Telegram webhook mode, Meta). */
   webhooks?: readonly Webhook[];
+  /** Hardening (README "Security"); absent, the safe defaults: no framing, no HSTS. */
+  security?: {
+    /** WEBCHAT_FRAME_ANCESTORS: origins allowed to embed the chat page. */
+    frameAncestors?: readonly string[];
+    /** PUBLIC_BASE_URL is https: HSTS is sent. */
+    https?: boolean;
+  };
   log: Log;
   clock?: () => Date;
 }

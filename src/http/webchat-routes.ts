@@ -3,19 +3,27 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
-import { KanalError, type InboundAttachment, type InboundMessage } from "../core/index.js";
+import { cleanText, KanalError, type FileRefusal, type InboundAttachment, type InboundMessage } from "../core/index.js";
 import { readUploadedFile } from "./multipart.js";
+import { chatPageHeaders } from "./security-headers.js";
 import type { ServerDeps } from "./types.js";
 
 const CHANNEL = "webchat" as const;
+/** The contract's limit on one web-chat text; the page counts towards it as the person types. */
+const MAX_TEXT_LENGTH = 4000;
 
 const newSessionBody = z.object({ locale: z.enum(["id", "en"]).optional() }).optional();
 const messageBody = z.object({
-  text: z.string({ error: "text must be a string" }).min(1, "text must not be empty").max(4000, "text must be at most 4000 characters"),
+  // Cleaned before the length check: a text of only NULs is empty (src/core/text.ts).
+  text: z
+    .string({ error: "text must be a string" })
+    .transform(cleanText)
+    .pipe(z.string().min(1, "text must not be empty").max(MAX_TEXT_LENGTH, `text must be at most ${MAX_TEXT_LENGTH} characters`)),
   /** Lets a client retry after a network failure without the message being processed twice. */
   clientMessageId: z.string().min(1).max(100).optional(),
 });
-const sessionParams = z.object({ id: z.string().min(1).max(100) });
+/** Session ids are made by pipeline.open (base64url); anything else names no session. */
+const SESSION_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const historyQuery = z.object({
   after: z
     .string()
@@ -28,7 +36,30 @@ const STATIC_FILES: Record<string, string> = {
   "style.css": "text/css; charset=utf-8",
 };
 
+/**
+ * How a refused file is answered. Both quotas are 413 (the content, with what the conversation or
+ * complaint already holds, is more than the office takes), not 429: waiting does not help, and
+ * 429 is what the rate limits answer. A file outside a complaint conflicts with the conversation's
+ * state (409): the bot's reply says to start a complaint first.
+ */
+const REFUSAL_STATUS: Record<FileRefusal, number> = {
+  tooLarge: 413,
+  quota: 413,
+  tooMany: 413,
+  type: 415,
+  empty: 400,
+  unavailable: 400,
+  notNow: 409,
+};
+
 const unknownSession = () => new KanalError("KA_NOT_FOUND", "unknown session; create one with POST /api/webchat/sessions");
+
+/** The session id of the path: one the bot could have made, or 404 (a NUL or an emoji names no session). */
+function sessionId(params: unknown): string {
+  const id = (params as { id?: unknown } | undefined)?.id;
+  if (typeof id !== "string" || !SESSION_ID.test(id)) throw unknownSession();
+  return id;
+}
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
@@ -68,7 +99,9 @@ export function webchatRoutes(deps: ServerDeps) {
   }
 
   return async (app: FastifyInstance) => {
-    app.get("/", async (_request, reply) => sendFile(reply, join(deps.webchat.publicDir, "index.html"), "text/html; charset=utf-8"));
+    app.get("/", { helmet: chatPageHeaders(deps.security?.frameAncestors ?? []) }, async (_request, reply) =>
+      sendFile(reply, join(deps.webchat.publicDir, "index.html"), "text/html; charset=utf-8"),
+    );
     app.get<{ Params: { file: string } }>("/webchat/static/:file", async (request, reply) => {
       const type = STATIC_FILES[request.params.file];
       if (!type) throw new KanalError("KA_NOT_FOUND", "not found");
@@ -81,6 +114,13 @@ export function webchatRoutes(deps: ServerDeps) {
       // The page's header shows the office this bot serves.
       return reply.header("cache-control", "no-cache").send({ ...texts, "office.name": deps.officeName });
     });
+    // The limits the page tells the person before sending (the server enforces them anyway).
+    app.get("/webchat/config", async (_request, reply) =>
+      reply.header("cache-control", "no-cache").send({
+        maxAttachmentBytes: deps.webchat.maxAttachmentBytes,
+        maxTextLength: MAX_TEXT_LENGTH,
+      }),
+    );
 
     app.post("/api/webchat/sessions", async (request, reply) => {
       const body = parse(newSessionBody, request.body ?? undefined);
@@ -89,7 +129,7 @@ export function webchatRoutes(deps: ServerDeps) {
     });
 
     app.post("/api/webchat/sessions/:id/messages", async (request) => {
-      const { id } = parse(sessionParams, request.params);
+      const id = sessionId(request.params);
       const body = parse(messageBody, request.body);
       // The session check happens inside the pipeline's batch: no extra query per message.
       const result = await pipeline.receive(inbound(id, body.text, [], body.clientMessageId ?? randomUUID(), { text: body.text }), {
@@ -100,7 +140,7 @@ export function webchatRoutes(deps: ServerDeps) {
     });
 
     app.post("/api/webchat/sessions/:id/attachments", async (request, reply) => {
-      const { id } = parse(sessionParams, request.params);
+      const id = sessionId(request.params);
       await requireSession(id);
       if (!request.isMultipart()) throw new KanalError("KA_UNSUPPORTED_MEDIA", "send multipart/form-data with one field named file");
       const file = await readUploadedFile(request);
@@ -121,13 +161,16 @@ export function webchatRoutes(deps: ServerDeps) {
       const result = await pipeline.receive(
         inbound(id, undefined, [attachment], randomUUID(), { filename: file.filename, mime: file.mimetype, size: attachment.size }),
       );
-      const declined = tooLarge ? 413 : deps.isAllowedMime(file.mimetype) ? 200 : 415;
-      if (declined === 200) return { replies: result.replies };
-      return reply.status(declined).send({ error: result.replies[0]?.text ?? "file declined", replies: result.replies });
+      const outcome = result.files?.[0];
+      if (!outcome || outcome.accepted) return { replies: result.replies };
+      // The bot's own words (the first reply: its polite refusal) are the error the page shows.
+      return reply
+        .status(REFUSAL_STATUS[outcome.reason])
+        .send({ error: result.replies[0]?.text ?? "file declined", reason: outcome.reason, replies: result.replies });
     });
 
     app.get("/api/webchat/sessions/:id/messages", async (request) => {
-      const { id } = parse(sessionParams, request.params);
+      const id = sessionId(request.params);
       const query = parse(historyQuery, request.query);
       await requireSession(id);
       return conversations.history(CHANNEL, id, query.after === undefined ? undefined : Number(query.after));

@@ -70,6 +70,11 @@ export interface OutboxWorkerDeps {
    * the channels only the leader runs (their connection, and so their sending, lives there).
    */
   excludeChannels?: () => readonly string[];
+  /**
+   * Why a channel has no adapter here, when it is not simply unconfigured (a channel that failed to
+   * start: its token refused): the row's lastError and the log line say that instead.
+   */
+  whyUnavailable?: (channel: string) => string | undefined;
   /** Keeps the channels' sending limits (ChannelLimits.pacing); tests pass one with a fake clock. */
   pacer?: Pacer;
 }

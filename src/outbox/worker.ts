@@ -111,9 +111,10 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       return { verdict: backoff(row, `adapter lookup failed: ${describeError(error)}`), token };
     }
     if (!adapter) {
-      // Counted as an attempt, so a channel that stays unconfigured ends in "failed" (and staff
-      // hear of it) instead of keeping the row, and everything behind it in that chat, forever.
-      const reason = `channel ${row.channel} not configured`;
+      // Counted as an attempt, so a channel that stays unconfigured (or failed to start, as
+      // whyUnavailable then says) ends in "failed" (and staff hear of it) instead of keeping the
+      // row, and everything behind it in that chat, forever.
+      const reason = deps.whyUnavailable?.(row.channel) ?? `channel ${row.channel} not configured`;
       return { verdict: { kind: "retry", reason, delayMs: options.unconfiguredDelayMs }, token };
     }
     const parsed = parseOutboxPayload(row.payload);

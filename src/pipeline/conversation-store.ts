@@ -1,4 +1,4 @@
-import type { ChannelName, Locale } from "../core/index.js";
+import { cleanText, type ChannelName, type Locale } from "../core/index.js";
 import { rethrowUnavailable, type Database } from "../db/index.js";
 
 export interface HistoryMessage {
@@ -29,8 +29,9 @@ export interface ConversationHistory {
 export function createConversationStore(db: Database): ConversationStore {
   const store = readsFrom(db);
   return {
-    exists: (channel, chatId) => store.exists(channel, chatId).catch(rethrowUnavailable),
-    history: (channel, chatId, after, limit) => store.history(channel, chatId, after, limit).catch(rethrowUnavailable),
+    // A chat id from outside (a web-chat session id in a URL) is cleaned as the pipeline cleans it.
+    exists: (channel, chatId) => store.exists(channel, cleanText(chatId)).catch(rethrowUnavailable),
+    history: (channel, chatId, after, limit) => store.history(channel, cleanText(chatId), after, limit).catch(rethrowUnavailable),
   };
 }
 

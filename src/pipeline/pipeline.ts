@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { KanalError, type ChannelName, type InboundMessage, type Locale } from "../core/index.js";
+import { cleanInbound, cleanText, KanalError, type ChannelName, type InboundMessage, type Locale } from "../core/index.js";
 import { rethrowUnavailable } from "../db/index.js";
 import { createBatcher } from "./batcher.js";
+import { acceptFiles } from "./file-intake.js";
+import { flowContext } from "./flow-context.js";
 import { processStepBatch } from "./step-batch.js";
 import type { PipelineDeps, ReceiveResult, StepJob, SystemStep } from "./types.js";
 
@@ -38,12 +40,15 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   );
 
   return {
-    async receive(inbound, options = {}) {
+    async receive(outside, options = {}) {
       if (closing) throw new KanalError("KA_SHUTTING_DOWN", "the bot is shutting down; send the message again in a moment");
+      // Every channel's text passes here: cleaned once, so no channel can forget it (src/core/text.ts).
+      const inbound = cleanInbound(outside);
       inFlight++;
       try {
         // Files are checked and stored before the transaction: downloads must not hold the write lock.
-        const attachments = await Promise.all(inbound.attachments.map((a) => deps.attachments.accept(a)));
+        const attachments =
+          inbound.attachments.length === 0 ? [] : await acceptFiles(deps, inbound, flowContext(deps, inbound)).catch(rethrowUnavailable);
         // A database outage becomes KA_DATABASE (503): the web page and the providers send again.
         return await batcher.submit({ inbound, attachments, existingOnly: options.existingOnly }).catch(rethrowUnavailable);
       } finally {
@@ -73,7 +78,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const inbound: InboundMessage = {
         channel,
         providerMessageId: `${system.author}:${randomBytes(12).toString("base64url")}`,
-        chatId,
+        chatId: cleanText(chatId),
         sender: { id: system.author },
         text: "",
         attachments: [],

@@ -13,11 +13,11 @@ import {
 } from "../complaints/index.js";
 import { BatchWrites, jsonListSubquery, type BatchRow, type SqlRunner } from "../db/index.js";
 import {
+  admitFiles,
   initialState,
   step,
   type Effect,
   type FlowAttachment,
-  type FlowContext,
   type IntakeState,
   type Reply,
   type StepResult,
@@ -25,6 +25,9 @@ import {
 } from "../flow/index.js";
 import { render } from "../i18n/index.js";
 import { batchOutbox, type Outbox, type OutboxKind } from "../outbox/index.js";
+import type { AttachmentCheck } from "../storage/index.js";
+import { fileOutcomes, settleFiles } from "./file-intake.js";
+import { flowContext } from "./flow-context.js";
 import type { PipelineDeps, ReceiveResult, StepJob } from "./types.js";
 
 interface LiveConversation {
@@ -72,7 +75,15 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
       const attachmentsInserted = new Set<string>();
 
       // Phase 1: the flow, in memory. The batcher gives each conversation at most one job per batch.
-      const stepped: { index: number; job: StepJob; conversation: LiveConversation; outcome: StepResult }[] = [];
+      const stepped: {
+        index: number;
+        job: StepJob;
+        conversation: LiveConversation;
+        outcome: StepResult;
+        /** The message's files as the flow saw them, and as stored (accepted ones have a file on disk). */
+        files: FlowAttachment[];
+        stored: AttachmentCheck[];
+      }[] = [];
       for (const [index, job] of jobs.entries()) {
         const { inbound } = job;
         const messageKey = keyOf(inbound.channel, inbound.providerMessageId);
@@ -93,11 +104,15 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
         firstInBatch.set(messageKey, index);
         const conversation = liveConversation(conversations, inbound, now);
         const startState = conversation.state ?? initialState(inbound.localeHint ?? deps.settings.defaultLocale);
-        const flowInput = { text: inbound.text ?? "", attachments: job.attachments.map(toFlowAttachment) };
+        const text = inbound.text ?? "";
+        // The budget and the complaint's file count again, now that the conversation is locked.
+        const settled = await settleFiles(deps, sql, conversation.id, startState, text, job.attachments, flowContext(deps, inbound));
+        const ctx = flowContext(deps, inbound, settled.filesOnComplaint);
+        const files = admitFiles(startState, { text, attachments: settled.checks.map(toFlowAttachment) }, ctx, deps.settings.defaultLocale);
         const outcome = job.system
           ? job.system.run(startState)
-          : step(startState, flowInput, flowContext(deps, inbound), deps.settings.defaultLocale);
-        stepped.push({ index, job, conversation, outcome });
+          : step(startState, { text, attachments: files }, ctx, deps.settings.defaultLocale);
+        stepped.push({ index, job, conversation, outcome, files, stored: settled.checks });
       }
 
       // Phase 2: all the tickets this batch needs, in one statement.
@@ -105,7 +120,7 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
       const tickets = await allocateTickets(sql, deps.settings.ticketPrefix, yearIn(now, deps.settings.timeZone), creates);
 
       // Phase 3: effects, rendering, rows.
-      for (const { index, job, conversation, outcome } of stepped) {
+      for (const { index, job, conversation, outcome, files, stored } of stepped) {
         const { inbound } = job;
         const state = outcome.state;
         const locale = state.locale;
@@ -140,8 +155,11 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
         );
         const complaintId = state.filed?.complaintId ?? null;
 
-        for (const check of job.attachments) {
-          if (!check.accepted) continue;
+        // A row only for a file the flow took (into the draft or a complaint): one it refused stays
+        // an unreferenced file on disk, which the sweep removes.
+        const taken = takenFiles(outcome);
+        for (const check of stored) {
+          if (!check.accepted || !taken.has(check.stored.id)) continue;
           const s = check.stored;
           attachmentsInserted.add(s.id);
           writes.add("attachment", {
@@ -163,7 +181,7 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
             providerMessageId: inbound.providerMessageId,
             direction: "in",
             author: "citizen",
-            text: inboundText(deps, inbound, job, locale),
+            text: inboundText(deps, inbound, files, locale),
             options: null,
             complaintId,
             replyToProviderId: null,
@@ -200,7 +218,12 @@ export async function processStepBatch(deps: PipelineDeps, jobs: StepJob[]): Pro
             },
           );
         }
-        results[index] = { status: "processed", conversationId: conversation.id, replies };
+        results[index] = {
+          status: "processed",
+          conversationId: conversation.id,
+          replies,
+          ...(files.length > 0 ? { files: fileOutcomes(files, taken) } : {}),
+        };
       }
       jobs.forEach((job, index) => {
         results[index] ??= {
@@ -449,29 +472,32 @@ async function linkEarlierAttachments(sql: SqlRunner, links: Map<string, string>
   }
 }
 
-function toFlowAttachment(check: StepJob["attachments"][number]): FlowAttachment {
-  return check.accepted
-    ? { accepted: true, id: check.stored.id, filename: check.stored.filename, mime: check.stored.mime }
-    : { accepted: false, reason: check.reason, filename: check.filename, mime: check.mime };
+function toFlowAttachment(check: AttachmentCheck): FlowAttachment {
+  if (check.accepted) return { accepted: true, id: check.stored.id, filename: check.stored.filename, mime: check.stored.mime };
+  return { accepted: false, reason: check.reason, filename: check.filename, ...(check.mime !== undefined ? { mime: check.mime } : {}) };
 }
 
-function flowContext(deps: PipelineDeps, inbound: InboundMessage): FlowContext {
-  return {
-    channel: inbound.channel,
-    canReachLater: deps.limitsOf(inbound.channel).canReachLater,
-    knownPhone: inbound.sender.phone,
-    knownEmail: inbound.sender.email,
-    displayName: inbound.sender.displayName,
-    maxAttachmentMb: Math.round((deps.attachments.maxBytes / (1024 * 1024)) * 10) / 10,
-  };
+/** The ids of the files a step kept: in the draft, or in a complaint it filed or added to. */
+function takenFiles(outcome: StepResult): Set<string> {
+  const taken = new Set(outcome.state.draft.attachmentIds);
+  for (const effect of outcome.effects) {
+    if (effect.type === "createComplaint") effect.draft.attachmentIds.forEach((id) => taken.add(id));
+    if (effect.type === "appendToComplaint") effect.attachmentIds.forEach((id) => taken.add(id));
+  }
+  return taken;
 }
 
-/** What the history shows for a message: its text, or the names of the files it carried. */
-function inboundText(deps: PipelineDeps, inbound: InboundMessage, job: StepJob, locale: Locale): string {
+/** File names the history line of one message lists at most (a mail may carry hundreds). */
+const HISTORY_FILE_NAMES = 10;
+
+/** What the history shows for a message: its text, or the (cleaned) names of the files it carried. */
+function inboundText(deps: PipelineDeps, inbound: InboundMessage, files: readonly FlowAttachment[], locale: Locale): string {
   if (inbound.text && inbound.text.trim() !== "") return inbound.text;
-  const names = job.attachments.map((a) => (a.accepted ? (a.stored.filename ?? a.stored.mime) : (a.filename ?? a.mime))).join(", ");
-  if (names === "") return "";
-  return render(deps.templates, locale, { key: "history.attachment", vars: { files: names } }, {}).text;
+  if (files.length === 0) return "";
+  const unnamed = render(deps.templates, locale, { key: "file.unnamed" }, {}).text;
+  const names = files.slice(0, HISTORY_FILE_NAMES).map((f) => f.filename ?? f.mime ?? unnamed);
+  const more = files.length > HISTORY_FILE_NAMES ? [`+${files.length - HISTORY_FILE_NAMES}`] : [];
+  return render(deps.templates, locale, { key: "history.attachment", vars: { files: [...names, ...more].join(", ") } }, {}).text;
 }
 
 const yearFormats = new Map<string, Intl.DateTimeFormat>();

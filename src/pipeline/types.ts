@@ -4,6 +4,7 @@ import type { SopPreset } from "../complaints/index.js";
 import type { Database } from "../db/index.js";
 import type { Templates } from "../i18n/index.js";
 import type { AttachmentCheck, AttachmentStore } from "../storage/index.js";
+import type { FileOutcome } from "./file-intake.js";
 
 export interface ReceiveResult {
   /**
@@ -13,6 +14,8 @@ export interface ReceiveResult {
   status: "processed" | "duplicate" | "unknown";
   conversationId: string;
   replies: OutboundMessage[];
+  /** What each of the message's files became, in order (a processed message with files only). */
+  files?: FileOutcome[];
 }
 
 export interface PipelineSettings {
@@ -20,6 +23,10 @@ export interface PipelineSettings {
   ticketPrefix: string;
   defaultLocale: Locale;
   timeZone: string;
+  /** ATTACHMENT_MAX_FILES: files per complaint (default 10). */
+  maxFilesPerComplaint?: number;
+  /** ATTACHMENT_MAX_BYTES_PER_CONVERSATION: bytes of files one conversation may store (default 50 MB). */
+  maxBytesPerConversation?: number;
 }
 
 export interface PipelineDeps {

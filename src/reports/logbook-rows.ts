@@ -112,17 +112,31 @@ function stepLabel(sop: SopPreset, id: string): string {
   return presetStepLabel(sop, id).id;
 }
 
-/** Who or what an assignment names: a unit, a preset role (by its label), a person. */
+/**
+ * Who or what an assignment names: a unit, a preset role (by its label), a person (by name: a
+ * Telegram id means nothing on paper and is not shown).
+ */
 function assignee(e: ReportEvent, sop: SopPreset): string | undefined {
   const role = str(e.data.role);
-  return (
-    str(e.data.unit) ??
-    (role ? roleLabel(sop, role) : undefined) ??
-    str(e.data.staffName) ??
-    str(e.data.to) ??
-    str(e.data.assignee) ??
-    str(e.data.staff)
-  );
+  return str(e.data.unit) ?? (role ? roleLabel(sop, role) : undefined) ?? str(e.data.staffName) ?? str(e.data.to) ?? str(e.data.assignee);
+}
+
+/**
+ * "Bidang Terkait": the unit that handles the complaint, i.e. the role or person a step was handed
+ * to with /tugaskan — the latest hand-over, whether its step is still current (holderRole /
+ * holderStaff) or was left since (the lifecycle clears the holder on each move, the event stays).
+ * Empty until the complaint is handed to someone. The steps' own roles are not it: they say who
+ * does each step of the SOP (front desk, Kasi, head of office), not which division the matter
+ * belongs to; and the category is a column of its own.
+ */
+export function handlingUnit(c: Pick<ReportComplaint, "events" | "holderRole">, sop: SopPreset): string {
+  const assignment = [...c.events]
+    .filter(isAssignment)
+    .sort((a, b) => a.at.getTime() - b.at.getTime())
+    .at(-1);
+  const named = assignment ? assignee(assignment, sop) : undefined;
+  if (named) return named;
+  return c.holderRole ? roleLabel(sop, c.holderRole) : "";
 }
 
 function decisionText(value: string, texts: ReportTexts): string {
@@ -158,8 +172,6 @@ export function logbookRows(complaints: readonly ReportComplaint[], options: Log
   return complaints.map((c, i) => {
     const medium = mediumLabel(c.channel, texts);
     const events = [...c.events].sort((a, b) => a.at.getTime() - b.at.getTime());
-    const assignment = events.filter(isAssignment).at(-1);
-    const assignedTo = assignment ? assignee(assignment, sop) : undefined;
     const approval = events.filter(isApproval).at(-1);
     const closed = c.status === "closed";
     const stepTimes = stepTimeline(c, sop)
@@ -173,7 +185,7 @@ export function logbookRows(complaints: readonly ReportComplaint[], options: Log
     return {
       no: i + 1,
       textAndSource: `${c.text.trim()} (${medium})`,
-      unit: assignedTo ?? c.category ?? "",
+      unit: handlingUnit(c, sop),
       followUp: events
         .filter(isFollowUp)
         .map((e) => line(e, describeAction(e, options), timeZone))

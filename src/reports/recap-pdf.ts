@@ -186,10 +186,15 @@ export function recapPdf(recap: Recap, options: RecapPdfOptions): Promise<Buffer
     const barW = width - labelW - rateW;
     const maxEntered = Math.max(1, ...recap.timeStandard.steps.map((s) => s.met + s.missed + s.pending));
     for (const step of recap.timeStandard.steps) {
-      ensureRoom(doc, 30);
+      // A long step label wraps within its column (the seeds' labels run to a sentence), and the
+      // time standard goes under its last line: the row is as tall as both, at least the bar.
+      doc.fontSize(9);
+      const labelHeight = doc.heightOfString(pdfSafe(step.label), { width: labelW - 8 });
+      const rowHeight = Math.max(16, labelHeight + 10);
+      ensureRoom(doc, rowHeight + 10);
       const y = doc.y;
-      doc.fontSize(9).fillColor("#000000");
-      write(doc, step.label, left, y, { width: labelW - 8, lineBreak: false, ellipsis: true });
+      doc.fillColor("#000000");
+      write(doc, step.label, left, y, { width: labelW - 8 });
       doc.fontSize(7).fillColor("#555555");
       const standard =
         step.standard === null
@@ -197,7 +202,10 @@ export function recapPdf(recap: Recap, options: RecapPdfOptions): Promise<Buffer
           : texts.has(`time.${step.standard.unit}`)
             ? texts.t(`time.${step.standard.unit}`, { n: step.standard.amount })
             : formatDuration((step.standardMinutes ?? 0) * 60_000, units);
-      write(doc, texts.t("recap.compliance.standard", { duration: standard }), left, y + 11, { width: labelW - 8, lineBreak: false });
+      write(doc, texts.t("recap.compliance.standard", { duration: standard }), left, y + labelHeight + 1, {
+        width: labelW - 8,
+        lineBreak: false,
+      });
       let x = left + labelW;
       doc.rect(x, y, barW, 16).fillColor("#F7F7F7").fill();
       for (const [count, color] of [
@@ -218,7 +226,7 @@ export function recapPdf(recap: Recap, options: RecapPdfOptions): Promise<Buffer
       const rate =
         step.rate === null ? texts.t("recap.compliance.none") : texts.t("recap.compliance.rate", { rate: `${n(step.rate * 100)}%` });
       write(doc, rate, left + labelW + barW + 6, y + 4, { width: rateW - 6, lineBreak: false });
-      doc.y = y + 26;
+      doc.y = y + rowHeight + 10;
     }
     const overall = recap.timeStandard.overall;
     doc.fontSize(9).fillColor("#000000");

@@ -38,6 +38,7 @@ interface ComplaintRow {
   sopStep: string;
   stepStartedAt: Date;
   stepDueAt: Date | null;
+  holderRole: string | null;
   receivedAt: Date;
   closedAt: Date | null;
   rating: number | null;
@@ -85,6 +86,7 @@ function toReport(row: ComplaintRow): ReportComplaint {
     sopStep: row.sopStep,
     stepStartedAt: row.stepStartedAt,
     stepDueAt: row.stepDueAt,
+    holderRole: row.holderRole,
     receivedAt: row.receivedAt,
     closedAt: row.closedAt,
     rating: row.rating ?? (Number.isInteger(eventScore) ? eventScore : null),

@@ -27,6 +27,8 @@ export interface ReportComplaint {
   sopStep: string;
   stepStartedAt: Date;
   stepDueAt: Date | null;
+  /** /tugaskan: the preset role the current step was handed to (null: the step's own role holds it). */
+  holderRole: string | null;
   receivedAt: Date;
   closedAt: Date | null;
   rating: number | null;

@@ -57,3 +57,18 @@ export async function reportUnreadableMail(
 export async function reportWhatsAppLoggedOut(deps: NoticeDeps): Promise<void> {
   await postStaffNotice(deps, { key: "staff.whatsappLoggedOut" });
 }
+
+/**
+ * A citizen's message that could not be processed because of what it held (the rest of its
+ * webhook body went on): staff hear of it, without its text or sender, to look for it in the
+ * provider's inbox (WhatsApp Manager, the Page inbox) and answer by hand.
+ */
+export async function reportFailedInbound(
+  deps: NoticeDeps,
+  failure: { channel: string; providerMessageId: string; reason: string },
+): Promise<void> {
+  await postStaffNotice(deps, {
+    key: "staff.inboundFailed",
+    vars: { channel: channelLabel(failure.channel), id: failure.providerMessageId, reason: failure.reason },
+  });
+}

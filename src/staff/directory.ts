@@ -1,11 +1,6 @@
 import { presetRolesOf, roleById, type SopPreset } from "../complaints/index.js";
 import type { Database } from "../db/index.js";
-
-export interface StaffMember {
-  telegramId: string;
-  name: string;
-  role: string;
-}
+import type { StaffActor } from "./actor.js";
 
 /** Roles that may see a reporter's full identity (SOPs: the head of office and the unit heads). */
 export const IDENTITY_ROLES = new Set(["admin", "pimpinan", "kasi"]);
@@ -24,9 +19,10 @@ export function mayViewIdentity(sop: SopPreset, role: string): boolean {
  * Staff are the active rows of the Staff table (npm run staff -- add …) and the ids of
  * STAFF_TELEGRAM_IDS; the table wins where both name someone, so a role set there counts.
  */
-export async function findStaff(db: Database, envIds: readonly string[], telegramId: string): Promise<StaffMember | undefined> {
+export async function findStaff(db: Database, envIds: readonly string[], telegramId: string): Promise<StaffActor | undefined> {
   const row = await db.prisma.staff.findUnique({ where: { telegramId } });
-  if (row) return row.active ? { telegramId, name: row.name, role: row.role } : undefined;
-  if (envIds.includes(telegramId)) return { telegramId, name: `staf ${telegramId}`, role: "staf" };
+  if (row) return row.active ? { staffId: row.id, telegramId, name: row.name, role: row.role, via: "telegram" } : undefined;
+  if (envIds.includes(telegramId))
+    return { staffId: `telegram:${telegramId}`, telegramId, name: `staf ${telegramId}`, role: "staf", via: "telegram" };
   return undefined;
 }

@@ -1,30 +1,7 @@
 import { findTicket, type StaffMessage } from "../core/index.js";
+import type { StaffIntent } from "./intent.js";
 
-/** What a staff message asks for, before anyone checks who sent it or whether the ticket exists. */
-export type StaffIntent =
-  | { kind: "reply"; ticket?: string; text: string }
-  | { kind: "note"; ticket?: string; text: string }
-  | { kind: "close"; ticket?: string }
-  | { kind: "status"; ticket?: string }
-  | { kind: "history"; ticket?: string }
-  | { kind: "identity"; ticket?: string }
-  | { kind: "list" }
-  | { kind: "help" }
-  /** SOP lifecycle (src/complaints/lifecycle.ts): `text` is the note, or on a branching step "<branch> [note]". */
-  | { kind: "advance"; ticket?: string; text: string }
-  /** `target`: a preset role id, a staff role, or a staff member's Telegram id. */
-  | { kind: "assign"; ticket?: string; target: string }
-  /** `decision` is undefined when the word is neither setuju/approve nor tolak/reject. */
-  | { kind: "decide"; ticket?: string; decision?: "approve" | "reject"; text: string }
-  | { kind: "forward"; ticket?: string; agency: string }
-  | { kind: "archive"; ticket?: string; text: string }
-  | { kind: "overdue" }
-  /** Reports for the head of office: the month (YYYY-MM) defaults to the current one. */
-  | { kind: "logbook"; month?: string; format?: "csv" | "xlsx" }
-  | { kind: "recap"; month?: string }
-  | { kind: "unknownCommand"; command: string }
-  /** Talk among staff in the group that is neither a command nor a reply to the bot: not ours. */
-  | { kind: "chatter" };
+export type { StaffIntent } from "./intent.js";
 
 const COMMANDS: Record<string, StaffIntent["kind"]> = {
   balas: "reply",

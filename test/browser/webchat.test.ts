@@ -119,6 +119,68 @@ async function screenshot(page: Page, name: string): Promise<void> {
   await unstick(false);
 }
 
+const launch = () =>
+  chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+
+/** A phone: touch, a small screen, Indonesian, and no animations (so positions settle at once). */
+const phone = (browser: Browser, width: number, height: number) =>
+  browser.newContext({
+    viewport: { width, height },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: "id-ID",
+    reducedMotion: "reduce",
+  });
+
+type Box = { top: number; bottom: number; left: number; right: number; height: number };
+
+/** Where an element is on the screen now (viewport coordinates). */
+async function box(page: Page, selector: string): Promise<Box> {
+  const rect = await page
+    .locator(selector)
+    .first()
+    .evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return { top: r.top, bottom: r.bottom, left: r.left, right: r.right, height: r.height };
+    });
+  return rect;
+}
+
+/** The band between the sticky header and the sticky composer: what the person actually sees. */
+async function visibleBand(page: Page): Promise<{ top: number; bottom: number }> {
+  return { top: (await box(page, ".topbar")).bottom, bottom: (await box(page, ".composer")).top };
+}
+
+/** Whole on screen, between the header and the composer (half a pixel of rounding allowed). */
+async function expectInView(page: Page, selector: string): Promise<void> {
+  const band = await visibleBand(page);
+  const b = await box(page, selector);
+  expect(b.top, `${selector} top`).toBeGreaterThanOrEqual(band.top - 0.5);
+  expect(b.bottom, `${selector} bottom`).toBeLessThanOrEqual(band.bottom + 0.5);
+}
+
+/** The intro card is whole on screen or scrolled away whole, never half under the header. */
+async function expectIntroNotCut(page: Page): Promise<void> {
+  const header = (await box(page, ".topbar")).bottom;
+  const intro = await box(page, "#intro");
+  const whole = intro.top >= header - 0.5;
+  const gone = intro.bottom <= header + 0.5;
+  expect(whole || gone, `intro ${intro.top}..${intro.bottom}, header ends at ${header}`).toBe(true);
+}
+
 describe.skipIf(!HAS_CHROMIUM)(
   HAS_CHROMIUM
     ? "website chat in a phone browser"
@@ -138,27 +200,8 @@ describe.skipIf(!HAS_CHROMIUM)(
       dir = mkdtempSync(join(tmpdir(), "kanal-aduan-webchat-"));
       mkdirSync(RESULTS, { recursive: true });
       app = await startApp();
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      });
-      context = await browser.newContext({
-        viewport: { width: 390, height: 844 },
-        deviceScaleFactor: 2,
-        isMobile: true,
-        hasTouch: true,
-        locale: "id-ID",
-        reducedMotion: "reduce",
-      });
+      browser = await launch();
+      context = await phone(browser, 390, 844);
       page = await context.newPage();
       const origin = new URL(app.url).origin;
       page.on("pageerror", (error) => pageErrors.push(error.message));
@@ -186,11 +229,16 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(await options(page).count()).toBeGreaterThanOrEqual(3);
       expect(await page.locator("#log .msg--bot strong").count()).toBeGreaterThan(0); // *bold* rendered
       expect(await page.locator("#log").getAttribute("aria-live")).toBe("polite");
-      expect(await page.locator("#composer-input").getAttribute("maxlength")).toBe("4000");
+      // No maxlength: a browser cuts a longer paste silently at it (the page counts instead).
+      expect(await page.locator("#composer-input").getAttribute("maxlength")).toBeNull();
       expect(await page.locator("#send").getAttribute("aria-label")).toBe(id["send.aria"]);
-      for (const box of await Promise.all((await options(page).all()).map((b) => b.boundingBox()))) {
-        expect(box?.height ?? 0).toBeGreaterThanOrEqual(44); // touch target
+      for (const option of await Promise.all((await options(page).all()).map((b) => b.boundingBox()))) {
+        expect(option?.height ?? 0).toBeGreaterThanOrEqual(44); // touch target
       }
+      // First view on a 390×844 phone: the intro card is not half under the sticky header, and the
+      // menu's buttons are on screen.
+      await expectIntroNotCut(page);
+      await expectInView(page, "#log .options .option:last-child");
 
       // Menu 1: a new complaint. Then the name: "Anonim".
       await choose(page, options(page).first());
@@ -342,3 +390,148 @@ describe.skipIf(!HAS_CHROMIUM)(
     });
   },
 );
+
+describe.skipIf(!HAS_CHROMIUM)("website chat on a small phone, for an office with a long name", () => {
+  const OFFICE = "Kecamatan Kedungwaringin Kabupaten Bekasi";
+  /** This office takes files up to 2.5 MB: the page must say so, not the contract's default 10 MB. */
+  const MAX_BYTES = 2.5 * 1024 * 1024;
+  let app: Awaited<ReturnType<typeof startApp>>;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let dir: string;
+  const uploads: string[] = [];
+  const sent: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "kanal-aduan-webchat-small-"));
+    app = await startApp({ env: { OFFICE_NAME: OFFICE, ATTACHMENT_MAX_BYTES: String(MAX_BYTES) } });
+    browser = await launch();
+    context = await phone(browser, 360, 640);
+    page = await context.newPage();
+    page.on("request", (request) => {
+      if (request.method() === "POST" && request.url().includes("/attachments")) uploads.push(request.url());
+      if (request.method() === "POST" && request.url().endsWith("/messages")) sent.push(request.postData() ?? "");
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("keeps the header small, wraps the name between words, and shows the menu's buttons", async () => {
+    await page.goto(app.url);
+    await page.locator("body[data-ready]").waitFor({ state: "attached", timeout: WAIT });
+    await options(page).nth(2).waitFor({ state: "visible", timeout: WAIT });
+    expect(await page.locator(".brand__office").innerText()).toBe(OFFICE);
+
+    // 171 px before: a third of a 640 px screen.
+    expect((await box(page, ".topbar")).height).toBeLessThanOrEqual(96);
+
+    // No word is broken across lines: each word of the name is one box on the screen.
+    const split = await page.locator(".brand__office").evaluate((h1) => {
+      const text = h1.firstChild;
+      if (!text || text.nodeType !== Node.TEXT_NODE) return ["(no text node)"];
+      const broken: string[] = [];
+      for (const match of (text.textContent ?? "").matchAll(/\S+/g)) {
+        const range = document.createRange();
+        range.setStart(text, match.index);
+        range.setEnd(text, match.index + match[0].length);
+        if (range.getClientRects().length !== 1) broken.push(match[0]);
+      }
+      return broken;
+    });
+    expect(split).toEqual([]);
+
+    // The header's own buttons fit beside the name, full size.
+    for (const selector of ["#lang-toggle", "#menu-button"]) {
+      const b = await box(page, selector);
+      expect(b.height, selector).toBeGreaterThanOrEqual(44);
+      expect(b.right, selector).toBeLessThanOrEqual(360);
+    }
+
+    // The menu's buttons are on screen without scrolling, and the intro is not cut in half.
+    for (let i = 0; i < 3; i++) await expectInView(page, `#log .options .option:nth-child(${i + 1})`);
+    await expectIntroNotCut(page);
+    await screenshot(page, "webchat-360.png");
+  });
+
+  it("opens the conversation menu with the keyboard and closes it with Escape", async () => {
+    const button = page.locator("#menu-button");
+    expect(await button.getAttribute("aria-expanded")).toBe("false");
+    await button.focus();
+    await page.keyboard.press("Enter");
+    expect(await button.getAttribute("aria-expanded")).toBe("true");
+    expect(await page.locator("#session-menu").isVisible()).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("new-conversation");
+    await page.keyboard.press("Escape");
+    expect(await page.locator("#session-menu").isVisible()).toBe(false);
+    expect(await button.getAttribute("aria-expanded")).toBe("false");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("menu-button");
+    // A tap elsewhere closes it too.
+    await button.tap();
+    expect(await page.locator("#session-menu").isVisible()).toBe(true);
+    await page.locator("#intro").tap();
+    expect(await page.locator("#session-menu").isVisible()).toBe(false);
+  });
+
+  it("names the office's own file limit, in the page's language, and refuses a bigger file before sending it", async () => {
+    expect(await page.locator("#attach").getAttribute("aria-label")).toContain("2,5 MB");
+    const big = join(dir, "foto-jalan-rusak.jpg");
+    writeFileSync(big, Buffer.alloc(3 * 1024 * 1024, 0x20));
+    await page.locator("#file").setInputFiles(big);
+    const notice = page.locator("#log .notice").last();
+    await notice.waitFor({ state: "visible", timeout: WAIT });
+    expect(await notice.innerText()).toContain("2,5 MB");
+    expect(await notice.innerText()).toContain("foto-jalan-rusak.jpg");
+    expect(uploads).toEqual([]);
+
+    await type(page, "english");
+    await expect.poll(() => page.locator("#attach").getAttribute("aria-label"), { timeout: WAIT }).toContain("2.5 MB");
+    await type(page, "indonesia");
+  });
+
+  it("counts towards the 4000-character limit and never cuts a longer text: it says so and keeps it", async () => {
+    const id = texts("id");
+    const input = page.locator("#composer-input");
+    const counter = page.locator("#composer-count");
+    await input.fill("a".repeat(100));
+    expect(await counter.isVisible()).toBe(false); // far from the limit: no noise
+
+    await input.fill("b".repeat(3700));
+    expect(await counter.isVisible()).toBe(true);
+    expect(await counter.innerText()).toBe(id["composer.count"]!.replace("{count}", "3.700").replace("{max}", "4.000"));
+    expect(await input.getAttribute("aria-describedby")).toContain("composer-count");
+    // Crossing into the last tenth is said once to a screen reader.
+    expect(await page.locator("#composer-status").innerText()).toContain("300");
+
+    const long = "Jalan di depan kantor desa rusak parah. ".repeat(105); // 4200 characters
+    await input.fill(long);
+    expect(await counter.innerText()).toContain("4.199"); // trimmed, as the server counts it
+    expect(await counter.getAttribute("class")).toContain("composer__count--over");
+    expect(await input.getAttribute("aria-invalid")).toBe("true");
+
+    const before = sent.length;
+    await input.press("Enter");
+    const notice = page.locator("#log .notice").last();
+    await notice.waitFor({ state: "visible", timeout: WAIT });
+    expect(await notice.innerText()).toContain("4.199");
+    expect(await notice.innerText()).toContain("4.000");
+    await page.locator("#send").tap();
+    expect(sent.length).toBe(before); // nothing was sent…
+    expect(await input.inputValue()).toBe(long); // …and nothing was cut
+    expect(await page.locator("#log .notice").filter({ hasText: "4.199" }).count()).toBe(1); // said once
+
+    // Shortened to the limit, it goes as it is.
+    const fits = long.slice(0, 4000).trim();
+    await input.fill(fits);
+    expect(await input.getAttribute("aria-invalid")).toBeNull();
+    expect(await page.locator("#log .notice").filter({ hasText: "4.199" }).count()).toBe(0);
+    await answered(page, () => input.press("Enter"));
+    expect(sent.length).toBe(before + 1);
+    expect((JSON.parse(sent.at(-1)!) as { text: string }).text).toBe(fits);
+    expect(await counter.isVisible()).toBe(false);
+  });
+});

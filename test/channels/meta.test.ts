@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createMetaChannels, LIST_BUTTON_LABEL, type MetaChannelsOptions, type StatusUpdate } from "../../channels/meta/index.js";
-import { KanalError, type ChannelAdapter, type InboundMessage, type SendResult } from "../../src/core/index.js";
+import { KanalError, type ChannelAdapter, type InboundFailure, type InboundMessage, type SendResult } from "../../src/core/index.js";
 import { signatureOf, signedRequest, startFakeGraph, type FakeGraph } from "../fakes/meta-graph.js";
 import { containing, matching } from "../helpers/match.js";
 
@@ -255,18 +255,18 @@ describe("meta webhook: signature and bad input", () => {
     expect(order).toEqual(["halo dari Rina", "pesan pertama dari Budi", "pesan kedua dari Budi"]);
   });
 
-  it("answers 500 when a sink fails, and the redelivery carries the same providerMessageId", async () => {
+  it("answers 503 when the database is away, and the redelivery carries the same providerMessageId", async () => {
     const ids: string[] = [];
     const { post } = await setup(
       {},
       {
         sink: async (m) => {
           ids.push(m.providerMessageId);
-          if (ids.length === 1) throw new Error("database unavailable");
+          if (ids.length === 1) throw new KanalError("KA_DATABASE", "the database is not answering");
         },
       },
     );
-    expect((await post(fixtureBytes("wa-text"))).status).toBe(500);
+    expect((await post(fixtureBytes("wa-text"))).status).toBe(503);
     expect((await post(fixtureBytes("wa-text"))).status).toBe(200);
     expect(ids).toEqual([
       "wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjBDNzg5QTFCMkMzRDRFNUY2RzcA",
@@ -274,9 +274,51 @@ describe("meta webhook: signature and bad input", () => {
     ]);
   });
 
-  it("answers 500 when recording a status fails, so Meta delivers it again", async () => {
-    const { post } = await setup({ onStatus: async () => Promise.reject(new Error("outbox row locked")) });
-    expect((await post(fixtureBytes("wa-status-delivered"))).status).toBe(500);
+  it("answers 503 when a status cannot be recorded for want of the database, so Meta delivers it again", async () => {
+    const { post } = await setup({ onStatus: async () => Promise.reject(new KanalError("KA_DATABASE", "the database is not answering")) });
+    expect((await post(fixtureBytes("wa-status-delivered"))).status).toBe(503);
+  });
+
+  it("records a message that fails because of what it held, goes on with the others, and answers 200", async () => {
+    const failures: InboundFailure[] = [];
+    const delivered: string[] = [];
+    const { post } = await setup(
+      { onFailedMessage: async (failure) => void failures.push(failure) },
+      {
+        sink: async (m) => {
+          if (m.text === "pesan pertama dari Budi") throw new TypeError("Cannot read properties of undefined (reading 'Budi')");
+          delivered.push(m.text!);
+        },
+      },
+    );
+    const response = await post(fixtureBytes("batch-several-entries"));
+    expect(response.status).toBe(200);
+    // Budi's second message and Rina's go on; the failed one is recorded without its text or sender.
+    expect(delivered.sort()).toEqual(["halo dari Rina", "pesan kedua dari Budi"]);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ channel: "whatsapp-cloud", reason: "TypeError" });
+    expect(failures[0]!.providerMessageId).toMatch(/^wamid\./);
+    expect(JSON.stringify(failures)).not.toMatch(/Budi|pesan/);
+  });
+
+  it("records a receipt that fails on its own, and answers 200", async () => {
+    const failures: InboundFailure[] = [];
+    const { post } = await setup({
+      onStatus: async () => Promise.reject(new RangeError("Invalid time value")),
+      onFailedMessage: async (failure) => void failures.push(failure),
+    });
+    expect((await post(fixtureBytes("wa-status-delivered"))).status).toBe(200);
+    expect(failures).toEqual([
+      { channel: "whatsapp-cloud", providerMessageId: matching(/^status:delivered:wamid\./), reason: "RangeError" },
+    ]);
+  });
+
+  it("answers 503 when a failure cannot be recorded for want of the database, so Meta delivers the body again", async () => {
+    const { post } = await setup(
+      { onFailedMessage: async () => Promise.reject(new KanalError("KA_DATABASE", "the database is not answering")) },
+      { sink: async () => Promise.reject(new Error("bad content")) },
+    );
+    expect((await post(fixtureBytes("wa-text"))).status).toBe(503);
   });
 
   it("ignores products without credentials and other phone numbers of the same app", async () => {

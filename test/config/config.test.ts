@@ -24,6 +24,10 @@ describe("configuration", () => {
       DISCORD_API_BASE: "https://discord.com/api",
       WHATSAPP_WEB_ENABLED: false,
       STAFF_TELEGRAM_IDS: [],
+      ATTACHMENT_MAX_BYTES: 10 * 1024 * 1024,
+      ATTACHMENT_MAX_FILES: 10,
+      ATTACHMENT_MAX_BYTES_PER_CONVERSATION: 50 * 1024 * 1024,
+      ATTACHMENT_SWEEP_GRACE_HOURS: 168,
     });
   });
 
@@ -62,6 +66,14 @@ describe("configuration", () => {
     [{ OFFICE_TIMEZONE: "Mars/Olympus" }, /^OFFICE_TIMEZONE must be an IANA time zone/],
     [{ TELEGRAM_WEBHOOK_SECRET: "s3cret" }, /^TELEGRAM_WEBHOOK_SECRET needs PUBLIC_BASE_URL/],
     [{ PUBLIC_BASE_URL: "http://example.org" }, /^PUBLIC_BASE_URL must be an https URL/],
+    [{ ATTACHMENT_MAX_FILES: "0" }, /^ATTACHMENT_MAX_FILES must be at least 1/],
+    [{ ATTACHMENT_MAX_FILES: "2.5" }, /^ATTACHMENT_MAX_FILES must be a whole number/],
+    [{ ATTACHMENT_MAX_BYTES_PER_CONVERSATION: "lots" }, /^ATTACHMENT_MAX_BYTES_PER_CONVERSATION must be a number of bytes/],
+    [
+      { ATTACHMENT_MAX_BYTES: "2000000", ATTACHMENT_MAX_BYTES_PER_CONVERSATION: "1000000" },
+      /^ATTACHMENT_MAX_BYTES_PER_CONVERSATION must be at least ATTACHMENT_MAX_BYTES \(2000000\)/,
+    ],
+    [{ ATTACHMENT_SWEEP_GRACE_HOURS: "0" }, /^ATTACHMENT_SWEEP_GRACE_HOURS must be at least 1/],
   ])("%o → one line naming the variable", (env, message) => {
     let error: Error | undefined;
     try {

@@ -3,7 +3,7 @@
  * Kept here until test/contract/ exists; it has no Telegram in it.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { ChannelAdapter, InboundMessage } from "../../src/core/index.js";
+import { KanalError, type ChannelAdapter, type InboundMessage } from "../../src/core/index.js";
 
 export interface ContractRemote {
   /** A citizen writes this text to the bot. */
@@ -59,10 +59,12 @@ export function describeChannelAdapter(name: string, make: () => Promise<Contrac
     it("keeps providerMessageId stable on redelivery", async () => {
       const { adapter, remote } = await open();
       const ids: string[] = [];
-      // The first attempt fails (a crash before recording): the provider must deliver it again.
+      // The first attempt fails as the pipeline fails when the database is away (KA_DATABASE):
+      // the provider must deliver it again. (A failure caused by the message's own content may be
+      // recorded as failed instead, and not redelivered: see the Meta webhook.)
       await adapter.start(async (m) => {
         ids.push(m.providerMessageId);
-        if (ids.length === 1) throw new Error("simulated failure before the message was recorded");
+        if (ids.length === 1) throw new KanalError("KA_DATABASE", "simulated outage before the message was recorded");
       });
       await remote.deliverText("tolong dicek");
       await eventually(() => ids.length >= 2, "the redelivery");

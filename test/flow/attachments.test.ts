@@ -118,17 +118,22 @@ describe("accepted files at other steps are kept as evidence", () => {
     );
   });
 
-  it("at the menu, files wait for the complaint", () => {
+  it("at the menu a file alone is not kept; with the message that starts a complaint it is", () => {
     const { state } = play(
       telegram,
       "id",
       [
-        { say: input("", file("m1")), keys: ["file.keptForLater", "menu"], step: "menu", draft: { attachmentIds: ["m1"] } },
-        { say: "1", keys: ["complaint.start", "ask.name"], step: "askName", draft: { attachmentIds: ["m1"] } },
+        { say: input("", file("m1")), keys: ["file.declined.notNow", "menu"], step: "menu", draft: { attachmentIds: [] } },
+        {
+          say: input("1", file("m2")),
+          keys: ["file.kept", "complaint.start", "ask.name"],
+          step: "askName",
+          draft: { attachmentIds: ["m2"] },
+        },
       ],
       at("menu"),
     );
-    expect(state.draft.attachmentIds).toEqual(["m1"]);
+    expect(state.draft.attachmentIds).toEqual(["m2"]);
   });
 
   it("the same file id twice is kept once", () => {

@@ -117,3 +117,59 @@ describe("a query parameter given twice is refused with 400 on every route", () 
     expect((await send("GET", "/health?constructor=1")).status).toBe(200);
   });
 });
+
+describe("text PostgreSQL refuses is cleaned at the edge, the same on SQLite and PostgreSQL", () => {
+  const post = (path: string, body: unknown) => send("POST", path, JSON.stringify(body), { "content-type": "application/json" });
+
+  it("stores a web-chat text with NUL and lone surrogates cleaned, and answers 200", async () => {
+    const id = await newSession();
+    const res = await post(`/api/webchat/sessions/${id}/messages`, {
+      text: "1\u0000",
+      clientMessageId: "retry\u0000\ud800",
+    });
+    expect(res.status).toBe(200);
+    // "1\0" is "1": the menu choice was understood, the next question is the name.
+    expect(JSON.stringify(res.json?.replies)).toMatch(/nama|anonim/i);
+    const name = await post(`/api/webchat/sessions/${id}/messages`, { text: "Bu\u0000di \ud83d Santoso \udc00" });
+    expect(name.status).toBe(200);
+    const stored = await app.db.prisma.message.findMany({
+      where: { channel: "webchat", direction: "in", conversation: { chatId: id } },
+      orderBy: { id: "asc" },
+      select: { text: true, providerMessageId: true },
+    });
+    expect(stored.map((m) => m.text)).toEqual(["1", "Budi \ufffd Santoso \ufffd"]);
+    expect(stored[0]!.providerMessageId).toBe("retry\ufffd");
+    // The same retry id, sent again the same way, is the same message: answered once.
+    const again = await post(`/api/webchat/sessions/${id}/messages`, { text: "1\u0000", clientMessageId: "retry\u0000\ud800" });
+    expect(again.status).toBe(200);
+    expect(await app.db.prisma.message.count({ where: { channel: "webchat", direction: "in", conversation: { chatId: id } } })).toBe(2);
+  });
+
+  it("refuses a text that is nothing but NULs as empty (400), not as a server error", async () => {
+    const res = await post(`/api/webchat/sessions/${session}/messages`, { text: "\u0000\u0000\u0000" });
+    expect(res.status).toBe(400);
+    expect(res.json?.error).toMatch(/empty/);
+  });
+
+  it.each([
+    ["a NUL", "%00"],
+    ["a NUL inside", "abc%00def"],
+    ["an encoded lone surrogate", "%ED%A0%80"],
+    ["an emoji", "%F0%9F%98%80"],
+    ["a dot-dot", ".."],
+    ["101 characters", "a".repeat(101)],
+  ])("answers a session id with %s as an unknown session, on every session route", async (_name, id) => {
+    for (const [method, path, body] of [
+      ["GET", `/api/webchat/sessions/${id}/messages`, undefined],
+      ["POST", `/api/webchat/sessions/${id}/messages`, JSON.stringify({ text: "halo" })],
+      ["POST", `/api/webchat/sessions/${id}/attachments`, "--XYZ--\r\n"],
+    ] as const) {
+      const res = await send(method, path, body, {
+        "content-type": path.endsWith("attachments") ? "multipart/form-data; boundary=XYZ" : "application/json",
+      });
+      // 404 (no such session), 400 (a path Fastify cannot decode), 414 (longer than a parameter may be).
+      expect([400, 404, 414]).toContain(res.status);
+      expect(typeof res.json?.error).toBe("string");
+    }
+  });
+});

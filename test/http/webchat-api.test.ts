@@ -1,7 +1,11 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync } from "node:fs";
 import { hostname } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type TestApp } from "../helpers/app.js";
 import { ANONYMOUS_INTAKE, TICKET } from "../helpers/pipeline.js";
+import { HOSTILE, SAMPLES } from "../helpers/sample-files.js";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -151,21 +155,81 @@ describe("website chat API", () => {
   });
 });
 
+async function uploadTo(to: TestApp, id: string, bytes: Uint8Array<ArrayBuffer>, name: string, type: string) {
+  const form = new FormData();
+  form.append("file", new Blob([bytes], { type }), name);
+  const response = await fetch(`${to.url}/api/webchat/sessions/${id}/attachments`, { method: "POST", body: form });
+  return { status: response.status, json: (await response.json()) as { replies?: { text: string }[]; error?: string; reason?: string } };
+}
+
+async function evidenceStepOf(to: TestApp) {
+  const opened = await fetch(`${to.url}/api/webchat/sessions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: "{}",
+  });
+  const { sessionId } = (await opened.json()) as { sessionId: string };
+  for (const text of ANONYMOUS_INTAKE.slice(0, 4)) {
+    await fetch(`${to.url}/api/webchat/sessions/${sessionId}/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text }),
+    });
+  }
+  return sessionId;
+}
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+function filesOnDisk(): string[] {
+  const dir = join(app.dir, "attachments");
+  return existsSync(dir) ? readdirSync(dir, { recursive: true, encoding: "utf8" }) : [];
+}
+
+describe("attachment quotas", () => {
+  let limited: TestApp;
+  beforeAll(async () => {
+    limited = await startApp({
+      env: { ATTACHMENT_MAX_FILES: "2", ATTACHMENT_MAX_BYTES: "100000", ATTACHMENT_MAX_BYTES_PER_CONVERSATION: "150000" },
+    });
+  });
+  afterAll(async () => {
+    await limited.close();
+  });
+  const jpeg = (size: number, seed: number) => {
+    const bytes = new Uint8Array(size);
+    bytes.set(SAMPLES.jpeg);
+    bytes[size - 1] = seed;
+    return bytes;
+  };
+
+  it("ATTACHMENT_MAX_FILES: the third file of a complaint answers 413 with reason tooMany", async () => {
+    const id = await evidenceStepOf(limited);
+    expect((await uploadTo(limited, id, jpeg(1000, 1), "a.jpg", "image/jpeg")).status).toBe(200);
+    expect((await uploadTo(limited, id, jpeg(1000, 2), "b.jpg", "image/jpeg")).status).toBe(200);
+    const third = await uploadTo(limited, id, jpeg(1000, 3), "c.jpg", "image/jpeg");
+    expect(third.status).toBe(413);
+    expect(third.json.reason).toBe("tooMany");
+    expect(third.json.error).toMatch(/paling banyak 2 berkas/);
+  });
+
+  it("the conversation's byte budget answers 413 with reason quota; a file over ATTACHMENT_MAX_BYTES tooLarge", async () => {
+    const id = await evidenceStepOf(limited);
+    expect((await uploadTo(limited, id, jpeg(100_000, 1), "a.jpg", "image/jpeg")).status).toBe(200);
+    const over = await uploadTo(limited, id, jpeg(60_000, 2), "b.jpg", "image/jpeg");
+    expect(over.status).toBe(413);
+    expect(over.json.reason).toBe("quota");
+    const large = await uploadTo(limited, id, jpeg(100_001, 3), "c.jpg", "image/jpeg");
+    expect(large.status).toBe(413);
+    expect(large.json.reason).toBe("tooLarge");
+  });
+});
+
 describe("attachments", () => {
   const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
 
-  async function upload(id: string, bytes: Uint8Array<ArrayBuffer>, name: string, type: string) {
-    const form = new FormData();
-    form.append("file", new Blob([bytes], { type }), name);
-    const response = await fetch(`${app.url}/api/webchat/sessions/${id}/attachments`, { method: "POST", body: form });
-    return { status: response.status, json: (await response.json()) as { replies?: { text: string }[]; error?: string } };
-  }
-
-  async function atEvidenceStep() {
-    const id = await newSession();
-    for (const text of ANONYMOUS_INTAKE.slice(0, 4)) await call("POST", `/api/webchat/sessions/${id}/messages`, { text });
-    return id;
-  }
+  const upload = (id: string, bytes: Uint8Array<ArrayBuffer>, name: string, type: string) => uploadTo(app, id, bytes, name, type);
+  const atEvidenceStep = () => evidenceStepOf(app);
 
   it("stores an accepted photo as evidence of the complaint", async () => {
     const id = await atEvidenceStep();
@@ -199,6 +263,47 @@ describe("attachments", () => {
     expect((next.json.replies as { text: string }[]).map((r) => r.text).join(" ")).toMatch(/Ringkasan/);
   });
 
+  it("at the menu a file is not stored: 409 with the bot's explanation, nothing on disk, no row", async () => {
+    const id = await newSession();
+    const before = await app.db.prisma.attachment.count();
+    for (let i = 0; i < 5; i++) {
+      const res = await upload(id, new Uint8Array(SAMPLES.jpeg), `foto-${i}.jpg`, "image/jpeg");
+      expect(res.status).toBe(409);
+      expect(res.json).toMatchObject({ reason: "notNow" });
+      expect(res.json.error).toMatch(/menulis aduan/);
+    }
+    expect(await app.db.prisma.attachment.count()).toBe(before);
+    expect(filesOnDisk().some((f) => f.includes(sha256(SAMPLES.jpeg)))).toBe(false);
+  });
+
+  it.each([
+    ["an executable declared image/jpeg (415)", HOSTILE.exe, "foto.jpg", "image/jpeg", 415, "type"],
+    ["a web page declared image/png (415)", HOSTILE.html, "bukti.png", "image/png", 415, "type"],
+    ["a zip declared application/pdf (415)", HOSTILE.zip, "surat.pdf", "application/pdf", 415, "type"],
+    ["an empty file (400)", new Uint8Array(0), "kosong.jpg", "image/jpeg", 400, "empty"],
+  ] as const)("refuses %s and keeps the step", async (_name, bytes, name, type, status, reason) => {
+    const id = await atEvidenceStep();
+    const res = await upload(id, new Uint8Array(bytes), name, type);
+    expect(res.status).toBe(status);
+    expect(res.json).toMatchObject({ reason });
+    const conversation = await app.db.prisma.conversation.findFirstOrThrow({ where: { chatId: id } });
+    expect(await app.db.prisma.attachment.count({ where: { conversationId: conversation.id } })).toBe(0);
+    const next = await call("POST", `/api/webchat/sessions/${id}/messages`, { text: "lewati" });
+    expect((next.json.replies as { text: string }[]).map((r) => r.text).join(" ")).toMatch(/Ringkasan/);
+  });
+
+  it("stores a file under the type its bytes show, and a 70,000-character name cut to 100", async () => {
+    const id = await atEvidenceStep();
+    const res = await upload(id, new Uint8Array(SAMPLES.pdf), `${"a".repeat(70_000)}.png`, "image/png");
+    expect(res.status).toBe(200);
+    const conversation = await app.db.prisma.conversation.findFirstOrThrow({ where: { chatId: id } });
+    const row = await app.db.prisma.attachment.findFirstOrThrow({ where: { conversationId: conversation.id } });
+    expect(row).toMatchObject({ mime: "application/pdf", filename: `${"a".repeat(96)}.pdf` });
+    const history = await call("GET", `/api/webchat/sessions/${id}/messages`);
+    const mine = (history.json.messages as { from: string; text: string }[]).filter((m) => m.from === "citizen");
+    expect(Math.max(...mine.map((m) => m.text.length))).toBeLessThan(200);
+  });
+
   it("refuses a request that is not multipart (415)", async () => {
     const id = await newSession();
     const res = await call("POST", `/api/webchat/sessions/${id}/attachments`, { file: "x" });
@@ -230,7 +335,6 @@ describe("health when the database is gone", () => {
       },
       channels: () => ({ webchat: "running" }),
       webchat: { publicDir: "/nonexistent", templatesDir: "/nonexistent", maxAttachmentBytes: 1024 },
-      isAllowedMime: () => true,
       officeName: "x",
       defaultLocale: "id",
       log: (message, fields) => void logged.push([message, fields]),

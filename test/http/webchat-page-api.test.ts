@@ -1,13 +1,13 @@
 /**
  * What the website chat page learns from the server beyond the contract's minimum: the
- * conversation's current language in the history.
+ * conversation's current language in the history, and the limits it tells the person before sending.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type TestApp } from "../helpers/app.js";
 
 let app: TestApp;
 beforeAll(async () => {
-  app = await startApp();
+  app = await startApp({ env: { ATTACHMENT_MAX_BYTES: String(100_000) } });
 });
 afterAll(async () => {
   await app.close();
@@ -55,5 +55,21 @@ describe("the history tells the page the conversation's language", () => {
   it("an English session says so from the start", async () => {
     const id = await newSession({ locale: "en" });
     expect((await history(id)).body.locale).toBe("en");
+  });
+});
+
+describe("the page's limits", () => {
+  it("are the server's own: the file size from ATTACHMENT_MAX_BYTES and the contract's text length", async () => {
+    const res = await json("GET", "/webchat/config");
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ maxAttachmentBytes: 100_000, maxTextLength: 4000 });
+    expect(res.headers.get("cache-control")).toBe("no-cache");
+  });
+
+  it("match what the server enforces: a text one character over is refused", async () => {
+    const { maxTextLength } = (await json("GET", "/webchat/config")).body as { maxTextLength: number };
+    const id = await newSession();
+    expect((await say(id, "a".repeat(maxTextLength + 1))).status).toBe(400);
+    expect((await say(id, "a".repeat(maxTextLength))).status).toBe(200);
   });
 });

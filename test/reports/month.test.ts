@@ -24,6 +24,7 @@ import {
   recapReport,
   type ReportSettings,
 } from "../../src/reports/index.js";
+import { pageCount, pdfText } from "../helpers/pdf.js";
 import { createTestPipeline, textMessage, TICKET, type TestPipeline } from "../helpers/pipeline.js";
 
 const run = promisify(execFile);
@@ -293,27 +294,6 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-/**
- * The text of an uncompressed pdfkit PDF: its standard-font text is written as hex strings in
- * WinAnsiEncoding inside TJ arrays; every TJ becomes one line here.
- */
-const WIN_ANSI_80_9F = "€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ";
-
-function pdfText(pdf: Buffer): string {
-  const source = pdf.toString("latin1");
-  const lines: string[] = [];
-  for (const m of source.matchAll(/\[((?:<[0-9a-fA-F]*>\s*-?[\d.]*\s*)+)\]\s*TJ/g)) {
-    const hex = [...m[1]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => h[1]!).join("");
-    const bytes = [...Buffer.from(hex, "hex")];
-    lines.push(bytes.map((b) => (b >= 0x80 && b <= 0x9f ? WIN_ANSI_80_9F[b - 0x80]! : String.fromCharCode(b))).join(""));
-  }
-  return lines.join("\n");
-}
-
-function pageCount(pdf: Buffer): number {
-  return [...pdf.toString("latin1").matchAll(/\/Type \/Page\b(?!s)/g)].length;
-}
-
 describe("the logbook of November 2026", () => {
   let rows: string[][];
 
@@ -361,7 +341,7 @@ describe("the logbook of November 2026", () => {
     expect(rows[1]).toEqual([
       "1",
       "Saya [dirahasiakan] mengeluhkan antrean KTP di loket tiga sangat lama. (Website)",
-      "Pelayanan",
+      "",
       "01/11/2026 09:00 Wayan Sudarma: Sudah dicek ke loket tiga, petugas kurang.\n" +
         "01/11/2026 09:10 Wayan Sudarma: Lanjut ke tahap Keputusan pimpinan – Diteruskan ke pimpinan\n" +
         "01/11/2026 09:30 Made Suarsana: Keputusan pimpinan: setuju – Tambah petugas loket",

@@ -1,3 +1,4 @@
+import PDFDocument from "pdfkit";
 import { describe, expect, it } from "vitest";
 import { parseSopPreset } from "../../src/complaints/index.js";
 import { CHANNEL_NAMES } from "../../src/core/index.js";
@@ -23,6 +24,7 @@ import {
   type ReportComplaint,
   type ReportEvent,
 } from "../../src/reports/index.js";
+import { textRuns } from "../helpers/pdf.js";
 
 const label = (id: string) => ({ id, en: id });
 const SOP = parseSopPreset(
@@ -72,6 +74,7 @@ function complaint(over: Partial<ReportComplaint> = {}): ReportComplaint {
     sopStep: "register",
     stepStartedAt: received,
     stepDueAt: new Date(received.getTime() + 10 * 60_000),
+    holderRole: null,
     receivedAt: received,
     closedAt: null,
     rating: null,
@@ -179,6 +182,29 @@ describe("logbook rows", () => {
     expect(rows.map((r) => r.initials)).toEqual(["", ""]);
     expect(rows.map((r) => r.no)).toEqual([1, 2]);
     expect(rows[1]).toMatchObject({ kind: "Permintaan Informasi", category: "", unit: "", medium: "Sosmed: WhatsApp", status: "tidak" });
+  });
+
+  it("names in Bidang Terkait the unit the complaint was handed to, never the category, empty until then", () => {
+    const unit = (over: Partial<ReportComplaint>) => logbookRows([complaint(over)], { sop: SOP, timeZone: TZ, texts: id })[0]!.unit;
+    // Not assigned: empty, although the complaint has a category and a step with a role.
+    expect(unit({ category: "Pelayanan", sopStep: "review" })).toBe("");
+    // Handed to a preset role with /tugaskan: the role's label, also after the step was left.
+    const toKasi = ev("sop.assign", "2026-11-10T01:02:00Z", { by: "Kadek", step: "register", role: "kasi", staff: null, staffName: null });
+    expect(unit({ events: [toKasi], holderRole: "kasi" })).toBe("Kasi Kerjasama");
+    const moved = ev("sop.advance", "2026-11-10T01:05:00Z", { by: "Kadek", from: "register", to: "review", note: "" });
+    expect(unit({ events: [toKasi, moved], sopStep: "review", holderRole: null })).toBe("Kasi Kerjasama");
+    // The latest hand-over wins; a person by name, never by Telegram id.
+    const toPerson = ev("sop.assign", "2026-11-10T01:20:00Z", {
+      by: "Kasi",
+      step: "review",
+      role: null,
+      staff: "4242",
+      staffName: "Nyoman Ari",
+    });
+    expect(unit({ events: [toPerson, toKasi, moved] })).toBe("Nyoman Ari");
+    expect(unit({ events: [ev("sop.assign", "2026-11-10T01:20:00Z", { role: null, staff: "4242", staffName: null })] })).toBe("");
+    // A holder recorded on the row without an event (written by another front end) still counts.
+    expect(unit({ holderRole: "kadis" })).toBe("Kepala Dinas");
   });
 
   it("names every channel in the form's media words", () => {
@@ -338,5 +364,48 @@ describe("report texts and the recap PDF", () => {
     const pdf = await recapPdf(recap, { texts: loadReportTexts("en"), compress: false });
     expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
     expect([...pdf.toString("latin1").matchAll(/\/Type \/Page\b(?!s)/g)]).toHaveLength(3);
+  });
+
+  it("wraps a long step label within its column, the time standard under it, clear of the bars", async () => {
+    const long = "Kesimpulan akhir bulan: masalah yang sering terjadi dan penyebabnya, dilaporkan ke Kepala Dinas";
+    const sop = parseSopPreset(
+      {
+        name: "panjang",
+        title: label("SOP"),
+        workingTime: { kind: "calendar" },
+        roles: [{ id: "kasi", label: label("Kasi"), head: true }],
+        steps: [
+          { id: "rekap", label: label(long), role: "kasi", time: { months: 1 }, output: label("Logbook") },
+          { id: "akhir", label: label("Selesai"), role: "kasi", time: { minutes: 5 }, output: label("Logbook") },
+        ],
+      },
+      "test",
+    );
+    const recap = buildRecap({
+      range: monthRange("2026-11", TZ),
+      complaints: [],
+      earlier: [],
+      sop,
+      officeName: "Dinas Uji",
+      now: at("2026-12-02T00:00:00Z"),
+    });
+    const runs = textRuns(await recapPdf(recap, { texts: id, compress: false })).filter((r) => r.page === 2);
+    const first = runs.findIndex((r) => long.startsWith(r.text.trim()));
+    const standard = runs.findIndex((r, i) => i > first && r.text.startsWith("standar 1 bulan"));
+    expect(first).toBeGreaterThanOrEqual(0);
+    const lines = runs.slice(first, standard);
+    // All of it is there, over several lines, nothing cut off with an ellipsis.
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.map((r) => r.text.trim()).join(" ")).toBe(long);
+    const measure = new PDFDocument({ size: "A4" }).font("Helvetica").fontSize(9);
+    const barStart = 50 + 170;
+    for (const line of lines) {
+      expect(line.x).toBe(50);
+      expect(line.x + measure.widthOfString(line.text.trim())).toBeLessThanOrEqual(barStart - 8);
+    }
+    // The time standard sits below the label's last line, and the next step's label below that.
+    expect(runs[standard]!.y).toBeLessThan(lines.at(-1)!.y - 7);
+    const next = runs.find((r) => r.text === "Selesai")!;
+    expect(next.y).toBeLessThan(runs[standard]!.y - 7);
   });
 });

@@ -12,8 +12,8 @@
 const API = "/api/webchat";
 const STORE_KEY = "kanal-aduan.webchat.v1";
 const LOCALES = ["id", "en"];
-const MAX_FILE_MB = 10;
-const MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024;
+/** The contract's defaults, until the server says its own (GET /webchat/config). */
+const DEFAULT_LIMITS = { maxAttachmentBytes: 10 * 1024 * 1024, maxTextLength: 4000 };
 const POLL_MS = 3000;
 /** Sent silently to open a new conversation: any first message gets the greeting and the menu. */
 const START_TEXT = "menu";
@@ -32,7 +32,15 @@ const els = {
   langToggle: /** @type {HTMLButtonElement} */ ($("lang-toggle")),
   langToggleText: $("lang-toggle-text"),
   newConversation: /** @type {HTMLButtonElement} */ ($("new-conversation")),
+  menuButton: /** @type {HTMLButtonElement} */ ($("menu-button")),
+  menu: $("session-menu"),
   connection: $("connection"),
+  count: $("composer-count"),
+  status: $("composer-status"),
+  topbar: /** @type {HTMLElement} */ (document.querySelector(".topbar")),
+  composer: /** @type {HTMLElement} */ (document.querySelector(".composer")),
+  main: $("main"),
+  intro: $("intro"),
 };
 
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
@@ -46,6 +54,7 @@ const state = {
   /** @type {string | null} */ cursor: null,
   locale: "id",
   /** @type {Record<string, string>} */ texts: {},
+  limits: { ...DEFAULT_LIMITS },
   /** Message ids already drawn: the de-duplication key. */
   shown: new Set(),
   /** @type {PendingOptions | null} */ options: null,
@@ -85,8 +94,32 @@ function t(key, vars = {}) {
   const template = state.texts[key];
   if (template === undefined) return key;
   /** @type {Record<string, string | number>} */
-  const all = { office: state.texts["office.name"] ?? "", maxMb: MAX_FILE_MB, ...vars };
+  const all = { office: state.texts["office.name"] ?? "", maxMb: formatMb(state.limits.maxAttachmentBytes), ...vars };
   return template.replace(/\{(\w+)\}/g, (whole, name) => (name in all ? String(all[name]) : whole));
+}
+
+/**
+ * Megabytes as the bot writes them (one decimal, src/pipeline), in the page's language: "2,5" / "2.5".
+ * @param {number} bytes
+ */
+function formatMb(bytes) {
+  const mb = Math.round((bytes / (1024 * 1024)) * 10) / 10;
+  return new Intl.NumberFormat(state.locale === "id" ? "id-ID" : "en-GB", { maximumFractionDigits: 1 }).format(mb);
+}
+
+/** The server's limits: the file size the attach button names, the text length the counter counts to. */
+async function loadLimits() {
+  try {
+    const res = await fetch("/webchat/config", { headers: { accept: "application/json" } });
+    if (!res.ok) return;
+    const config = await res.json();
+    for (const key of /** @type {const} */ (["maxAttachmentBytes", "maxTextLength"])) {
+      const value = config?.[key];
+      if (Number.isInteger(value) && value > 0) state.limits[key] = value;
+    }
+  } catch {
+    /* keep the defaults; the server still enforces its own */
+  }
 }
 
 /** @param {string} locale */
@@ -122,6 +155,7 @@ function applyTexts() {
     label.textContent = senderLabel(from);
   }
   for (const group of els.log.querySelectorAll(".options")) group.setAttribute("aria-label", t("options.aria"));
+  if (!els.count.hidden) updateCounter();
   if (!els.connection.hidden) setOnline(state.online);
 }
 
@@ -244,8 +278,32 @@ function nearBottom() {
   return doc.scrollHeight - (window.scrollY + window.innerHeight) < 160;
 }
 
-function scrollToEnd() {
-  window.scrollTo({ top: document.documentElement.scrollHeight, behavior: reducedMotion.matches ? "auto" : "smooth" });
+/** @param {boolean} [smooth] */
+function scrollToEnd(smooth = true) {
+  scrollPage(Number.POSITIVE_INFINITY, smooth);
+}
+
+/**
+ * Scrolls the document, never leaving the intro card half under the sticky header: it is either
+ * whole on screen or scrolled away whole. When the conversation is still too short to scroll it
+ * away, room is made under the newest message (and taken back as the conversation grows).
+ * @param {number} top @param {boolean} smooth
+ */
+function scrollPage(top, smooth) {
+  els.main.style.paddingBottom = "";
+  const doc = document.documentElement;
+  const max = doc.scrollHeight - window.innerHeight;
+  const wanted = Math.max(0, Math.min(max, top));
+  const header = els.topbar.getBoundingClientRect().height;
+  const intro = els.intro.getBoundingClientRect();
+  const introTop = intro.top + window.scrollY;
+  const introEnd = intro.bottom + window.scrollY + parseFloat(getComputedStyle(els.intro).marginBottom || "0");
+  let target = wanted;
+  if (wanted > introTop - header && wanted < introEnd - header) {
+    target = Math.ceil(introEnd - header);
+    if (target > max) els.main.style.paddingBottom = `calc(0.5rem + ${target - max}px)`;
+  }
+  window.scrollTo({ top: target, behavior: smooth && !reducedMotion.matches ? "smooth" : "auto" });
 }
 
 /**
@@ -255,10 +313,9 @@ function scrollToEnd() {
  */
 function reveal(first) {
   if (!first) return scrollToEnd();
-  const header = document.querySelector(".topbar")?.getBoundingClientRect().height ?? 0;
-  const end = document.documentElement.scrollHeight - window.innerHeight;
+  const header = els.topbar.getBoundingClientRect().height;
   const firstTop = first.getBoundingClientRect().top + window.scrollY - header - 8;
-  window.scrollTo({ top: Math.max(0, Math.min(end, firstTop)), behavior: reducedMotion.matches ? "auto" : "smooth" });
+  scrollPage(firstTop, true);
 }
 
 /**
@@ -454,6 +511,8 @@ function setBusy(busy) {
   els.form.setAttribute("aria-busy", String(busy));
   els.typing.hidden = !busy;
   setOptionsDisabled(busy);
+  // The typing indicator's room is gone: the page may have moved up under the header.
+  if (!busy) scrollPage(window.scrollY, false);
 }
 
 /**
@@ -605,15 +664,68 @@ function autoGrow() {
   els.input.style.height = `${Math.min(els.input.scrollHeight, 160)}px`;
 }
 
+/** Near this share of the limit the counter shows. */
+const NEAR_LIMIT = 0.9;
+/** @type {"ok" | "near" | "over"} */
+let lengthState = "ok";
+/** @type {HTMLElement | null} */
+let tooLongNotice = null;
+
+/** @param {number} n */
+function formatCount(n) {
+  return new Intl.NumberFormat(state.locale === "id" ? "id-ID" : "en-GB").format(n);
+}
+
+/** Announced once by the status region (a counter read out at every key would drown the person). @param {string} text */
+function announce(text) {
+  els.status.textContent = text;
+}
+
+/**
+ * The length as the server counts it (the text it receives is trimmed). Near the limit a counter
+ * shows; over it the box is marked invalid and the counter says so, before anything is sent.
+ */
+function updateCounter() {
+  const max = state.limits.maxTextLength;
+  const count = els.input.value.trim().length;
+  const next = count > max ? "over" : count >= Math.floor(max * NEAR_LIMIT) ? "near" : "ok";
+  els.count.hidden = next === "ok";
+  els.count.classList.toggle("composer__count--over", next === "over");
+  if (next !== "ok") {
+    const vars = { count: formatCount(count), max: formatCount(max) };
+    els.count.textContent = t(next === "over" ? "composer.count.over" : "composer.count", vars);
+  }
+  if (next === "over") els.input.setAttribute("aria-invalid", "true");
+  else els.input.removeAttribute("aria-invalid");
+  if (next !== lengthState) {
+    if (next === "near" && lengthState === "ok") announce(t("composer.count.left", { left: formatCount(max - count) }));
+    if (next === "over") announce(els.count.textContent ?? "");
+    lengthState = next;
+  }
+  if (next !== "over" && tooLongNotice) {
+    tooLongNotice.remove();
+    tooLongNotice = null;
+  }
+}
+
 async function submitText() {
   const text = els.input.value.trim();
   if (text === "" || state.busy) {
     els.input.focus({ preventScroll: true });
     return;
   }
+  const max = state.limits.maxTextLength;
+  if (text.length > max) {
+    // Never cut what the person wrote: it stays in the box, and the page says why it was not sent.
+    tooLongNotice?.remove();
+    tooLongNotice = notice(t("composer.tooLong", { count: formatCount(text.length), max: formatCount(max) }));
+    els.input.focus({ preventScroll: true });
+    return;
+  }
   els.input.value = "";
   autoGrow();
-  await deliver({ kind: "text", text: text.slice(0, 4000) });
+  updateCounter();
+  await deliver({ kind: "text", text });
   // The text box keeps the focus, so a phone's keyboard stays open for the next message (unless
   // the person has moved on to something else meanwhile).
   const focused = document.activeElement;
@@ -622,8 +734,8 @@ async function submitText() {
 
 /** @param {File} file */
 async function sendFile(file) {
-  if (file.size > MAX_FILE_BYTES) {
-    // Refused here, before a 10 MB upload on a phone connection; the office refuses it anyway.
+  if (file.size > state.limits.maxAttachmentBytes) {
+    // Refused here, before a long upload on a phone connection; the office refuses it anyway.
     notice(t("error.tooLarge", { name: file.name }));
     return;
   }
@@ -660,6 +772,52 @@ function rerenderTimes() {
   for (const time of els.log.querySelectorAll("time")) time.textContent = formatTime(time.dateTime);
 }
 
+// ---------------------------------------------------------------- conversation menu
+
+/** @param {boolean} open @param {{ focus?: boolean }} [how] */
+function setMenu(open, how = {}) {
+  els.menuButton.setAttribute("aria-expanded", String(open));
+  els.menu.hidden = !open;
+  if (open && how.focus) /** @type {HTMLElement | null} */ (els.menu.querySelector("button"))?.focus();
+}
+
+function bindMenu() {
+  els.menuButton.addEventListener("click", (event) => {
+    const open = els.menuButton.getAttribute("aria-expanded") !== "true";
+    // Opened with the keyboard (detail 0): the focus goes to the first entry.
+    setMenu(open, { focus: event.detail === 0 });
+  });
+  const container = /** @type {HTMLElement} */ (els.menuButton.parentElement);
+  container.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || els.menu.hidden) return;
+    event.preventDefault();
+    setMenu(false);
+    els.menuButton.focus();
+  });
+  container.addEventListener("focusout", (event) => {
+    const next = /** @type {Node | null} */ (event.relatedTarget);
+    if (next && !container.contains(next)) setMenu(false);
+  });
+  document.addEventListener("click", (event) => {
+    if (!els.menu.hidden && !container.contains(/** @type {Node} */ (event.target))) setMenu(false);
+  });
+  for (const item of els.menu.querySelectorAll("button")) item.addEventListener("click", () => setMenu(false));
+}
+
+/** The sticky bars' heights, for scroll-padding (style.css): focused things never hide under them. */
+function trackBarHeights() {
+  const set = () => {
+    document.documentElement.style.setProperty("--header-h", `${els.topbar.getBoundingClientRect().height}px`);
+    document.documentElement.style.setProperty("--composer-h", `${els.composer.getBoundingClientRect().height}px`);
+  };
+  set();
+  if (typeof ResizeObserver === "function") {
+    const observer = new ResizeObserver(set);
+    observer.observe(els.topbar);
+    observer.observe(els.composer);
+  }
+}
+
 async function newConversation() {
   if (state.busy) return;
   if (!window.confirm(t("newConversation.confirm"))) return;
@@ -679,7 +837,10 @@ function bindEvents() {
       void submitText();
     }
   });
-  els.input.addEventListener("input", autoGrow);
+  els.input.addEventListener("input", () => {
+    autoGrow();
+    updateCounter();
+  });
   // A tap on Kirim must not take the focus from the text box: the keyboard would close, and a
   // focus() after the answer cannot reopen it (mobile browsers open it only on a user's gesture).
   els.send.addEventListener("mousedown", (event) => event.preventDefault());
@@ -691,6 +852,8 @@ function bindEvents() {
   });
   els.langToggle.addEventListener("click", () => void toggleLanguage());
   els.newConversation.addEventListener("click", () => void newConversation());
+  bindMenu();
+  trackBarHeights();
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") void poll();
   });
@@ -730,6 +893,8 @@ async function start() {
   } finally {
     setBusy(false);
   }
+  // The menu's buttons are what to do next: in view, even when the greeting scrolls up for them.
+  if (ok) scrollToEnd(false);
   if (!ok && state.sessionId) ok = await deliver({ kind: "text", text: START_TEXT, silent: true });
   if (!ok) notice(t("error.start"), "error", () => void start());
 }
@@ -758,12 +923,13 @@ async function resume(stored) {
     state.options = { afterId: String(opts.afterId), list: cleanOptions(opts.list) };
     placeOptions();
   }
-  window.scrollTo({ top: document.documentElement.scrollHeight });
+  scrollToEnd(false);
 }
 
 async function init() {
   const stored = loadStore();
   const locale = LOCALES.includes(stored.locale) ? stored.locale : "id";
+  const limits = loadLimits();
   try {
     await loadTexts(locale);
   } catch {
@@ -773,6 +939,7 @@ async function init() {
       /* the page keeps its built-in Indonesian wording */
     }
   }
+  await limits;
   applyTexts();
   bindEvents();
   els.connection.hidden = false;

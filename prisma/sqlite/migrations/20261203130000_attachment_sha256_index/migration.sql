@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Attachment_sha256_idx" ON "Attachment"("sha256");

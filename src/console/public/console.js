@@ -1,0 +1,1 @@
+// Staff console: progressive enhancement only. Every page works without this file.
