@@ -14,6 +14,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Browser and database tests start servers; two cores do not like many forks at once.
     maxWorkers: 2,
+    // The fast tier's tests hold no state between files: sharing each worker's modules saves
+    // loading the Prisma client (1–2 s) once per file.
+    isolate: !unitTier,
     ...(onPostgres && !unitTier ? { globalSetup: ["test/helpers/pg-global-setup.ts"] } : {}),
   },
 });

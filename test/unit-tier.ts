@@ -21,6 +21,8 @@ export const UNIT_FILES = [
   "test/outbox/units.test.ts",
   "test/reports/redact.test.ts",
   "test/reports/units.test.ts",
+  "test/storage/file-names.test.ts",
+  "test/storage/file-types.test.ts",
 ];
 
 /** As vitest's `include` globs. */
