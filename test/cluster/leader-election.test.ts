@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it, type TestContext } from "vitest";
 import { createLeaderElection, repoRoot } from "../../src/db/index.js";
 import { onPostgres, testDatabase } from "../helpers/database.js";
 import { createPostgresDatabase } from "../helpers/postgres.js";
@@ -126,19 +126,18 @@ describe("leader election", () => {
 });
 
 describe("leader election on PostgreSQL", () => {
-  async function database() {
+  /** A fresh PostgreSQL database; without one the test is reported as skipped, saying why (test:pg fails instead). */
+  async function database(ctx: TestContext) {
     const db = await createPostgresDatabase();
     if ("skip" in db) {
       if (onPostgres) throw new Error(`npm run test:pg needs PostgreSQL: ${db.skip}`);
-      console.warn(`skipped: ${db.skip}`);
-      return undefined;
+      ctx.skip(`needs PostgreSQL: ${db.skip}`);
     }
     return db;
   }
 
-  it("a leader that stalls longer than its lease loses leadership to another, and steps down when it wakes", async () => {
-    const db = await database();
-    if (!db) return;
+  it("a leader that stalls longer than its lease loses leadership to another, and steps down when it wakes", async (ctx) => {
+    const db = await database(ctx);
     try {
       const leaseMs = 2000;
       const a = candidate(db.url, leaseMs, 300);
@@ -165,9 +164,8 @@ describe("leader election on PostgreSQL", () => {
     }
   });
 
-  it("survives its connection being cut (PostgreSQL restarted): steps down, then leads again", async () => {
-    const db = await database();
-    if (!db) return;
+  it("survives its connection being cut (PostgreSQL restarted): steps down, then leads again", async (ctx) => {
+    const db = await database(ctx);
     try {
       const a = candidate(db.url, 2000, 300);
       await a.next("elected", 20_000, 0);
@@ -187,9 +185,8 @@ describe("leader election on PostgreSQL", () => {
     }
   });
 
-  it("in one process: isLeader follows the transitions, and stop() waits for onDeposed", async () => {
-    const db = await database();
-    if (!db) return;
+  it("in one process: isLeader follows the transitions, and stop() waits for onDeposed", async (ctx) => {
+    const db = await database(ctx);
     try {
       const order: string[] = [];
       const election = createLeaderElection({

@@ -215,12 +215,11 @@ describe("the time-standard scheduler", () => {
 
 const postgres = await createPostgresDatabase();
 const skip = "skip" in postgres ? postgres.skip : undefined;
-if (skip) console.warn(`scheduler.test.ts PostgreSQL part skipped: ${skip}`);
 afterAll(async () => {
   if ("drop" in postgres) await postgres.drop();
 });
 
-describe.skipIf(Boolean(skip))("the time-standard scheduler on PostgreSQL", () => {
+describe.skipIf(Boolean(skip))(`the time-standard scheduler on PostgreSQL${skip ? ` — skipped: ${skip}` : ""}`, () => {
   it("claims each notice once, even with schedulers racing, and follows the complaint to its next step", async () => {
     const { id } = await setup("url" in postgres ? postgres.url : undefined);
     now = wib("2026-11-23T09:25:00");

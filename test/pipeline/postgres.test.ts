@@ -5,9 +5,8 @@ import { ANONYMOUS_INTAKE, createTestPipeline, textMessage, TICKET, type TestPip
 
 const database = await createPostgresDatabase();
 const skip = "skip" in database ? database.skip : undefined;
-if (skip) console.warn(`postgres.test.ts skipped: ${skip}`);
 
-describe.skipIf(Boolean(skip))("the pipeline on PostgreSQL", () => {
+describe.skipIf(Boolean(skip))(`the pipeline on PostgreSQL${skip ? ` — skipped: ${skip}` : ""}`, () => {
   let t: TestPipeline;
   beforeAll(async () => {
     if ("url" in database) t = await createTestPipeline({ databaseUrl: database.url });

@@ -31,11 +31,11 @@ describe("the WhatsApp Web session lock", () => {
     expect(existsSync(path)).toBe(false);
   });
 
-  it("uses a PostgreSQL advisory lock when the database is PostgreSQL", async () => {
+  it("uses a PostgreSQL advisory lock when the database is PostgreSQL", async (ctx) => {
     const db = await createPostgresDatabase();
     if ("skip" in db) {
       if (onPostgres) throw new Error(`npm run test:pg needs PostgreSQL: ${db.skip}`);
-      return console.warn(`skipped: ${db.skip}`);
+      return ctx.skip(`needs PostgreSQL: ${db.skip}`);
     }
     try {
       const a = sessionLock(db.url, "kanal:wa", "/unused");
