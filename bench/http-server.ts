@@ -45,7 +45,8 @@ if (mode === "bare") {
   };
 } else {
   const config = loadConfig(
-    { DATABASE_URL: `file:${join(dir, "bench.db")}`, ATTACHMENTS_DIR: join(dir, "files"), PORT: "0" },
+    // Every virtual citizen comes from 127.0.0.1: the per-client limits would stop the load at once.
+    { DATABASE_URL: `file:${join(dir, "bench.db")}`, ATTACHMENTS_DIR: join(dir, "files"), PORT: "0", RATE_LIMIT: "off" },
     join(dir, "none.env"),
   );
   const server = await startServer(config, () => undefined);

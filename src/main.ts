@@ -15,7 +15,7 @@ import { createMetaChannels } from "../channels/meta/index.js";
 import { createTelegramAdapter, telegramWebhookUrl } from "../channels/telegram/index.js";
 import { createWebchatAdapter, WEBCHAT_PUBLIC_DIR } from "../channels/webchat/adapter.js";
 import { createWhatsAppWebAdapter } from "../channels/whatsapp-web/index.js";
-import { dutyRoster, singletonChannel, type Duty, type SingletonChannel } from "./cluster/index.js";
+import { dutyRoster, periodicDuty, singletonChannel, type Duty, type SingletonChannel } from "./cluster/index.js";
 import {
   loadSopPreset,
   sopStartupNotices,
@@ -42,18 +42,20 @@ import {
   channelStateStore,
   collectMetrics,
   createLeaderElection,
+  forgetEndedRateWindows,
   openDatabase,
   recordFailedInbound,
   repoRoot,
   rethrowUnavailable,
   sessionLock,
+  sharedRateCounter,
   type Database,
   type LeaderElection,
 } from "./db/index.js";
 import { buildServer, type AdminPage } from "./http/index.js";
-import { loadTemplates, type Templates } from "./i18n/index.js";
+import { loadTemplates, render, type Templates } from "./i18n/index.js";
 import { createOutboxWorker, databaseLedger, Pacer, recordDeliveryStatus, type OutboxWorker } from "./outbox/index.js";
-import { createConversationStore, createPipeline, type Pipeline } from "./pipeline/index.js";
+import { createConversationStore, createPipeline, purgeIdleWebchatSessions, type Pipeline } from "./pipeline/index.js";
 import { logbookReport, recapReport, reportSettings } from "./reports/index.js";
 import {
   createStaffConsole,
@@ -256,7 +258,7 @@ function configuredChannels(config: Config, base: Base, staff: StaffSinkRef, log
     // The page shows the adapter of the current leader term (each term makes a new one).
     let whatsapp = make();
     entries.push({ first: whatsapp, create: () => (whatsapp = make()) });
-    adminPages.push({ path: "whatsapp", handle: (request) => whatsapp.adminPage.handle(request) });
+    adminPages.push({ path: "whatsapp", page: () => whatsapp.adminPage });
   }
   const discordToken = config.DISCORD_BOT_TOKEN;
   if (discordToken) {
@@ -422,6 +424,20 @@ function sopSchedulerDuty(config: Config, base: Base, log: Log): Duty | undefine
   };
 }
 
+/** Hourly on the leader: idle web-chat sessions purged, ended rate-limit windows forgotten. */
+function housekeepingDuty(config: Config, db: Database, log: Log): Duty {
+  return periodicDuty(
+    "housekeeping",
+    3600_000,
+    async () => {
+      const purged = await purgeIdleWebchatSessions(db, { idleDays: config.WEBCHAT_SESSION_IDLE_DAYS });
+      if (purged.conversations > 0) log("idle web-chat sessions purged", { ...purged, idleDays: config.WEBCHAT_SESSION_IDLE_DAYS });
+      await forgetEndedRateWindows(db);
+    },
+    log,
+  );
+}
+
 export interface RunningServer {
   url: string;
   db: Database;
@@ -484,7 +500,7 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
     graceMs: config.ATTACHMENT_SWEEP_GRACE_HOURS * 3_600_000,
     log,
   });
-  const roster = dutyRoster([...singletons, ...(scheduler ? [scheduler] : []), sweeper], log);
+  const roster = dutyRoster([...singletons, ...(scheduler ? [scheduler] : []), sweeper, housekeepingDuty(config, core.db, log)], log);
   const leaderState = channelStateStore(core.db, "cluster");
   const election: LeaderElection = createLeaderElection({
     databaseUrl: config.DATABASE_URL,
@@ -532,7 +548,14 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
     officeName: config.OFFICE_NAME,
     webhooks: [...entries.flatMap((e) => (e.first.webhook ? [e.first.webhook] : [])), ...webhooks],
     adminPages,
-    security: { frameAncestors: config.WEBCHAT_FRAME_ANCESTORS, https: config.PUBLIC_BASE_URL !== undefined },
+    security: {
+      frameAncestors: config.WEBCHAT_FRAME_ANCESTORS,
+      https: config.PUBLIC_BASE_URL !== undefined,
+      rateLimit: config.RATE_LIMIT,
+      sharedCounter: sharedRateCounter(core.db),
+      trustProxy: config.TRUST_PROXY,
+    },
+    texts: (locale, key, vars) => render(base.templates, locale, { key, vars }, { office: config.OFFICE_NAME }).text,
     staffConsole: consolePlugin({
       db: core.db,
       templates: base.templates,
@@ -647,6 +670,13 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  // `npm start` execs this process, so a process manager's SIGTERM to npm reaches it. Should the
+  // process that started it die without passing a signal on (npm killed, a shell in between), this
+  // process is orphaned: it stops the same way instead of holding the port and the database.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop("parent exited");
+  }, 1000).unref();
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

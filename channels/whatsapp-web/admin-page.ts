@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import QRCode from "qrcode";
-import type { WebhookRequest, WebhookResponse } from "../../src/core/index.js";
+import type { OperatorPage, OperatorPageResponse } from "../../src/core/index.js";
 
 /** What the adapter shows: the public part (state(), /health) plus the QR code, for this page only. */
 export type WhatsAppWebState =
@@ -18,16 +18,9 @@ export interface WhatsAppWebStatus {
   nextAttemptAt?: string;
 }
 
-export interface AdminPageResponse extends WebhookResponse {
-  contentType?: string;
-  /** Headers to send with the page (no caching: it carries a live QR code). */
-  headers?: Record<string, string>;
-}
-
-export interface AdminPage {
-  /** Mounted by the HTTP server at GET /admin/whatsapp?token=… */
-  handle(request: WebhookRequest): Promise<AdminPageResponse>;
-}
+/** The operator's page: mounted by the HTTP server at /admin/whatsapp, behind its sign-in form. */
+export type AdminPage = OperatorPage;
+export type AdminPageResponse = OperatorPageResponse;
 
 /**
  * The page's few labels. It is an operator page (the office's IT person links the number), not
@@ -55,8 +48,10 @@ const LABELS = {
   reason: "Sebab",
   nextAttempt: "Mencoba lagi pada",
   refreshed: "Halaman ini diperbarui otomatis setiap 5 detik. Terakhir:",
-  noToken: "Set WHATSAPP_WEB_ADMIN_TOKEN to open this page.",
-  unauthorized: "Token salah atau tidak ada (?token=…).",
+  signIn: "Masuk",
+  tokenLabel: "Token admin (WHATSAPP_WEB_ADMIN_TOKEN)",
+  signInFailed: "Token salah. Silakan coba lagi.",
+  signOut: "Keluar",
 } as const;
 
 const escapeHtml = (text: string) =>
@@ -69,15 +64,20 @@ const PAGE_HEADERS: Record<string, string> = {
   "referrer-policy": "no-referrer",
   "x-frame-options": "DENY",
   "x-robots-tag": "noindex",
-  "content-security-policy": "default-src 'none'; img-src data:; style-src 'unsafe-inline'",
+  // Its own forms (sign in, sign out) post to this server; nothing else loads but the inline QR image.
+  "content-security-policy":
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
 
-const text = (status: number, body: string): AdminPageResponse => ({
-  status,
-  body,
-  contentType: "text/plain; charset=utf-8",
-  headers: { "cache-control": "no-store" },
-});
+const STYLE = `body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:36rem;padding:0 1rem;color:#1b1b1b}
+.state{font-size:1.2rem;padding:.6rem .8rem;border-radius:.4rem}
+.ok{background:#e3f6e8}.wait{background:#fff6d6}.bad{background:#fde2e1}.off{background:#eee}
+.qr{display:block;width:18rem;height:18rem;image-rendering:pixelated;margin:1rem 0}
+.small{color:#666;font-size:.85rem}
+label,input,button{display:block;font:inherit;margin:.4rem 0}input{width:100%;padding:.4rem;box-sizing:border-box}`;
+
+/** A key that signs session cookies, derived from the token: knowing a cookie reveals nothing of it. */
+const sessionKeyOf = (token: string) => createHmac("sha256", "kanal-aduan operator session").update(token, "utf8").digest();
 
 function formatTime(iso: string, timeZone: string): string {
   return new Date(iso).toLocaleString("id-ID", { timeZone, dateStyle: "medium", timeStyle: "medium" });
@@ -85,8 +85,8 @@ function formatTime(iso: string, timeZone: string): string {
 
 /**
  * The operator's page: the state, and while waiting for a scan the QR code as an inline PNG. It
- * refreshes itself every 5 seconds (a meta refresh keeps the ?token= of the URL), so a new QR code
- * or the connection shows up without touching anything.
+ * refreshes itself every 5 seconds (the session cookie comes along), so a new QR code or the
+ * connection shows up without touching anything. The token is typed into a sign-in form only.
  */
 export function createAdminPage(options: {
   adminToken?: string;
@@ -104,7 +104,7 @@ export function createAdminPage(options: {
     return cachedQr.dataUrl;
   }
 
-  async function render(): Promise<string> {
+  async function render(logoutAction: string): Promise<string> {
     const status = options.status();
     const parts: string[] = [];
     const line = (cls: string, html: string) => parts.push(`<p class="${cls}">${html}</p>`);
@@ -147,40 +147,52 @@ export function createAdminPage(options: {
       line("detail", `${escapeHtml(LABELS.nextAttempt)} ${escapeHtml(formatTime(status.nextAttemptAt, timeZone))}`);
     }
     line("small", `${escapeHtml(LABELS.refreshed)} ${escapeHtml(formatTime(options.clock().toISOString(), timeZone))}`);
+    parts.push(
+      `<form method="post" action="${escapeHtml(logoutAction)}"><button type="submit">${escapeHtml(LABELS.signOut)}</button></form>`,
+    );
+    return page(`<meta http-equiv="refresh" content="5">`, `<main data-state="${escapeHtml(status.state)}">\n${parts.join("\n")}\n</main>`);
+  }
+
+  function page(head: string, main: string): string {
     return `<!doctype html>
 <html lang="id">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="refresh" content="5">
-<meta name="viewport" content="width=device-width, initial-scale=1">
+${head}<meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${escapeHtml(LABELS.title)}</title>
 <style>
-body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:36rem;padding:0 1rem;color:#1b1b1b}
-.state{font-size:1.2rem;padding:.6rem .8rem;border-radius:.4rem}
-.ok{background:#e3f6e8}.wait{background:#fff6d6}.bad{background:#fde2e1}.off{background:#eee}
-.qr{display:block;width:18rem;height:18rem;image-rendering:pixelated;margin:1rem 0}
-.small{color:#666;font-size:.85rem}
+${STYLE}
 </style>
 </head>
 <body>
 <h1>${escapeHtml(LABELS.heading)}</h1>
-<main data-state="${escapeHtml(status.state)}">
-${parts.join("\n")}
-</main>
+${main}
 </body>
 </html>
 `;
   }
 
+  const token = options.adminToken?.trim() || undefined;
   return {
-    async handle(request) {
-      if (!expected) return text(404, LABELS.noToken);
-      if (request.method !== "GET") return text(405, "GET only");
-      const given = request.query.token;
+    enabled: expected !== undefined,
+    checkSecret(given) {
       // Compared as SHA-256 digests: equal lengths for timingSafeEqual, and no early exit on length.
-      if (given === undefined || given === "" || !timingSafeEqual(digest(given), expected)) return text(401, LABELS.unauthorized);
-      return { status: 200, body: await render(), contentType: "text/html; charset=utf-8", headers: PAGE_HEADERS };
+      return expected !== undefined && given !== "" && timingSafeEqual(digest(given), expected);
+    },
+    sessionKey: () => (token ? sessionKeyOf(token) : undefined),
+    async render({ logoutAction }) {
+      return { status: 200, body: await render(logoutAction), headers: PAGE_HEADERS };
+    },
+    loginForm({ action, failed }) {
+      const form = `<main data-state="signed-out">
+${failed ? `<p class="state bad" role="alert">${escapeHtml(LABELS.signInFailed)}</p>\n` : ""}<form method="post" action="${escapeHtml(action)}">
+<label for="token">${escapeHtml(LABELS.tokenLabel)}</label>
+<input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
+<button type="submit">${escapeHtml(LABELS.signIn)}</button>
+</form>
+</main>`;
+      return { status: 401, body: page("", form), headers: PAGE_HEADERS };
     },
   };
 }

@@ -6,3 +6,4 @@ export {
   type SingletonChannelDeps,
   type SingletonState,
 } from "./duties.js";
+export { periodicDuty } from "./periodic.js";

@@ -64,6 +64,33 @@ export interface Webhook {
   handle(request: WebhookRequest): Promise<WebhookResponse>;
 }
 
+/** An HTML page an operator page answers with. */
+export interface OperatorPageResponse {
+  status: number;
+  body: string;
+  /** Headers to send with it (its own Content-Security-Policy, no caching). */
+  headers?: Record<string, string>;
+}
+
+/**
+ * An operator's page a channel serves (WhatsApp Web's QR code) behind a secret. The channel checks
+ * the secret and draws the pages; src/http owns the login around them: a form (POST) and then an
+ * HttpOnly, SameSite=Strict session cookie signed with sessionKey(), so the secret never travels in
+ * a URL (proxy logs, browser history) and is never logged.
+ */
+export interface OperatorPage {
+  /** False when no secret is configured: the page does not exist (404). */
+  readonly enabled: boolean;
+  /** Compares a secret typed into the login form, in constant time. */
+  checkSecret(given: string): boolean;
+  /** A key derived from the secret that signs session cookies: a new secret ends every session. */
+  sessionKey(): Buffer | undefined;
+  /** The page for a signed-in operator; `logoutAction` is where its sign-out form posts. */
+  render(options: { logoutAction: string }): Promise<OperatorPageResponse>;
+  /** The sign-in form, posting `token` to `action`; `failed` after a wrong secret. */
+  loginForm(options: { action: string; failed: boolean }): OperatorPageResponse;
+}
+
 export type InboundSink = (message: InboundMessage) => Promise<unknown>;
 
 /** To add a channel: implement this in channels/<name>/ and register it in src/main.ts. */

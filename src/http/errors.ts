@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { KanalError, type ErrorCode, type Log } from "../core/index.js";
+import { TooManyRequests } from "./rate-limit.js";
 
 const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   KA_BAD_REQUEST: 400,
@@ -17,6 +18,10 @@ const STATUS_OF: Partial<Record<ErrorCode, number>> = {
  */
 export function errorHandler(log: Log) {
   return (error: FastifyError | KanalError | Error, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof TooManyRequests) {
+      // Retry-After is already on the reply (the rate limiter sets it); the page shows `error`.
+      return reply.status(429).send({ error: error.message, retryAfterSeconds: error.retryAfterSeconds });
+    }
     if (error instanceof KanalError) {
       return reply.status(STATUS_OF[error.code] ?? 500).send({ error: error.message, code: error.code });
     }

@@ -4,6 +4,8 @@ import multipart from "@fastify/multipart";
 import { errorHandler } from "./errors.js";
 import { healthRoutes } from "./health-routes.js";
 import { refuseRepeatedParameters } from "./query.js";
+import { registerRateLimits } from "./rate-limit.js";
+import { rateLimitSettings, trustProxyOption, warnOnceOfUntrustedProxy } from "./client-address.js";
 import { registerSecurityHeaders } from "./security-headers.js";
 import { webchatRoutes } from "./webchat-routes.js";
 import { adminRoutes } from "./admin-routes.js";
@@ -18,7 +20,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     bodyLimit: 64 * 1024,
-    trustProxy: true,
+    // Only a proxy named in TRUST_PROXY may say who the client is (X-Forwarded-For) and that it came
+    // over https (X-Forwarded-Proto); anyone else's headers are ignored, so no client picks the
+    // address its rate limits count under.
+    trustProxy: trustProxyOption(deps.security?.trustProxy ?? false),
     // A reverse proxy's X-Request-Id is kept, so one id follows a request through the proxy's log and ours.
     requestIdHeader: "x-request-id",
     genReqId: () => randomUUID(),
@@ -29,6 +34,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   await registerSecurityHeaders(app, { frameAncestors: deps.security?.frameAncestors ?? [], https: deps.security?.https ?? false });
   app.addHook("onRequest", refuseRepeatedParameters);
+  if (!deps.security?.trustProxy) app.addHook("onRequest", warnOnceOfUntrustedProxy(deps.log));
+  const limits = rateLimitSettings(deps);
+  await registerRateLimits(app, limits);
   // Every request that failed on our side, and every slow one, is a log line with its request id.
   app.addHook("onResponse", async (request, reply) => {
     const ms = Math.round(reply.elapsedTime);
@@ -59,8 +67,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   await app.register(healthRoutes(deps));
   await app.register(webchatRoutes(deps));
-  await app.register(webhookRoutes(deps.webhooks ?? [], 5 * 1024 * 1024));
-  await app.register(adminRoutes(deps.adminPages ?? []));
+  await app.register(webhookRoutes(deps.webhooks ?? [], 5 * 1024 * 1024, limits));
+  await app.register(
+    adminRoutes(deps.adminPages ?? [], { https: deps.security?.https ?? false, rateLimit: limits.enabled, log: deps.log }),
+  );
   if (deps.staffConsole) await app.register(deps.staffConsole, { prefix: "/staff" });
   return app;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { AdminPage } from "./admin-routes.js";
-import type { Log, Webhook } from "../core/index.js";
+import type { Locale, Log, Webhook } from "../core/index.js";
+import type { SharedCounter } from "./rate-limit.js";
 import type { Pipeline, ConversationStore } from "../pipeline/index.js";
 
 export interface ServerDeps {
@@ -30,13 +31,21 @@ export interface ServerDeps {
   staffConsole?: (app: FastifyInstance) => Promise<void>;
   /** Mounted at /webhooks/<path> (Telegram webhook mode, Meta). */
   webhooks?: readonly Webhook[];
-  /** Hardening (README "Security"); absent, the safe defaults: no framing, no HSTS. */
+  /** Hardening (README "Security"); absent, the safe defaults: limits on (in memory), no proxy trusted, no framing. */
   security?: {
     /** WEBCHAT_FRAME_ANCESTORS: origins allowed to embed the chat page. */
     frameAncestors?: readonly string[];
-    /** PUBLIC_BASE_URL is https: HSTS is sent. */
+    /** PUBLIC_BASE_URL is https: HSTS is sent, cookies are Secure. */
     https?: boolean;
+    /** RATE_LIMIT: false turns every per-client limit off. */
+    rateLimit?: boolean;
+    /** The database's counter for the limits every instance shares (sessions, uploads, logins). */
+    sharedCounter?: SharedCounter;
+    /** TRUST_PROXY: whose X-Forwarded-For (and X-Forwarded-Proto) is believed. */
+    trustProxy?: false | number | readonly string[];
   };
+  /** A text from templates/ in a locale (the polite 429); absent, English built-ins. */
+  texts?: (locale: Locale, key: string, vars: Record<string, string | number>) => string;
   log: Log;
   clock?: () => Date;
 }

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import { cleanText, KanalError, type FileRefusal, type InboundAttachment, type InboundMessage } from "../core/index.js";
 import { readUploadedFile } from "./multipart.js";
+import { limitedBy } from "./rate-limit.js";
 import { chatPageHeaders } from "./security-headers.js";
 import type { ServerDeps } from "./types.js";
 
@@ -122,13 +123,14 @@ export function webchatRoutes(deps: ServerDeps) {
       }),
     );
 
-    app.post("/api/webchat/sessions", async (request, reply) => {
+    const limits = { enabled: deps.security?.rateLimit ?? true };
+    app.post("/api/webchat/sessions", limitedBy(limits, "sessions"), async (request, reply) => {
       const body = parse(newSessionBody, request.body ?? undefined);
       const opened = await pipeline.open(CHANNEL, body?.locale ?? deps.defaultLocale);
       return reply.status(201).send({ sessionId: opened.chatId, replies: opened.replies });
     });
 
-    app.post("/api/webchat/sessions/:id/messages", async (request) => {
+    app.post("/api/webchat/sessions/:id/messages", limitedBy(limits, "messages"), async (request) => {
       const id = sessionId(request.params);
       const body = parse(messageBody, request.body);
       // The session check happens inside the pipeline's batch: no extra query per message.
@@ -139,7 +141,7 @@ export function webchatRoutes(deps: ServerDeps) {
       return { replies: result.replies };
     });
 
-    app.post("/api/webchat/sessions/:id/attachments", async (request, reply) => {
+    app.post("/api/webchat/sessions/:id/attachments", limitedBy(limits, "uploads"), async (request, reply) => {
       const id = sessionId(request.params);
       await requireSession(id);
       if (!request.isMultipart()) throw new KanalError("KA_UNSUPPORTED_MEDIA", "send multipart/form-data with one field named file");

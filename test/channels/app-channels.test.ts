@@ -58,10 +58,19 @@ describe("Discord through the running app", () => {
 });
 
 describe("WhatsApp Web operator page", () => {
-  it("is refused without the token and shows the link's state with it", async () => {
+  it("is refused without signing in and shows the link's state after signing in with the token", async () => {
     expect((await fetch(`${app.url}/admin/whatsapp`)).status).toBe(401);
-    expect((await fetch(`${app.url}/admin/whatsapp?token=wrong-token-000000000`)).status).toBe(401);
-    const page = await fetch(`${app.url}/admin/whatsapp?token=${ADMIN_TOKEN}`);
+    // The token in the URL opens nothing: it is typed into the sign-in form only.
+    expect((await fetch(`${app.url}/admin/whatsapp?token=${ADMIN_TOKEN}`)).status).toBe(401);
+    const signIn = await fetch(`${app.url}/admin/whatsapp/login`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token: ADMIN_TOKEN }).toString(),
+      redirect: "manual",
+    });
+    expect(signIn.status).toBe(303);
+    const cookie = signIn.headers.get("set-cookie")!.split(";")[0]!;
+    const page = await fetch(`${app.url}/admin/whatsapp`, { headers: { cookie } });
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toContain("text/html");
     expect(page.headers.get("cache-control")).toContain("no-store");

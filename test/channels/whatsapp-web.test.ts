@@ -19,7 +19,7 @@ import {
   type WhatsAppWebAdapter,
   type WhatsAppWebAdapterOptions,
 } from "../../channels/whatsapp-web/index.js";
-import { KanalError, type InboundMessage, type WebhookRequest } from "../../src/core/index.js";
+import { KanalError, type InboundMessage } from "../../src/core/index.js";
 import { describeChannelAdapter } from "../contract/channel-adapter.js";
 import { containing } from "../helpers/match.js";
 
@@ -223,10 +223,6 @@ async function connected(options: Partial<WhatsAppWebAdapterOptions> = {}): Prom
   h.fake.latest().link();
   expect(h.adapter.state()).toMatchObject({ state: "connected", phone: "+6281190001234" });
   return h;
-}
-
-function adminRequest(token?: string, method: "GET" | "POST" = "GET"): WebhookRequest {
-  return { method, headers: {}, query: token === undefined ? {} : { token }, rawBody: Buffer.alloc(0) };
 }
 
 /** The admin page's HTML: its body is always text. */
@@ -572,7 +568,7 @@ describe("whatsapp-web: staying up", () => {
     expect(existsSync(sessionPath(h.sessionDir))).toBe(false);
     h.fake.latest().emit("qr", "2@fresh-qr-ref,key1,key2,key3");
     expect(h.adapter.state().state).toBe("waiting-for-scan");
-    const page = await h.adapter.adminPage.handle(adminRequest("rahasia-operator"));
+    const page = await h.adapter.adminPage.render({ logoutAction: "/admin/whatsapp/logout" });
     expect(page.status).toBe(200);
     expect(page.body).toContain('data-state="waiting-for-scan"');
     expect(page.body).toMatch(/<img class="qr" [^>]*src="data:image\/png;base64,[A-Za-z0-9+/=]{100,}"/);
@@ -611,7 +607,7 @@ describe("whatsapp-web: staying up", () => {
       "whatsapp-web: another instance holds the WhatsApp Web session; WhatsApp Web stays off in this process",
     );
     expect(h.adapter.state().state).toBe("locked");
-    const page = await h.adapter.adminPage.handle(adminRequest("rahasia-operator"));
+    const page = await h.adapter.adminPage.render({ logoutAction: "/admin/whatsapp/logout" });
     expect(page.body).toContain("instance lain");
     expect(await h.adapter.send(CITIZEN, { text: "halo" })).toMatchObject({ ok: false, retryable: true });
     await h.adapter.stop();
@@ -654,42 +650,60 @@ describe("whatsapp-web: staying up", () => {
 });
 
 describe("whatsapp-web: the admin page", () => {
-  it("answers 404 when no admin token is configured", async () => {
+  it("does not exist when no admin token is configured, and then accepts no token at all", async () => {
     const h = harness({ adminToken: undefined });
-    const page = await h.adapter.adminPage.handle(adminRequest("anything"));
-    expect(page.status).toBe(404);
-    expect(page.body).toContain("WHATSAPP_WEB_ADMIN_TOKEN");
+    expect(h.adapter.adminPage.enabled).toBe(false);
+    expect(h.adapter.adminPage.checkSecret("anything")).toBe(false);
+    expect(h.adapter.adminPage.checkSecret("")).toBe(false);
+    expect(h.adapter.adminPage.sessionKey()).toBeUndefined();
   });
 
-  it("answers 401 to a missing or wrong token", async () => {
+  it("accepts only the exact token, and signs sessions with a key that is not the token", async () => {
     const h = harness();
-    expect((await h.adapter.adminPage.handle(adminRequest())).status).toBe(401);
-    expect((await h.adapter.adminPage.handle(adminRequest(""))).status).toBe(401);
-    expect((await h.adapter.adminPage.handle(adminRequest("rahasia-operatoR"))).status).toBe(401);
-    expect((await h.adapter.adminPage.handle(adminRequest("r"))).status).toBe(401);
+    const page = h.adapter.adminPage;
+    expect(page.enabled).toBe(true);
+    for (const wrong of ["", "rahasia-operatoR", "r", "rahasia-operator ", "rahasia-operator\u0000"])
+      expect(page.checkSecret(wrong)).toBe(false);
+    expect(page.checkSecret("rahasia-operator")).toBe(true);
+    const key = page.sessionKey()!;
+    expect(key.byteLength).toBe(32);
+    expect(key.toString("utf8")).not.toContain("rahasia");
+    expect(harness({ adminToken: "another-token-0123456789" }).adapter.adminPage.sessionKey()!.equals(key)).toBe(false);
+  });
+
+  it("offers a sign-in form that posts the token (never a URL parameter) and says when it was wrong", () => {
+    const h = harness();
+    const form = h.adapter.adminPage.loginForm({ action: "/admin/whatsapp/login", failed: false });
+    expect(form.status).toBe(401);
+    expect(form.body).toMatch(/<form method="post" action="\/admin\/whatsapp\/login">/);
+    expect(form.body).toMatch(/<input id="token" name="token" type="password"/);
+    expect(form.body).not.toMatch(/role="alert"/);
+    expect(h.adapter.adminPage.loginForm({ action: "/admin/whatsapp/login", failed: true }).body).toMatch(/role="alert">Token salah/);
+    expect(form.headers?.["content-security-policy"]).toMatch(/form-action 'self'/);
   });
 
   it("shows the state, refreshes itself every 5 seconds and is never cached", async () => {
     const h = harness();
     await h.adapter.start(async () => undefined);
-    let page = await h.adapter.adminPage.handle(adminRequest("rahasia-operator"));
-    expect(page).toMatchObject({ status: 200, contentType: "text/html; charset=utf-8" });
+    let page = await h.adapter.adminPage.render({ logoutAction: "/admin/whatsapp/logout" });
+    expect(page.status).toBe(200);
     expect(page.headers).toMatchObject({ "cache-control": "no-store" });
+    expect(page.body).toContain('<form method="post" action="/admin/whatsapp/logout">');
     expect(page.body).toContain('<meta http-equiv="refresh" content="5">');
     expect(page.body).toContain('data-state="starting"');
     h.fake.latest().emit("qr", "2@first,a,b,c");
-    page = await h.adapter.adminPage.handle(adminRequest("rahasia-operator"));
+    page = await h.adapter.adminPage.render({ logoutAction: "/admin/whatsapp/logout" });
     const firstQr = /src="(data:image\/png;base64,[^"]+)"/.exec(html(page))?.[1];
     expect(firstQr).toBeDefined();
     h.fake.latest().emit("qr", "2@second,a,b,c");
-    page = await h.adapter.adminPage.handle(adminRequest("rahasia-operator"));
+    page = await h.adapter.adminPage.render({ logoutAction: "/admin/whatsapp/logout" });
     expect(html(page)).not.toContain(firstQr!);
     h.fake.latest().link();
-    page = await h.adapter.adminPage.handle(adminRequest("rahasia-operator"));
+    page = await h.adapter.adminPage.render({ logoutAction: "/admin/whatsapp/logout" });
     expect(page.body).toContain("Terhubung sebagai <strong>+6281190001234</strong>");
     expect(page.body).not.toContain("data:image/png");
     h.fake.latest().emit("disconnected", "CONFLICT");
-    page = await h.adapter.adminPage.handle(adminRequest("rahasia-operator"));
+    page = await h.adapter.adminPage.render({ logoutAction: "/admin/whatsapp/logout" });
     expect(page.body).toContain('data-state="disconnected"');
     expect(page.body).toContain("<code>CONFLICT</code>");
   });
@@ -698,7 +712,7 @@ describe("whatsapp-web: the admin page", () => {
     const h = harness();
     await h.adapter.start(async () => undefined);
     h.fake.latest().emit("disconnected", "<script>alert(1)</script>");
-    const page = await h.adapter.adminPage.handle(adminRequest("rahasia-operator"));
+    const page = await h.adapter.adminPage.render({ logoutAction: "/admin/whatsapp/logout" });
     expect(page.body).not.toContain("<script>");
     expect(page.body).toContain("&lt;script&gt;");
   });
