@@ -26,6 +26,9 @@ export async function startApp(options: { env?: Record<string, string>; dir?: st
       ATTACHMENTS_DIR: join(dir, "attachments"),
       HOST: "127.0.0.1",
       PORT: "0",
+      // The suite's clients all come from 127.0.0.1: per-client limits are tested on their own
+      // (test/http/rate-limits.test.ts turns them on).
+      RATE_LIMIT: "off",
       ...options.env,
     },
     join(dir, "no.env"),

@@ -2,6 +2,7 @@
  * Idle web-chat sessions that never became a complaint are purged with what they held; filed ones,
  * recent ones and other channels' conversations are kept. On SQLite and (test:pg) PostgreSQL.
  */
+import { SAMPLES } from "../helpers/sample-files.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,10 +32,11 @@ describe("purgeIdleWebchatSessions", () => {
   it("deletes idle sessions that never became a complaint, with their messages and file records, and keeps the rest", async () => {
     t = await createTestPipeline();
     const { pipeline, db } = t;
-    // An abandoned intake: the draft holds a name and an address.
+    // An abandoned intake at the evidence step: its texts name the complainant, and a file was kept.
     const abandoned = (await pipeline.open("webchat", "id")).chatId;
-    for (const text of ["1", "Budi Santoso"]) await pipeline.receive(textMessage(abandoned, text));
-    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    for (const text of ["1", "anonim", "2", "Budi Santoso dari Banjar Tegal: petugas meminta biaya tambahan"])
+      await pipeline.receive(textMessage(abandoned, text));
+    const png = SAMPLES.png;
     await pipeline.receive(
       textMessage(abandoned, "", {
         attachments: [{ kind: "image", mime: "image/png", size: png.byteLength, filename: "ktp.png", fetch: async () => png }],
