@@ -10,6 +10,7 @@ import { LIMITS } from "../../src/http/index.js";
 
 const TOKEN = "operator-token-0123456789";
 const base = (extra: Record<string, string> = {}) => ({
+  RATE_LIMIT: "on",
   WHATSAPP_WEB_ENABLED: "true",
   WHATSAPP_WEB_ADMIN_TOKEN: TOKEN,
   CHROMIUM_PATH: "/nonexistent/chromium",
