@@ -88,6 +88,18 @@ describe.skipIf(!dovecotAvailable)(
       await dovecot?.stop();
     });
 
+    let update = 0;
+    const staffMessage = (text: string): StaffMessage => ({
+      updateId: String(++update),
+      from: { id: "111", name: "Wayan" },
+      chatKind: "ops",
+      chatId: OPS,
+      messageId: String(update),
+      text,
+      attachments: [],
+      receivedAt: new Date(),
+    });
+
     /** Delivers a mail and returns the one answer it gets (every mail here is answered once). */
     async function answerTo(raw: string | Buffer): Promise<CapturedMail> {
       const before = smtp.mails.length;
@@ -150,17 +162,7 @@ describe.skipIf(!dovecotAvailable)(
 
     it("a later staff answer still goes to the citizen, in the complaint's thread", async () => {
       const before = smtp.mails.length;
-      const message: StaffMessage = {
-        updateId: "1",
-        from: { id: "111", name: "Wayan" },
-        chatKind: "ops",
-        chatId: OPS,
-        messageId: "1",
-        text: `/balas ${ticket} Petugas loket dua sudah kami tegur.`,
-        attachments: [],
-        receivedAt: new Date(),
-      };
-      await staff(message);
+      await staff(staffMessage(`/balas ${ticket} Petugas loket dua sudah kami tegur.`));
       const answer = (await smtp.waitFor(before + 1))[before]!;
       expect(answer.envelope.to).toEqual([CITIZEN_ADDRESS]);
       expect(answer.parsed.text).toContain("Petugas loket dua sudah kami tegur.");
@@ -223,6 +225,16 @@ describe.skipIf(!dovecotAvailable)(
         expect(await emailConversations()).toBe(conversations + 1);
       }
       expect(await followUps()).toHaveLength(2);
+    });
+
+    it("closing the complaint asks the citizen, in the complaint's thread, for a rating", async () => {
+      const before = smtp.mails.length;
+      await staff(staffMessage(`/selesai ${ticket}`));
+      const ask = (await smtp.waitFor(before + 1))[before]!;
+      expect(ask.envelope.to).toEqual([CITIZEN_ADDRESS]);
+      expect(ask.parsed.subject).toContain(ticket);
+      expect(ask.parsed.references).toContain(receiptId);
+      expect((await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } })).status).toBe("closed");
     });
 
     it("nothing ever went to the attacker", async () => {
