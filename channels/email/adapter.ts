@@ -8,7 +8,7 @@ import {
   type InboundSink,
   type Log,
 } from "../../src/core/index.js";
-import { addressOf } from "./address.js";
+import { addressOf, domainOf } from "./address.js";
 import { readMail, type MailView } from "./inbound.js";
 import { HourlyLimit } from "./rate-limit.js";
 import { createSender } from "./send.js";
@@ -123,7 +123,7 @@ export function createEmailAdapter(options: EmailAdapterOptions): EmailAdapter {
   const ownAddresses = new Set(
     [fromAddress, addressOf(options.imap.user), addressOf(options.smtp.user)].filter((a): a is string => Boolean(a)),
   );
-  const threads = new ThreadStore(options.state);
+  const threads = new ThreadStore(options.state, domainOf(fromAddress));
   const transport = createTransport({
     host: options.smtp.host,
     port: options.smtp.port,

@@ -49,8 +49,19 @@ export function baseSubject(subject: string): string {
 
 const hash = (value: string) => createHash("sha256").update(value).digest("base64url").slice(0, 16);
 
+/**
+ * The bot's Message-IDs before they were recorded apart (`email:sent:`): `<random UUID v4@EMAIL_FROM
+ * domain>`, kept with the citizen's ids under `email:msg:`. Just as unguessable, so a reply naming
+ * one still joins the threads that were open when the bot was upgraded.
+ */
+const LEGACY_SENT_ID = /^<[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}@([^<>@\s]+)>$/;
+
 export class ThreadStore {
-  constructor(private readonly state: ChannelStateStore) {}
+  /** @param ownDomain EMAIL_FROM's domain: where the bot's legacy Message-IDs live. */
+  constructor(
+    private readonly state: ChannelStateStore,
+    private readonly ownDomain?: string,
+  ) {}
 
   async get(chatId: string): Promise<Thread | undefined> {
     const raw = await this.state.get(`email:thread:${chatId}`);
@@ -89,6 +100,8 @@ export class ThreadStore {
   async chatFor(mail: MailView, providerMessageId: string): Promise<{ chatId: string; thread?: Thread }> {
     const ids = [...(mail.inReplyTo ? [mail.inReplyTo] : []), ...[...mail.references].reverse()];
     const keys = ids.map((id) => `email:sent:${id}`);
+    const domain = this.ownDomain?.toLowerCase();
+    keys.push(...ids.filter((id) => domain && LEGACY_SENT_ID.exec(id)?.[1]?.toLowerCase() === domain).map((id) => `email:msg:${id}`));
     if (mail.authenticated) {
       keys.push(...ids.map((id) => `email:msg:${id}`));
       const ticket = findTicket(mail.subject);

@@ -409,6 +409,34 @@ describe.skipIf(!dovecotAvailable)(`e-mail channel${dovecotAvailable ? "" : ` â€
       }
     });
 
+    it("a thread stored before this release: a reply to the bot's old UUID id joins, its stale Reply-To `to` is ignored and dropped", async () => {
+      const state = new MemoryState();
+      const chatId = "siti.rahmawati@warga.example#legacy";
+      const oldId = "<0b6f3d1e-8c2a-4f5b-9e7d-1a2b3c4d5e6f@kantor.example>";
+      // A citizen's own id at the office's domain that is not in the bot's old format proves nothing.
+      const citizenId = "<siti-1@kantor.example>";
+      await state.set(
+        `email:thread:${chatId}`,
+        JSON.stringify({ from: "siti.rahmawati@warga.example", to: "lain@jahat.example", subject: "Loket", refs: [citizenId, oldId] }),
+      );
+      await state.set(`email:msg:${oldId}`, chatId);
+      await state.set(`email:msg:${citizenId}`, chatId);
+      const { adapter, deliver } = await setup({ state });
+      const { received, sink } = collecting();
+      await adapter.start(sink);
+      const reply = (id: string, inReplyTo: string) =>
+        mail({ from: "siti.rahmawati@warga.example", subject: "Re: Loket", id, body: "tambahan", headers: { "In-Reply-To": inReplyTo } });
+      await deliver(reply("<l-1@warga.example>", oldId));
+      await deliver(reply("<l-2@warga.example>", citizenId));
+      await eventually(() => received.length === 2, "both mails");
+      expect(received[0]!.chatId).toBe(chatId);
+      expect(received[1]!.chatId).not.toBe(chatId);
+      expect(await adapter.send(chatId, { text: "Terima kasih." })).toMatchObject({ ok: true });
+      const [sent] = await smtp.waitFor(1);
+      expect(sent!.envelope.to).toEqual(["siti.rahmawati@warga.example"]);
+      expect(state.values.get(`email:thread:${chatId}`)).not.toContain("jahat");
+    });
+
     it("answers the thread's From address, never a Reply-To", async () => {
       const { adapter, deliver } = await setup();
       const { received, sink } = collecting();
