@@ -227,6 +227,7 @@ function configuredChannels(config: Config, base: Base, staff: StaffSinkRef, log
             password: config.EMAIL_SMTP_PASSWORD,
           },
           from: EMAIL_FROM,
+          trustedAuthservId: config.EMAIL_TRUSTED_AUTHSERV_ID,
           officeName: config.OFFICE_NAME,
           state: channelStateStore(base.db, "email"),
           maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES,

@@ -8,7 +8,7 @@ import {
   type InboundSink,
   type Log,
 } from "../../src/core/index.js";
-import { addressOf } from "./address.js";
+import { addressOf, domainOf } from "./address.js";
 import { readMail, type MailView } from "./inbound.js";
 import { HourlyLimit } from "./rate-limit.js";
 import { createSender } from "./send.js";
@@ -41,6 +41,12 @@ export interface EmailAdapterOptions {
   from: string;
   /** OFFICE_NAME: the sender name of every answer. */
   officeName: string;
+  /**
+   * EMAIL_TRUSTED_AUTHSERV_ID: the office mail server's authserv-id. Its DMARC (or aligned DKIM/SPF)
+   * pass lets a mail from a thread's address join the thread by ticket or by the citizen's own ids;
+   * without it only a reply naming one of the bot's own Message-IDs joins.
+   */
+  trustedAuthservId?: string;
   /** Durable: the last UID, UIDVALIDITY and the threads (see threads.ts). */
   state: ChannelStateStore;
   /** Attachments larger than this are declared with their size, so the pipeline declines them. */
@@ -117,7 +123,7 @@ export function createEmailAdapter(options: EmailAdapterOptions): EmailAdapter {
   const ownAddresses = new Set(
     [fromAddress, addressOf(options.imap.user), addressOf(options.smtp.user)].filter((a): a is string => Boolean(a)),
   );
-  const threads = new ThreadStore(options.state);
+  const threads = new ThreadStore(options.state, domainOf(fromAddress));
   const transport = createTransport({
     host: options.smtp.host,
     port: options.smtp.port,
@@ -156,7 +162,11 @@ export function createEmailAdapter(options: EmailAdapterOptions): EmailAdapter {
       });
       return { seen: false };
     }
-    const read = await readMail(fetched.source, { maxAttachmentBytes: options.maxAttachmentBytes, ownAddresses });
+    const read = await readMail(fetched.source, {
+      maxAttachmentBytes: options.maxAttachmentBytes,
+      ownAddresses,
+      ...(options.trustedAuthservId ? { trustedAuthservId: options.trustedAuthservId } : {}),
+    });
     if (!read.ok) {
       await unreadable({
         uid,
@@ -194,6 +204,7 @@ export function createEmailAdapter(options: EmailAdapterOptions): EmailAdapter {
         date: mail.date?.toISOString(),
         inReplyTo: mail.inReplyTo,
         references: mail.references,
+        authenticated: mail.authenticated,
       },
       ...(mail.localeHint ? { localeHint: mail.localeHint } : {}),
     };

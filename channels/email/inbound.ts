@@ -1,6 +1,7 @@
 import { simpleParser, type Attachment, type ParsedMail } from "mailparser";
 import { KanalError, type AttachmentKind, type InboundAttachment, type Locale } from "../../src/core/index.js";
 import { addressOf } from "./address.js";
+import { authenticatedBy, type AuthMethod } from "./authentication.js";
 import { automaticReason } from "./loop-safety.js";
 import { ownText } from "./quote.js";
 
@@ -8,9 +9,10 @@ import { ownText } from "./quote.js";
 export interface MailView {
   /** With angle brackets, as in the header; undefined when the mail has none. */
   messageId?: string;
+  /** Answers go here only: a Reply-To is ignored (anyone can name any address there). */
   from: { address: string; name?: string };
-  /** Where answers go: Reply-To when given, else From. */
-  replyTo: string;
+  /** Set when the office's mail server proved the From domain (Authentication-Results, see authentication.ts). */
+  authenticated?: AuthMethod;
   subject: string;
   inReplyTo?: string;
   references: string[];
@@ -30,6 +32,8 @@ export type ReadResult = { ok: true; mail: MailView; parsed: ParsedMail } | { ok
 export interface ReadOptions {
   maxAttachmentBytes: number;
   ownAddresses: ReadonlySet<string>;
+  /** EMAIL_TRUSTED_AUTHSERV_ID: whose Authentication-Results are believed; none when undefined. */
+  trustedAuthservId?: string;
 }
 
 /**
@@ -148,7 +152,7 @@ export async function readMail(source: Buffer, options: ReadOptions): Promise<Re
   const references = messageIds(parsed.references);
   const inReplyTo = messageIds(parsed.inReplyTo)[0];
   const reply = inReplyTo !== undefined || references.length > 0 || REPLY_SUBJECT.test(subject);
-  const replyTo = addressOf(parsed.replyTo?.value.find((a) => a.address)?.address) ?? address;
+  const authenticated = authenticatedBy(parsed.headerLines, address, options.trustedAuthservId);
   const text = ownText(parsed.text ?? "", reply);
   const attachments = parsed.attachments
     .filter((a) => !(a.related && a.contentType.startsWith("image/") && (a.size ?? a.content.byteLength) < INLINE_DECORATION_BYTES))
@@ -158,7 +162,7 @@ export async function readMail(source: Buffer, options: ReadOptions): Promise<Re
   const mail: MailView = {
     ...(parsed.messageId ? { messageId: messageIds(parsed.messageId)[0] ?? parsed.messageId } : {}),
     from: { address, ...(name && !name.includes("@") ? { name } : {}) },
-    replyTo,
+    ...(authenticated ? { authenticated } : {}),
     subject,
     ...(inReplyTo ? { inReplyTo } : {}),
     references,

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { basename } from "node:path";
 import type { Transporter } from "nodemailer";
 import type { OutboundMessage, SendResult } from "../../src/core/index.js";
@@ -81,15 +81,24 @@ export function createSender(deps: SenderDeps) {
       }
       const thread = (await threads.get(chatId)) ?? threads.fallback(chatId);
       if (!thread) return { ok: false, retryable: false, reason: `no e-mail thread is known for chat ${chatId}` };
-      const wait = await deps.limit.waitFor(thread.to);
+      // The address that filed the complaint, never one a later mail named in Reply-To.
+      const to = thread.from;
+      const wait = await deps.limit.waitFor(to);
       if (wait !== undefined) {
-        return { ok: false, retryable: true, retryAfterMs: wait, reason: `hourly answer limit reached for ${thread.to}` };
+        return { ok: false, retryable: true, retryAfterMs: wait, reason: `hourly answer limit reached for ${to}` };
       }
       const ticket = message.ticket ?? thread.ticket;
-      const messageId = `<${randomUUID()}@${domain}>`;
+      // 128 random bits: a reply naming this id proves its writer received our mail (threads.ts).
+      // Recorded before sending, so a reply can never arrive before its id is known.
+      const messageId = `<${randomBytes(16).toString("hex")}@${domain}>`;
+      try {
+        await threads.linkSent(messageId, chatId);
+      } catch (error) {
+        return { ok: false, retryable: true, reason: `the thread state could not be saved: ${(error as Error).message}` };
+      }
       const info = await deps.transport.sendMail({
         from: { name: deps.officeName, address: deps.fromAddress },
-        to: thread.name ? { name: thread.name, address: thread.to } : thread.to,
+        to: thread.name ? { name: thread.name, address: to } : to,
         subject: replySubject(thread.subject, ticket, deps.officeName),
         messageId,
         ...(thread.lastInbound ? { inReplyTo: thread.lastInbound } : {}),
@@ -110,9 +119,8 @@ export function createSender(deps: SenderDeps) {
       });
       // The mail went out: from here on a failure to record it must not make the outbox send it again.
       try {
-        await deps.limit.record(thread.to);
+        await deps.limit.record(to);
         await threads.put(chatId, { ...thread, ...(ticket ? { ticket } : {}), refs: [...thread.refs, messageId] });
-        await threads.linkMessage(messageId, chatId);
         if (ticket) await threads.linkTicket(ticket, chatId);
       } catch (error) {
         // The mail is sent; only the threading of the citizen's reply to it may suffer.

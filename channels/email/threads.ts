@@ -7,14 +7,18 @@ import type { MailView } from "./inbound.js";
  * A conversation over e-mail is a mail thread. What answering in it needs is kept in the channel
  * state store (durable, across restarts), as JSON per chat:
  * - `email:thread:<chatId>` → Thread;
- * - `email:msg:<Message-ID>` → chatId, for every message of the thread, the citizen's and ours;
+ * - `email:sent:<Message-ID>` → chatId, for every mail the bot sent in the thread (random ids,
+ *   recorded before sending): naming one of them in In-Reply-To/References is what proves a reply;
+ * - `email:msg:<Message-ID>` → chatId, for the citizen's mails of the thread;
  * - `email:ticket:<ticket>` → chatId, once an answer in the thread named the ticket.
  */
 export interface Thread {
-  /** The sender's address (From): only mail from it continues the thread. */
+  /**
+   * The address that started the thread (From of its first mail): only mail from it continues the
+   * thread, and every answer goes to it alone — never to a Reply-To, which anyone can set. (Threads
+   * stored before this rule may still hold a `to`: it is ignored, and dropped when next stored.)
+   */
   from: string;
-  /** Where answers go (Reply-To, else From). */
-  to: string;
   name?: string;
   /** The thread's subject without "Re:" and ticket tags. */
   subject: string;
@@ -45,8 +49,19 @@ export function baseSubject(subject: string): string {
 
 const hash = (value: string) => createHash("sha256").update(value).digest("base64url").slice(0, 16);
 
+/**
+ * The bot's Message-IDs before they were recorded apart (`email:sent:`): `<random UUID v4@EMAIL_FROM
+ * domain>`, kept with the citizen's ids under `email:msg:`. Just as unguessable, so a reply naming
+ * one still joins the threads that were open when the bot was upgraded.
+ */
+const LEGACY_SENT_ID = /^<[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}@([^<>@\s]+)>$/;
+
 export class ThreadStore {
-  constructor(private readonly state: ChannelStateStore) {}
+  /** @param ownDomain EMAIL_FROM's domain: where the bot's legacy Message-IDs live. */
+  constructor(
+    private readonly state: ChannelStateStore,
+    private readonly ownDomain?: string,
+  ) {}
 
   async get(chatId: string): Promise<Thread | undefined> {
     const raw = await this.state.get(`email:thread:${chatId}`);
@@ -54,11 +69,17 @@ export class ThreadStore {
   }
 
   async put(chatId: string, thread: Thread): Promise<void> {
-    await this.state.set(`email:thread:${chatId}`, JSON.stringify({ ...thread, refs: trimRefs(thread.refs) }));
+    // A thread stored before answers went to From alone may hold a Reply-To address as `to`: dropped.
+    const { to: _legacyTo, ...clean } = thread as Thread & { to?: string };
+    await this.state.set(`email:thread:${chatId}`, JSON.stringify({ ...clean, refs: trimRefs(clean.refs) }));
   }
 
   async linkMessage(messageId: string, chatId: string): Promise<void> {
     await this.state.set(`email:msg:${messageId}`, chatId);
+  }
+
+  async linkSent(messageId: string, chatId: string): Promise<void> {
+    await this.state.set(`email:sent:${messageId}`, chatId);
   }
 
   async linkTicket(ticket: string, chatId: string): Promise<void> {
@@ -66,22 +87,28 @@ export class ThreadStore {
   }
 
   /**
-   * The chat an inbound mail belongs to: the thread one of its In-Reply-To / References ids is
-   * part of, else the thread of a ticket in its subject; either only when the mail comes from
-   * that thread's sender (a stranger who knows a ticket number must not write into someone
-   * else's complaint). Otherwise a new conversation, keyed by the mail's own id so that a
-   * redelivered mail lands in the same chat.
+   * The chat an inbound mail belongs to. A From header proves nothing (anyone can write any
+   * address there), nor does a ticket number in the subject. A mail joins a thread when:
+   * - its In-Reply-To/References name a Message-ID the bot sent in that thread (random and
+   *   unguessable: only someone who received our mail knows it), and it comes from the thread's
+   *   address; or
+   * - the office's mail server proved its From domain (`mail.authenticated`) and it comes from the
+   *   thread's address, naming one of the thread's messages or the thread's ticket in its subject.
+   * Otherwise it is a new conversation, keyed by the mail's own id so that a redelivered mail
+   * lands in the same chat.
    */
   async chatFor(mail: MailView, providerMessageId: string): Promise<{ chatId: string; thread?: Thread }> {
     const ids = [...(mail.inReplyTo ? [mail.inReplyTo] : []), ...[...mail.references].reverse()];
-    for (const id of ids) {
-      const chatId = await this.state.get(`email:msg:${id}`);
-      const thread = chatId ? await this.get(chatId) : undefined;
-      if (chatId && thread?.from === mail.from.address) return { chatId, thread };
+    const keys = ids.map((id) => `email:sent:${id}`);
+    const domain = this.ownDomain?.toLowerCase();
+    keys.push(...ids.filter((id) => domain && LEGACY_SENT_ID.exec(id)?.[1]?.toLowerCase() === domain).map((id) => `email:msg:${id}`));
+    if (mail.authenticated) {
+      keys.push(...ids.map((id) => `email:msg:${id}`));
+      const ticket = findTicket(mail.subject);
+      if (ticket) keys.push(`email:ticket:${ticket}`);
     }
-    const ticket = findTicket(mail.subject);
-    if (ticket) {
-      const chatId = await this.state.get(`email:ticket:${ticket}`);
+    for (const key of keys) {
+      const chatId = await this.state.get(key);
       const thread = chatId ? await this.get(chatId) : undefined;
       if (chatId && thread?.from === mail.from.address) return { chatId, thread };
     }
@@ -94,14 +121,12 @@ export class ThreadStore {
     const thread: Thread = existing
       ? {
           ...existing,
-          to: mail.replyTo,
           ...(mail.from.name ? { name: mail.from.name } : {}),
           ...(mail.messageId ? { lastInbound: mail.messageId } : {}),
           refs: trimRefs([...existing.refs, ...own]),
         }
       : {
           from: mail.from.address,
-          to: mail.replyTo,
           ...(mail.from.name ? { name: mail.from.name } : {}),
           subject: baseSubject(mail.subject),
           ...(mail.messageId ? { lastInbound: mail.messageId } : {}),
@@ -120,6 +145,6 @@ export class ThreadStore {
    */
   fallback(chatId: string): Thread | undefined {
     const address = addressOf(chatId.split("#")[0]);
-    return address ? { from: address, to: address, subject: "", refs: [] } : undefined;
+    return address ? { from: address, subject: "", refs: [] } : undefined;
   }
 }

@@ -208,6 +208,10 @@ export const configSchema = z
     EMAIL_SMTP_USER: optionalString,
     EMAIL_SMTP_PASSWORD: optionalString,
     EMAIL_FROM: optionalString.refine((v) => v === undefined || /@/.test(v), { error: "must be an e-mail address" }),
+    // An authserv-id is a host name (RFC 8601 §2.5): no spaces, no ";", which would let it match anything.
+    EMAIL_TRUSTED_AUTHSERV_ID: optionalString.refine((v) => v === undefined || /^[^\s;()"]+$/.test(v), {
+      error: "must be one authserv-id, e.g. mx.kantor.go.id (the first word of the office mail server's Authentication-Results)",
+    }),
   })
   .superRefine((c, ctx) => {
     if (c.TELEGRAM_WEBHOOK_SECRET && !c.PUBLIC_BASE_URL) {

@@ -5,6 +5,7 @@ import { simpleParser } from "mailparser";
 import { describe, expect, it } from "vitest";
 import { automaticReason, baseSubject, conversationText, ownText, toSendFailure } from "../../channels/email/index.js";
 import { htmlPart, replySubject, textPart } from "../../channels/email/format.js";
+import { authenticatedBy, parseAuthenticationResults } from "../../channels/email/authentication.js";
 import { guessLocale, readMail } from "../../channels/email/inbound.js";
 import { HourlyLimit } from "../../channels/email/rate-limit.js";
 import { trimRefs } from "../../channels/email/threads.js";
@@ -95,7 +96,6 @@ describe("readMail", () => {
     expect(read.mail).toMatchObject({
       messageId: "<new-complaint-1@warga.example>",
       from: { address: "siti.rahmawati@warga.example", name: "Siti Rahmawati" },
-      replyTo: "siti.rahmawati@warga.example",
       subject: "Petugas loket dua kasar",
       reply: false,
       references: [],
@@ -164,7 +164,7 @@ describe("subjects and the mail body", () => {
   });
 
   it("a new mail's subject heads its text; a reply's does not", () => {
-    const base = { from: { address: "a@b.c" }, replyTo: "a@b.c", references: [], attachments: [] };
+    const base = { from: { address: "a@b.c" }, references: [], attachments: [] };
     expect(conversationText({ ...base, subject: "Lampu mati", text: "Sejak kemarin malam belum diperbaiki.", reply: false })).toBe(
       "Lampu mati\n\nSejak kemarin malam belum diperbaiki.",
     );
@@ -226,5 +226,68 @@ describe("the hourly answer limit", () => {
     expect(await new HourlyLimit(2, state, () => now).waitFor("a@example.id")).toBe(3_600_000 - 1000);
     now = 3_600_001;
     expect(await limit.waitFor("a@example.id")).toBeUndefined();
+  });
+});
+
+describe("Authentication-Results from the office's mail server", () => {
+  const TRUSTED = "mx.kantor.example";
+  const FROM = "siti@warga.example";
+  /** Header lines in order, as mailparser gives them. */
+  const lines = (...headers: [string, string][]) => headers.map(([key, value]) => ({ key: key.toLowerCase(), line: `${key}: ${value}` }));
+  const ar = (value: string): [string, string] => ["Authentication-Results", value];
+  const verdict = (...headers: [string, string][]) => authenticatedBy(lines(...headers), FROM, TRUSTED);
+
+  it("parses RFC 8601 headers: comments, quoted values, versions, folding", () => {
+    const parsed = parseAuthenticationResults(
+      ' mx.kantor.example 1; (checked)\r\n\tdkim=pass (2048-bit key; secure) header.d=warga.example header.s="sel;1";\r\n spf/1=pass smtp.mailfrom=siti@warga.example; dmarc=fail',
+    );
+    expect(parsed?.authservId).toBe("mx.kantor.example");
+    expect(parsed?.results.map((r) => [r.method, r.result, Object.fromEntries(r.props)])).toEqual([
+      ["dkim", "pass", { "header.d": "warga.example", "header.s": "sel;1" }],
+      ["spf", "pass", { "smtp.mailfrom": "siti@warga.example" }],
+      ["dmarc", "fail", {}],
+    ]);
+    expect(parseAuthenticationResults("mx.kantor.example; none")?.results).toEqual([]);
+  });
+
+  it("a DMARC pass, or a DKIM/SPF pass aligned with the From domain, from the trusted server", () => {
+    expect(verdict(ar(`${TRUSTED}; dmarc=pass header.from=warga.example`))).toBe("dmarc");
+    expect(verdict(ar(`MX.Kantor.Example; dmarc=pass header.from=WARGA.example`))).toBe("dmarc");
+    expect(verdict(ar(`${TRUSTED}; dkim=pass header.d=warga.example`))).toBe("dkim");
+    expect(verdict(ar(`${TRUSTED}; dkim=pass header.i=@mail.warga.example`))).toBe("dkim");
+    expect(verdict(ar(`${TRUSTED}; spf=pass smtp.mailfrom=bounce@warga.example`))).toBe("spf");
+  });
+
+  it("no verdict: untrusted server, a fail, another domain, a DMARC fail beside a DKIM pass, no setting", () => {
+    expect(verdict(ar(`mx.jahat.example; dmarc=pass header.from=warga.example`))).toBeUndefined();
+    expect(verdict(ar(`${TRUSTED}; dmarc=fail header.from=warga.example`))).toBeUndefined();
+    expect(verdict(ar(`${TRUSTED}; dmarc=pass header.from=jahat.example`))).toBeUndefined();
+    expect(verdict(ar(`${TRUSTED}; dkim=pass header.d=jahat.example; spf=pass smtp.mailfrom=x@notwarga.example`))).toBeUndefined();
+    expect(verdict(ar(`${TRUSTED}; dkim=pass header.d=sub.warga.example; dmarc=fail header.from=warga.example`))).toBeUndefined();
+    expect(verdict(ar(`${TRUSTED}; dkim=pass`))).toBeUndefined();
+    expect(verdict(ar(`${TRUSTED}; spf=softfail smtp.mailfrom=siti@warga.example`))).toBeUndefined();
+    expect(authenticatedBy(lines(ar(`${TRUSTED}; dmarc=pass`)), FROM, undefined)).toBeUndefined();
+  });
+
+  it("only the topmost run counts: a header the sender wrote lower down is ignored", () => {
+    const received: [string, string] = ["Received", "from mail.jahat.example by mx.kantor.example"];
+    // The server said nothing of its own; the sender's header sits below its Received line.
+    expect(verdict(ar("mx.kantor.example; none"), received, ar(`${TRUSTED}; dmarc=pass header.from=warga.example`))).toBeUndefined();
+    expect(verdict(["Received", "by mx"], ar(`other.example; none`), received, ar(`${TRUSTED}; dmarc=pass`))).toBeUndefined();
+    // Several headers of the server's filters, one after another, all count.
+    expect(
+      verdict(ar(`${TRUSTED}; dmarc=pass header.from=warga.example`), ar(`${TRUSTED}; dkim=pass header.d=warga.example`), received),
+    ).toBe("dmarc");
+  });
+
+  it("readMail reads it from a raw mail and ignores Reply-To", async () => {
+    const raw = Buffer.from(
+      "Authentication-Results: mx.kantor.example;\r\n dmarc=pass header.from=warga.example\r\nFrom: Siti <siti@warga.example>\r\nReply-To: x@jahat.example\r\nSubject: Re: [ADU-2026-00001] a\r\nMessage-ID: <a@warga.example>\r\n\r\nhalo\r\n",
+    );
+    const trusted = await readMail(raw, { maxAttachmentBytes: 1000, ownAddresses: OWN, trustedAuthservId: TRUSTED });
+    expect(trusted.ok && trusted.mail.authenticated).toBe("dmarc");
+    expect(JSON.stringify(trusted.ok && trusted.mail)).not.toContain("jahat");
+    const untrusted = await readMail(raw, { maxAttachmentBytes: 1000, ownAddresses: OWN, trustedAuthservId: "mx.lain.example" });
+    expect(untrusted.ok && untrusted.mail.authenticated).toBeUndefined();
   });
 });

@@ -376,33 +376,84 @@ describe.skipIf(!dovecotAvailable)(`e-mail channel${dovecotAvailable ? "" : ` â€
       expect(second.references).toEqual(["<new-complaint-1@warga.example>", p.messageId, "<reply-1@warga.example>"]);
     });
 
-    it("a new mail naming a known ticket in its subject joins that thread; from someone else it does not", async () => {
-      const { adapter, deliver } = await setup();
+    it("a ticket in the subject alone joins nothing; with the trusted server's DMARC pass for the thread's address it does", async () => {
+      const { adapter, deliver } = await setup({ trustedAuthservId: "mx.kantor.example" });
       const { received, sink } = collecting();
       await adapter.start(sink);
       await deliver(fixture("new-complaint.eml"));
       const [m] = await eventually(() => received.length > 0 && received, "the mail");
       await adapter.send(m!.chatId, { text: "Tiket Anda ADU-2026-00011", ticket: "ADU-2026-00011" });
+      const proven = "mx.kantor.example; dmarc=pass header.from=warga.example";
+      const cases = [
+        { from: "siti.rahmawati@warga.example", results: undefined, joins: false },
+        { from: "siti.rahmawati@warga.example", results: proven, joins: true },
+        // Proven, but for someone else's address: their own conversation.
+        { from: "orang.lain@warga.example", results: proven, joins: false },
+      ];
+      for (const [i, c] of cases.entries()) {
+        await deliver(
+          mail({
+            from: c.from,
+            subject: "Tambahan untuk [ADU-2026-00011]",
+            id: `<t-${i}@warga.example>`,
+            body: "foto menyusul",
+            ...(c.results ? { headers: { "Authentication-Results": c.results } } : {}),
+          }),
+        );
+      }
+      await eventually(() => received.length === 4, "the three mails");
+      for (const [i, c] of cases.entries()) {
+        const got = received[i + 1]!;
+        expect(got.chatId === m!.chatId).toBe(c.joins);
+        if (!c.joins) expect(got.chatId.startsWith(`${c.from}#`)).toBe(true);
+      }
+    });
+
+    it("a thread stored before this release: a reply to the bot's old UUID id joins, its stale Reply-To `to` is ignored and dropped", async () => {
+      const state = new MemoryState();
+      const chatId = "siti.rahmawati@warga.example#legacy";
+      const oldId = "<0b6f3d1e-8c2a-4f5b-9e7d-1a2b3c4d5e6f@kantor.example>";
+      // A citizen's own id at the office's domain that is not in the bot's old format proves nothing.
+      const citizenId = "<siti-1@kantor.example>";
+      await state.set(
+        `email:thread:${chatId}`,
+        JSON.stringify({ from: "siti.rahmawati@warga.example", to: "lain@jahat.example", subject: "Loket", refs: [citizenId, oldId] }),
+      );
+      await state.set(`email:msg:${oldId}`, chatId);
+      await state.set(`email:msg:${citizenId}`, chatId);
+      const { adapter, deliver } = await setup({ state });
+      const { received, sink } = collecting();
+      await adapter.start(sink);
+      const reply = (id: string, inReplyTo: string) =>
+        mail({ from: "siti.rahmawati@warga.example", subject: "Re: Loket", id, body: "tambahan", headers: { "In-Reply-To": inReplyTo } });
+      await deliver(reply("<l-1@warga.example>", oldId));
+      await deliver(reply("<l-2@warga.example>", citizenId));
+      await eventually(() => received.length === 2, "both mails");
+      expect(received[0]!.chatId).toBe(chatId);
+      expect(received[1]!.chatId).not.toBe(chatId);
+      expect(await adapter.send(chatId, { text: "Terima kasih." })).toMatchObject({ ok: true });
+      const [sent] = await smtp.waitFor(1);
+      expect(sent!.envelope.to).toEqual(["siti.rahmawati@warga.example"]);
+      expect(state.values.get(`email:thread:${chatId}`)).not.toContain("jahat");
+    });
+
+    it("answers the thread's From address, never a Reply-To", async () => {
+      const { adapter, deliver } = await setup();
+      const { received, sink } = collecting();
+      await adapter.start(sink);
       await deliver(
         mail({
-          from: "siti.rahmawati@warga.example",
-          subject: "Tambahan untuk [ADU-2026-00011]",
-          id: "<t-1@warga.example>",
-          body: "foto menyusul",
+          from: "budi@warga.example",
+          subject: "Jalan rusak",
+          id: "<rt-1@warga.example>",
+          body: "Jalan di depan balai desa rusak.",
+          headers: { "Reply-To": "lain@jahat.example" },
         }),
       );
-      await deliver(
-        mail({
-          from: "orang.lain@warga.example",
-          subject: "Tambahan untuk [ADU-2026-00011]",
-          id: "<t-2@warga.example>",
-          body: "saya juga",
-        }),
-      );
-      await eventually(() => received.length === 3, "both mails");
-      expect(received[1]!.chatId).toBe(m!.chatId);
-      expect(received[2]!.chatId).not.toBe(m!.chatId);
-      expect(received[2]!.chatId).toMatch(/^orang\.lain@warga\.example#/);
+      const [m] = await eventually(() => received.length > 0 && received, "the mail");
+      expect(await adapter.send(m!.chatId, { text: "Terima kasih." })).toMatchObject({ ok: true });
+      const [sent] = await smtp.waitFor(1);
+      expect(sent!.envelope.to).toEqual(["budi@warga.example"]);
     });
 
     it("maps SMTP refusals: 451 retryable, 550 permanent with the server's words, no server retryable", async () => {

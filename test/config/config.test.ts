@@ -74,6 +74,7 @@ describe("configuration", () => {
       /^ATTACHMENT_MAX_BYTES_PER_CONVERSATION must be at least ATTACHMENT_MAX_BYTES \(2000000\)/,
     ],
     [{ ATTACHMENT_SWEEP_GRACE_HOURS: "0" }, /^ATTACHMENT_SWEEP_GRACE_HOURS must be at least 1/],
+    [{ EMAIL_TRUSTED_AUTHSERV_ID: "mx.kantor.go.id; dmarc=pass" }, /^EMAIL_TRUSTED_AUTHSERV_ID must be one authserv-id/],
   ])("%o → one line naming the variable", (env, message) => {
     let error: Error | undefined;
     try {
