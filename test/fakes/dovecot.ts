@@ -277,7 +277,7 @@ export async function startDovecot(options: { user?: string; password?: string }
 
 // Small tools for the e-mail tests.
 
-/** The channel state store as src/main.ts gives it (database-backed there), with a log of writes. */
+/** The channel state store as src/main/channels.ts gives it (database-backed there), with a log of writes. */
 export class MemoryState implements ChannelStateStore {
   readonly values = new Map<string, string>();
   readonly writes: string[] = [];
