@@ -65,7 +65,7 @@ const frameAncestors = z
   })
   .transform((v) => list(v));
 
-/** Every variable of ../shared/CONTRACT.md; .env.example documents each one. */
+/** Every setting (the external contract's and the bot's own); .env.example documents each one (test/config). */
 export const configSchema = z
   .object({
     DATABASE_URL: z

@@ -1,6 +1,6 @@
 /**
  * A real IMAP server for the e-mail tests: Debian's Dovecot with its own standalone config, mail
- * and state in a temporary directory, on 127.0.0.1 and a free port (../shared/NOTES.md, "E-mail").
+ * and state in a temporary directory, on 127.0.0.1 and a free port.
  * Tests skip when /usr/sbin/dovecot is missing (`apt-get install dovecot-imapd`; .ci/run does it).
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
