@@ -1,4 +1,4 @@
-// Prisma CLI configuration for the JS engine (no native engine download; see ../shared/NOTES.md).
+// Prisma CLI configuration for the JS engine: no native engine download (Prisma 7's CLI fetches one and fails offline).
 // The CLI is only used by developers (generate, migrate diff); `npm start` applies migrations itself
 // through src/db/migrate.ts. PRISMA_PROVIDER=postgresql points the CLI at the PostgreSQL schema.
 import { defineConfig } from "prisma/config";

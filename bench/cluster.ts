@@ -112,7 +112,7 @@ interface Instance {
 }
 
 function startInstance(index: number, env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "src/main.ts")], {
+  const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "src/main/index.ts")], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import Fastify from "fastify";
 import { loadConfig } from "../src/config/index.js";
 import { openDatabase } from "../src/db/index.js";
-import { startServer } from "../src/main.js";
+import { startServer } from "../src/main/index.js";
 
 const mode = process.argv[2] ?? "app";
 const dir = mkdtempSync(join(tmpdir(), "kanal-bench-http-"));

@@ -171,6 +171,12 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       return client.user?.id;
     },
 
+    status() {
+      if (stopped || !started) return { state: "stopped" };
+      // discord.js reconnects to the gateway by itself; until it is back the channel is not ready.
+      return { state: client.isReady() ? "running" : "connecting" };
+    },
+
     async start(inboundSink) {
       if (started) throw new Error("discord: start() was called twice");
       started = true;

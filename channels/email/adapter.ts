@@ -77,7 +77,7 @@ export interface EmailAdapterOptions {
 export interface EmailAdapter extends ChannelAdapter {
   readonly name: "email";
   /** "watching" while the inbox is monitored; "failed" after a refused login or a missing mailbox. */
-  readonly status: WatcherStatus;
+  status(): { state: WatcherStatus };
 }
 
 /**
@@ -237,8 +237,8 @@ export function createEmailAdapter(options: EmailAdapterOptions): EmailAdapter {
     name: "email",
     singleton: true,
     limits: EMAIL_LIMITS,
-    get status() {
-      return watcher.status;
+    status() {
+      return { state: watcher.status };
     },
 
     async start(inboundSink) {

@@ -143,6 +143,7 @@ export function createMetaChannels(options: MetaChannelsOptions): MetaChannels {
     return {
       name,
       limits,
+      status: () => ({ state: sinks.has(name) ? "webhook" : "stopped" }),
       async start(sink) {
         if (sinks.has(name)) throw new Error(`${name}: start() was called twice`);
         sinks.set(name, sink);

@@ -10,6 +10,7 @@ import {
   type StaffAnswer,
   type StaffMessage,
   type StaffSink,
+  type ChannelServices,
   type Webhook,
   type WebhookRequest,
   type WebhookResponse,
@@ -25,14 +26,12 @@ export interface TelegramAdapterOptions {
   token: string;
   /** TELEGRAM_API_ROOT, e.g. https://api.telegram.org, a self-hosted Bot API server or a local fake. */
   apiRoot: string;
-  /** TELEGRAM_OPS_CHAT_ID: the staff group; everything said there goes to `staffSink`. */
+  /** TELEGRAM_OPS_CHAT_ID: the staff group; everything said there goes to the staff console given to start(). */
   opsChatId?: string;
   /** Webhook mode: the full public URL (…/webhooks/telegram) and TELEGRAM_WEBHOOK_SECRET. Otherwise long polling. */
   webhook?: { url: string; secret: string };
   /** Attachments larger than this are refused while downloading. */
   maxAttachmentBytes: number;
-  /** The staff console; without it, the ops group and staff commands are ignored. */
-  staffSink?: StaffSink;
   /** The bot's own account; when given, start() does not call getMe (tests). */
   botInfo?: UserFromGetMe;
   log?: Log;
@@ -109,6 +108,8 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
   const secretDigest = options.webhook ? digest(options.webhook.secret) : undefined;
 
   let sink: InboundSink | undefined;
+  /** The staff console, given at start(); without it, the ops group and staff commands are ignored. */
+  let staffSink: StaffSink | undefined;
   let poller: Poller | undefined;
   let stopped = false;
   let stopping: Promise<void> | undefined;
@@ -154,7 +155,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     if (m.chat.type === "private") {
       if (service) return;
       const text = m.text ?? m.caption ?? "";
-      if (options.staffSink && /^\/(identitas|identity)(@[A-Za-z0-9_]+)?(\s|$)/i.test(text)) return toStaff(update, m, "private");
+      if (staffSink && /^\/(identitas|identity)(@[A-Za-z0-9_]+)?(\s|$)/i.test(text)) return toStaff(update, m, "private");
       if (!sink) throw new Error("telegram: a message arrived before start()");
       await sink(toInbound(m, update, files, bot.botInfo?.username));
       return;
@@ -166,7 +167,6 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
   }
 
   async function toStaff(update: Update, m: MessageView, chatKind: StaffMessage["chatKind"]): Promise<void> {
-    const staffSink = options.staffSink;
     if (!staffSink) return;
     const { text, forOtherBot } = reduceCommand(m.text ?? m.caption ?? "", bot.botInfo?.username);
     if (forOtherBot) return;
@@ -194,7 +194,6 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
   async function onCallback(update: Update, query: CallbackQuery): Promise<void> {
     const message = query.message;
     const data = "data" in query ? query.data : undefined;
-    const staffSink = options.staffSink;
     if (!message || data === undefined || !staffSink) {
       await answerCallback(query.id, undefined);
       return;
@@ -307,9 +306,17 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       return bot.botInfo;
     },
 
-    async start(inboundSink) {
+    status() {
+      if (!sink || stopped) return { state: "stopped" };
+      return { state: options.webhook ? "webhook" : "running" };
+    },
+
+    async start(inboundSink, services?: ChannelServices) {
       if (sink) throw new Error("telegram: start() was called twice");
+      staffSink = services?.staff;
       await ensureBotInfo();
+      // Stopped while Telegram was slow to answer (a start that timed out): start nothing more.
+      if (stopped) throw new Error("telegram: stopped while starting");
       sink = inboundSink;
       if (options.webhook) {
         try {
@@ -331,6 +338,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       }
       // getUpdates is refused (409) while a webhook is set, e.g. left over from webhook mode.
       await telegram.deleteWebhook({ drop_pending_updates: false });
+      if (stopped) throw new Error("telegram: stopped while starting");
       poller = startPolling({
         telegram,
         timeoutSeconds: options.pollingTimeoutSeconds ?? 50,

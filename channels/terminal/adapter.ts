@@ -40,6 +40,7 @@ export function createTerminalAdapter(options: TerminalOptions): ChannelAdapter 
   return {
     name: "terminal",
     limits: { maxTextLength: 4000, media: false, buttons: false, delivery: "pull", canReachLater: true },
+    status: () => ({ state: rl ? "running" : "stopped" }),
     async start(sink) {
       write(options.texts.banner);
       rl = createInterface({ input: options.input, output: options.output, terminal: false });

@@ -13,6 +13,8 @@ export function createWebchatAdapter(): ChannelAdapter {
     name: "webchat",
     limits: { maxTextLength: 4000, media: true, buttons: true, delivery: "pull", canReachLater: true },
     async start() {},
+    // Served by the HTTP server: it runs whenever the bot does.
+    status: () => ({ state: "running" }),
     async send() {
       return { ok: true, providerMessageId: "webchat:history" };
     },

@@ -316,6 +316,11 @@ export function createWhatsAppWebAdapter(options: WhatsAppWebAdapterOptions): Wh
       return { state, since, ...(phone ? { phone } : {}), ...(reason ? { reason } : {}), ...(nextAttemptAt ? { nextAttemptAt } : {}) };
     },
 
+    status() {
+      // No phone number here: /health is public.
+      return { state: status.state, since: status.since, ...(status.reason ? { reason: status.reason } : {}) };
+    },
+
     async start(inboundSink) {
       if (started) throw new Error("whatsapp-web: start() was called twice");
       started = true;

@@ -65,7 +65,7 @@ const frameAncestors = z
   })
   .transform((v) => list(v));
 
-/** Every variable of ../shared/CONTRACT.md; .env.example documents each one. */
+/** Every setting (the external contract's and the bot's own); .env.example documents each one (test/config). */
 export const configSchema = z
   .object({
     DATABASE_URL: z
@@ -147,6 +147,12 @@ export const configSchema = z
       .min(3, "must be at least 3")
       .max(120, "must be at most 120")
       .default(15),
+    CHANNEL_START_TIMEOUT_SECONDS: z.coerce
+      .number({ error: "must be a number of seconds" })
+      .int("must be a whole number of seconds")
+      .min(1, "must be at least 1")
+      .max(600, "must be at most 600")
+      .default(30),
 
     STAFF_SESSION_IDLE_MINUTES: z.coerce
       .number({ error: "must be a number of minutes" })

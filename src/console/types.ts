@@ -3,7 +3,7 @@ import type { Locale, Log } from "../core/index.js";
 import type { Database } from "../db/index.js";
 import type { Templates } from "../i18n/index.js";
 
-/** What the console needs from the wiring (src/main.ts). */
+/** What the console needs from the wiring (src/main/server.ts). */
 export interface ConsoleDeps {
   db: Database;
   templates: Templates;

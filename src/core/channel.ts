@@ -1,4 +1,5 @@
 import type { ChannelName, InboundMessage, OutboundMessage } from "./message.js";
+import type { StaffSink } from "./staff.js";
 
 /** A refusal is data, not an exception: the outbox decides what to do with it. */
 export type SendResult = { ok: true; providerMessageId: string } | { ok: false; retryable: boolean; retryAfterMs?: number; reason: string };
@@ -37,7 +38,7 @@ export interface ChannelLimits {
 
 /**
  * Small durable values a channel keeps across restarts (IMAP UID and UIDVALIDITY, a mail thread's
- * Message-ID). Backed by the database; channels get it from src/main.ts.
+ * Message-ID). Backed by the database; channels get it from src/main/channels.ts.
  */
 export interface ChannelStateStore {
   get(key: string): Promise<string | undefined>;
@@ -93,15 +94,38 @@ export interface OperatorPage {
 
 export type InboundSink = (message: InboundMessage) => Promise<unknown>;
 
-/** To add a channel: implement this in channels/<name>/ and register it in src/main.ts. */
+/**
+ * What the rest of the bot offers a channel when it starts, beside the inbound sink. Given at
+ * start(), not at construction, because the staff console is built after the channels (it needs
+ * their limits): passing it here is what breaks the channel ↔ console cycle.
+ */
+export interface ChannelServices {
+  /** The staff console, for a channel that carries a staff group (Telegram). */
+  staff?: StaffSink;
+}
+
+/**
+ * Where a channel's connection stands, for /health: `state` is the channel's own word ("running",
+ * "webhook", "watching", "reconnecting", "waiting-for-scan", …); `reason` says why it is not working.
+ */
+export interface ChannelStatus {
+  state: string;
+  reason?: string;
+  /** ISO time the state began, when the channel knows it. */
+  since?: string;
+}
+
+/** To add a channel: implement this in channels/<name>/ and register it in src/main/channels.ts. */
 export interface ChannelAdapter {
   readonly name: ChannelName;
   readonly limits: ChannelLimits;
-  start(sink: InboundSink): Promise<void>;
+  start(sink: InboundSink, services?: ChannelServices): Promise<void>;
+  /** The connection's state once started (before start(), what the adapter can say: usually "stopped"). */
+  status(): ChannelStatus;
   /**
    * True when start() opens a connection that must exist once per office (Telegram long polling,
    * IMAP IDLE, a WhatsApp Web session, the Discord gateway). With several instances on one
-   * database, src/main.ts runs such a channel on the elected leader only, and only the leader sends
+   * database, src/main/ runs such a channel on the elected leader only, and only the leader sends
    * its messages. An adapter is started at most once: a new leader term gets a new adapter.
    */
   readonly singleton?: boolean;

@@ -12,6 +12,7 @@ export function healthRoutes(deps: ServerDeps) {
         database: database ? "ok" : "unreachable",
         ...(leader ? { cluster: leader } : {}),
         channels: deps.channels(),
+        ...(deps.channelDetails ? { channelDetails: deps.channelDetails() } : {}),
         uptimeSeconds: Math.round((Date.now() - started) / 1000),
       };
       return reply.status(database ? 200 : 503).send(body);

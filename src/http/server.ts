@@ -15,7 +15,7 @@ import type { ServerDeps } from "./types.js";
 /** A request slower than this is logged (the web chat answers in tens of milliseconds). */
 const SLOW_REQUEST_MS = 2000;
 
-/** Builds the app without listening: main.ts listens, tests use app.inject() or listen on port 0. */
+/** Builds the app without listening: src/main/server.ts listens, tests use app.inject() or listen on port 0. */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,

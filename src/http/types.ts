@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { AdminPage } from "./admin-routes.js";
-import type { Locale, Log, Webhook } from "../core/index.js";
+import type { ChannelStatus, Locale, Log, Webhook } from "../core/index.js";
 import type { SharedCounter } from "./rate-limit.js";
 import type { Pipeline, ConversationStore } from "../pipeline/index.js";
 
@@ -13,6 +13,8 @@ export interface ServerDeps {
   metrics?(): Promise<string>;
   /** Name and state of each started channel, for /health. */
   channels(): Record<string, string>;
+  /** Each channel's state with why it is not running (a failed start's reason), for /health's `channelDetails`. */
+  channelDetails?(): Record<string, ChannelStatus>;
   /** This instance and the leader among the instances on the database, for /health. */
   leader?(): Promise<{ instance: string; isLeader: boolean; leader?: string; leaderSince?: string }>;
   webchat: {

@@ -41,7 +41,7 @@ interface BatchResult {
 /**
  * The durable delivery worker: every outgoing message is an OutboxMessage row first (written by the
  * pipeline or the staff console in the transaction that caused it) and is sent here. See store.ts for
- * why claiming is safe with several processes, and DESIGN.md ("Outbox").
+ * why claiming is safe with several processes, and docs/ARCHITECTURE.md (rule 5).
  */
 export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const pacer = deps.pacer ?? new Pacer();

@@ -1,5 +1,5 @@
 /**
- * Discord below src/main.ts: the real discord.js client against the fake Discord, the pipeline on a
+ * Discord below src/main/: the real discord.js client against the fake Discord, the pipeline on a
  * fresh SQLite database, the outbox worker and the staff console. A citizen files a complaint by
  * DM; a staff member's /balas reaches the DM — through a 429 that the outbox waits out.
  */
@@ -30,6 +30,7 @@ const ops: ChannelAdapter = {
   name: "telegram",
   limits: PUSH,
   start: async () => undefined,
+  status: () => ({ state: "running" }),
   stop: async () => undefined,
   async send(_chatId, message) {
     opsPosts.push(message);

@@ -90,7 +90,7 @@ describe.skipIf(!dovecotAvailable)(`e-mail channel${dovecotAvailable ? "" : ` â€
     const { adapter, deliver, messages } = await setup();
     const { received, sink } = collecting();
     await adapter.start(sink);
-    expect(adapter.status).toBe("watching");
+    expect(adapter.status().state).toBe("watching");
     await deliver(fixture("new-complaint.eml"));
     const [m] = await eventually(() => received.length > 0 && received, "the mail");
     expect(m).toMatchObject({
@@ -220,7 +220,7 @@ describe.skipIf(!dovecotAvailable)(`e-mail channel${dovecotAvailable ? "" : ` â€
     ]);
     expect(logs.filter((l) => l.includes("connection closed")).length).toBeGreaterThan(closedBefore);
     expect(closedBefore).toBeGreaterThan(0);
-    expect(adapter.status).toBe("watching");
+    expect(adapter.status().state).toBe("watching");
   });
 
   it("a changed UIDVALIDITY reads the mailbox again from the start", async () => {
@@ -274,7 +274,7 @@ describe.skipIf(!dovecotAvailable)(`e-mail channel${dovecotAvailable ? "" : ` â€
     const { user } = dovecot.freshMailbox();
     const { adapter, logs } = await setup({}, { name: user, password: "salah" });
     await adapter.start(async () => undefined);
-    expect(adapter.status).toBe("failed");
+    expect(adapter.status().state).toBe("failed");
     await sleep(600);
     expect(logs).toHaveLength(1);
     expect(logs[0]).toMatch(/refused the login of box\d+ \(AUTHENTICATIONFAILED\); the e-mail channel is stopped.*EMAIL_IMAP_PASSWORD/);
@@ -309,7 +309,7 @@ describe.skipIf(!dovecotAvailable)(`e-mail channel${dovecotAvailable ? "" : ` â€
       imap: { ...dovecot.freshMailbox(), host: dovecot.host, port: dovecot.port, secure: false, mailbox: "Pengaduan" },
     });
     await adapter.start(async () => undefined);
-    expect(adapter.status).toBe("failed");
+    expect(adapter.status().state).toBe("failed");
     expect(logs).toEqual([expect.stringMatching(/the mailbox "Pengaduan" does not exist .*EMAIL_IMAP_MAILBOX/)]);
   });
 
@@ -318,7 +318,7 @@ describe.skipIf(!dovecotAvailable)(`e-mail channel${dovecotAvailable ? "" : ` â€
       imap: { host: "127.0.0.1", port: 1, secure: false, user: "x", password: "y", mailbox: "INBOX" },
     });
     await adapter.start(async () => undefined);
-    expect(adapter.status).toBe("reconnecting");
+    expect(adapter.status().state).toBe("reconnecting");
     await eventually(() => logs.filter((l) => l.includes("reconnecting")).length >= 2, "a second attempt");
   });
 

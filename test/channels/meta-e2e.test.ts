@@ -1,5 +1,5 @@
 /**
- * A WhatsApp complaint end to end below src/main.ts: the Meta webhook → the real pipeline (SQLite) →
+ * A WhatsApp complaint end to end below src/main/: the Meta webhook → the real pipeline (SQLite) →
  * the outbox worker → the WhatsApp adapter → the fake Graph API, with delivery statuses written back
  * to the outbox rows. The citizen answers the category from an interactive list and confirms with a
  * reply button, as on a phone.

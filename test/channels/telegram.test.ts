@@ -83,8 +83,8 @@ function adapterFor(fake: FakeBotApi, options: Partial<TelegramAdapterOptions> =
 async function polling(options: Partial<TelegramAdapterOptions> = {}, answer?: StaffAnswer) {
   const fake = await fakeApi();
   const rec = recorder(answer);
-  const adapter = adapterFor(fake, { staffSink: rec.staffSink, ...options });
-  await adapter.start(rec.sink);
+  const adapter = adapterFor(fake, options);
+  await adapter.start(rec.sink, { staff: rec.staffSink });
   return { fake, adapter, ...rec };
 }
 
@@ -569,8 +569,8 @@ describe("telegram: webhook mode", () => {
   async function webhookAdapter() {
     const fake = await fakeApi();
     const rec = recorder();
-    const adapter = adapterFor(fake, { webhook: { url: WEBHOOK_URL, secret: SECRET }, staffSink: rec.staffSink });
-    await adapter.start(rec.sink);
+    const adapter = adapterFor(fake, { webhook: { url: WEBHOOK_URL, secret: SECRET } });
+    await adapter.start(rec.sink, { staff: rec.staffSink });
     return { fake, adapter, ...rec };
   }
 

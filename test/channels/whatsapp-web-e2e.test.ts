@@ -1,5 +1,5 @@
 /**
- * WhatsApp Web below src/main.ts: the adapter with a fake whatsapp-web.js client (no browser), the
+ * WhatsApp Web below src/main/: the adapter with a fake whatsapp-web.js client (no browser), the
  * pipeline on a fresh SQLite database and the outbox worker. A citizen files a complaint from their
  * WhatsApp number and gets the ticket; a staff reply reaches them — after the link dropped and came
  * back, which the outbox waits out.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dutyRoster, singletonChannel } from "../../src/cluster/index.js";
+import { dutyRoster, singletonChannel, type SingletonChannelDeps } from "../../src/cluster/index.js";
 import { KanalError, type ChannelAdapter, type ChannelName } from "../../src/core/index.js";
 
 /** An adapter that records its life; `startWith` decides how each start goes. */
@@ -16,6 +16,7 @@ function fakeAdapter(serial: number, startWith: (serial: number) => Promise<void
       await startWith(serial);
       life.push("started");
     },
+    status: () => ({ state: life.at(-1) === "started" ? "running" : "stopped" }),
     async send() {
       return { ok: true, providerMessageId: "x" };
     },
@@ -26,7 +27,11 @@ function fakeAdapter(serial: number, startWith: (serial: number) => Promise<void
   return adapter;
 }
 
-function harness(startWith: (serial: number) => Promise<void> = async () => undefined, retryDelaysMs = [20]) {
+function harness(
+  startWith: (serial: number) => Promise<void> = async () => undefined,
+  retryDelaysMs = [20],
+  extra: Partial<SingletonChannelDeps<ReturnType<typeof fakeAdapter>>> = {},
+) {
   const made: ReturnType<typeof fakeAdapter>[] = [];
   const make = () => {
     const a = fakeAdapter(made.length + 1, startWith);
@@ -42,6 +47,7 @@ function harness(startWith: (serial: number) => Promise<void> = async () => unde
     sendable,
     log: (m) => logs.push(m),
     retryDelaysMs,
+    ...extra,
   });
   return { channel, made, sendable, logs };
 }
@@ -118,6 +124,45 @@ describe("a channel only the leader runs", () => {
     await sleep(60);
     expect(retrying.made).toHaveLength(1);
     expect(retrying.channel.state()).toBe("standby");
+  });
+
+  it("a start that does not finish in time fails with a timeout, is stopped, and is tried again with a fresh adapter", async () => {
+    const releases: (() => void)[] = [];
+    // The first adapter's start hangs (an API that never answers); the second starts at once.
+    const h = harness((serial) => (serial === 1 ? new Promise<void>((resolve) => releases.push(resolve)) : Promise.resolve()), [30], {
+      startTimeoutMs: 50,
+    });
+    const started = Date.now();
+    await h.channel.start();
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(h.channel.state()).toBe("failed");
+    expect(h.channel.failure()).toBe("discord did not start within 0.05 s (timeout)");
+    expect(h.made[0]!.life).toEqual(["start", "stop"]);
+    expect(h.sendable.size).toBe(0);
+    for (let i = 0; i < 100 && h.channel.state() !== "running"; i++) await sleep(10);
+    expect(h.channel.state()).toBe("running");
+    expect(h.sendable.get("discord")).toBe(h.made[1]);
+    // The hung start finishing late leaves nothing running: that adapter is stopped again.
+    releases[0]!();
+    await sleep(10);
+    expect(h.made[0]!.life).toEqual(["start", "stop", "started", "stop"]);
+    await h.channel.stop();
+  });
+
+  it("a channel without a way to make a new adapter is not tried again after a failed start", async () => {
+    const h = harness(
+      async () => {
+        throw new Error("refused");
+      },
+      [10],
+      { create: undefined },
+    );
+    await h.channel.start();
+    await sleep(50);
+    expect(h.made).toHaveLength(1);
+    expect(h.channel.state()).toBe("failed");
+    expect(h.channel.failure()).toBe("refused");
+    expect(h.logs).toEqual(["discord: could not start"]);
   });
 
   it("a roster starts and stops every duty even when one throws", async () => {

@@ -1,6 +1,6 @@
 /**
- * The contract every push channel honours (STYLE.md §4), driven through a fake of its provider.
- * Kept here until test/contract/ exists; it has no Telegram in it.
+ * The contract every push channel honours (docs/ARCHITECTURE.md, rule 7), driven through a fake
+ * of its provider; it has no Telegram in it.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { KanalError, type ChannelAdapter, type InboundMessage } from "../../src/core/index.js";

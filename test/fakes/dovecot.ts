@@ -1,6 +1,6 @@
 /**
  * A real IMAP server for the e-mail tests: Debian's Dovecot with its own standalone config, mail
- * and state in a temporary directory, on 127.0.0.1 and a free port (../shared/NOTES.md, "E-mail").
+ * and state in a temporary directory, on 127.0.0.1 and a free port.
  * Tests skip when /usr/sbin/dovecot is missing (`apt-get install dovecot-imapd`; .ci/run does it).
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
@@ -277,7 +277,7 @@ export async function startDovecot(options: { user?: string; password?: string }
 
 // Small tools for the e-mail tests.
 
-/** The channel state store as src/main.ts gives it (database-backed there), with a log of writes. */
+/** The channel state store as src/main/channels.ts gives it (database-backed there), with a log of writes. */
 export class MemoryState implements ChannelStateStore {
   readonly values = new Map<string, string>();
   readonly writes: string[] = [];

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/index.js";
 import type { Log } from "../../src/core/index.js";
-import { startServer, type RunningServer } from "../../src/main.js";
+import { startServer, type RunningServer } from "../../src/main/index.js";
 import { testDatabase } from "./database.js";
 
 export interface TestApp extends RunningServer {
@@ -15,9 +15,12 @@ export interface TestApp extends RunningServer {
 /**
  * The whole bot on 127.0.0.1 (a free port) with a fresh database: SQLite in a temp dir, or a new
  * PostgreSQL database under `npm run test:pg` (dropped on close). env.DATABASE_URL wins over both.
- * Logs go nowhere unless `log` is given.
+ * Logs go nowhere unless `log` is given. Resolves once every channel's first start is over (running
+ * or failed), unless `waitForChannels` is false (the server itself answers before that).
  */
-export async function startApp(options: { env?: Record<string, string>; dir?: string; log?: Log } = {}): Promise<TestApp> {
+export async function startApp(
+  options: { env?: Record<string, string>; dir?: string; log?: Log; waitForChannels?: boolean } = {},
+): Promise<TestApp> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "kanal-aduan-"));
   const database = options.env?.DATABASE_URL ? { url: options.env.DATABASE_URL, drop: async () => undefined } : await testDatabase(dir);
   const config = loadConfig(
@@ -40,6 +43,7 @@ export async function startApp(options: { env?: Record<string, string>; dir?: st
     await database.drop();
     throw error;
   }
+  if (options.waitForChannels !== false) await server.channelsSettled();
   return {
     ...server,
     dir,

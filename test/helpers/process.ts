@@ -24,9 +24,12 @@ export interface BotProcess {
   exited: Promise<number | string>;
 }
 
-/** `npm start` as a real process (tsx src/main.ts), resolved once it logs that it is running. */
-export async function startBotProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<BotProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "src/main.ts")], {
+/**
+ * `npm start` as a real process (tsx src/main/index.ts), resolved once it logs that it is running.
+ * `nodeArgs` go before the entry (e.g. another `--import`).
+ */
+export async function startBotProcess(env: Record<string, string>, timeoutMs = 30_000, nodeArgs: string[] = []): Promise<BotProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", ...nodeArgs, join(repoRoot, "src/main/index.ts")], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

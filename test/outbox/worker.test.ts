@@ -121,6 +121,7 @@ function fakeAdapter(name: ChannelName = "telegram") {
     name,
     limits: { maxTextLength: 4096, media: true, buttons: true, delivery: "push", canReachLater: true },
     start: async () => undefined,
+    status: () => ({ state: "running" }),
     stop: async () => undefined,
     async send(chatId, message) {
       n += 1;

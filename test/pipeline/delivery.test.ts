@@ -20,6 +20,7 @@ function flakyChannel(failures: number, permanent = false) {
     name: "telegram",
     limits: PUSH,
     async start() {},
+    status: () => ({ state: "running" }),
     async stop() {},
     async send(chatId, message): Promise<SendResult> {
       calls++;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.js";
-import { startTerminalChat } from "../../src/main.js";
+import { startTerminalChat } from "../../src/main/index.js";
 import { testDatabase } from "../helpers/database.js";
 import { ANONYMOUS_INTAKE, TICKET } from "../helpers/pipeline.js";
 
