@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { repoRoot } from "../src/db/index.js";
+import { footprint } from "./startup.js";
 
 // `--pg`: the scale-out load test on PostgreSQL (bench/cluster.ts) instead of the single-process figures.
 if (process.argv.includes("--pg")) {
@@ -94,6 +95,22 @@ const line = (cells: string[]) => console.log(cells.map((c, i) => (i === 0 ? c.p
 console.log(`Kanal Aduan benchmark — ${new Date().toISOString()}, node ${process.version}, ${quick ? "QUICK (small N)" : "full"}`);
 console.log(`Workload: each virtual citizen opens a web-chat conversation (greeting + menu) and sends 6 messages:`);
 console.log(`"1", "anonim", "2", <complaint text>, "lewati", "ya" — the reply to the last one carries the ticket.\n`);
+
+// (0) footprint of the compiled npm start: built here from the source under test, as npm install does.
+await run([process.execPath, join("scripts", "build.mjs")]);
+const idleMs = quick ? 1000 : 3000;
+const footprints = [];
+for (const pinned of [false, true]) {
+  footprints.push({ pinned, bare: await footprint("bare", pinned, idleMs), app: await footprint("app", pinned, idleMs) });
+}
+console.log(`(0) npm start (node dist/src/main.js, web chat only, fresh SQLite), cold start, RSS after ${idleMs / 1000} s idle`);
+line(["", "to /health ms", "idle RSS MB"]);
+for (const { pinned, bare, app } of footprints) {
+  const cpus = pinned ? "taskset -c 0 (1 CPU)" : "2 CPUs";
+  line([`floor: bare node:http (node -e), ${cpus}`, f(bare.startMs), f(bare.idleRssMB)]);
+  line([`Kanal Aduan, ${cpus}`, f(app.startMs), f(app.idleRssMB)]);
+}
+console.log("");
 
 const cold = await inProcess(users, 0);
 const warm = await inProcess(users, 300);
