@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --users 1000 --scale-users 3000 --clients 50 --http-users 1000 --quick]
+ * npm run bench [-- --users 1000 --scale-users 3000 --huge-users 10000 --clients 50 --http-users 1000 --quick]
  * npm run bench -- --pg [--instances 3 --users 3000 --quick]   (several instances: bench/cluster.ts)
  *
  * Each measurement runs in a fresh child process (so cold and warm figures, and peak RSS, are
@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { repoRoot } from "../src/db/index.js";
+import { footprint } from "./startup.js";
 
 // `--pg`: the scale-out load test on PostgreSQL (bench/cluster.ts) instead of the single-process figures.
 if (process.argv.includes("--pg")) {
@@ -21,6 +22,7 @@ const { values } = parseArgs({
   options: {
     users: { type: "string", default: "1000" },
     "scale-users": { type: "string", default: "3000" },
+    "huge-users": { type: "string", default: "10000" },
     clients: { type: "string", default: "50" },
     "http-users": { type: "string", default: "1000" },
     quick: { type: "boolean", default: false },
@@ -29,6 +31,8 @@ const { values } = parseArgs({
 const quick = values.quick;
 const users = quick ? 200 : Number(values.users);
 const scaleUsers = quick ? 400 : Number(values["scale-users"]);
+// The 10,000-citizen run takes a while: not in a quick run.
+const hugeUsers = quick ? 0 : Number(values["huge-users"]);
 const httpUsers = quick ? 200 : Number(values["http-users"]);
 const clients = values.clients;
 
@@ -95,46 +99,52 @@ console.log(`Kanal Aduan benchmark — ${new Date().toISOString()}, node ${proce
 console.log(`Workload: each virtual citizen opens a web-chat conversation (greeting + menu) and sends 6 messages:`);
 console.log(`"1", "anonim", "2", <complaint text>, "lewati", "ya" — the reply to the last one carries the ticket.\n`);
 
+// (0) footprint of the compiled npm start: built here from the source under test, as npm install does.
+await run([process.execPath, join("scripts", "build.mjs")]);
+const idleMs = quick ? 1000 : 3000;
+const footprints = [];
+// Pinned to one CPU too (a 1 vCPU VPS), but not in a quick run.
+for (const pinned of quick ? [false] : [false, true]) {
+  footprints.push({ pinned, bare: await footprint("bare", pinned, idleMs), app: await footprint("app", pinned, idleMs) });
+}
+console.log(`(0) npm start (node dist/src/main/index.js, web chat only, fresh SQLite), cold start, RSS after ${idleMs / 1000} s idle`);
+line(["", "to /health ms", "idle RSS MB"]);
+for (const { pinned, bare, app } of footprints) {
+  const cpus = pinned ? "taskset -c 0 (1 CPU)" : "2 CPUs";
+  line([`floor: bare node:http (node -e), ${cpus}`, f(bare.startMs), f(bare.idleRssMB)]);
+  line([`Kanal Aduan, ${cpus}`, f(app.startMs), f(app.idleRssMB)]);
+}
+console.log("");
+
 const cold = await inProcess(users, 0);
 const warm = await inProcess(users, 300);
 const floor = await inProcess(0, 0, true);
 const scale = await inProcess(scaleUsers, 300);
+const huge = hugeUsers > 0 ? await inProcess(hugeUsers, 300) : undefined;
 
-console.log("(a) in-process, pipeline.receive, SQLite WAL + synchronous=FULL, all citizens concurrent");
-line(["", "conv/s", "msg/s", "p50 ms", "p99 ms", "peak RSS MB"]);
-line([
-  `cold, ${users} users`,
-  f(cold.conversationsPerSecond),
-  f(cold.messagesPerSecond),
-  f(cold.p50ms, 1),
-  f(cold.p99ms, 1),
-  f(cold.peakRssMB),
-]);
-line([
-  `warm, ${users} users`,
-  f(warm.conversationsPerSecond),
-  f(warm.messagesPerSecond),
-  f(warm.p50ms, 1),
-  f(warm.p99ms, 1),
-  f(warm.peakRssMB),
-]);
-line([
-  `warm, ${scaleUsers} users`,
-  f(scale.conversationsPerSecond),
-  f(scale.messagesPerSecond),
-  f(scale.p50ms, 1),
-  f(scale.p99ms, 1),
-  f(scale.peakRssMB),
-]);
-line([`floor: Prisma $transaction([create, create]), warm`, `${f(floor.floorTxPerSecond)} tx/s`]);
-const drop = ((warm.conversationsPerSecond - scale.conversationsPerSecond) / warm.conversationsPerSecond) * 100;
-console.log(`  warm conv/s at ${scaleUsers} vs ${users} users: ${drop >= 0 ? "-" : "+"}${Math.abs(drop).toFixed(1)} %`);
+/** A step is one answered message, the opening greeting included: 7 per conversation. */
+const STEPS = 7;
 console.log(
-  `  steps (messages + opening) per second vs the floor's transactions per second: ${((warm.conversationsPerSecond * 7) / floor.floorTxPerSecond!).toFixed(2)}×\n`,
+  "(a) in-process, pipeline.receive, SQLite WAL + synchronous=FULL, all citizens concurrent, every step durable before its reply",
+);
+line(["", "steps/s", "conv/s", "p50 ms", "p99 ms", "peak RSS MB"]);
+const inProcessLine = (label: string, r: InProcess) =>
+  line([label, f(r.conversationsPerSecond * STEPS), f(r.conversationsPerSecond), f(r.p50ms, 1), f(r.p99ms, 1), f(r.peakRssMB)]);
+inProcessLine(`cold, ${users} users`, cold);
+inProcessLine(`warm, ${users} users`, warm);
+inProcessLine(`warm, ${scaleUsers} users`, scale);
+if (huge) inProcessLine(`warm, ${hugeUsers} users`, huge);
+line([`floor: Prisma $transaction([create, create]), warm`, `${f(floor.floorTxPerSecond)} tx/s`]);
+for (const r of [scale, ...(huge ? [huge] : [])]) {
+  const drop = ((warm.conversationsPerSecond - r.conversationsPerSecond) / warm.conversationsPerSecond) * 100;
+  console.log(`  warm steps/s at ${r.users} vs ${users} users: ${drop >= 0 ? "-" : "+"}${Math.abs(drop).toFixed(1)} %`);
+}
+console.log(
+  `  steps per second vs the floor's transactions per second: ${((warm.conversationsPerSecond * STEPS) / floor.floorTxPerSecond!).toFixed(2)}×\n`,
 );
 
-const bare = await http("bare", ["floor", "20000", clients]);
-const prismaFloor = await http("prisma", ["floor", "5000", clients]);
+const bare = await http("bare", ["floor", quick ? "5000" : "20000", clients]);
+const prismaFloor = await http("prisma", ["floor", quick ? "1000" : "5000", clients]);
 const app = await http("app", ["chat", String(httpUsers), clients, "200"]);
 console.log(`(b) over HTTP, website-chat API, ${clients} concurrent keep-alive clients (load generator in its own process), warm`);
 line(["", "req/s", "conv/s", "p50 ms", "p99 ms"]);
@@ -154,3 +164,4 @@ line([
   f(app.p99ms, 1),
 ]);
 console.log(`  Kanal Aduan requests/s vs the Prisma floor: ${(app.requestsPerSecond / prismaFloor.requestsPerSecond).toFixed(2)}×`);
+console.log(`  Kanal Aduan requests/s vs the bare node:http floor: ${(app.requestsPerSecond / bare.requestsPerSecond).toFixed(3)}×`);

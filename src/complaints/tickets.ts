@@ -2,9 +2,10 @@ import { formatTicket, ticketCounterKey } from "../core/index.js";
 import type { SqlRunner } from "../db/index.js";
 
 /**
- * Reserves `count` consecutive ticket numbers for (prefix, year) inside the caller's transaction.
- * One UPDATE … RETURNING per batch: the row lock (PostgreSQL) or the write lock (SQLite) makes
- * concurrent confirmations queue here, so numbers are unique, in order, and never reused.
+ * Reserves `count` consecutive ticket numbers for (prefix, year), in the caller's transaction or,
+ * given a runner outside one, in a statement that commits by itself. One UPDATE … RETURNING per
+ * batch: the row lock (PostgreSQL) or the write lock (SQLite) makes concurrent reservations queue
+ * here, so numbers are unique, in order, and never reused.
  */
 export async function allocateTickets(sql: SqlRunner, prefix: string, year: number, count: number): Promise<string[]> {
   if (count <= 0) return [];

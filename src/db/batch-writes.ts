@@ -236,12 +236,20 @@ function insertSql(table: BatchTable, provider: DbProvider): string {
   return `INSERT INTO "${spec.table}" (${names}) SELECT ${selectList(columns, provider)} FROM ${from} WHERE true ${spec.suffix ?? ""}`;
 }
 
+/** The one-row INSERT a runner with executeEach runs once per row (a prepared statement: no JSON to unpack). */
+function rowInsertSql(table: BatchTable): string {
+  const spec: { table: string; suffix?: string } = TABLES[table];
+  const columns = columnsOf(table);
+  const names = columns.map(([name]) => `"${name}"`).join(", ");
+  return `INSERT INTO "${spec.table}" (${names}) VALUES (${columns.map(() => "?").join(", ")}) ${spec.suffix ?? ""}`;
+}
+
 const insertSqlCache = new Map<string, string>();
 
-function cachedInsertSql(table: BatchTable, provider: DbProvider): string {
-  const key = `${provider}:${table}`;
+function cachedInsertSql(table: BatchTable, provider: DbProvider, perRow: boolean): string {
+  const key = `${provider}:${table}:${perRow}`;
   let sql = insertSqlCache.get(key);
-  if (sql === undefined) insertSqlCache.set(key, (sql = insertSql(table, provider)));
+  if (sql === undefined) insertSqlCache.set(key, (sql = perRow ? rowInsertSql(table) : insertSql(table, provider)));
   return sql;
 }
 
@@ -263,8 +271,9 @@ export class BatchWrites {
       const rows = this.rows.get(table);
       if (!rows || rows.length === 0) continue;
       const columns = columnsOf(table);
-      const json = JSON.stringify(rows.map((row) => columns.map(([name, type]) => encode(row[name], type, sql.provider))));
-      await sql.execute(cachedInsertSql(table, sql.provider), [json]);
+      const values = rows.map((row) => columns.map(([name, type]) => encode(row[name], type, sql.provider)));
+      if (sql.executeEach) await sql.executeEach(cachedInsertSql(table, sql.provider, true), values);
+      else await sql.execute(cachedInsertSql(table, sql.provider, false), [JSON.stringify(values)]);
     }
   }
 }

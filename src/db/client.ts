@@ -1,11 +1,9 @@
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client.js";
-import { PrismaClient as PostgresPrismaClient } from "./generated/postgresql/client.js";
+import type { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client.js";
+import type BetterSqlite3 from "better-sqlite3";
 import { migrate } from "./migrate.js";
-import { createPgPool } from "./pg-pool.js";
 import { providerOf, sqlitePath, type DbProvider } from "./provider.js";
 import { sqlRunner, type SqlRunner } from "./sql.js";
+import { directSqliteRunner } from "./sqlite-direct.js";
 
 /**
  * Both generated clients come from one model file (prisma/models.prisma.part), so their model
@@ -31,29 +29,51 @@ export interface OpenOptions {
 export async function openDatabase(databaseUrl: string, options: OpenOptions = {}): Promise<Database> {
   const provider = providerOf(databaseUrl);
   if (options.migrate !== false) await migrate(databaseUrl);
-  const prisma = provider === "sqlite" ? await openSqlite(databaseUrl) : openPostgres(databaseUrl, options.log);
-  return {
-    provider,
-    prisma,
-    sql: sqlRunner(prisma, provider),
-    close: () => prisma.$disconnect(),
-  };
+  if (provider === "sqlite") {
+    const { prisma, connection } = await openSqlite(databaseUrl);
+    const outside = sqlRunner(prisma, provider);
+    // Raw SQL inside a transaction runs straight on the transaction's connection (sqlite-direct.ts).
+    const direct = directSqliteRunner(connection);
+    return { provider, prisma, sql: { ...outside, within: () => direct }, close: () => prisma.$disconnect() };
+  }
+  const prisma = await openPostgres(databaseUrl, options.log);
+  return { provider, prisma, sql: sqlRunner(prisma, provider), close: () => prisma.$disconnect() };
 }
 
-async function openSqlite(databaseUrl: string): Promise<PrismaDb> {
+// Each provider's client, adapter and driver are loaded only when used: the other one's query
+// compiler and driver cost start-up time and resident memory for nothing.
+async function openSqlite(databaseUrl: string): Promise<{ prisma: PrismaDb; connection: BetterSqlite3.Database }> {
+  const [{ PrismaBetterSQLite3 }, { PrismaClient }] = await Promise.all([
+    import("@prisma/adapter-better-sqlite3"),
+    import("./generated/sqlite/client.js"),
+  ]);
   // timeout = busy timeout: a second process (npm run chat beside npm start) waits for the lock
   // instead of failing at once.
   const adapter = new PrismaBetterSQLite3({ url: sqlitePath(databaseUrl), timeout: 5000 });
-  const prisma = new SqlitePrismaClient({ adapter });
+  // The one connection the adapter opens, kept for sqlite-direct.ts (the adapter's `client`).
+  let connection: BetterSqlite3.Database | undefined;
+  const connect = adapter.connect.bind(adapter);
+  adapter.connect = async () => {
+    const opened = await connect();
+    connection = (opened as unknown as { client: BetterSqlite3.Database }).client;
+    return opened;
+  };
+  const prisma = new PrismaClient({ adapter });
   // WAL was set by the migration runner and is persistent. synchronous=FULL: a committed step
   // (a confirmed complaint) survives power loss too, not only a killed process; group commit in
   // the pipeline keeps the fsync cost per batch, not per message.
   await prisma.$executeRawUnsafe("PRAGMA synchronous = FULL");
-  return prisma;
+  if (!connection) throw new Error("the SQLite driver adapter did not connect");
+  return { prisma, connection };
 }
 
-function openPostgres(databaseUrl: string, log?: OpenOptions["log"]): PrismaDb {
+async function openPostgres(databaseUrl: string, log?: OpenOptions["log"]): Promise<PrismaDb> {
+  const [{ PrismaPg }, { PrismaClient }, { createPgPool }] = await Promise.all([
+    import("@prisma/adapter-pg"),
+    import("./generated/postgresql/client.js"),
+    import("./pg-pool.js"),
+  ]);
   const adapter = new PrismaPg(createPgPool(databaseUrl, log), { disposeExternalPool: true });
   // The PostgreSQL client has the same models and methods (see PrismaDb); only its nominal type differs.
-  return new PostgresPrismaClient({ adapter }) as unknown as PrismaDb;
+  return new PrismaClient({ adapter }) as unknown as PrismaDb;
 }

@@ -17,6 +17,11 @@ export interface SqlRunner {
   execute(sql: string, params?: readonly unknown[]): Promise<number>;
   /** The same runner bound to an interactive transaction. */
   within(tx: RawClient): SqlRunner;
+  /**
+   * One statement run once per parameter row, where that is cheaper than one statement carrying
+   * every row (a statement prepared once on a direct connection: sqlite-direct.ts); absent otherwise.
+   */
+  executeEach?(sql: string, rows: readonly (readonly unknown[])[]): Promise<number>;
 }
 
 export function sqlRunner(client: RawClient, provider: DbProvider): SqlRunner {

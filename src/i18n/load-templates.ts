@@ -9,7 +9,13 @@ export type Templates = Readonly<Record<Locale, Readonly<Record<string, string>>
 
 const TemplateFile = z.record(z.string().min(1), z.string());
 
-export const DEFAULT_TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "templates");
+/** templates/ at the project root: the nearest folder up holding package.json, from src/i18n or compiled dist/src/i18n. */
+function projectRoot(from: string): string {
+  for (let dir = from; dirname(dir) !== dir; dir = dirname(dir)) if (existsSync(join(dir, "package.json"))) return dir;
+  return join(from, "..", "..");
+}
+
+export const DEFAULT_TEMPLATE_DIR = join(projectRoot(dirname(fileURLToPath(import.meta.url))), "templates");
 
 /**
  * The texts the bot renders are every `*.json` in templates/<locale>/ (messages.json for the citizen,

@@ -114,6 +114,7 @@ const email: Maker = async (config, base, log) => {
         password: config.EMAIL_SMTP_PASSWORD,
       },
       from: EMAIL_FROM,
+      trustedAuthservId: config.EMAIL_TRUSTED_AUTHSERV_ID,
       officeName: config.OFFICE_NAME,
       state: channelStateStore(base.db, "email"),
       maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES,

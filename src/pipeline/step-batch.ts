@@ -122,9 +122,15 @@ export async function processStepBatch(
         stepped.push({ index, job, conversation, outcome, files, stored: settled.checks });
       }
 
-      // Phase 2: all the tickets this batch needs, in one statement.
+      // Phase 2: all the tickets this batch needs, in one statement. On PostgreSQL that statement
+      // runs on its own, outside this transaction, and commits at once: the counter row is locked
+      // for that statement only, so other instances' confirming batches do not queue behind this
+      // batch's commit. A batch that then rolls back leaves its numbers unused (tickets stay unique
+      // and increasing, with a gap; the logbook's No. is counted when it is written, without one).
+      // SQLite has one writer at a time anyway: there the numbers come inside the transaction, gap-free.
       const creates = stepped.reduce((n, s) => n + s.outcome.effects.filter((e) => e.type === "createComplaint").length, 0);
-      const tickets = await allocateTickets(sql, deps.settings.ticketPrefix, yearIn(now, deps.settings.timeZone), creates);
+      const allocator = sql.provider === "postgresql" && !within ? deps.db.sql : sql;
+      const tickets = await allocateTickets(allocator, deps.settings.ticketPrefix, yearIn(now, deps.settings.timeZone), creates);
 
       // Phase 3: effects, rendering, rows.
       for (const { index, job, conversation, outcome, files, stored } of stepped) {

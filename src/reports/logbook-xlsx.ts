@@ -1,4 +1,3 @@
-import ExcelJS from "exceljs";
 import { LOGBOOK_COLUMNS, type LogbookRow } from "./logbook-rows.js";
 import type { ReportTexts } from "./texts.js";
 import { wallClockDate } from "./time.js";
@@ -45,6 +44,8 @@ const border = { top: thin, left: thin, bottom: thin, right: thin };
  */
 export async function logbookXlsx(rows: readonly LogbookRow[], meta: LogbookSheetMeta): Promise<Buffer> {
   const { texts } = meta;
+  // Loaded on the first export, not at start: exceljs costs ~300 ms and ~15 MB a process may never need.
+  const { default: ExcelJS } = await import("exceljs");
   const workbook = new ExcelJS.Workbook();
   workbook.creator = "Kanal Aduan";
   workbook.created = meta.createdAt ?? new Date();

