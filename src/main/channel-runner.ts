@@ -48,7 +48,10 @@ export function channelRunner(options: {
 
   const detail = (channel: SingletonChannel): ChannelStatus => {
     const state = channel.state();
-    if (state === "running") return channel.current().status();
+    if (state === "running") {
+      const status = channel.current().status();
+      return status.reason ? { ...status, reason: redact(status.reason) } : status;
+    }
     if (state === "failed") return { state, reason: redact(channel.failure() ?? "unknown error") };
     return { state };
   };
