@@ -28,7 +28,10 @@ export function channelRunner(options: {
   sendable: Map<ChannelName, ChannelAdapter>;
   startTimeoutMs: number;
   log: Log;
+  /** Cuts secrets out of a failure's reason before /health or the outbox shows it. */
+  redact?: (text: string) => string;
 }): ChannelRunner {
+  const redact = options.redact ?? ((text: string) => text);
   const managed = options.entries.map((entry) => ({
     leaderOnly: entry.first.singleton === true && entry.create !== undefined,
     channel: singletonChannel({
@@ -45,8 +48,11 @@ export function channelRunner(options: {
 
   const detail = (channel: SingletonChannel): ChannelStatus => {
     const state = channel.state();
-    if (state === "running") return channel.current().status();
-    if (state === "failed") return { state, reason: channel.failure() ?? "unknown error" };
+    if (state === "running") {
+      const status = channel.current().status();
+      return status.reason ? { ...status, reason: redact(status.reason) } : status;
+    }
+    if (state === "failed") return { state, reason: redact(channel.failure() ?? "unknown error") };
     return { state };
   };
 
@@ -61,7 +67,7 @@ export function channelRunner(options: {
         .map((m) => m.channel.name),
     whyUnavailable(name) {
       const failed = managed.find((m) => m.channel.name === name && m.channel.state() === "failed");
-      return failed ? `channel ${name} failed to start: ${failed.channel.failure() ?? "unknown error"}` : undefined;
+      return failed ? `channel ${name} failed to start: ${redact(failed.channel.failure() ?? "unknown error")}` : undefined;
     },
   };
 }

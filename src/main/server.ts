@@ -19,6 +19,7 @@ import { channelRunner, type ChannelRunner } from "./channel-runner.js";
 import { configuredChannels } from "./channels.js";
 import { startCore } from "./core.js";
 import { leaderDuties } from "./duties.js";
+import { secretRedactor } from "./redact.js";
 import { jsonLog } from "./log.js";
 
 export interface RunningServer {
@@ -63,6 +64,7 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
     sendable,
     startTimeoutMs: config.CHANNEL_START_TIMEOUT_SECONDS * 1000,
     log,
+    redact: secretRedactor(config),
   });
   const roster = dutyRoster([...runner.leaderOnly, ...leaderDuties(config, base, log)], log);
   const leaderState = channelStateStore(core.db, "cluster");
