@@ -19,7 +19,7 @@ export {
   type LogbookOptions,
 } from "./logbook-rows.js";
 export { logbookCsv, toCsv, csvField, CSV_SEPARATORS, DEFAULT_CSV_SEPARATOR, type CsvSeparator } from "./csv.js";
-export { logbookXlsx, LOGBOOK_HEADER_ROW, FORM_COLUMN_COUNT, type LogbookSheetMeta } from "./logbook-xlsx.js";
+export { logbookXlsx, wrappedLines, LOGBOOK_HEADER_ROW, FORM_COLUMN_COUNT, type LogbookSheetMeta } from "./logbook-xlsx.js";
 export {
   buildRecap,
   satisfactionLevel,

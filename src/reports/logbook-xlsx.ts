@@ -73,8 +73,29 @@ function headerCells(sheet: ExcelJS.Worksheet, row: number, columns: readonly Lo
     cell.fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFD9E1F2" } };
     cell.border = border;
   });
-  // Two lines of bold text: "Status (selesai / tidak)" wraps in its narrow column and must show whole.
-  header.height = 32;
+  // Headers wrap in their narrow columns ("Status (selesai / tidak)"): the row is as tall as the
+  // tallest, or the last line is cut off when printed.
+  header.height = Math.max(2, ...columns.map((c) => wrappedLines(c.header, c.width * BOLD_FIT))) * LINE + 2;
+}
+
+/** Bold text is wider: about this share of a column's width in characters fits a line. */
+const BOLD_FIT = 0.9;
+
+/** How many lines `text` takes in a column `width` characters wide, wrapped at spaces as a spreadsheet does. */
+export function wrappedLines(text: string, width: number): number {
+  let lines = 1;
+  let used = 0;
+  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
+    if (used > 0 && used + 1 + word.length > width) {
+      lines++;
+      used = 0;
+    }
+    // A word longer than the column breaks across lines by itself.
+    const extra = Math.max(0, Math.ceil(word.length / width) - 1);
+    lines += extra;
+    used = used === 0 ? word.length - extra * width : used + 1 + word.length;
+  }
+  return lines;
 }
 
 function dataCells(

@@ -463,6 +463,8 @@ describe("the logbook as XLSX", () => {
     const detailHeader = details.getRow(1);
     expect(LOGBOOK_HEADERS.slice(6).map((_, i) => detailHeader.getCell(i + 1).value)).toEqual(["No.", ...LOGBOOK_HEADERS.slice(7)]);
     expect(header.getCell(1).font?.bold).toBe(true);
+    // "Status (selesai / tidak)" wraps to three lines of bold text in its column: the row shows them all.
+    expect(header.height).toBeGreaterThanOrEqual(3 * 15);
     expect(sheet.views[0]).toMatchObject({ state: "frozen", ySplit: 6 });
     expect(sheet.getColumn(2).width).toBeGreaterThanOrEqual(40);
     expect(sheet.getCell("B7").alignment?.wrapText).toBe(true);

@@ -19,6 +19,7 @@ import {
   redact,
   stepTimeline,
   toCsv,
+  wrappedLines,
   truncate,
   wallClockDate,
   type ReportComplaint,
@@ -119,6 +120,15 @@ describe("CSV", () => {
     ];
     expect(toCsv(rows)).toBe('\uFEFFa;b,c;"d;e"\r\n1;;2,5\r\n');
     expect(toCsv(rows, ",")).toBe('\uFEFFa,"b,c",d;e\r\n1,,"2,5"\r\n');
+  });
+
+  it("counts the lines a header wraps to in its column, as a spreadsheet wraps at spaces", () => {
+    expect(wrappedLines("Status (selesai / tidak)", 12)).toBe(3);
+    expect(wrappedLines("Status (selesai / tidak)", 16)).toBe(2);
+    expect(wrappedLines("No.", 5)).toBe(1);
+    expect(wrappedLines("", 5)).toBe(1);
+    expect(wrappedLines("abcdefghij", 4)).toBe(3);
+    expect(wrappedLines("ab abcdefghij", 4)).toBe(4);
   });
 
   it("keeps a complaint text from running as a spreadsheet formula", () => {
