@@ -69,6 +69,7 @@ export async function logbookReport(
           texts,
           createdAt: nowOf(settings),
           headRole: headRole(settings.sop).label.id,
+          ...(settings.letterhead?.parent ? { parent: settings.letterhead.parent } : {}),
           ...(settings.sop.documents?.logbook ? { documentNumber: settings.sop.documents.logbook } : {}),
         });
   return { filename: `logbook-${month}.${format}`, content, rows: rows.length };

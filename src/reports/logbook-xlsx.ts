@@ -6,6 +6,8 @@ import { wallClockDate } from "./time.js";
 
 export interface LogbookSheetMeta {
   officeName: string;
+  /** OFFICE_PARENT, over the office's name as in the kop surat ("PEMERINTAH KOTA DENPASAR"). */
+  parent?: string;
   /** "November 2026" */
   monthTitle: string;
   timeZone: string;
@@ -154,8 +156,9 @@ export async function logbookXlsx(rows: readonly LogbookRow[], meta: LogbookShee
     pageSetup: printSetup(LOGBOOK_HEADER_ROW),
   });
   sheet.columns = formColumns.map((c) => ({ key: c.key, width: c.width }));
+  const office = meta.parent ? `${meta.parent.toUpperCase()}\n${meta.officeName.toUpperCase()}` : meta.officeName.toUpperCase();
   const titles: [string, number, boolean][] = [
-    [meta.officeName.toUpperCase(), 14, true],
+    [office, 14, true],
     [texts.t("logbook.title"), 13, true],
     [texts.t("logbook.month", { month: meta.monthTitle }), 11, false],
     [meta.documentNumber ? numberLine(meta.documentNumber, texts) : "", 10, false],
@@ -166,6 +169,10 @@ export async function logbookXlsx(rows: readonly LogbookRow[], meta: LogbookShee
     const cell = sheet.getCell(row, 1);
     if (text !== "") cell.value = text;
     cell.font = { size, bold };
+    if (text.includes("\n")) {
+      cell.alignment = { wrapText: true, vertical: "top" };
+      sheet.getRow(row).height = 2 * (size + 4);
+    }
   });
   headerCells(sheet, LOGBOOK_HEADER_ROW, formColumns);
   dataCells(sheet, LOGBOOK_HEADER_ROW + 1, rows, formColumns, meta.timeZone);

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
+import ExcelJS from "exceljs";
 import JSZip from "jszip";
 import QRCode from "qrcode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +18,7 @@ import {
   formatNip,
   forwardingLetterPdf,
   letterheadOf,
+  logbookReport,
   recapReport,
   safeFileName,
   trackingUrl,
@@ -296,6 +298,29 @@ describe("the recap", () => {
     expect(text.indexOf("PEMERINTAH KOTA DENPASAR")).toBeLessThan(text.indexOf("REKAPITULASI BULANAN PENGADUAN MASYARAKAT"));
     expect(text).toContain("Telp. (0361) 424242");
     expect(pageCount(pdf.content)).toBe(3);
+  });
+});
+
+async function readXlsx(content: Buffer): Promise<ExcelJS.Workbook> {
+  const workbook = new ExcelJS.Workbook();
+  // exceljs declares its own Buffer type (an ArrayBuffer); Node's Buffer is what it reads at run time.
+  await workbook.xlsx.load(content as unknown as ExcelJS.Buffer);
+  return workbook;
+}
+
+describe("the logbook of an office with a quality system", () => {
+  it("prints the parent government over the office, the preset's form number and its head in the signature block", async () => {
+    const file = await logbookReport(t.db, "2026-12", "xlsx", settings("buleleng-disdukcapil"));
+    const sheet = (await readXlsx(file.content)).worksheets[0]!;
+    expect(sheet.getCell("A1").value).toBe("PEMERINTAH KOTA DENPASAR\nKECAMATAN DENPASAR UTARA");
+    expect(sheet.getCell("A4").value).toBe("Nomor: FM-PDIP-03-02  ·  Revisi: 00  ·  Tgl. Eff: 20 Des 2017");
+    // Three complaints (the two complaints and the information request), then the block three rows under them.
+    expect(file.rows).toBe(3);
+    expect(sheet.getCell(6 + 3 + 3, 5).value).toBe("Mengetahui,");
+    expect(sheet.getCell(6 + 3 + 4, 5).value).toBe("Kepala Dinas");
+    const palaran = await readXlsx((await logbookReport(t.db, "2026-12", "xlsx", settings("palaran"))).content);
+    expect(palaran.worksheets[0]!.getCell("A4").value).toBeNull();
+    expect(palaran.worksheets[0]!.getCell(6 + 3 + 4, 5).value).toBe("Camat");
   });
 });
 
