@@ -2,7 +2,7 @@ import QRCode from "qrcode";
 import { headRole, type DocumentNumber, type SopPreset } from "../complaints/index.js";
 import { CATEGORIES, type Category, type Locale } from "../core/index.js";
 import { evidenceEntries } from "./evidence.js";
-import { drawLetterhead, type Letterhead } from "./letterhead.js";
+import { contactLabelsOf, drawLetterhead, type Letterhead } from "./letterhead.js";
 import { mediumLabel } from "./media.js";
 import { renderPdf, roomLeft, write, pdfSafe, type Pdf } from "./pdf.js";
 import type { DocumentComplaint } from "./store.js";
@@ -48,11 +48,6 @@ export function formatNip(nip: string): string {
 }
 
 const headOf = (layout: Pick<DocumentLayout, "letterhead" | "officeName">): Letterhead => layout.letterhead ?? { name: layout.officeName };
-const contactLabels = (texts: ReportTexts) => ({
-  phone: texts.t("letterhead.phone"),
-  email: texts.t("letterhead.email"),
-  website: texts.t("letterhead.website"),
-});
 
 /** What form FM-PDIP-03-01 shows, worked out from the complaint (a pure function, for tests). */
 export interface ComplaintFormFields {
@@ -162,7 +157,7 @@ export function complaintFormLayout(fields: ComplaintFormFields, layout: Documen
   return renderPdf({ title: `${title} ${fields.ticket}`, author: layout.officeName, compress: layout.compress }, (doc) => {
     const left = doc.page.margins.left;
     const width = doc.page.width - left - doc.page.margins.right;
-    drawLetterhead(doc, headOf(layout), contactLabels(texts));
+    drawLetterhead(doc, headOf(layout), contactLabelsOf(texts));
     doc.font("Helvetica-Bold").fontSize(13);
     write(doc, title, left, doc.y, { width, align: "center", underline: true });
     doc.font("Helvetica").fontSize(8.5).fillColor("#555555");
@@ -240,7 +235,7 @@ export function complaintFormLayout(fields: ComplaintFormFields, layout: Documen
     if (fields.files.length > 0) {
       write(doc, texts.t("form.files", { count: fields.files.length }), left, doc.y, { width });
       for (const [i, name] of fields.files.entries()) write(doc, `${i + 1}. ${name}`, left + 12, doc.y, { width: width - 12 });
-    } else if (fields.attachments > 0) write(doc, texts.t("form.attachments", { count: fields.attachments }), left, doc.y, { width });
+    }
     doc.moveDown(1.2);
 
     const qrSize = 78;
@@ -286,7 +281,7 @@ export function forwardingLetterLayout(record: DocumentComplaint, input: Forward
     (doc) => {
       const left = doc.page.margins.left;
       const width = doc.page.width - left - doc.page.margins.right;
-      drawLetterhead(doc, headOf(layout), contactLabels(texts));
+      drawLetterhead(doc, headOf(layout), contactLabelsOf(texts));
       doc.fontSize(10.5);
       write(doc, placeAndDate(layout), left, doc.y, { width, align: "right" });
       doc.moveDown(0.8);

@@ -43,7 +43,7 @@ export {
   type ForwardingLetterInput,
 } from "./documents.js";
 export { evidenceEntries, evidenceZip, safeFileName, type EvidenceEntry, type EvidenceFile } from "./evidence.js";
-export { letterheadOf, contactLine, drawLetterhead, type Letterhead } from "./letterhead.js";
+export { letterheadOf, contactLine, contactLabelsOf, drawLetterhead, type Letterhead, type ContactLabels } from "./letterhead.js";
 export { frequentTerms, contentWords, truncate, STOP_WORDS, type TermCount } from "./frequent-problems.js";
 export { loadMonth, loadDocumentComplaint, type DocumentComplaint, type ComplainantIdentity } from "./store.js";
 export { loadReportTexts, DEFAULT_REPORT_TEXTS_DIR, type ReportTexts } from "./texts.js";

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { KanalError } from "../core/index.js";
 import { pdfSafe, write, type Pdf } from "./pdf.js";
+import type { ReportTexts } from "./texts.js";
 
 /** The kop surat: who the office is, as its letters, forms and reports head every first page. */
 export interface Letterhead {
@@ -42,8 +43,19 @@ export function letterheadOf(config: {
   };
 }
 
+export interface ContactLabels {
+  phone: string;
+  email: string;
+  website: string;
+}
+
+/** The words before the phone number, e-mail and website, in the document's language. */
+export function contactLabelsOf(texts: ReportTexts): ContactLabels {
+  return { phone: texts.t("letterhead.phone"), email: texts.t("letterhead.email"), website: texts.t("letterhead.website") };
+}
+
 /** "Telp. (0361) 223344 · Email: … · Laman: …": the contact line under the address. */
-export function contactLine(head: Letterhead, labels: { phone: string; email: string; website: string }): string {
+export function contactLine(head: Letterhead, labels: ContactLabels): string {
   return [
     head.phone ? `${labels.phone} ${head.phone}` : "",
     head.email ? `${labels.email} ${head.email}` : "",
@@ -78,7 +90,7 @@ function logoBytes(path: string): Buffer {
  * office in capitals centred, the address and contacts under them, and the double rule (thick over
  * thin) of Indonesian official letters. Leaves the cursor under the rule.
  */
-export function drawLetterhead(doc: Pdf, head: Letterhead, labels: { phone: string; email: string; website: string }): void {
+export function drawLetterhead(doc: Pdf, head: Letterhead, labels: ContactLabels): void {
   const left = doc.page.margins.left;
   const width = doc.page.width - left - doc.page.margins.right;
   const top = 40;

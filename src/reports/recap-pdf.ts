@@ -1,7 +1,7 @@
 import type { Locale } from "../core/index.js";
 import { channelName } from "./media.js";
 import { barChart, ensureRoom, footer, pdfSafe, renderPdf, write, type Pdf } from "./pdf.js";
-import { drawLetterhead, type Letterhead } from "./letterhead.js";
+import { contactLabelsOf, drawLetterhead, type Letterhead } from "./letterhead.js";
 import type { Recap } from "./recap.js";
 import type { ReportTexts } from "./texts.js";
 import { formatDuration, formatLongDateTime, monthTitle, monthRange } from "./time.js";
@@ -57,11 +57,7 @@ export function recapPdf(recap: Recap, options: RecapPdfOptions): Promise<Buffer
     const width = doc.page.width - left - doc.page.margins.right;
 
     // Page 1: heading, key numbers, bars.
-    drawLetterhead(doc, options.letterhead ?? { name: recap.office }, {
-      phone: texts.t("letterhead.phone"),
-      email: texts.t("letterhead.email"),
-      website: texts.t("letterhead.website"),
-    });
+    drawLetterhead(doc, options.letterhead ?? { name: recap.office }, contactLabelsOf(texts));
     doc.font("Helvetica-Bold").fontSize(13);
     write(doc, texts.t("recap.title"), left, doc.y - 4, { width, align: "center" });
     doc.font("Helvetica").fontSize(11);
