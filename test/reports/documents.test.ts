@@ -198,15 +198,30 @@ function inflated(pdf: Buffer): Buffer {
   );
 }
 
-/** The rectangles of the QR code's modules: the only ones smaller than 4 points on the form. */
-function smallSquares(pdf: Buffer): number {
-  const source = pdf.toString("latin1");
-  return [...source.matchAll(/([\d.-]+) ([\d.-]+) ([\d.]+) ([\d.]+) re/g)].filter((m) => Number(m[3]) < 4 && m[3] === m[4]).length;
+/** The squares of the QR code's modules: the only rectangles smaller than 4 points on the form. */
+function smallSquares(pdf: Buffer): { x: number; y: number; size: number }[] {
+  return [...pdf.toString("latin1").matchAll(/([\d.-]+) ([\d.-]+) ([\d.]+) ([\d.]+) re/g)]
+    .filter((m) => Number(m[3]) < 4 && m[3] === m[4])
+    .map((m) => ({ x: Number(m[1]), y: Number(m[2]), size: Number(m[3]) }));
 }
 
-function darkModules(text: string): number {
+/**
+ * The QR code read back off the page, module by module, as 0/1 in rows. The top-left module is
+ * always dark (the finder pattern's corner), so the smallest x and y are row 0 and column 0.
+ */
+function drawnQr(pdf: Buffer, size: number): number[] {
+  const squares = smallSquares(pdf);
+  const cell = squares[0]!.size;
+  const x0 = Math.min(...squares.map((q) => q.x));
+  const y0 = Math.min(...squares.map((q) => q.y));
+  const grid = new Array<number>(size * size).fill(0);
+  for (const q of squares) grid[Math.round((q.y - y0) / cell) * size + Math.round((q.x - x0) / cell)] = 1;
+  return grid;
+}
+
+function qrModules(text: string): { size: number; data: number[] } {
   const { modules } = QRCode.create(text, { errorCorrectionLevel: "M" });
-  return [...modules.data].filter((b) => b === 1).length;
+  return { size: modules.size, data: [...modules.data] };
 }
 
 describe("the complaint form", () => {
@@ -235,7 +250,10 @@ describe("the complaint form", () => {
     // The form number belongs to Buleleng's Disdukcapil: Denpasar Utara's preset has none.
     expect(text).not.toContain("FM-PDIP");
     expect(text).not.toContain("NO. DOK");
-    expect(smallSquares(pdf)).toBe(darkModules(url));
+    // The code drawn is the tracking link's, module for module.
+    const qr = qrModules(url);
+    expect(smallSquares(pdf)).toHaveLength(qr.data.filter((b) => b === 1).length);
+    expect(drawnQr(pdf, qr.size)).toEqual(qr.data);
   });
 
   it("prints the preset's own form number, and no QR code without PUBLIC_BASE_URL", async () => {
@@ -243,7 +261,7 @@ describe("the complaint form", () => {
     const text = pdfText(pdf);
     for (const part of ["NO. DOK : FM-PDIP-03-01", "REVISI : 00", "TGL. EFEKTIF : 20 Des 2017"]) expect(text, part).toContain(part);
     expect(text).not.toContain("/lacak");
-    expect(smallSquares(pdf)).toBe(0);
+    expect(smallSquares(pdf)).toEqual([]);
   });
 
   it("prints an information request as a request-for-information form", async () => {
