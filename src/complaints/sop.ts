@@ -273,12 +273,12 @@ export interface DocumentNumber {
 }
 
 export interface SopPreset {
-  /** The numbers of the office's own forms; a form without one prints no number box. */
-  documents?: { complaintForm?: DocumentNumber; logbook?: DocumentNumber };
   name: string;
   title: Localized;
   office?: string;
   source?: string;
+  /** The numbers of the office's own forms; a form without one prints no number box. */
+  documents?: { complaintForm?: DocumentNumber; logbook?: DocumentNumber };
   /** The file it was loaded from (errors and /bantuan name it). */
   file: string;
   workingTime: WorkingTime;

@@ -8,7 +8,7 @@ import JSZip from "jszip";
 import QRCode from "qrcode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main as documentsMain } from "../../src/cli/documents.js";
-import { loadSopPreset } from "../../src/complaints/index.js";
+import { loadSopPreset, parseSopPreset } from "../../src/complaints/index.js";
 import { loadConfig } from "../../src/config/index.js";
 import { repoRoot } from "../../src/db/index.js";
 import {
@@ -163,6 +163,22 @@ describe("the letterhead settings", () => {
     expect(trackingUrl("https://aduan.denpasarkota.go.id/", "ADU-2026-00042")).toBe(
       "https://aduan.denpasarkota.go.id/lacak?ticket=ADU-2026-00042",
     );
+  });
+});
+
+describe("the preset's form numbers", () => {
+  it("are optional, and a blank number or an unknown form is refused with the file named", () => {
+    const json = JSON.parse(readFileSync(join(templates, "sop", "palaran.json"), "utf8")) as Record<string, unknown>;
+    expect(parseSopPreset(json, "palaran.json").documents).toBeUndefined();
+    const numbered = parseSopPreset({ ...json, documents: { logbook: { number: "FM-01" } } }, "palaran.json");
+    expect(numbered.documents).toEqual({ logbook: { number: "FM-01" } });
+    expect(() => parseSopPreset({ ...json, documents: { logbook: { number: " " } } }, "palaran.json")).toThrow(/palaran\.json: documents/);
+    expect(() => parseSopPreset({ ...json, documents: { letter: { number: "X" } } }, "palaran.json")).toThrow(/palaran\.json/);
+    expect(preset("buleleng-disdukcapil").documents?.complaintForm).toEqual({
+      number: "FM-PDIP-03-01",
+      revision: "00",
+      effective: "20 Des 2017",
+    });
   });
 });
 
