@@ -1,6 +1,7 @@
 /**
- * npm run logbook -- --month YYYY-MM --format csv|xlsx [--out FILE]
+ * npm run logbook -- --month YYYY-MM --format csv|xlsx [--separator ';'|,] [--out FILE]
  * The month's logbook (form FM-PDIP-03-02's columns first); prints the file's path as the last line.
+ * CSV is separated by `;` (Excel with Indonesian regional settings) unless `--separator ,`.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
@@ -18,17 +19,21 @@ import {
   runAsScript,
   UsageError,
   type CliIo,
+  type CsvSeparator,
   type LogbookFormat,
 } from "../reports/index.js";
 
-const USAGE = "usage: npm run logbook -- --month YYYY-MM --format csv|xlsx [--out FILE]";
+const USAGE = "usage: npm run logbook -- --month YYYY-MM --format csv|xlsx [--separator ';'|,] [--out FILE]";
 
-export function parseLogbookArgs(args: string[]): { month: string; format: LogbookFormat; out?: string } {
-  let values: { month?: string; format?: string; out?: string };
+/** The separator by its character or its name (a bare `;` needs quoting in a shell). */
+const SEPARATORS: Record<string, CsvSeparator> = { ";": ";", semicolon: ";", ",": ",", comma: "," };
+
+export function parseLogbookArgs(args: string[]): { month: string; format: LogbookFormat; out?: string; separator?: CsvSeparator } {
+  let values: { month?: string; format?: string; out?: string; separator?: string };
   try {
     ({ values } = parseArgs({
       args,
-      options: { month: { type: "string" }, format: { type: "string" }, out: { type: "string" } },
+      options: { month: { type: "string" }, format: { type: "string" }, out: { type: "string" }, separator: { type: "string" } },
       strict: true,
       allowPositionals: false,
     }));
@@ -42,18 +47,29 @@ export function parseLogbookArgs(args: string[]): { month: string; format: Logbo
   const format = values.format ?? (LOGBOOK_FORMATS.includes(implied as LogbookFormat) ? implied : "xlsx");
   if (!LOGBOOK_FORMATS.includes(format as LogbookFormat)) throw new UsageError(`--format must be csv or xlsx (got "${format}")`);
   if (values.out !== undefined && values.out.trim() === "") throw new UsageError("--out needs a file name");
-  return { month: values.month, format: format as LogbookFormat, ...(values.out ? { out: values.out } : {}) };
+  let separator: CsvSeparator | undefined;
+  if (values.separator !== undefined) {
+    separator = SEPARATORS[values.separator.trim().toLowerCase()];
+    if (!separator) throw new UsageError(`--separator must be ; or , (got "${values.separator}")`);
+    if (format !== "csv") throw new UsageError("--separator is for --format csv");
+  }
+  return {
+    month: values.month,
+    format: format as LogbookFormat,
+    ...(values.out ? { out: values.out } : {}),
+    ...(separator ? { separator } : {}),
+  };
 }
 
 export async function main(args: string[], env: NodeJS.ProcessEnv = process.env, ioOptions: Partial<CliIo> = {}): Promise<number> {
   const io = cliIo(ioOptions);
   return runCommand("logbook", io, async () => {
-    const { month, format, out } = parseLogbookArgs(args);
+    const { month, format, out, separator } = parseLogbookArgs(args);
     const config = loadConfig(env, io.envFile);
     const settings = { ...reportSettings(config), clock: io.clock };
     const db = await openDatabase(config.DATABASE_URL);
     try {
-      const file = await logbookReport(db, month, format, settings);
+      const file = await logbookReport(db, month, format, settings, separator ? { separator } : {});
       const path = resolve(io.cwd, out ?? `data/reports/${file.filename}`);
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, file.content);

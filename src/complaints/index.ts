@@ -14,6 +14,7 @@ export {
   sopPresetSchema,
   TIME_UNITS,
   type SopPreset,
+  type DocumentNumber,
   type SopPresetFile,
   type SopStep,
   type SopRole,

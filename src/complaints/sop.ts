@@ -115,6 +115,15 @@ const workingTimeSchema = z.discriminatedUnion("kind", [
     .refine((w) => w.start < w.end, { message: "start must be before end", path: ["end"] }),
 ]);
 
+/** A controlled document's number, revision and effective date, as the office's quality system prints them. */
+const documentNumberSchema = z
+  .object({
+    number: z.string().trim().min(1),
+    revision: z.string().trim().min(1).optional(),
+    effective: z.string().trim().min(1).optional(),
+  })
+  .strict();
+
 /** The file format of templates/sop/<name>.json. */
 export const sopPresetSchema = z
   .object({
@@ -129,6 +138,8 @@ export const sopPresetSchema = z
     warnAtPercent: z.number().int().min(1).max(99).optional(),
     roles: z.array(roleSchema).min(1),
     steps: z.array(stepSchema).min(1),
+    /** The office's own form numbers, printed in the forms' corners (e.g. FM-PDIP-03-01 under SOP-PDIP-03). */
+    documents: z.object({ complaintForm: documentNumberSchema.optional(), logbook: documentNumberSchema.optional() }).strict().optional(),
   })
   .strict()
   .superRefine((sop, ctx) => {
@@ -254,11 +265,20 @@ export interface SopStep {
   minutes: number;
 }
 
+/** A form's number in the office's quality system ("FM-PDIP-03-01", revision "00", effective "20 Des 2017"). */
+export interface DocumentNumber {
+  number: string;
+  revision?: string;
+  effective?: string;
+}
+
 export interface SopPreset {
   name: string;
   title: Localized;
   office?: string;
   source?: string;
+  /** The numbers of the office's own forms; a form without one prints no number box. */
+  documents?: { complaintForm?: DocumentNumber; logbook?: DocumentNumber };
   /** The file it was loaded from (errors and /bantuan name it). */
   file: string;
   workingTime: WorkingTime;
@@ -359,6 +379,7 @@ export function resolveSopPreset(file: SopPresetFile, where: string, defaults: P
     title: file.title,
     ...(file.office ? { office: file.office } : {}),
     ...(file.source ? { source: file.source } : {}),
+    ...(file.documents ? { documents: file.documents } : {}),
     file: where,
     workingTime,
     holidays,

@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from "node:fs";
 import { isIP } from "node:net";
 import { z } from "zod";
 
@@ -64,6 +65,22 @@ const frameAncestors = z
     error: "must be origins such as https://kecamatan.example.go.id (scheme and host, no path), separated by spaces or commas",
   })
   .transform((v) => list(v));
+
+/** The first bytes of a PNG or a JPEG: pdfkit draws only those, and a wrong file is caught at start-up. */
+function isPngOrJpeg(path: string): boolean {
+  try {
+    const fd = openSync(path, "r");
+    try {
+      const head = Buffer.alloc(8);
+      readSync(fd, head, 0, 8, 0);
+      return head.equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) || (head[0] === 0xff && head[1] === 0xd8);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
 
 /** Every setting (the external contract's and the bot's own); .env.example documents each one (test/config). */
 export const configSchema = z
@@ -160,6 +177,17 @@ export const configSchema = z
       .min(5, "must be at least 5")
       .max(720, "must be at most 720 (12 hours, the longest a console session lasts)")
       .default(30),
+
+    // The letterhead (kop surat) of letters, forms and reports.
+    OFFICE_PARENT: optionalString,
+    OFFICE_ADDRESS: optionalString,
+    OFFICE_PHONE: optionalString,
+    OFFICE_EMAIL: optionalString.refine((v) => v === undefined || /^[^\s@]+@[^\s@]+$/.test(v), { error: "must be an e-mail address" }),
+    OFFICE_WEBSITE: optionalString,
+    OFFICE_CITY: optionalString,
+    OFFICE_LOGO: optionalString.refine((v) => v === undefined || isPngOrJpeg(v), {
+      error: "must be the path of a readable PNG or JPEG file (the letterhead's logo)",
+    }),
 
     TELEGRAM_BOT_TOKEN: optionalString,
     TELEGRAM_OPS_CHAT_ID: optionalString.refine((v) => v === undefined || /^-?\d+$/.test(v), {

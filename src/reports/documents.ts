@@ -1,4 +1,8 @@
+import QRCode from "qrcode";
+import { headRole, type DocumentNumber, type SopPreset } from "../complaints/index.js";
 import { CATEGORIES, type Category, type Locale } from "../core/index.js";
+import { evidenceEntries } from "./evidence.js";
+import { contactLabelsOf, drawLetterhead, type Letterhead } from "./letterhead.js";
 import { mediumLabel } from "./media.js";
 import { renderPdf, roomLeft, write, pdfSafe, type Pdf } from "./pdf.js";
 import type { DocumentComplaint } from "./store.js";
@@ -11,11 +15,45 @@ export interface DocumentLayout {
   texts: ReportTexts;
   now: Date;
   compress?: boolean;
+  /** The kop surat; the office's name alone when absent. */
+  letterhead?: Letterhead;
+  /** The office's SOP: the head role signs, its form numbers go in the corner. */
+  sop?: SopPreset;
+  /** PUBLIC_BASE_URL: the form's QR code links to the ticket's tracking page. */
+  publicBaseUrl?: string;
 }
+
+/** The tracking page of a ticket (`/lacak`), the address the form's QR code holds. */
+export function trackingUrl(publicBaseUrl: string, ticket: string): string {
+  return `${publicBaseUrl.replace(/\/+$/, "")}/lacak?ticket=${encodeURIComponent(ticket)}`;
+}
+
+/** "Denpasar, 3 Desember 2026", or the date alone without OFFICE_CITY. */
+export function placeAndDate(layout: Pick<DocumentLayout, "letterhead" | "texts" | "timeZone" | "now">): string {
+  const date = formatLongDate(layout.now, layout.texts.locale, layout.timeZone);
+  const city = layout.letterhead?.city;
+  return city ? layout.texts.t("date.place", { city, date }) : date;
+}
+
+/** The signer's title: the preset's head role (Camat, Inspektur, Kepala Dinas…). */
+export function signerTitle(sop: SopPreset | undefined, texts: ReportTexts): string {
+  if (!sop) return texts.t("letter.signerRole");
+  return `${headRole(sop).label[texts.locale]},`;
+}
+
+/** "19720809 199201 2 002": an 18-digit NIP in its usual groups (birth date, appointment, sex, number). */
+export function formatNip(nip: string): string {
+  const digits = nip.replace(/\s+/g, "");
+  return /^\d{18}$/.test(digits) ? `${digits.slice(0, 8)} ${digits.slice(8, 14)} ${digits.slice(14, 15)} ${digits.slice(15)}` : nip.trim();
+}
+
+const headOf = (layout: Pick<DocumentLayout, "letterhead" | "officeName">): Letterhead => layout.letterhead ?? { name: layout.officeName };
 
 /** What form FM-PDIP-03-01 shows, worked out from the complaint (a pure function, for tests). */
 export interface ComplaintFormFields {
   ticket: string;
+  /** An information request prints as a request-for-information form. */
+  kind: "complaint" | "information";
   name: string;
   address: string;
   email: string;
@@ -27,6 +65,10 @@ export interface ComplaintFormFields {
   received: string;
   medium: string;
   attachments: number;
+  /** The evidence files' names, as the evidence ZIP holds them. */
+  files: string[];
+  /** The tracking page the QR code holds (when PUBLIC_BASE_URL is set). */
+  trackingUrl?: string;
 }
 
 const orDash = (s: string | null | undefined) => (s && s.trim() !== "" ? s.trim() : "-");
@@ -37,7 +79,7 @@ const orDash = (s: string | null | undefined) => (s && s.trim() !== "" ? s.trim(
  */
 export function complaintFormFields(
   record: DocumentComplaint,
-  layout: Pick<DocumentLayout, "officeName" | "timeZone" | "texts">,
+  layout: Pick<DocumentLayout, "officeName" | "timeZone" | "texts" | "publicBaseUrl">,
   target?: string,
 ): ComplaintFormFields {
   const { complaint, identity } = record;
@@ -45,6 +87,7 @@ export function complaintFormFields(
   const category = CATEGORIES.find((c) => c === complaint.category) ?? (complaint.category ? "Lain-lain" : null);
   return {
     ticket: complaint.ticket,
+    kind: complaint.kind,
     name: anonymous ? layout.texts.t("form.anonymous") : identity.name!,
     address: anonymous ? "-" : orDash(identity.address),
     email: anonymous ? "-" : orDash(identity.email),
@@ -55,29 +98,37 @@ export function complaintFormFields(
     received: formatLongDateTime(complaint.receivedAt, layout.texts.locale, layout.timeZone),
     medium: mediumLabel(complaint.channel, layout.texts),
     attachments: record.attachments,
+    files: evidenceEntries(record.files).map((f) => f.name),
+    ...(layout.publicBaseUrl ? { trackingUrl: trackingUrl(layout.publicBaseUrl, complaint.ticket) } : {}),
   };
 }
 
-function letterhead(doc: Pdf, officeName: string): void {
-  const left = doc.page.margins.left;
-  const width = doc.page.width - left - doc.page.margins.right;
-  doc.font("Helvetica-Bold").fontSize(14).fillColor("#000000");
-  write(doc, officeName.toUpperCase(), left, 50, { width, align: "center" });
-  doc.moveDown(0.3);
-  const y = doc.y;
+/** The QR code as vector squares: sharp at any zoom and printer, and nothing to decode or embed. */
+function qrCode(doc: Pdf, text: string, x: number, y: number, size: number): void {
+  const { modules } = QRCode.create(text, { errorCorrectionLevel: "M" });
+  // Four modules of quiet zone around the code, as scanners expect.
+  const cell = size / (modules.size + 8);
+  doc.save().fillColor("#000000");
+  for (let row = 0; row < modules.size; row++)
+    for (let col = 0; col < modules.size; col++)
+      if (modules.get(row, col)) doc.rect(x + (col + 4) * cell, y + (row + 4) * cell, cell, cell);
+  doc.fill().restore();
+}
+
+/** The form's number box (NO. DOK, REVISI, TGL. EFEKTIF) of the office's quality system. */
+function documentNumberBox(doc: Pdf, number: DocumentNumber, texts: ReportTexts, x: number, y: number): void {
+  const lines = [
+    texts.t("form.docNumber", { number: number.number }),
+    ...(number.revision ? [texts.t("form.revision", { revision: number.revision })] : []),
+    ...(number.effective ? [texts.t("form.effective", { effective: number.effective })] : []),
+  ];
   doc
-    .moveTo(left, y)
-    .lineTo(left + width, y)
-    .lineWidth(1.5)
+    .rect(x, y, 190, 5 + lines.length * 13)
+    .lineWidth(0.6)
     .strokeColor("#000000")
     .stroke();
-  doc
-    .moveTo(left, y + 2.5)
-    .lineTo(left + width, y + 2.5)
-    .lineWidth(0.5)
-    .stroke();
-  doc.y = y + 14;
-  doc.font("Helvetica");
+  doc.fontSize(8.5).fillColor("#000000");
+  lines.forEach((line, i) => write(doc, line, x + 6, y + 5 + i * 13, { width: 180, lineBreak: false }));
 }
 
 function checkbox(doc: Pdf, x: number, y: number, ticked: boolean): void {
@@ -93,15 +144,22 @@ function checkbox(doc: Pdf, x: number, y: number, ticked: boolean): void {
   }
 }
 
-/** Form FM-PDIP-03-01, "FORMULIR PENGADUAN / SARAN", filled in. */
+/**
+ * The complaint form ("FORMULIR PENGADUAN / SARAN", FM-PDIP-03-01 in Buleleng) filled in, or the
+ * request-for-information form for an information request; under the kop surat, with the preset's
+ * form number and a QR code of the tracking page.
+ */
 export function complaintFormLayout(fields: ComplaintFormFields, layout: DocumentLayout): Promise<Buffer> {
   const { texts } = layout;
-  return renderPdf({ title: `${texts.t("form.title")} ${fields.ticket}`, author: layout.officeName, compress: layout.compress }, (doc) => {
+  const information = fields.kind === "information";
+  const title = texts.t(information ? "form.infoTitle" : "form.title");
+  const number = information ? undefined : layout.sop?.documents?.complaintForm;
+  return renderPdf({ title: `${title} ${fields.ticket}`, author: layout.officeName, compress: layout.compress }, (doc) => {
     const left = doc.page.margins.left;
     const width = doc.page.width - left - doc.page.margins.right;
-    letterhead(doc, layout.officeName);
+    drawLetterhead(doc, headOf(layout), contactLabelsOf(texts));
     doc.font("Helvetica-Bold").fontSize(13);
-    write(doc, texts.t("form.title"), left, doc.y, { width, align: "center", underline: true });
+    write(doc, title, left, doc.y, { width, align: "center", underline: true });
     doc.font("Helvetica").fontSize(8.5).fillColor("#555555");
     write(doc, texts.t("form.received", { ticket: fields.ticket, received: fields.received, medium: fields.medium }), left, doc.y + 2, {
       width,
@@ -115,7 +173,7 @@ export function complaintFormLayout(fields: ComplaintFormFields, layout: Documen
       [texts.t("form.address"), fields.address],
       [texts.t("form.email"), fields.email],
       [texts.t("form.phone"), fields.phone],
-      [texts.t("form.target"), fields.target],
+      [texts.t(information ? "form.infoTarget" : "form.target"), fields.target],
     ];
     const labelW = 120;
     doc.fontSize(10.5);
@@ -138,25 +196,27 @@ export function complaintFormLayout(fields: ComplaintFormFields, layout: Documen
     }
     doc.moveDown(0.6);
 
-    // The boxes in the form's own arrangement: two columns.
-    const grid: [Category, number, number][] = [
-      ["Perilaku Pegawai", 0, 0],
-      ["Sarana Prasarana", 1, 0],
-      ["Pelayanan", 0, 1],
-      ["Lain-lain", 1, 1],
-    ];
-    const top = doc.y;
-    for (const [category, col, row] of grid) {
-      const x = left + 20 + col * 230;
-      const y = top + row * 22;
-      checkbox(doc, x, y, fields.ticked === category);
-      doc.fontSize(10.5).fillColor("#000000");
-      write(doc, category === "Lain-lain" ? "Lain - Lain" : category, x + 20, y + 1.5, { lineBreak: false });
+    if (!information) {
+      // The boxes in the form's own arrangement: two columns.
+      const grid: [Category, number, number][] = [
+        ["Perilaku Pegawai", 0, 0],
+        ["Sarana Prasarana", 1, 0],
+        ["Pelayanan", 0, 1],
+        ["Lain-lain", 1, 1],
+      ];
+      const top = doc.y;
+      for (const [category, col, row] of grid) {
+        const x = left + 20 + col * 230;
+        const y = top + row * 22;
+        checkbox(doc, x, y, fields.ticked === category);
+        doc.fontSize(10.5).fillColor("#000000");
+        write(doc, category === "Lain-lain" ? "Lain - Lain" : category, x + 20, y + 1.5, { lineBreak: false });
+      }
+      doc.y = top + 2 * 22 + 12;
     }
-    doc.y = top + 2 * 22 + 12;
 
     doc.font("Helvetica-Bold").fontSize(10.5);
-    write(doc, texts.t("form.text"), left, doc.y);
+    write(doc, texts.t(information ? "form.infoText" : "form.text"), left, doc.y);
     doc.font("Helvetica").fontSize(10.5);
     doc.moveDown(0.4);
     const boxTop = doc.y;
@@ -172,23 +232,29 @@ export function complaintFormLayout(fields: ComplaintFormFields, layout: Documen
       doc.moveDown(0.5);
     }
     doc.fontSize(9);
-    if (fields.attachments > 0) write(doc, texts.t("form.attachments", { count: fields.attachments }), left, doc.y, { width });
+    if (fields.files.length > 0) {
+      write(doc, texts.t("form.files", { count: fields.files.length }), left, doc.y, { width });
+      for (const [i, name] of fields.files.entries()) write(doc, `${i + 1}. ${name}`, left + 12, doc.y, { width: width - 12 });
+    }
     doc.moveDown(1.2);
 
-    if (roomLeft(doc) < 130) doc.addPage();
+    const qrSize = 78;
+    if (roomLeft(doc) < 85 + qrSize + 12) doc.addPage();
     const signY = doc.y;
     doc.fontSize(10.5);
-    write(doc, formatLongDate(layout.now, texts.locale, layout.timeZone), left + width - 200, signY, { width: 200, align: "center" });
+    write(doc, placeAndDate(layout), left + width - 200, signY, { width: 200, align: "center" });
     write(doc, `( ${fields.name} )`, left + width - 200, signY + 55, { width: 200, align: "center" });
     doc.fontSize(9);
-    write(doc, `- ${texts.t("form.tickHint")}`, left, signY, { width: width - 220 });
-    write(doc, `- ${texts.t("form.confidential")}`, left, doc.y + 2, { width: width - 220 });
-    const docY = signY + 85;
-    doc.rect(left, docY, 190, 44).lineWidth(0.6).stroke();
-    doc.fontSize(8.5);
-    write(doc, texts.t("form.docNumber"), left + 6, docY + 5, { width: 180 });
-    write(doc, texts.t("form.revision"), left + 6, docY + 18, { width: 180 });
-    write(doc, texts.t("form.effective"), left + 6, docY + 31, { width: 180 });
+    if (!information) write(doc, `- ${texts.t("form.tickHint")}`, left, signY, { width: width - 220 });
+    write(doc, `- ${texts.t("form.confidential")}`, left, information ? signY : doc.y + 2, { width: width - 220 });
+    const footY = signY + 85;
+    if (number) documentNumberBox(doc, number, texts, left, footY);
+    if (fields.trackingUrl) {
+      qrCode(doc, fields.trackingUrl, left + width - qrSize, footY - 6, qrSize);
+      // The link in words too, under the code: for whoever reads the form on paper without a phone.
+      doc.fontSize(8).fillColor("#000000");
+      write(doc, `${texts.t("form.track")} ${fields.trackingUrl}`, left, footY + qrSize - 2, { width, align: "right" });
+    }
   });
 }
 
@@ -197,8 +263,10 @@ export interface ForwardingLetterInput {
   to: string;
   /** The letter's number from the office's register; blank dots when not given. */
   number?: string;
-  /** Who signs (name, and NIP if the office wants); blank dots when not given. */
+  /** Who signs (the head of office's name); blank dots when not given. */
   signer?: string;
+  /** The signer's NIP (civil servant number), printed under the name. */
+  nip?: string;
 }
 
 /** The "Surat Pengantar" forwarding a complaint to another agency, without the reporter's identity. */
@@ -213,9 +281,9 @@ export function forwardingLetterLayout(record: DocumentComplaint, input: Forward
     (doc) => {
       const left = doc.page.margins.left;
       const width = doc.page.width - left - doc.page.margins.right;
-      letterhead(doc, layout.officeName);
+      drawLetterhead(doc, headOf(layout), contactLabelsOf(texts));
       doc.fontSize(10.5);
-      write(doc, formatLongDate(layout.now, locale, layout.timeZone), left, doc.y, { width, align: "right" });
+      write(doc, placeAndDate(layout), left, doc.y, { width, align: "right" });
       doc.moveDown(0.8);
       doc.font("Helvetica-Bold").fontSize(12.5);
       write(doc, texts.t("letter.title"), left, doc.y, { width, align: "center", underline: true });
@@ -235,7 +303,10 @@ export function forwardingLetterLayout(record: DocumentComplaint, input: Forward
       table(
         [
           [texts.t("letter.nature"), texts.t("letter.natureText")],
-          [texts.t("letter.attachment"), texts.t("letter.attachmentText")],
+          [
+            texts.t("letter.attachment"),
+            record.attachments > 0 ? texts.t("letter.attachmentCount", { count: record.attachments }) : texts.t("letter.attachmentText"),
+          ],
           [texts.t("letter.subject"), texts.t("letter.subjectText")],
         ],
         70,
@@ -277,8 +348,7 @@ export function forwardingLetterLayout(record: DocumentComplaint, input: Forward
       doc.moveDown(1);
       const signX = left + width - 220;
       const y = doc.y;
-      write(doc, layout.officeName, signX, y, { width: 220, align: "center" });
-      write(doc, texts.t("letter.signerRole"), signX, doc.y, { width: 220, align: "center" });
+      write(doc, signerTitle(layout.sop, texts), signX, y, { width: 220, align: "center" });
       const nameY = doc.y + 60;
       if (input.signer?.trim()) {
         doc.font("Helvetica-Bold");
@@ -287,6 +357,8 @@ export function forwardingLetterLayout(record: DocumentComplaint, input: Forward
       } else {
         write(doc, texts.t("letter.signerBlank"), signX, nameY, { width: 220, align: "center" });
       }
+      if (input.nip?.trim())
+        write(doc, texts.t("letter.nip", { nip: formatNip(input.nip) }), signX, doc.y + 1, { width: 220, align: "center" });
     },
   );
 }

@@ -1,10 +1,18 @@
-import { loadSopPreset } from "../complaints/index.js";
+import { headRole, loadSopPreset } from "../complaints/index.js";
 import { loadConfig, type Config } from "../config/index.js";
 import { KanalError } from "../core/index.js";
 import type { Database } from "../db/index.js";
 import { DEFAULT_TEMPLATE_DIR } from "../i18n/index.js";
-import { logbookCsv } from "./csv.js";
-import { complaintFormFields, complaintFormLayout, forwardingLetterLayout, type ForwardingLetterInput } from "./documents.js";
+import { logbookCsv, type CsvSeparator } from "./csv.js";
+import { letterheadOf } from "./letterhead.js";
+import {
+  complaintFormFields,
+  complaintFormLayout,
+  forwardingLetterLayout,
+  type DocumentLayout,
+  type ForwardingLetterInput,
+} from "./documents.js";
+import { evidenceEntries, evidenceZip } from "./evidence.js";
 import { logbookRows } from "./logbook-rows.js";
 import { logbookXlsx } from "./logbook-xlsx.js";
 import { buildRecap, type Recap } from "./recap.js";
@@ -24,6 +32,8 @@ export function reportSettings(config: Config, templatesDir: string = DEFAULT_TE
     timeZone: config.OFFICE_TIMEZONE,
     locale: config.DEFAULT_LOCALE,
     sop: loadSopPreset(templatesDir, config.SOP_PRESET, { timeZone: config.OFFICE_TIMEZONE }),
+    letterhead: letterheadOf(config),
+    ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
   };
 }
 
@@ -42,6 +52,7 @@ export async function logbookReport(
   month: string,
   format: LogbookFormat,
   settings: ReportSettings,
+  options: { separator?: CsvSeparator } = {},
 ): Promise<ReportFile & { rows: number }> {
   const range = monthRange(month, settings.timeZone);
   const { complaints } = await loadMonth(db, range);
@@ -50,13 +61,16 @@ export async function logbookReport(
   const rows = logbookRows(complaints, { sop: settings.sop, timeZone: settings.timeZone, texts });
   const content =
     format === "csv"
-      ? Buffer.from(logbookCsv(rows, settings.timeZone), "utf8")
+      ? Buffer.from(logbookCsv(rows, settings.timeZone, options.separator), "utf8")
       : await logbookXlsx(rows, {
           officeName: settings.officeName,
           monthTitle: monthTitle(range, "id"),
           timeZone: settings.timeZone,
           texts,
           createdAt: nowOf(settings),
+          headRole: headRole(settings.sop).label.id,
+          ...(settings.letterhead?.parent ? { parent: settings.letterhead.parent } : {}),
+          ...(settings.sop.documents?.logbook ? { documentNumber: settings.sop.documents.logbook } : {}),
         });
   return { filename: `logbook-${month}.${format}`, content, rows: rows.length };
 }
@@ -75,6 +89,7 @@ export async function recapReport(
     texts: textsOf(settings),
     sopTitle: settings.sop.title[settings.locale],
     compress: options.compress,
+    ...(settings.letterhead ? { letterhead: settings.letterhead } : {}),
   });
   return {
     recap,
@@ -83,13 +98,28 @@ export async function recapReport(
   };
 }
 
-type DocumentSettings = Pick<ReportSettings, "officeName" | "timeZone" | "locale" | "texts" | "clock"> & { compress?: boolean };
+type DocumentSettings = Pick<ReportSettings, "officeName" | "timeZone" | "locale" | "texts" | "clock" | "letterhead" | "publicBaseUrl"> & {
+  sop?: ReportSettings["sop"];
+  compress?: boolean;
+};
 
 function documentSettings(settings: Partial<DocumentSettings> | undefined): DocumentSettings {
   if (settings?.officeName && settings.timeZone && settings.locale) return settings as DocumentSettings;
-  // Called with the ticket alone: the configured office (OFFICE_NAME, OFFICE_TIMEZONE, DEFAULT_LOCALE).
-  const config = loadConfig();
-  return { officeName: config.OFFICE_NAME, timeZone: config.OFFICE_TIMEZONE, locale: config.DEFAULT_LOCALE, ...settings };
+  // Called with the ticket alone: the configured office, its letterhead and its SOP preset.
+  return { ...reportSettings(loadConfig()), ...settings };
+}
+
+function documentLayout(s: DocumentSettings): DocumentLayout {
+  return {
+    officeName: s.officeName,
+    timeZone: s.timeZone,
+    texts: s.texts ?? loadReportTexts(s.locale),
+    now: (s.clock ?? (() => new Date()))(),
+    ...(s.compress !== undefined ? { compress: s.compress } : {}),
+    ...(s.letterhead ? { letterhead: s.letterhead } : {}),
+    ...(s.sop ? { sop: s.sop } : {}),
+    ...(s.publicBaseUrl ? { publicBaseUrl: s.publicBaseUrl } : {}),
+  };
 }
 
 async function documentRecord(db: Database, ticket: string) {
@@ -106,13 +136,7 @@ export async function complaintFormPdf(
 ): Promise<Buffer> {
   const s = documentSettings(settings);
   const record = await documentRecord(db, ticket);
-  const layout = {
-    officeName: s.officeName,
-    timeZone: s.timeZone,
-    texts: s.texts ?? loadReportTexts(s.locale),
-    now: (s.clock ?? (() => new Date()))(),
-    compress: s.compress,
-  };
+  const layout = documentLayout(s);
   return complaintFormLayout(complaintFormFields(record, layout, settings?.target), layout);
 }
 
@@ -126,12 +150,23 @@ export async function forwardingLetterPdf(
   if (!input.to?.trim()) throw new KanalError("KA_BAD_REQUEST", "say whom the letter goes to (the agency), e.g. Dinas Pekerjaan Umum");
   const s = documentSettings(settings);
   const record = await documentRecord(db, ticket);
-  const layout = {
-    officeName: s.officeName,
-    timeZone: s.timeZone,
-    texts: s.texts ?? loadReportTexts(s.locale),
-    now: (s.clock ?? (() => new Date()))(),
-    compress: s.compress,
-  };
+  const layout = documentLayout(s);
   return forwardingLetterLayout(record, { ...input, to: input.to.trim() }, layout);
+}
+
+/** The complaint's evidence files in a ZIP, under their original names (made safe and unique). */
+export async function evidenceReport(
+  db: Database,
+  ticket: string,
+  attachmentsDir: string,
+): Promise<ReportFile & { files: number; missing: string[] }> {
+  const record = await documentRecord(db, ticket);
+  if (record.files.length === 0) throw new KanalError("KA_NOT_FOUND", `complaint ${record.complaint.ticket} has no evidence files`);
+  const { zip, missing } = await evidenceZip(evidenceEntries(record.files), attachmentsDir);
+  if (missing.length === record.files.length)
+    throw new KanalError(
+      "KA_NOT_FOUND",
+      `none of the ${record.files.length} evidence files of ${record.complaint.ticket} is in ${attachmentsDir} (erased after RETENTION_MONTHS, or ATTACHMENTS_DIR points elsewhere)`,
+    );
+  return { filename: `evidence-${record.complaint.ticket}.zip`, content: zip, files: record.files.length - missing.length, missing };
 }

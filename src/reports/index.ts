@@ -3,6 +3,7 @@ export {
   recapReport,
   complaintFormPdf,
   forwardingLetterPdf,
+  evidenceReport,
   reportSettings,
   LOGBOOK_FORMATS,
   type LogbookFormat,
@@ -17,8 +18,8 @@ export {
   type LogbookColumn,
   type LogbookOptions,
 } from "./logbook-rows.js";
-export { logbookCsv, toCsv, csvField } from "./csv.js";
-export { logbookXlsx, LOGBOOK_HEADER_ROW, type LogbookSheetMeta } from "./logbook-xlsx.js";
+export { logbookCsv, toCsv, csvField, CSV_SEPARATORS, DEFAULT_CSV_SEPARATOR, type CsvSeparator } from "./csv.js";
+export { logbookXlsx, wrappedLines, LOGBOOK_HEADER_ROW, FORM_COLUMN_COUNT, type LogbookSheetMeta } from "./logbook-xlsx.js";
 export {
   buildRecap,
   satisfactionLevel,
@@ -33,10 +34,16 @@ export {
   complaintFormFields,
   complaintFormLayout,
   forwardingLetterLayout,
+  trackingUrl,
+  placeAndDate,
+  signerTitle,
+  formatNip,
   type ComplaintFormFields,
   type DocumentLayout,
   type ForwardingLetterInput,
 } from "./documents.js";
+export { evidenceEntries, evidenceZip, safeFileName, type EvidenceEntry, type EvidenceFile } from "./evidence.js";
+export { letterheadOf, contactLine, contactLabelsOf, drawLetterhead, type Letterhead, type ContactLabels } from "./letterhead.js";
 export { frequentTerms, contentWords, truncate, STOP_WORDS, type TermCount } from "./frequent-problems.js";
 export { loadMonth, loadDocumentComplaint, type DocumentComplaint, type ComplainantIdentity } from "./store.js";
 export { loadReportTexts, DEFAULT_REPORT_TEXTS_DIR, type ReportTexts } from "./texts.js";

@@ -47,7 +47,7 @@ export const LOGBOOK_COLUMNS: readonly LogbookColumn[] = [
   { key: "unit", header: "Bidang Terkait", width: 20, type: "text" },
   { key: "followUp", header: "Tindak Lanjut Aduan", width: 40, type: "text" },
   { key: "toComplainant", header: "Tindak Lanjut Ke Pengadu", width: 40, type: "text" },
-  { key: "status", header: "Status (selesai / tidak)", width: 12, type: "text" },
+  { key: "status", header: "Status (selesai / tidak)", width: 16, type: "text" },
   { key: "initials", header: "Paraf", width: 9, type: "text" },
   { key: "ticket", header: "Tiket", width: 16, type: "text" },
   { key: "receivedAt", header: "Tanggal Diterima", width: 17, type: "date" },

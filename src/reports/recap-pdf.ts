@@ -1,6 +1,7 @@
 import type { Locale } from "../core/index.js";
 import { channelName } from "./media.js";
 import { barChart, ensureRoom, footer, pdfSafe, renderPdf, write, type Pdf } from "./pdf.js";
+import { contactLabelsOf, drawLetterhead, type Letterhead } from "./letterhead.js";
 import type { Recap } from "./recap.js";
 import type { ReportTexts } from "./texts.js";
 import { formatDuration, formatLongDateTime, monthTitle, monthRange } from "./time.js";
@@ -9,6 +10,8 @@ export interface RecapPdfOptions {
   texts: ReportTexts;
   /** The SOP's title, shown under the heading. */
   sopTitle?: string;
+  /** The kop surat over the first page; the recap's office name alone when absent. */
+  letterhead?: Letterhead;
   compress?: boolean;
 }
 
@@ -54,10 +57,9 @@ export function recapPdf(recap: Recap, options: RecapPdfOptions): Promise<Buffer
     const width = doc.page.width - left - doc.page.margins.right;
 
     // Page 1: heading, key numbers, bars.
-    doc.font("Helvetica-Bold").fontSize(16);
-    write(doc, recap.office.toUpperCase(), left, 50, { width, align: "center" });
-    doc.fontSize(13);
-    write(doc, texts.t("recap.title"), { width, align: "center" });
+    drawLetterhead(doc, options.letterhead ?? { name: recap.office }, contactLabelsOf(texts));
+    doc.font("Helvetica-Bold").fontSize(13);
+    write(doc, texts.t("recap.title"), left, doc.y - 4, { width, align: "center" });
     doc.font("Helvetica").fontSize(11);
     write(doc, texts.t("recap.month", { month }), { width, align: "center" });
     doc.fontSize(8).fillColor("#555555");

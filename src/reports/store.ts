@@ -1,4 +1,5 @@
 import type { Database } from "../db/index.js";
+import type { EvidenceFile } from "./evidence.js";
 import { redact, type KnownIdentity } from "./redact.js";
 import type { MonthRange } from "./time.js";
 import type { ReportComplaint, ReportEvent } from "./types.js";
@@ -19,6 +20,8 @@ export interface DocumentComplaint {
   originalText: string;
   identity: ComplainantIdentity;
   attachments: number;
+  /** The evidence files, oldest first (the form lists them, `documents evidence` zips them). */
+  files: EvidenceFile[];
 }
 
 interface EventRow {
@@ -121,7 +124,13 @@ export async function loadMonth(db: Database, range: MonthRange): Promise<{ comp
 export async function loadDocumentComplaint(db: Database, ticket: string): Promise<DocumentComplaint | undefined> {
   const row = await db.prisma.complaint.findUnique({
     where: { ticket },
-    include: { ...include, _count: { select: { attachments: true } } },
+    include: {
+      ...include,
+      attachments: {
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+        select: { filename: true, mime: true, size: true, storagePath: true },
+      },
+    },
   });
   if (!row) return undefined;
   const { complainant } = row;
@@ -135,6 +144,7 @@ export async function loadDocumentComplaint(db: Database, ticket: string): Promi
       phone: complainant.phone,
       address: complainant.address,
     },
-    attachments: row._count.attachments,
+    attachments: row.attachments.length,
+    files: row.attachments,
   };
 }

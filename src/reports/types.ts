@@ -1,5 +1,6 @@
 import type { Locale } from "../core/index.js";
 import type { SopPreset } from "../complaints/index.js";
+import type { Letterhead } from "./letterhead.js";
 import type { ReportTexts } from "./texts.js";
 
 /** One audit event of a complaint, as the reports read it. Free text is already redacted. */
@@ -45,4 +46,8 @@ export interface ReportSettings {
   /** Texts of templates/reports/<locale>.json; loaded from the default folder when absent. */
   texts?: ReportTexts;
   clock?: () => Date;
+  /** The kop surat (OFFICE_PARENT, OFFICE_ADDRESS…); only the office's name when absent. */
+  letterhead?: Letterhead;
+  /** PUBLIC_BASE_URL: the complaint form's QR code links to its tracking page. */
+  publicBaseUrl?: string;
 }

@@ -38,6 +38,7 @@ const SOP = parseSopPreset(
     name: "uji",
     title: label("SOP Uji"),
     workingTime: { kind: "calendar" },
+    documents: { logbook: { number: "FM-PDIP-03-02", revision: "00", effective: "20 Des 2017" } },
     roles: [
       { id: "staf", label: label("Staf Pengelola Pengaduan") },
       { id: "kasi", label: label("Kepala Seksi / Kasubbag") },
@@ -259,8 +260,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** RFC 4180 records (quoted fields may hold commas, quotes and line breaks). */
-function parseCsv(text: string): string[][] {
+/** RFC 4180 records (quoted fields may hold separators, quotes and line breaks); `;` is the logbook's default. */
+function parseCsv(text: string, separator = ";"): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = "";
@@ -283,7 +284,7 @@ function parseCsv(text: string): string[][] {
       } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ",") endField();
+    else if (ch === separator) endField();
     else if (ch === "\r" && text[i + 1] === "\n") {
       endRow();
       i++;
@@ -435,6 +436,7 @@ describe("the logbook as XLSX", () => {
   let dir: string;
   let path: string;
   let sheet: ExcelJS.Worksheet;
+  let details: ExcelJS.Worksheet;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "kanal-logbook-"));
@@ -445,6 +447,7 @@ describe("the logbook as XLSX", () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(path);
     sheet = workbook.worksheets[0]!;
+    details = workbook.worksheets[1]!;
   });
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -453,33 +456,63 @@ describe("the logbook as XLSX", () => {
     expect(sheet.getCell("A1").value).toBe("KECAMATAN UJI");
     expect(sheet.getCell("A2").value).toBe("LOG BOOK PENANGANAN PENGADUAN");
     expect(sheet.getCell("A3").value).toBe("Bulan: November 2026");
-    expect(sheet.getCell("A4").value).toBe("Nomor: FM-PDIP-03-02");
+    expect(sheet.getCell("A4").value).toBe("Nomor: FM-PDIP-03-02  ·  Revisi: 00  ·  Tgl. Eff: 20 Des 2017");
     const header = sheet.getRow(6);
-    expect(LOGBOOK_HEADERS.map((_, i) => header.getCell(i + 1).value)).toEqual([...LOGBOOK_HEADERS]);
+    expect(LOGBOOK_HEADERS.slice(0, 7).map((_, i) => header.getCell(i + 1).value)).toEqual(LOGBOOK_HEADERS.slice(0, 7));
+    expect(header.getCell(8).value).toBeNull();
+    const detailHeader = details.getRow(1);
+    expect(LOGBOOK_HEADERS.slice(6).map((_, i) => detailHeader.getCell(i + 1).value)).toEqual(["No.", ...LOGBOOK_HEADERS.slice(7)]);
     expect(header.getCell(1).font?.bold).toBe(true);
+    // "Status (selesai / tidak)" wraps to three lines of bold text in its column: the row shows them all.
+    expect(header.height).toBeGreaterThanOrEqual(3 * 15);
     expect(sheet.views[0]).toMatchObject({ state: "frozen", ySplit: 6 });
     expect(sheet.getColumn(2).width).toBeGreaterThanOrEqual(40);
     expect(sheet.getCell("B7").alignment?.wrapText).toBe(true);
   });
 
   it("reads back cell by cell, dates as real Excel dates in WIB", () => {
-    expect(sheet.rowCount).toBe(6 + 7);
     const a = sheet.getRow(7);
     expect(a.getCell(1).value).toBe(1);
     expect(a.getCell(2).value).toBe("Saya [dirahasiakan] mengeluhkan antrean KTP di loket tiga sangat lama. (Website)");
     expect(a.getCell(6).value).toBe("selesai");
     expect(a.getCell(7).value).toBe("M.S.");
-    expect(a.getCell(8).value).toBe(tk.A);
+    // The other columns are on the second sheet, by the same No.
+    expect(details.rowCount).toBe(1 + 7);
+    const ad = details.getRow(2);
+    expect(ad.getCell(1).value).toBe(1);
+    expect(ad.getCell(2).value).toBe(tk.A);
     // Excel dates have no zone: the cell holds the WIB wall clock (00:00 on 1 Nov), not 17:00 UTC.
-    expect(a.getCell(9).value).toEqual(new Date("2026-11-01T00:00:00Z"));
-    expect(a.getCell(9).numFmt).toBe("dd/mm/yyyy hh:mm");
-    expect(a.getCell(14).value).toBeNull();
-    expect(a.getCell(15).value).toEqual(new Date("2026-11-01T11:00:00Z"));
-    expect(a.getCell(16).value).toBe(5);
-    const c = sheet.getRow(9);
-    expect(c.getCell(3).value).toBe("Kepala Seksi / Kasubbag");
-    expect(c.getCell(14).value).toEqual(new Date("2026-11-05T10:40:00Z"));
-    expect(sheet.getRow(13).getCell(8).value).toBe(tk.G);
+    expect(ad.getCell(3).value).toEqual(new Date("2026-11-01T00:00:00Z"));
+    expect(ad.getCell(3).numFmt).toBe("dd/mm/yyyy hh:mm");
+    expect(ad.getCell(8).value).toBeNull();
+    expect(ad.getCell(9).value).toEqual(new Date("2026-11-01T11:00:00Z"));
+    expect(ad.getCell(10).value).toBe(5);
+    expect(sheet.getRow(9).getCell(3).value).toBe("Kepala Seksi / Kasubbag");
+    expect(details.getRow(4).getCell(8).value).toEqual(new Date("2026-11-05T10:40:00Z"));
+    expect(details.getRow(8).getCell(2).value).toBe(tk.G);
+  });
+
+  it("prints on A4 landscape, one page wide, the header row on every page, signed by the head of office", () => {
+    for (const [ws, titles] of [
+      [sheet, "6:6"],
+      [details, "1:1"],
+    ] as const) {
+      expect(ws.pageSetup).toMatchObject({ paperSize: 9, orientation: "landscape", fitToPage: true, fitToWidth: 1, fitToHeight: 0 });
+      expect(ws.pageSetup.printTitlesRow).toBe(titles);
+    }
+    expect(sheet.getCell("B7").alignment?.wrapText).toBe(true);
+    // Three rows under the last record: "Mengetahui," and the head role, room to sign, name and NIP.
+    const column = (row: number) => sheet.getCell(row, 5).value;
+    expect([16, 17, 18, 19, 20, 21, 22].map(column)).toEqual([
+      "Mengetahui,",
+      "Pimpinan (Camat / Kepala Dinas)",
+      null,
+      null,
+      null,
+      "(..............................)",
+      "NIP. ..............................",
+    ]);
+    expect(sheet.getCell(16, 5).isMerged).toBe(true);
   });
 
   it("opens in LibreOffice: headless conversion to CSV reads the same cells back", async (ctx) => {
@@ -514,14 +547,53 @@ describe("the logbook as XLSX", () => {
     }
     const converted = readdirSync(out).find((f) => f.endsWith(".csv"));
     expect(converted).toBeDefined();
-    const lo = parseCsv(readFileSync(join(out, converted!), "utf8").replace(/^\uFEFF/, ""));
+    const lo = parseCsv(readFileSync(join(out, converted!), "utf8").replace(/^\uFEFF/, ""), ",");
     expect(lo[0]![0]).toBe("KECAMATAN UJI");
-    expect(lo[3]![0]).toBe("Nomor: FM-PDIP-03-02");
+    expect(lo[3]![0]).toBe("Nomor: FM-PDIP-03-02  ·  Revisi: 00  ·  Tgl. Eff: 20 Des 2017");
     const csv = await logbookReport(t.db, "2026-11", "csv", settings);
-    const ours = parseCsv(csv.content.toString("utf8").slice(1));
-    // From the header row on, LibreOffice's reading of the workbook is our CSV, cell by cell.
+    const ours = parseCsv(csv.content.toString("utf8").slice(1)).map((r) => r.slice(0, 7));
+    // From the header row on, LibreOffice's reading of the form's sheet is our CSV's first seven columns, cell by cell.
     const fromHeader = lo.slice(5).filter((r) => r.some((c) => c !== ""));
-    expect(fromHeader).toEqual(ours);
+    expect(fromHeader.slice(0, ours.length).map((r) => r.slice(0, 7))).toEqual(ours);
+    expect(fromHeader.slice(ours.length).map((r) => r[4])).toEqual([
+      "Mengetahui,",
+      "Pimpinan (Camat / Kepala Dinas)",
+      "(..............................)",
+      "NIP. ..............................",
+    ]);
+  }, 150_000);
+
+  it("prints from LibreOffice on one A4 page per sheet: the seven form columns are not split", async (ctx) => {
+    const soffice = ["soffice", "libreoffice"].find((bin) => spawnSync("sh", ["-c", `command -v ${bin}`]).status === 0);
+    if (!soffice) {
+      ctx.skip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui): cannot print the XLSX with it");
+      return;
+    }
+    const out = join(dir, "lo-pdf");
+    const profile = mkdtempSync(join(tmpdir(), "kanal-lo-profile-"));
+    try {
+      await run(
+        soffice,
+        [`-env:UserInstallation=file://${profile}`, "--headless", "--norestore", "--convert-to", "pdf", "--outdir", out, path],
+        { env: { ...process.env, HOME: profile }, timeout: 120_000 },
+      );
+    } finally {
+      rmSync(profile, { recursive: true, force: true });
+    }
+    const pdf = readFileSync(
+      join(
+        out,
+        readdirSync(out).find((f) => f.endsWith(".pdf"))!,
+      ),
+    ).toString("latin1");
+    const pages = [...pdf.matchAll(/\/Type\s*\/Page\b(?!s)/g)];
+    // Before, the sheet spread over four pages with the form's columns split; scaled to the page width it is one per sheet.
+    expect(pages).toHaveLength(2);
+    const size = /\/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]/.exec(pdf);
+    expect(size).not.toBeNull();
+    // A4 landscape: 842 x 595 points.
+    expect(Math.round(Number(size![1]))).toBe(842);
+    expect(Math.round(Number(size![2]))).toBe(595);
   }, 150_000);
 });
 
@@ -714,7 +786,6 @@ describe("the complaint form and the forwarding letter", () => {
       "Lain - Lain",
       "ISI PENGADUAN / SARAN :",
       "Identitas pelapor dijaga kerahasiaannya",
-      "NO. DOK : FM-PDIP-03-01",
       tk.A!,
     ]) {
       expect(text, part).toContain(part);
@@ -835,6 +906,26 @@ describe("the commands", () => {
     const c = capture();
     await logbookMain(["--month", "2026-11", "--format", "pdf"], env(), c.io);
     expect(c.err[0]).toBe('logbook: --format must be csv or xlsx (got "pdf")');
+  });
+
+  it("logbook separates CSV with ; for Excel's Indonesian settings, or , when told", async () => {
+    const semicolon = capture();
+    expect(await logbookMain(["--month", "2026-11", "--format", "csv", "--out", "titik-koma.csv"], env(), semicolon.io)).toBe(0);
+    const first = readFileSync(join(dir, "titik-koma.csv"), "utf8");
+    expect(first.startsWith("\uFEFFNo.;Isi Pengaduan & Sumber;Bidang Terkait;")).toBe(true);
+    const comma = capture();
+    expect(await logbookMain(["--month", "2026-11", "--out", "koma.csv", "--separator", ","], env(), comma.io)).toBe(0);
+    const second = readFileSync(join(dir, "koma.csv"), "utf8");
+    expect(second.startsWith("\uFEFFNo.,Isi Pengaduan & Sumber,Bidang Terkait,")).toBe(true);
+    expect(parseCsv(second.slice(1), ",")).toEqual(parseCsv(first.slice(1), ";"));
+    for (const [args, message] of [
+      [["--month", "2026-11", "--format", "csv", "--separator", "|"], 'logbook: --separator must be ; or , (got "|")'],
+      [["--month", "2026-11", "--format", "xlsx", "--separator", ","], "logbook: --separator is for --format csv"],
+    ] as const) {
+      const bad = capture();
+      expect(await logbookMain([...args], env(), bad.io)).toBe(2);
+      expect(bad.err).toEqual([message]);
+    }
   });
 
   it("recap writes the JSON and the PDF and prints the JSON's path last", async () => {

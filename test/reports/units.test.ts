@@ -19,6 +19,7 @@ import {
   redact,
   stepTimeline,
   toCsv,
+  wrappedLines,
   truncate,
   wallClockDate,
   type ReportComplaint,
@@ -105,17 +106,29 @@ describe("months in the office's time zone", () => {
 });
 
 describe("CSV", () => {
-  it("quotes per RFC 4180, with a BOM and CRLF", () => {
+  it("quotes per RFC 4180, with a BOM and CRLF, separated by ; unless told ,", () => {
     expect(csvField("plain")).toBe("plain");
-    expect(csvField("a,b")).toBe('"a,b"');
+    expect(csvField("a;b")).toBe('"a;b"');
+    expect(csvField("a,b")).toBe("a,b");
+    expect(csvField("a,b", ",")).toBe('"a,b"');
+    expect(csvField("a;b", ",")).toBe("a;b");
     expect(csvField('kata "rusak"')).toBe('"kata ""rusak"""');
     expect(csvField("baris\nkedua")).toBe('"baris\nkedua"');
-    expect(
-      toCsv([
-        ["a", "b,c"],
-        ["1", ""],
-      ]),
-    ).toBe('\uFEFFa,"b,c"\r\n1,\r\n');
+    const rows = [
+      ["a", "b,c", "d;e"],
+      ["1", "", "2,5"],
+    ];
+    expect(toCsv(rows)).toBe('\uFEFFa;b,c;"d;e"\r\n1;;2,5\r\n');
+    expect(toCsv(rows, ",")).toBe('\uFEFFa,"b,c",d;e\r\n1,,"2,5"\r\n');
+  });
+
+  it("counts the lines a header wraps to in its column, as a spreadsheet wraps at spaces", () => {
+    expect(wrappedLines("Status (selesai / tidak)", 12)).toBe(3);
+    expect(wrappedLines("Status (selesai / tidak)", 16)).toBe(2);
+    expect(wrappedLines("No.", 5)).toBe(1);
+    expect(wrappedLines("", 5)).toBe(1);
+    expect(wrappedLines("abcdefghij", 4)).toBe(3);
+    expect(wrappedLines("ab abcdefghij", 4)).toBe(4);
   });
 
   it("keeps a complaint text from running as a spreadsheet formula", () => {
