@@ -346,6 +346,7 @@ function startCore(config: Config, base: Base, delivery: Delivery, log: Log, sta
       ticketPrefix: config.TICKET_PREFIX,
       defaultLocale: config.DEFAULT_LOCALE,
       timeZone: config.OFFICE_TIMEZONE,
+      publicBaseUrl: config.PUBLIC_BASE_URL,
       maxFilesPerComplaint: config.ATTACHMENT_MAX_FILES,
       maxBytesPerConversation: config.ATTACHMENT_MAX_BYTES_PER_CONVERSATION,
     },
@@ -556,6 +557,15 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
       trustProxy: config.TRUST_PROXY,
     },
     texts: (locale, key, vars) => render(base.templates, locale, { key, vars }, { office: config.OFFICE_NAME }).text,
+    tracking: {
+      sql: core.db.sql,
+      sop: base.sop,
+      publicDir: WEBCHAT_PUBLIC_DIR,
+      templatesDir: TEMPLATES_DIR,
+      text: (locale, key, vars) => render(base.templates, locale, { key, ...(vars ? { vars } : {}) }, { office: config.OFFICE_NAME }).text,
+      defaultLocale: config.DEFAULT_LOCALE,
+      rateLimit: config.RATE_LIMIT,
+    },
     staffConsole: consolePlugin({
       db: core.db,
       templates: base.templates,

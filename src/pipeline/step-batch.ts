@@ -7,6 +7,8 @@ import {
   dueAt,
   firstStep,
   followUpReply,
+  hashTrackingCode,
+  newTrackingCode,
   ratedReply,
   resolveComplainant,
   statusReply,
@@ -41,6 +43,9 @@ interface LiveConversation {
 }
 
 const keyOf = (channel: string, id: string) => `${channel}\u0000${id}`;
+
+/** What the stored history shows instead of a tracking code: the receipt gave it once. */
+const HIDDEN_CODE = "********";
 
 /**
  * Processes many citizens' messages in one transaction: dedupe, load conversations, run the flow,
@@ -198,6 +203,7 @@ export async function processStepBatch(
         const limits = deps.limitsOf(inbound.channel);
         const push = limits.delivery === "push";
         const author = job.system?.author ?? "bot";
+        const shownOnce = typeof effectVars.trackingCode === "string" ? effectVars.trackingCode : undefined;
         for (const reply of replies) {
           const options = reply.options && reply.options.length > 0 ? JSON.stringify(reply.options) : null;
           writes.add("message", {
@@ -206,7 +212,8 @@ export async function processStepBatch(
             providerMessageId: null,
             direction: "out",
             author,
-            text: reply.text,
+            // The history (staff console, exports, a resent answer) never holds a tracking code in clear.
+            text: shownOnce ? reply.text.replaceAll(shownOnce, HIDDEN_CODE) : reply.text,
             options,
             complaintId,
             replyToProviderId: inbound.providerMessageId,
@@ -304,6 +311,8 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
       }
       const id = randomUUID();
       const sopStep = firstStep(deps.sop);
+      // Shown once, in this receipt; only its hash is kept (src/complaints/tracking-code.ts).
+      const trackingCode = newTrackingCode();
       writes.add("complaint", {
         id,
         ticket: ticket!,
@@ -319,6 +328,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
         stepDueAt: dueAt(sopStep, now),
         complainantId: who.complainantId,
         conversationId: conversation.id,
+        trackingHash: hashTrackingCode(ticket!, trackingCode),
         receivedAt: inbound.receivedAt,
         createdAt: now,
         updatedAt: now,
@@ -350,6 +360,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
       linkAttachments(scope, effect.draft.attachmentIds, id);
       scope.state.filed = { complaintId: id, ticket: ticket! };
       scope.vars.ticket = ticket!;
+      Object.assign(scope.vars, trackingVars(deps.settings.publicBaseUrl, ticket!, trackingCode));
       return;
     }
     case "appendToComplaint": {
@@ -373,9 +384,9 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
     case "reportStatus": {
       const reply = await statusReply(
         sql,
-        effect.ticket,
+        { ticket: effect.ticket, ...(effect.code ? { code: effect.code } : {}) },
         { conversationId: conversation.id, channel: inbound.channel, senderId: inbound.sender.id },
-        { sop: deps.sop, locale: scope.locale, timeZone: deps.settings.timeZone },
+        { sop: deps.sop, locale: scope.locale, timeZone: deps.settings.timeZone, now },
       );
       scope.replies.push(reply);
       return;
@@ -419,6 +430,17 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
       return;
     }
   }
+}
+
+/**
+ * What a receipt says about tracking (templates/<locale>/tracking.json): the code, and the /lacak
+ * link with the ticket filled in when the office has a public address.
+ */
+function trackingVars(publicBaseUrl: string | undefined, ticket: string, code: string): Record<string, TemplateValue> {
+  if (!publicBaseUrl) return { trackingCode: code, tracking: { key: "tracking.receipt" } };
+  const url = new URL("lacak", publicBaseUrl.endsWith("/") ? publicBaseUrl : `${publicBaseUrl}/`);
+  url.searchParams.set("ticket", ticket);
+  return { trackingCode: code, trackingUrl: url.toString(), tracking: { key: "tracking.receiptLink" } };
 }
 
 /** An audit event the citizen caused, written with the step that caused it. */
