@@ -100,5 +100,5 @@ export {
   type CardView,
 } from "./cards.js";
 export { newTrackingCode, hashTrackingCode, verifyTrackingCode } from "./tracking-code.js";
-export { checkTrackingCode, senderIsProven, TRACKING_ATTEMPTS, type CodeCheck } from "./tracking.js";
+export { checkTrackingCode, senderIsProven, trackingLink, TRACKING_ATTEMPTS, type CodeCheck } from "./tracking.js";
 export { publicTracking, type PublicTracking, type PublicView, type IdentityToMask } from "./tracking-public.js";

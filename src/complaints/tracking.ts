@@ -61,3 +61,13 @@ export async function checkTrackingCode(
 const FORGEABLE_SENDERS: ReadonlySet<string> = new Set(["email"]);
 
 export const senderIsProven = (channel: string): boolean => !FORGEABLE_SENDERS.has(channel);
+
+/**
+ * The tracking page with the ticket filled in (never the code: a link gets forwarded, printed and
+ * logged), for receipts and printed forms: `<PUBLIC_BASE_URL>/lacak?ticket=ADU-2026-00042`.
+ */
+export function trackingLink(publicBaseUrl: string, ticket: string): string {
+  const url = new URL("lacak", publicBaseUrl.endsWith("/") ? publicBaseUrl : `${publicBaseUrl}/`);
+  url.searchParams.set("ticket", ticket);
+  return url.toString();
+}

@@ -12,6 +12,7 @@ import {
   ratedReply,
   resolveComplainant,
   statusReply,
+  trackingLink,
 } from "../complaints/index.js";
 import { BatchWrites, jsonListSubquery, type BatchRow, type PrismaTx, type SqlRunner } from "../db/index.js";
 import {
@@ -438,9 +439,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
  */
 function trackingVars(publicBaseUrl: string | undefined, ticket: string, code: string): Record<string, TemplateValue> {
   if (!publicBaseUrl) return { trackingCode: code, tracking: { key: "tracking.receipt" } };
-  const url = new URL("lacak", publicBaseUrl.endsWith("/") ? publicBaseUrl : `${publicBaseUrl}/`);
-  url.searchParams.set("ticket", ticket);
-  return { trackingCode: code, trackingUrl: url.toString(), tracking: { key: "tracking.receiptLink" } };
+  return { trackingCode: code, trackingUrl: trackingLink(publicBaseUrl, ticket), tracking: { key: "tracking.receiptLink" } };
 }
 
 /** An audit event the citizen caused, written with the step that caused it. */
