@@ -99,6 +99,6 @@ export {
   type CardInput,
   type CardView,
 } from "./cards.js";
-export { newTrackingCode, hashTrackingCode, verifyTrackingCode } from "./tracking-code.js";
+export { newTrackingCode, newTrackedCode, hashTrackingCode, verifyTrackingCode } from "./tracking-code.js";
 export { checkTrackingCode, senderIsProven, trackingLink, TRACKING_ATTEMPTS, type CodeCheck } from "./tracking.js";
 export { publicTracking, type PublicTracking, type PublicView, type IdentityToMask } from "./tracking-public.js";

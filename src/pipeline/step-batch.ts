@@ -7,8 +7,7 @@ import {
   dueAt,
   firstStep,
   followUpReply,
-  hashTrackingCode,
-  newTrackingCode,
+  newTrackedCode,
   ratedReply,
   resolveComplainant,
   statusReply,
@@ -131,6 +130,8 @@ export async function processStepBatch(
       // Phase 2: all the tickets this batch needs, in one statement.
       const creates = stepped.reduce((n, s) => n + s.outcome.effects.filter((e) => e.type === "createComplaint").length, 0);
       const tickets = await allocateTickets(sql, deps.settings.ticketPrefix, yearIn(now, deps.settings.timeZone), creates);
+      // Their tracking codes, hashed on libuv's threads side by side: the event loop stays free meanwhile.
+      const trackingCodes = await Promise.all(tickets.map((ticket) => newTrackedCode(ticket)));
 
       // Phase 3: effects, rendering, rows.
       for (const { index, job, conversation, outcome, files, stored } of stepped) {
@@ -152,6 +153,7 @@ export async function processStepBatch(
             attachmentLinks,
             knownComplainants,
             tickets,
+            trackingCodes,
           });
         }
 
@@ -285,6 +287,8 @@ interface EffectScope {
   knownComplainants: Map<string, string>;
   /** Tickets reserved for this batch's new complaints, taken in order. */
   tickets: string[];
+  /** Each ticket's tracking code and its hash, in the same order. */
+  trackingCodes: { code: string; hash: string }[];
 }
 
 async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrites, effect: Effect, scope: EffectScope): Promise<void> {
@@ -293,6 +297,8 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
     case "createComplaint": {
       const year = yearIn(now, deps.settings.timeZone);
       const ticket = scope.tickets.shift();
+      // Shown once, in this receipt; only its hash is kept (src/complaints/tracking-code.ts).
+      const tracking = scope.trackingCodes.shift()!;
       const who = await resolveComplainant(
         sql,
         effect.draft,
@@ -312,8 +318,6 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
       }
       const id = randomUUID();
       const sopStep = firstStep(deps.sop);
-      // Shown once, in this receipt; only its hash is kept (src/complaints/tracking-code.ts).
-      const trackingCode = newTrackingCode();
       writes.add("complaint", {
         id,
         ticket: ticket!,
@@ -329,7 +333,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
         stepDueAt: dueAt(sopStep, now),
         complainantId: who.complainantId,
         conversationId: conversation.id,
-        trackingHash: hashTrackingCode(ticket!, trackingCode),
+        trackingHash: tracking.hash,
         receivedAt: inbound.receivedAt,
         createdAt: now,
         updatedAt: now,
@@ -361,7 +365,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
       linkAttachments(scope, effect.draft.attachmentIds, id);
       scope.state.filed = { complaintId: id, ticket: ticket! };
       scope.vars.ticket = ticket!;
-      Object.assign(scope.vars, trackingVars(deps.settings.publicBaseUrl, ticket!, trackingCode));
+      Object.assign(scope.vars, trackingVars(deps.settings.publicBaseUrl, ticket!, tracking.code));
       return;
     }
     case "appendToComplaint": {
