@@ -75,6 +75,10 @@ describe(`tracking codes in the conversation (${TEST_DB})`, () => {
     // "cek", lower case and the word "kode" in between work too; so does the pair pasted alone.
     expect(await say("elsewhere", `cek ${ticket.toLowerCase()} kode ${code.toLowerCase()}`)).toMatch(REPORT);
     expect(await say("tg-1", `${ticket} ${code}`, { channel: "telegram", sender: { id: "tg-1" } })).toMatch(REPORT);
+    // Menu option 2 asks for the ticket, which may come with its code.
+    await say("via-menu", "halo");
+    expect(await say("via-menu", "2")).toMatch(/kode pelacakan/);
+    expect(await say("via-menu", `${ticket} ${code}`)).toMatch(REPORT);
     // The owner still needs no code.
     expect(await say("owner", `status ${ticket}`)).toMatch(REPORT);
   });
