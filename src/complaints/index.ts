@@ -87,7 +87,7 @@ export {
 } from "./queries.js";
 export { startSopScheduler, noticeKey, type SopScheduler, type SopSchedulerDeps, type SopNotice, type SopTx } from "./scheduler.js";
 export { staffFeedNotifier, holderReply, durationReply } from "./sop-notify.js";
-export { statusReply, formatDateTime, type Requester } from "./status.js";
+export { statusReply, formatDateTime, type Requester, type StatusQuery } from "./status.js";
 export { resolveComplainant, type NewComplainant } from "./identity.js";
 export {
   cardReply,
@@ -100,3 +100,6 @@ export {
   type CardInput,
   type CardView,
 } from "./cards.js";
+export { newTrackingCode, newTrackedCode, hashTrackingCode, verifyTrackingCode } from "./tracking-code.js";
+export { checkTrackingCode, senderIsProven, trackingLink, TRACKING_ATTEMPTS, type CodeCheck } from "./tracking.js";
+export { publicTracking, type PublicTracking, type PublicView, type IdentityToMask } from "./tracking-public.js";

@@ -8,3 +8,4 @@ export * from "./reply.js";
 export * from "./log.js";
 export * from "./text.js";
 export * from "./files.js";
+export * from "./tracking-code.js";

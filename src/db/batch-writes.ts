@@ -117,6 +117,7 @@ const TABLES = {
       stepDueAt: "timestamp",
       complainantId: "text",
       conversationId: "text",
+      trackingHash: "text",
       receivedAt: "timestamp",
       createdAt: "timestamp",
       updatedAt: "timestamp",

@@ -20,4 +20,4 @@ export { createLeaderElection, type LeaderElection, type LeaderElectionOptions }
 export { isDatabaseUnavailable, rethrowUnavailable } from "./unavailable.js";
 export { BatchWrites, type BatchRow, type BatchTable } from "./batch-writes.js";
 export { recordFailedInbound } from "./failed-inbound.js";
-export { sharedRateCounter, forgetEndedRateWindows } from "./rate-limit-counter.js";
+export { sharedRateCounter, forgetEndedRateWindows, countRateHit, readRateHits } from "./rate-limit-counter.js";

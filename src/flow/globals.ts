@@ -44,7 +44,7 @@ export function globalCommand(state: IntakeState, cmd: GlobalCommand, ctx: FlowC
       return result(next, [{ key: "locale.switched" }, ...question(next, ctx)]);
     }
     case "status": {
-      const effects = [{ type: "reportStatus" as const, ticket: cmd.ticket }];
+      const effects = [{ type: "reportStatus" as const, ticket: cmd.ticket, ...(cmd.code ? { code: cmd.code } : {}) }];
       if (state.step === "menu" || state.step === "askStatusTicket") {
         return result({ ...state, step: "menu" }, [statusDone()], effects);
       }

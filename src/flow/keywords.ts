@@ -1,4 +1,4 @@
-import { findTicket, type Locale } from "../core/index.js";
+import { codeAfterTicket, findTicket, type Locale } from "../core/index.js";
 
 /**
  * Lower case, accents and punctuation gone, single spaces. Every keyword comparison goes through
@@ -122,7 +122,8 @@ export type GlobalCommand =
   | { type: "cancel" }
   | { type: "help" }
   | { type: "locale"; locale: Locale }
-  | { type: "status"; ticket: string }
+  /** `code`: the tracking code typed after the ticket, which lets anyone anywhere ask (see src/core/tracking-code.ts). */
+  | { type: "status"; ticket: string; code?: string }
   /** "status" without a (recognisable) ticket: ask for it. */
   | { type: "askStatus" };
 
@@ -152,7 +153,12 @@ export function parseGlobal(raw: string): GlobalCommand | undefined {
 
   const ticket = findTicket(text);
   const first = n.split(" ")[0] ?? "";
-  if (ticket && (STATUS_WORDS.has(first) || n === normalize(ticket))) return { type: "status", ticket };
+  if (ticket) {
+    const code = codeAfterTicket(text, ticket);
+    if (STATUS_WORDS.has(first) || n === normalize(ticket)) return { type: "status", ticket, ...(code ? { code } : {}) };
+    // A ticket and its code pasted alone; a well-formed code only, so that a follow-up is never taken for one.
+    if (code && text.toUpperCase().startsWith(ticket)) return { type: "status", ticket, code };
+  }
   if (STATUS_ALONE.has(n)) return { type: "askStatus" };
   // "status 123": meant as a status query, but the ticket is unusable; ask for it properly.
   if (STATUS_WORDS.has(first) && n.split(" ").length === 2 && /\d/.test(n)) return { type: "askStatus" };

@@ -1,4 +1,4 @@
-import { findTicket } from "../core/index.js";
+import { codeAfterTicket, findTicket } from "../core/index.js";
 import { addAttachments, hasAnswers, nextMissingStep } from "./draft.js";
 import { statusDone } from "./globals.js";
 import { parseGlobal } from "./keywords.js";
@@ -40,7 +40,8 @@ export function menuAnswer(state: IntakeState, text: string, ctx: FlowContext): 
 export function statusTicketAnswer(state: IntakeState, text: string): StepResult {
   const ticket = findTicket(text);
   if (!ticket) return result(state, [{ key: "status.invalid" }, { key: "ask.statusTicket" }]);
-  return result({ ...state, step: "menu" }, [statusDone()], [{ type: "reportStatus", ticket }]);
+  const code = codeAfterTicket(text, ticket);
+  return result({ ...state, step: "menu" }, [statusDone()], [{ type: "reportStatus", ticket, ...(code ? { code } : {}) }]);
 }
 
 /** An information request is filed like a complaint (seed 002 triage), with its own receipt. */
@@ -83,7 +84,8 @@ export function firstMessage(state: IntakeState, text: string, files: readonly s
   const count = draft.attachmentIds.length;
 
   if (cmd?.type === "status") {
-    return result({ ...base, step: "menu" }, [greeting, menuReply()], [{ type: "reportStatus", ticket: cmd.ticket }]);
+    const code = cmd.code ? { code: cmd.code } : {};
+    return result({ ...base, step: "menu" }, [greeting, menuReply()], [{ type: "reportStatus", ticket: cmd.ticket, ...code }]);
   }
   if (cmd?.type === "askStatus") return result({ ...base, step: "askStatusTicket" }, [greeting, { key: "ask.statusTicket" }]);
   if (cmd?.type === "help") return result({ ...base, step: "menu" }, [greeting, { key: "help" }, menuReply()]);

@@ -108,8 +108,8 @@ export interface FlowInput {
 export type Effect =
   | { type: "createComplaint"; kind: "complaint" | "information"; draft: Draft }
   | { type: "appendToComplaint"; complaintId: string; text: string; attachmentIds: string[] }
-  /** Replies with the complaint's status, only to the complainant who filed it. */
-  | { type: "reportStatus"; ticket: string }
+  /** Replies with the complaint's status: to the complainant who filed it, or to anyone with its tracking code. */
+  | { type: "reportStatus"; ticket: string; code?: string }
   | { type: "storeRating"; complaintId: string; score: number; comment?: string }
   /** E-mail: the citizen corrected the category guessed for the complaint (the receipt asked). */
   | { type: "setCategory"; complaintId: string; category: Category }

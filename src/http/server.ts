@@ -8,6 +8,7 @@ import { registerRateLimits } from "./rate-limit.js";
 import { rateLimitSettings, trustProxyOption, warnOnceOfUntrustedProxy } from "./client-address.js";
 import { registerSecurityHeaders } from "./security-headers.js";
 import { webchatRoutes } from "./webchat-routes.js";
+import { trackRoutes } from "./track-routes.js";
 import { adminRoutes } from "./admin-routes.js";
 import { webhookRoutes } from "./webhook-routes.js";
 import type { ServerDeps } from "./types.js";
@@ -71,6 +72,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(
     adminRoutes(deps.adminPages ?? [], { https: deps.security?.https ?? false, rateLimit: limits.enabled, log: deps.log }),
   );
+  if (deps.tracking) await app.register(trackRoutes(deps.tracking, deps.security?.frameAncestors ?? []));
   if (deps.staffConsole) await app.register(deps.staffConsole, { prefix: "/staff" });
   return app;
 }

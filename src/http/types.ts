@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { AdminPage } from "./admin-routes.js";
 import type { ChannelStatus, Locale, Log, Webhook } from "../core/index.js";
 import type { SharedCounter } from "./rate-limit.js";
+import type { TrackingDeps } from "./track-routes.js";
 import type { Pipeline, ConversationStore } from "../pipeline/index.js";
 
 export interface ServerDeps {
@@ -46,6 +47,8 @@ export interface ServerDeps {
     /** TRUST_PROXY: whose X-Forwarded-For (and X-Forwarded-Proto) is believed. */
     trustProxy?: false | number | readonly string[];
   };
+  /** The public tracking page /lacak and GET /api/track (src/http/track-routes.ts); absent, not served. */
+  tracking?: TrackingDeps;
   /** A text from templates/ in a locale (the polite 429); absent, English built-ins. */
   texts?: (locale: Locale, key: string, vars: Record<string, string | number>) => string;
   log: Log;

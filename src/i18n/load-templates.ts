@@ -19,10 +19,10 @@ export const DEFAULT_TEMPLATE_DIR = join(projectRoot(dirname(fileURLToPath(impor
 
 /**
  * The texts the bot renders are every `*.json` in templates/<locale>/ (messages.json for the citizen,
- * staff.json for staff, one file per further part), but the clients' own texts: the web page and the
+ * staff.json for staff, one file per further part), but the clients' own texts: the web pages and the
  * terminal read those themselves. A key may live in only one file.
  */
-const CLIENT_FILES = new Set(["webchat.json", "terminal.json"]);
+const CLIENT_FILES = new Set(["webchat.json", "terminal.json", "lacak.json"]);
 
 function templateFiles(dir: string, locale: Locale): string[] {
   const found = existsSync(join(dir, locale)) ? readdirSync(join(dir, locale)) : [];

@@ -63,6 +63,7 @@ export function startCore(config: Config, base: Base, delivery: Delivery, log: L
       ticketPrefix: config.TICKET_PREFIX,
       defaultLocale: config.DEFAULT_LOCALE,
       timeZone: config.OFFICE_TIMEZONE,
+      publicBaseUrl: config.PUBLIC_BASE_URL,
       maxFilesPerComplaint: config.ATTACHMENT_MAX_FILES,
       maxBytesPerConversation: config.ATTACHMENT_MAX_BYTES_PER_CONVERSATION,
     },

@@ -124,6 +124,15 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
       trustProxy: config.TRUST_PROXY,
     },
     texts: (locale, key, vars) => render(base.templates, locale, { key, vars }, { office: config.OFFICE_NAME }).text,
+    tracking: {
+      sql: core.db.sql,
+      sop: base.sop,
+      publicDir: WEBCHAT_PUBLIC_DIR,
+      templatesDir: TEMPLATES_DIR,
+      text: (locale, key, vars) => render(base.templates, locale, { key, ...(vars ? { vars } : {}) }, { office: config.OFFICE_NAME }).text,
+      defaultLocale: config.DEFAULT_LOCALE,
+      rateLimit: config.RATE_LIMIT,
+    },
     staffConsole: consolePlugin({
       db: core.db,
       templates: base.templates,

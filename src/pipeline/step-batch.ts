@@ -7,9 +7,11 @@ import {
   dueAt,
   firstStep,
   followUpReply,
+  newTrackedCode,
   ratedReply,
   resolveComplainant,
   statusReply,
+  trackingLink,
 } from "../complaints/index.js";
 import { BatchWrites, jsonListSubquery, type BatchRow, type PrismaTx, type SqlRunner } from "../db/index.js";
 import {
@@ -41,6 +43,9 @@ interface LiveConversation {
 }
 
 const keyOf = (channel: string, id: string) => `${channel}\u0000${id}`;
+
+/** What the stored history shows instead of a tracking code: the receipt gave it once. */
+const HIDDEN_CODE = "********";
 
 /**
  * Processes many citizens' messages in one transaction: dedupe, load conversations, run the flow,
@@ -131,6 +136,8 @@ export async function processStepBatch(
       const creates = stepped.reduce((n, s) => n + s.outcome.effects.filter((e) => e.type === "createComplaint").length, 0);
       const allocator = sql.provider === "postgresql" && !within ? deps.db.sql : sql;
       const tickets = await allocateTickets(allocator, deps.settings.ticketPrefix, yearIn(now, deps.settings.timeZone), creates);
+      // Their tracking codes, hashed on libuv's threads side by side: the event loop stays free meanwhile.
+      const trackingCodes = await Promise.all(tickets.map((ticket) => newTrackedCode(ticket)));
 
       // Phase 3: effects, rendering, rows.
       for (const { index, job, conversation, outcome, files, stored } of stepped) {
@@ -152,6 +159,7 @@ export async function processStepBatch(
             attachmentLinks,
             knownComplainants,
             tickets,
+            trackingCodes,
           });
         }
 
@@ -204,6 +212,7 @@ export async function processStepBatch(
         const limits = deps.limitsOf(inbound.channel);
         const push = limits.delivery === "push";
         const author = job.system?.author ?? "bot";
+        const shownOnce = typeof effectVars.trackingCode === "string" ? effectVars.trackingCode : undefined;
         for (const reply of replies) {
           const options = reply.options && reply.options.length > 0 ? JSON.stringify(reply.options) : null;
           writes.add("message", {
@@ -212,7 +221,8 @@ export async function processStepBatch(
             providerMessageId: null,
             direction: "out",
             author,
-            text: reply.text,
+            // The history (staff console, exports, a resent answer) never holds a tracking code in clear.
+            text: shownOnce ? reply.text.replaceAll(shownOnce, HIDDEN_CODE) : reply.text,
             options,
             complaintId,
             replyToProviderId: inbound.providerMessageId,
@@ -283,6 +293,8 @@ interface EffectScope {
   knownComplainants: Map<string, string>;
   /** Tickets reserved for this batch's new complaints, taken in order. */
   tickets: string[];
+  /** Each ticket's tracking code and its hash, in the same order. */
+  trackingCodes: { code: string; hash: string }[];
 }
 
 async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrites, effect: Effect, scope: EffectScope): Promise<void> {
@@ -291,6 +303,8 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
     case "createComplaint": {
       const year = yearIn(now, deps.settings.timeZone);
       const ticket = scope.tickets.shift();
+      // Shown once, in this receipt; only its hash is kept (src/complaints/tracking-code.ts).
+      const tracking = scope.trackingCodes.shift()!;
       const who = await resolveComplainant(
         sql,
         effect.draft,
@@ -325,6 +339,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
         stepDueAt: dueAt(sopStep, now),
         complainantId: who.complainantId,
         conversationId: conversation.id,
+        trackingHash: tracking.hash,
         receivedAt: inbound.receivedAt,
         createdAt: now,
         updatedAt: now,
@@ -356,6 +371,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
       linkAttachments(scope, effect.draft.attachmentIds, id);
       scope.state.filed = { complaintId: id, ticket: ticket! };
       scope.vars.ticket = ticket!;
+      Object.assign(scope.vars, trackingVars(deps.settings.publicBaseUrl, ticket!, tracking.code));
       return;
     }
     case "appendToComplaint": {
@@ -379,9 +395,9 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
     case "reportStatus": {
       const reply = await statusReply(
         sql,
-        effect.ticket,
+        { ticket: effect.ticket, ...(effect.code ? { code: effect.code } : {}) },
         { conversationId: conversation.id, channel: inbound.channel, senderId: inbound.sender.id },
-        { sop: deps.sop, locale: scope.locale, timeZone: deps.settings.timeZone },
+        { sop: deps.sop, locale: scope.locale, timeZone: deps.settings.timeZone, now },
       );
       scope.replies.push(reply);
       return;
@@ -425,6 +441,15 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
       return;
     }
   }
+}
+
+/**
+ * What a receipt says about tracking (templates/<locale>/tracking.json): the code, and the /lacak
+ * link with the ticket filled in when the office has a public address.
+ */
+function trackingVars(publicBaseUrl: string | undefined, ticket: string, code: string): Record<string, TemplateValue> {
+  if (!publicBaseUrl) return { trackingCode: code, tracking: { key: "tracking.receipt" } };
+  return { trackingCode: code, trackingUrl: trackingLink(publicBaseUrl, ticket), tracking: { key: "tracking.receiptLink" } };
 }
 
 /** An audit event the citizen caused, written with the step that caused it. */

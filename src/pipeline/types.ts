@@ -23,6 +23,8 @@ export interface PipelineSettings {
   ticketPrefix: string;
   defaultLocale: Locale;
   timeZone: string;
+  /** PUBLIC_BASE_URL: receipts link to the tracking page `<url>/lacak?ticket=…`. */
+  publicBaseUrl?: string;
   /** ATTACHMENT_MAX_FILES: files per complaint (default 10). */
   maxFilesPerComplaint?: number;
   /** ATTACHMENT_MAX_BYTES_PER_CONVERSATION: bytes of files one conversation may store (default 50 MB). */

@@ -37,6 +37,7 @@ function complaint(id: string, complainantId: string): BatchRow<"complaint"> {
     stepDueAt: null,
     complainantId,
     conversationId: "conv-1",
+    trackingHash: null,
     receivedAt: at("2026-12-01T02:03:00.000Z"),
     createdAt: now,
     updatedAt: now,

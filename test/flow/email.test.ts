@@ -9,7 +9,7 @@ import {
   type IntakeState,
 } from "../../src/flow/index.js";
 import { render } from "../../src/i18n/index.js";
-import { applyPipeline, at, email, file, input, keys, OFFICE, play, telegram, templates, tooLarge } from "./transcript.js";
+import { applyPipeline, at, email, file, input, keys, OFFICE, play, telegram, templates, tooLarge, withTracking } from "./transcript.js";
 
 /** An e-mail whose From header has a display name. */
 const named: FlowContext = { ...email, displayName: "Siti Rahmawati" };
@@ -73,7 +73,7 @@ describe("a first e-mail that is a complaint is filed at once", () => {
     expect(receipt.options).toHaveLength(4);
     expect(state.emailPending).toEqual({ category: "Perilaku Pegawai" });
 
-    const text = render(templates, "id", receipt, { office: OFFICE, ticket: "ADU-2026-00042" }).text;
+    const text = render(templates, "id", withTracking(receipt), { office: OFFICE, ticket: "ADU-2026-00042" }).text;
     expect(text).toContain("ADU-2026-00042");
     expect(text).toContain("Perilaku Pegawai");
     expect(text).not.toMatch(/Nama:/); // the name is known: not asked
@@ -86,7 +86,7 @@ describe("a first e-mail that is a complaint is filed at once", () => {
       expect(findEffect(r.effects, "createComplaint")!.draft.name).toBeUndefined();
       expect(r.replies[0]!.vars!.ask).toEqual({ key: "email.ask.categoryAndName" });
       expect(r.state.emailPending).toEqual({ category: "Perilaku Pegawai", name: true });
-      const text = render(templates, "en", r.replies[0]!, { office: OFFICE, ticket: "ADU-2026-00042" }).text;
+      const text = render(templates, "en", withTracking(r.replies[0]!), { office: OFFICE, ticket: "ADU-2026-00042" }).text;
       expect(text).toMatch(/Name: your full name/);
     }
   });
@@ -158,7 +158,7 @@ describe("the reply in the thread after the receipt", () => {
     const state = filed(named);
     const receipt = step(undefined, input(COMPLAINT), named, "id").replies[0]!;
     for (const locale of ["id", "en"] as const) {
-      const { options } = render(templates, locale, receipt, { office: OFFICE, ticket: "ADU-2026-00001" });
+      const { options } = render(templates, locale, withTracking(receipt), { office: OFFICE, ticket: "ADU-2026-00001" });
       expect(options).toHaveLength(4);
       for (const label of options!) {
         const r = step({ ...state, locale }, input(label), named, locale);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { render } from "../../src/i18n/index.js";
-import { both, email, file, input, OFFICE, play, telegram, templates, web, whatsapp } from "./transcript.js";
+import { both, email, file, input, OFFICE, play, telegram, templates, web, whatsapp, withTracking } from "./transcript.js";
 
 const STORY = "Antrean di loket tiga sangat lama dan petugas tidak menjelaskan alasannya.";
 const STORY_EN = "The queue at counter three was very long and nobody explained why we had to wait.";
@@ -59,9 +59,9 @@ describe("a new complaint, named, with contact and address", () => {
     ]) {
       expect(summary).toContain(part);
     }
-    const receipt = render(templates, "id", results[10]!.replies[0]!, { office: OFFICE, ticket: "ADU-2026-00042" }).text;
+    const receipt = render(templates, "id", withTracking(results[10]!.replies[0]!), { office: OFFICE, ticket: "ADU-2026-00042" }).text;
     expect(receipt).toContain("ADU-2026-00042");
-    expect(receipt).toContain("status ADU-2026-00042");
+    expect(receipt).toContain("status ADU-2026-00042 K7QX9M2P");
   });
 
   it("web chat, English: the same path answered with words", () => {

@@ -110,15 +110,26 @@ describe("parseGlobal", () => {
     ["cek adu-2026-00042", { type: "status", ticket: "ADU-2026-00042" }],
     ["check ADU-2026-00042 please", { type: "status", ticket: "ADU-2026-00042" }],
     ["adu-2026-00042", { type: "status", ticket: "ADU-2026-00042" }],
+    // With the tracking code: typed after the ticket, with "kode"/"code", in any case, or pasted alone with the ticket.
+    ["status ADU-2026-00042 K7QX9M2P", { type: "status", ticket: "ADU-2026-00042", code: "K7QX9M2P" }],
+    ["cek adu-2026-00042 kode: k7qx9m2p", { type: "status", ticket: "ADU-2026-00042", code: "K7QX9M2P" }],
+    ["check ADU-2026-00042 code K7QX-9M2P.", { type: "status", ticket: "ADU-2026-00042", code: "K7QX9M2P" }],
+    ["ADU-2026-00042 K7QX9M2P", { type: "status", ticket: "ADU-2026-00042", code: "K7QX9M2P" }],
+    // Not a code: a look-alike (0, O, 1, I, L) or the wrong length is a query without one.
+    ["status ADU-2026-00042 K7QX9M2O", { type: "status", ticket: "ADU-2026-00042" }],
+    ["status ADU-2026-00042 K7QX9M", { type: "status", ticket: "ADU-2026-00042" }],
     ["status", { type: "askStatus" }],
     ["status 123", { type: "askStatus" }],
   ] as const)("%s", (text, command) => {
     expect(parseGlobal(text)).toEqual(command);
   });
 
-  it.each(["menu makanan di kantin kotor", "start", "saya batal datang karena antre", "", "halo"])("%s is no command", (text) => {
-    expect(parseGlobal(text)).toBeUndefined();
-  });
+  it.each(["menu makanan di kantin kotor", "start", "saya batal datang karena antre", "", "halo", "ADU-2026-00042 TERLAMBAT lagi"])(
+    "%s is no command",
+    (text) => {
+      expect(parseGlobal(text)).toBeUndefined();
+    },
+  );
 });
 
 describe("answers", () => {

@@ -9,6 +9,7 @@ import {
   type FlowInput,
   type IntakeState,
   type IntakeStep,
+  type Reply,
   type StepResult,
 } from "../../src/flow/index.js";
 import { loadTemplates, render } from "../../src/i18n/index.js";
@@ -64,12 +65,19 @@ export function applyPipeline(result: StepResult): { state: IntakeState; ticket?
   return { state: { ...result.state, filed: { complaintId: `c${sequence}`, ticket } }, ticket };
 }
 
+/** What the pipeline adds to a receipt's vars with the ticket: the tracking code (src/pipeline/step-batch.ts). */
+export const TRACKING_VARS = { trackingCode: "K7QX9M2P", tracking: { key: "tracking.receipt" } } as const;
+
+/** A receipt with the vars the pipeline adds, ready to render. */
+export const withTracking = (reply: Reply): Reply => ({ ...reply, vars: { ...TRACKING_VARS, ...reply.vars } });
+
 /** Renders every reply (text and options) in both locales: a missing key or var throws here. */
 export function renderAll(result: StepResult, ticket?: string): void {
   for (const locale of ["id", "en"] as const) {
     for (const reply of result.replies) {
       const globals: Record<string, string> = { office: OFFICE, ...(ticket ? { ticket } : {}) };
-      const out = render(templates, locale, reply, globals);
+      const tracking = ticket ? TRACKING_VARS : {};
+      const out = render(templates, locale, { ...reply, vars: { ...tracking, ...reply.vars } }, globals);
       expect(out.text.length).toBeGreaterThan(0);
       expect(out.text).not.toMatch(/\{[A-Za-z]+\}/);
     }

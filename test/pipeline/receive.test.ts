@@ -114,7 +114,7 @@ describe("pipeline.receive", () => {
     const stranger = await t.pipeline.receive(textMessage("stranger", `status ${ticket}`));
     const missing = await t.pipeline.receive(textMessage("stranger", "status ADU-2026-99999"));
     // The same answer as for a ticket that does not exist (apart from the number itself).
-    expect(stranger.replies[0]!.text.replace(ticket, "X")).toBe(missing.replies[0]!.text.replace("ADU-2026-99999", "X"));
+    expect(stranger.replies[0]!.text.replaceAll(ticket, "X")).toBe(missing.replies[0]!.text.replaceAll("ADU-2026-99999", "X"));
     expect(stranger.replies[0]!.text).not.toMatch(/Diterima dan dicatat|Pelayanan/);
   });
 
