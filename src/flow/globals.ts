@@ -6,8 +6,17 @@ import { menuReply, question } from "./questions.js";
 import { result } from "./result.js";
 import type { FlowContext, IntakeState, IntakeStep, Reply, StepResult } from "./types.js";
 
-/** Steps where something unfinished would be thrown away by `batal`. */
+/**
+ * Steps where something unfinished would be thrown away by `batal`. Every complaint question is
+ * one: right after `1` the draft is still empty, yet the citizen was just told `batal` cancels.
+ */
 const UNFINISHED: ReadonlySet<IntakeStep> = new Set<IntakeStep>([
+  "askName",
+  "askContact",
+  "askAddress",
+  "askCategory",
+  "askText",
+  "askEvidence",
   "askStatusTicket",
   "askInfo",
   "askRating",
