@@ -38,7 +38,7 @@ export function globalCommand(state: IntakeState, cmd: GlobalCommand, ctx: FlowC
       return result(next, [...paused, menuReply()]);
     }
     case "cancel": {
-      const next: IntakeState = { step: "menu", locale: state.locale, draft: emptyDraft(), filed: state.filed };
+      const next: IntakeState = { step: "menu", locale: state.locale, draft: emptyDraft(), filed: state.filed, filedKind: state.filedKind };
       // After filing there is nothing to cancel; say plainly that the filed complaint still stands.
       if (state.step === "filed" && state.filed) {
         return result(next, [{ key: "cancel.filed", vars: { ticket: state.filed.ticket } }, menuReply()]);
