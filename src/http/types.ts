@@ -21,6 +21,8 @@ export interface ServerDeps {
     /** templates/: webchat UI texts are templates/<locale>/webchat.json */
     templatesDir: string;
     maxAttachmentBytes: number;
+    /** WEBCHAT_SESSION_IDLE_DAYS: past it, the page shows nothing of a conversation it kept (default 30). */
+    sessionIdleDays?: number;
   };
   officeName: string;
   /** The locale of a session that does not ask for one. */

@@ -120,6 +120,7 @@ export function webchatRoutes(deps: ServerDeps) {
       reply.header("cache-control", "no-cache").send({
         maxAttachmentBytes: deps.webchat.maxAttachmentBytes,
         maxTextLength: MAX_TEXT_LENGTH,
+        sessionIdleDays: deps.webchat.sessionIdleDays ?? 30,
       }),
     );
 
