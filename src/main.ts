@@ -547,6 +547,7 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
       templatesDir: TEMPLATES_DIR,
       maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES,
       sessionIdleDays: config.WEBCHAT_SESSION_IDLE_DAYS,
+      filePath: (storagePath) => base.attachments.pathOf(storagePath),
     },
     defaultLocale: config.DEFAULT_LOCALE,
     officeName: config.OFFICE_NAME,

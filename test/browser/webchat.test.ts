@@ -283,6 +283,12 @@ describe.skipIf(!HAS_CHROMIUM)(
       writeFileSync(photo, png());
       await answered(page, () => page.locator("#file").setInputFiles(photo));
       expect(uploads.length).toBe(1);
+      // The photo shows as a thumbnail on the citizen's message, loaded from this session's own URL.
+      const thumb = page.locator('#log .msg[data-from="citizen"] img.msg__thumb').last();
+      await thumb.waitFor({ state: "visible", timeout: WAIT });
+      await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: WAIT }).toBe(8);
+      expect(await thumb.getAttribute("alt")).toBe("antrean.png");
+      expect(await thumb.getAttribute("src")).toMatch(/^\/api\/webchat\/sessions\/[A-Za-z0-9_-]+\/files\/[A-Za-z0-9-]+$/);
       await choose(page, options(page).first());
 
       // The summary, confirmed with "ya": the reply holds the ticket.
@@ -360,6 +366,9 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(new Set(after).size).toBe(after.length);
       expect(await logText(page)).toContain(ticket);
       expect(await logText(page)).toContain("Antrean loket KTP");
+      // The thumbnail comes back with the history.
+      const thumb = page.locator("#log img.msg__thumb").first();
+      await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: WAIT }).toBe(8);
 
       await screenshot(page, "webchat.png");
     });

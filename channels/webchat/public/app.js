@@ -48,7 +48,8 @@ const els = {
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 
 /**
- * @typedef {{ id: string, from: "citizen" | "bot" | "staff", text: string, at: string, options?: string[] }} HistoryMessage
+ * @typedef {{ id: string, mime: string, name?: string }} HistoryFile
+ * @typedef {{ id: string, from: "citizen" | "bot" | "staff", text: string, at: string, options?: string[], files?: HistoryFile[] }} HistoryMessage
  * @typedef {{ afterId: string, list: string[] }} PendingOptions
  */
 const state = {
@@ -231,7 +232,7 @@ function formatTime(at) {
 }
 
 /**
- * @param {{ from: string, text: string, at?: string, id?: string, pending?: boolean, file?: boolean }} m
+ * @param {{ from: string, text: string, at?: string, id?: string, pending?: boolean, file?: boolean, files?: unknown }} m
  * @returns {HTMLElement}
  */
 function messageElement(m) {
@@ -262,6 +263,8 @@ function messageElement(m) {
     appendFormatted(m.text, body);
   }
   if (m.file) body.classList.add("msg__text--file");
+  const thumbs = thumbnails(m.files);
+  if (thumbs) bubble.append(thumbs);
   bubble.append(body);
 
   const meta = document.createElement("div");
@@ -277,6 +280,33 @@ function messageElement(m) {
   bubble.append(meta);
   el.append(bubble);
   return el;
+}
+
+/** Images the server draws as thumbnails (the type its check of the bytes found). */
+const THUMBNAIL_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"];
+
+/**
+ * The images a citizen's message carried, as thumbnails, served only to this session. Other files
+ * are named by the message's text.
+ * @param {unknown} files
+ * @returns {HTMLElement | null}
+ */
+function thumbnails(files) {
+  if (!Array.isArray(files) || !state.sessionId) return null;
+  const images = files.filter((f) => f && typeof f.id === "string" && THUMBNAIL_TYPES.includes(f.mime));
+  if (images.length === 0) return null;
+  const box = document.createElement("div");
+  box.className = "msg__thumbs";
+  for (const f of images) {
+    const img = document.createElement("img");
+    img.className = "msg__thumb";
+    img.src = `${API}/sessions/${encodeURIComponent(state.sessionId)}/files/${encodeURIComponent(f.id)}`;
+    img.alt = typeof f.name === "string" ? f.name : t("attachment.sent");
+    img.loading = "lazy";
+    img.decoding = "async";
+    box.append(img);
+  }
+  return box;
 }
 
 function lastMessageElement() {
@@ -341,7 +371,7 @@ function renderHistory(messages, whole) {
     if (!m || typeof m.id !== "string" || state.shown.has(m.id)) return;
     state.shown.add(m.id);
     if (whole && i === 0 && m.from === "citizen" && String(m.text).trim().toLowerCase() === START_TEXT) return;
-    els.log.append(messageElement({ from: m.from, text: String(m.text ?? ""), at: m.at, id: m.id }));
+    els.log.append(messageElement({ from: m.from, text: String(m.text ?? ""), at: m.at, id: m.id, files: m.files }));
     added.push(m);
   });
   // A new bot message replaces the buttons: its own (a rating question can come by poll), or none.
