@@ -104,10 +104,13 @@ function core(text: string): string {
     .join(" ");
 }
 
-/** A menu pick after the receipt: a number or a button label, or the few words of one ("cek status"). */
+/**
+ * A menu pick after the receipt: a bare number, a button label ("2. Cek status aduan": its words
+ * name the same option), or the few words of one ("cek status"). "3 hari belum dibalas" is not one.
+ */
 function isMenuPick(text: string): boolean {
   const numbered = parseNumbered(text, 3);
-  if (numbered) return numbered.rest === "" || numbered.rest.split(" ").length <= 3;
+  if (numbered) return numbered.rest === "" || parseMenuChoice(numbered.rest) === numbered.n;
   return words(text).length <= 3 && parseMenuChoice(text) !== undefined;
 }
 

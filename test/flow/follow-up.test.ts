@@ -83,6 +83,23 @@ describe("after a ticket: a message that may not be meant for the complaint is a
     expect(step(menu.state, input("ya"), web, "id").effects).toEqual([]);
   });
 
+  it.each(["3 hari belum dibalas", "2 orang petugas lain juga melihat", "1 jam menunggu di loket"])(
+    "%s starts with a number but is an addition",
+    (say) => {
+      const r = step(FILED, input(say), web, "id");
+      expect(keys(r)).toEqual(["followup.received"]);
+    },
+  );
+
+  it.each(["1. File a complaint", "2. Check a ticket's status", "3. Ask for information"])(
+    "the English button %s is a menu pick",
+    (say) => {
+      const r = step({ ...FILED, locale: "en" }, input(say), web, "en");
+      expect(r.effects).toEqual([]);
+      expect(r.state.step).not.toBe("filed");
+    },
+  );
+
   it("clear sentences and files are added at once, as before", () => {
     const r = step(FILED, input("Sudah 3 hari belum ada kabar dari petugas"), web, "id");
     expect(keys(r)).toEqual(["followup.received"]);
