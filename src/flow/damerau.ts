@@ -26,9 +26,12 @@ export function damerauLevenshtein(a: string, b: string): number {
   return at(a.length, b.length);
 }
 
-/** Short words tolerate fewer typos: "lain" must not become "layan". */
+/**
+ * Short words tolerate fewer typos: "lain" must not become "layan", nor "banana" "sarana" (two
+ * edits are a third of a six-letter word). Two typos only where a word is long enough to stay unique.
+ */
 export function typoAllowance(word: string): number {
-  if (word.length >= 6) return 2;
+  if (word.length >= 8) return 2;
   if (word.length >= 4) return 1;
   return 0;
 }

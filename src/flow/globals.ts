@@ -6,8 +6,17 @@ import { menuReply, question } from "./questions.js";
 import { result } from "./result.js";
 import type { FlowContext, IntakeState, IntakeStep, Reply, StepResult } from "./types.js";
 
-/** Steps where something unfinished would be thrown away by `batal`. */
+/**
+ * Steps where something unfinished would be thrown away by `batal`. Every complaint question is
+ * one: right after `1` the draft is still empty, yet the citizen was just told `batal` cancels.
+ */
 const UNFINISHED: ReadonlySet<IntakeStep> = new Set<IntakeStep>([
+  "askName",
+  "askContact",
+  "askAddress",
+  "askCategory",
+  "askText",
+  "askEvidence",
   "askStatusTicket",
   "askInfo",
   "askRating",
@@ -29,7 +38,7 @@ export function globalCommand(state: IntakeState, cmd: GlobalCommand, ctx: FlowC
       return result(next, [...paused, menuReply()]);
     }
     case "cancel": {
-      const next: IntakeState = { step: "menu", locale: state.locale, draft: emptyDraft(), filed: state.filed };
+      const next: IntakeState = { step: "menu", locale: state.locale, draft: emptyDraft(), filed: state.filed, filedKind: state.filedKind };
       // After filing there is nothing to cancel; say plainly that the filed complaint still stands.
       if (state.step === "filed" && state.filed) {
         return result(next, [{ key: "cancel.filed", vars: { ticket: state.filed.ticket } }, menuReply()]);

@@ -66,6 +66,7 @@ export function infoAnswer(state: IntakeState, text: string): StepResult {
     step: "filed",
     draft: { ...state.draft, attachmentIds: [] },
     filed: undefined,
+    filedKind: "information",
     editing: undefined,
     emailPending: undefined,
   };

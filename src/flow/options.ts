@@ -22,3 +22,5 @@ export const EDIT_OPTIONS = [
   "option.back",
 ] as const;
 export const RATING_OPTIONS = ["option.rating.1", "option.rating.2", "option.rating.3", "option.rating.4", "option.rating.5"] as const;
+/** "Add this to your complaint?" after a message that may not be meant for it. */
+export const FOLLOWUP_OPTIONS = ["option.followup.yes", "option.followup.no"] as const;

@@ -21,6 +21,11 @@ export const ratingQuestion = (ticket: string): Reply => ({
   options: [...RATING_OPTIONS],
 });
 
+/** An information request is not an "aduan": every reply about it says so in its own words. */
+export const filedSubject = (state: IntakeState): Reply => ({
+  key: state.filedKind === "information" ? "followup.subject.information" : "followup.subject.complaint",
+});
+
 export const menuReply = (): Reply => ({ key: "menu", options: [...MENU_OPTIONS] });
 
 function nameQuestion(ctx: FlowContext): Reply {
@@ -80,7 +85,7 @@ export function question(state: IntakeState, ctx: FlowContext): Reply[] {
     case "askInfo":
       return [{ key: "ask.info" }];
     case "filed":
-      return state.filed ? [{ key: "filed.reminder", vars: { ticket: state.filed.ticket } }] : [menuReply()];
+      return state.filed ? [{ key: "filed.reminder", vars: { ticket: state.filed.ticket, subject: filedSubject(state) } }] : [menuReply()];
     case "askRating":
       return state.rating ? [ratingQuestion(state.rating.ticket)] : [menuReply()];
     case "askRatingComment":

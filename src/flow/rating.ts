@@ -23,7 +23,7 @@ export function ratingCommentAnswer(state: IntakeState & { rating: FiledRef & { 
   const { complaintId, ticket, score } = state.rating;
   const comment = isSkip(text) ? undefined : text.trim();
   // Further messages go to the rated complaint, like any follow-up after filing.
-  const next: IntakeState = { ...state, step: "filed", filed: { complaintId, ticket }, rating: undefined };
+  const next: IntakeState = { ...state, step: "filed", filed: { complaintId, ticket }, filedKind: undefined, rating: undefined };
   return result(
     next,
     [{ key: "rating.thanks", vars: { ticket } }],

@@ -26,7 +26,7 @@ function answer(state: IntakeState, text: string, ctx: FlowContext, filesNow: nu
     case "askInfo":
       return infoAnswer(state, text);
     case "filed":
-      return filed ? followUp({ ...state, filed }, text, []) : menuAnswer(state, text, ctx);
+      return filed ? followUp({ ...state, filed }, text, [], ctx) : menuAnswer(state, text, ctx);
     case "askRating":
       return rating ? ratingAnswer({ ...state, rating }, text) : menuAnswer(state, text, ctx);
     case "askRatingComment": {
@@ -45,7 +45,10 @@ function answer(state: IntakeState, text: string, ctx: FlowContext, filesNow: nu
  * Pure: the pipeline stores the state, applies the effects and renders the replies.
  */
 export function step(state: IntakeState | undefined, input: FlowInput, ctx: FlowContext, defaultLocale: Locale): StepResult {
-  const current = currentState(state, defaultLocale);
+  const stored = currentState(state, defaultLocale);
+  // A message held for "add it to the complaint?" lives for one answer only, whatever comes next.
+  const pending = stored.pendingFollowUp;
+  const current: IntakeState = pending === undefined ? stored : { ...stored, pendingFollowUp: undefined };
   const text = input.text.trim();
   // Files are kept only where a complaint is being written or was filed, up to its file limit.
   const { accepted, declines } = sortAttachments(admitFiles(current, input, ctx, defaultLocale), ctx);
@@ -63,7 +66,7 @@ export function step(state: IntakeState | undefined, input: FlowInput, ctx: Flow
     const filedState = { ...current, filed: current.filed };
     // E-mail: "2" or "Nama: Budi" right after the receipt answers it; anything else is a follow-up.
     const corrected = accepted.length === 0 ? emailCorrection(filedState, text) : undefined;
-    return after(declined, corrected ?? followUp(filedState, text, accepted));
+    return after(declined, corrected ?? followUp(filedState, text, accepted, ctx, pending));
   }
 
   const absorbed = absorbFiles(current, accepted);

@@ -56,6 +56,10 @@ export interface IntakeState {
   editing?: boolean;
   /** The last complaint or request filed in this conversation (follow-ups go there). */
   filed?: FiledRef;
+  /** Set when `filed` is an information request, so replies about it do not call it a complaint. */
+  filedKind?: "information";
+  /** A message after filing that may not be meant for the complaint, kept while the citizen is asked. */
+  pendingFollowUp?: string;
   /** The closed complaint a rating is being asked for. */
   rating?: FiledRef & { score?: number };
   /**

@@ -24,6 +24,10 @@ export interface ServerDeps {
     /** templates/: webchat UI texts are templates/<locale>/webchat.json */
     templatesDir: string;
     maxAttachmentBytes: number;
+    /** WEBCHAT_SESSION_IDLE_DAYS: past it, the page shows nothing of a conversation it kept (default 30). */
+    sessionIdleDays?: number;
+    /** Where a stored evidence file is on disk (AttachmentStore.pathOf); absent, no thumbnails are served. */
+    filePath?: (storagePath: string) => string;
   };
   officeName: string;
   /** The locale of a session that does not ask for one. */

@@ -32,6 +32,11 @@ const historyQuery = z.object({
     .optional(),
 });
 
+/** The image types a browser draws, which the page shows as thumbnails; other files are named, never served back. */
+const THUMBNAIL_TYPES = new Set(["image/jpeg", "image/png", "image/gif", "image/webp"]);
+/** Attachment ids are UUIDs (src/storage). */
+const FILE_ID = /^[A-Za-z0-9-]{1,64}$/;
+
 const STATIC_FILES: Record<string, string> = {
   "app.js": "text/javascript; charset=utf-8",
   "style.css": "text/css; charset=utf-8",
@@ -120,6 +125,7 @@ export function webchatRoutes(deps: ServerDeps) {
       reply.header("cache-control", "no-cache").send({
         maxAttachmentBytes: deps.webchat.maxAttachmentBytes,
         maxTextLength: MAX_TEXT_LENGTH,
+        sessionIdleDays: deps.webchat.sessionIdleDays ?? 30,
       }),
     );
 
@@ -169,6 +175,26 @@ export function webchatRoutes(deps: ServerDeps) {
       return reply
         .status(REFUSAL_STATUS[outcome.reason])
         .send({ error: result.replies[0]?.text ?? "file declined", reason: outcome.reason, replies: result.replies });
+    });
+
+    // An image the citizen sent, back to the same session only (its id is the page's key to it).
+    app.get("/api/webchat/sessions/:id/files/:file", async (request, reply) => {
+      const id = sessionId(request.params);
+      const fileId = (request.params as { file?: unknown }).file;
+      const notFound = () => new KanalError("KA_NOT_FOUND", "no such image in this session");
+      if (typeof fileId !== "string" || !FILE_ID.test(fileId) || !deps.webchat.filePath) throw notFound();
+      const found = await conversations.file(CHANNEL, id, fileId);
+      if (!found || !THUMBNAIL_TYPES.has(found.mime)) throw notFound();
+      const body = await readFile(deps.webchat.filePath(found.storagePath)).catch(() => undefined);
+      if (!body) throw notFound();
+      return (
+        reply
+          .header("content-type", found.mime)
+          // Personal data: kept in no cache, so a shared computer holds nothing after "Akhiri sesi".
+          .header("cache-control", "no-store")
+          .header("content-disposition", "inline")
+          .send(body)
+      );
     });
 
     app.get("/api/webchat/sessions/:id/messages", async (request) => {

@@ -27,7 +27,7 @@ async function main(argv: string[]): Promise<void> {
     throw error;
   }
   if (argv.includes("--chat")) {
-    const chat = await startTerminalChat(config, { chatId: argv.includes("--new") ? `terminal:${Date.now()}` : undefined });
+    const chat = await startTerminalChat(config, { fresh: argv.includes("--new") });
     await chat.finished;
     await chat.close();
     return;

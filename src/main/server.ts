@@ -111,7 +111,13 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
       };
     },
     metrics: () => collectMetrics(core.db, new Date(), channelStates(), election.isLeader()),
-    webchat: { publicDir: WEBCHAT_PUBLIC_DIR, templatesDir: TEMPLATES_DIR, maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES },
+    webchat: {
+      publicDir: WEBCHAT_PUBLIC_DIR,
+      templatesDir: TEMPLATES_DIR,
+      maxAttachmentBytes: config.ATTACHMENT_MAX_BYTES,
+      sessionIdleDays: config.WEBCHAT_SESSION_IDLE_DAYS,
+      filePath: (storagePath) => base.attachments.pathOf(storagePath),
+    },
     defaultLocale: config.DEFAULT_LOCALE,
     officeName: config.OFFICE_NAME,
     webhooks: [...entries.flatMap((e) => (e.first.webhook ? [e.first.webhook] : [])), ...webhooks],

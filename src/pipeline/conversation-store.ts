@@ -7,12 +7,29 @@ export interface HistoryMessage {
   text: string;
   options?: string[];
   at: string;
+  /** The files a citizen's message carried (their type is the one the bytes showed). */
+  files?: HistoryFile[];
+}
+
+export interface HistoryFile {
+  id: string;
+  mime: string;
+  name?: string;
+}
+
+/** Where a conversation's stored file is, for a client allowed to see it (the web page's thumbnails). */
+export interface ConversationFile {
+  mime: string;
+  storagePath: string;
+  filename?: string;
 }
 
 /** The history a pull client reads back (the web page polls it for staff replies). */
 export interface ConversationStore {
   exists(channel: ChannelName, chatId: string): Promise<{ locale: Locale } | undefined>;
   history(channel: ChannelName, chatId: string, after: number | undefined, limit?: number): Promise<ConversationHistory>;
+  /** A file of this conversation, by id; undefined for a file of any other conversation. */
+  file(channel: ChannelName, chatId: string, fileId: string): Promise<ConversationFile | undefined>;
 }
 
 export interface ConversationHistory {
@@ -32,6 +49,7 @@ export function createConversationStore(db: Database): ConversationStore {
     // A chat id from outside (a web-chat session id in a URL) is cleaned as the pipeline cleans it.
     exists: (channel, chatId) => store.exists(channel, cleanText(chatId)).catch(rethrowUnavailable),
     history: (channel, chatId, after, limit) => store.history(channel, cleanText(chatId), after, limit).catch(rethrowUnavailable),
+    file: (channel, chatId, fileId) => store.file(channel, cleanText(chatId), cleanText(fileId)).catch(rethrowUnavailable),
   };
 }
 
@@ -54,13 +72,49 @@ function readsFrom(db: Database): ConversationStore {
         take: limit,
         select: { id: true, direction: true, author: true, text: true, options: true, createdAt: true },
       });
+      const filesOf = await filesByMessage(
+        db,
+        conversation.id,
+        rows.filter((r) => r.direction === "in").map((r) => r.id),
+      );
       const messages = rows.map((row): HistoryMessage => {
         const from = row.direction === "in" ? "citizen" : row.author === "staff" ? "staff" : "bot";
         const base = { id: String(row.id), from, text: row.text, at: row.createdAt.toISOString() } as HistoryMessage;
-        return row.options ? { ...base, options: JSON.parse(row.options) as string[] } : base;
+        const files = filesOf.get(row.id);
+        return { ...base, ...(row.options ? { options: JSON.parse(row.options) as string[] } : {}), ...(files ? { files } : {}) };
       });
       const cursor = rows.length > 0 ? String(rows[rows.length - 1]!.id) : String(after ?? 0);
       return { messages, cursor, locale };
     },
+    async file(channel, chatId, fileId) {
+      const conversation = await db.prisma.conversation.findUnique({
+        where: { channel_chatId: { channel, chatId } },
+        select: { id: true },
+      });
+      if (!conversation) return undefined;
+      const row = await db.prisma.attachment.findFirst({
+        where: { id: fileId, conversationId: conversation.id },
+        select: { mime: true, storagePath: true, filename: true },
+      });
+      if (!row) return undefined;
+      return { mime: row.mime, storagePath: row.storagePath, ...(row.filename ? { filename: row.filename } : {}) };
+    },
   };
+}
+
+/** The files of the citizen's messages among these, by message id: one query, only when there are such messages. */
+async function filesByMessage(db: Database, conversationId: string, messageIds: number[]): Promise<Map<number, HistoryFile[]>> {
+  const byMessage = new Map<number, HistoryFile[]>();
+  if (messageIds.length === 0) return byMessage;
+  const rows = await db.prisma.attachment.findMany({
+    where: { conversationId, messageId: { in: messageIds } },
+    orderBy: { createdAt: "asc" },
+    select: { id: true, mime: true, filename: true, messageId: true },
+  });
+  for (const row of rows) {
+    if (row.messageId === null) continue;
+    const file: HistoryFile = { id: row.id, mime: row.mime, ...(row.filename ? { name: row.filename } : {}) };
+    byMessage.set(row.messageId, [...(byMessage.get(row.messageId) ?? []), file]);
+  }
+  return byMessage;
 }

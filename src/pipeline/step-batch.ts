@@ -85,6 +85,8 @@ export async function processStepBatch(
       const knownComplainants = new Map<string, string>();
       const attachmentLinks = new Map<string, string>();
       const attachmentsInserted = new Set<string>();
+      /** The files each recorded inbound message carried: the history shows them on that message. */
+      const messageFiles: MessageFiles[] = [];
 
       // Phase 1: the flow, in memory. The batcher gives each conversation at most one job per batch.
       const stepped: {
@@ -179,10 +181,12 @@ export async function processStepBatch(
         // A row only for a file the flow took (into the draft or a complaint): one it refused stays
         // an unreferenced file on disk, which the sweep removes.
         const taken = takenFiles(outcome);
+        const carried: string[] = [];
         for (const check of stored) {
           if (!check.accepted || !taken.has(check.stored.id)) continue;
           const s = check.stored;
           attachmentsInserted.add(s.id);
+          carried.push(s.id);
           writes.add("attachment", {
             id: s.id,
             conversationId: conversation.id,
@@ -196,6 +200,8 @@ export async function processStepBatch(
           });
         }
         if (!job.opening && !job.system) {
+          if (carried.length > 0)
+            messageFiles.push({ channel: inbound.channel, providerMessageId: inbound.providerMessageId, ids: carried });
           writes.add("message", {
             conversationId: conversation.id,
             channel: inbound.channel,
@@ -273,6 +279,7 @@ export async function processStepBatch(
       }
       await writes.flush(sql);
       await linkEarlierAttachments(sql, attachmentLinks, attachmentsInserted);
+      await linkFilesToMessages(sql, messageFiles);
       return { results, outboxRows: writes.count("outbox") };
     },
     // Waiting for SQLite's lock behind another process can take a while; a batch itself is short.
@@ -507,6 +514,23 @@ async function linkEarlierAttachments(sql: SqlRunner, links: Map<string, string>
       complaintId,
       JSON.stringify(ids),
     ]);
+  }
+}
+
+interface MessageFiles {
+  channel: string;
+  providerMessageId: string;
+  ids: string[];
+}
+
+/** Message ids exist only once the rows are in: the files learn theirs after the flush (messages with files only). */
+async function linkFilesToMessages(sql: SqlRunner, list: readonly MessageFiles[]): Promise<void> {
+  for (const { channel, providerMessageId, ids } of list) {
+    await sql.execute(
+      `UPDATE "Attachment" SET "messageId" = (SELECT "id" FROM "Message" WHERE "channel" = ? AND "providerMessageId" = ?)
+        WHERE "id" IN ${jsonListSubquery(sql.provider)}`,
+      [channel, providerMessageId, JSON.stringify(ids)],
+    );
   }
 }
 

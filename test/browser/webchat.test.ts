@@ -283,6 +283,12 @@ describe.skipIf(!HAS_CHROMIUM)(
       writeFileSync(photo, png());
       await answered(page, () => page.locator("#file").setInputFiles(photo));
       expect(uploads.length).toBe(1);
+      // The photo shows as a thumbnail on the citizen's message, loaded from this session's own URL.
+      const thumb = page.locator('#log .msg[data-from="citizen"] img.msg__thumb').last();
+      await thumb.waitFor({ state: "visible", timeout: WAIT });
+      await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: WAIT }).toBe(8);
+      expect(await thumb.getAttribute("alt")).toBe("antrean.png");
+      expect(await thumb.getAttribute("src")).toMatch(/^\/api\/webchat\/sessions\/[A-Za-z0-9_-]+\/files\/[A-Za-z0-9-]+$/);
       await choose(page, options(page).first());
 
       // The summary, confirmed with "ya": the reply holds the ticket.
@@ -360,6 +366,9 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(new Set(after).size).toBe(after.length);
       expect(await logText(page)).toContain(ticket);
       expect(await logText(page)).toContain("Antrean loket KTP");
+      // The thumbnail comes back with the history.
+      const thumb = page.locator("#log img.msg__thumb").first();
+      await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: WAIT }).toBe(8);
 
       await screenshot(page, "webchat.png");
     });
@@ -533,5 +542,98 @@ describe.skipIf(!HAS_CHROMIUM)("website chat on a small phone, for an office wit
     expect(sent.length).toBe(before + 1);
     expect((JSON.parse(sent.at(-1)!) as { text: string }).text).toBe(fits);
     expect(await counter.isVisible()).toBe(false);
+  });
+});
+
+describe.skipIf(!HAS_CHROMIUM)("website chat on a shared computer", () => {
+  const STORE_KEY = "kanal-aduan.webchat.v1";
+  let app: Awaited<ReturnType<typeof startApp>>;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const historyReads: string[] = [];
+
+  beforeAll(async () => {
+    app = await startApp();
+    browser = await launch();
+    context = await phone(browser, 390, 844);
+    page = await context.newPage();
+    page.on("dialog", (dialog) => void dialog.accept());
+    page.on("request", (request) => {
+      if (request.method() === "GET" && /\/api\/webchat\/sessions\/[^/]+\/messages/.test(request.url())) historyReads.push(request.url());
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  const stored = () => page.evaluate((key) => window.localStorage.getItem(key), STORE_KEY);
+  const sessionOf = async () => (JSON.parse((await stored()) ?? "{}") as { sessionId?: string }).sessionId;
+
+  async function ready(): Promise<void> {
+    await page.locator("body[data-ready]").waitFor({ state: "attached", timeout: WAIT });
+    await options(page).nth(2).waitFor({ state: "visible", timeout: WAIT });
+  }
+
+  it("Akhiri sesi forgets the session on this device and clears the page", async () => {
+    const id = texts("id");
+    await page.goto(app.url);
+    await ready();
+    await choose(page, options(page).first());
+    await type(page, "Siti Rahayu");
+    const first = await sessionOf();
+    expect(first).toBeTruthy();
+
+    await page.locator("#menu-button").tap();
+    const end = page.locator("#end-session");
+    expect(await end.innerText()).toBe(id["endSession"]);
+    await end.tap();
+    await page.locator("#session-ended").waitFor({ state: "visible", timeout: WAIT });
+    expect(await page.locator("#session-ended").innerText()).toContain(id["ended"]);
+    expect(await logText(page)).not.toContain("Siti Rahayu");
+    expect(await messages(page).count()).toBe(0);
+    expect(await stored()).toBeNull();
+    expect(await page.locator("#composer-input").isDisabled()).toBe(true);
+
+    // The next person at this computer: a reload shows a new conversation, nothing of the last one.
+    const readsBefore = historyReads.length;
+    await page.reload();
+    await ready();
+    expect(await logText(page)).not.toContain("Siti Rahayu");
+    const second = await sessionOf();
+    expect(second).toBeTruthy();
+    expect(second).not.toBe(first);
+    expect(historyReads.slice(readsBefore).filter((url) => url.includes(encodeURIComponent(first!)))).toEqual([]);
+
+    // Or "start again" on the ended card, without a reload.
+    await page.locator("#menu-button").tap();
+    await page.locator("#end-session").tap();
+    await page.locator("#start-again").tap();
+    await ready();
+    expect(await page.locator("#composer-input").isDisabled()).toBe(false);
+    expect(await sessionOf()).not.toBe(second);
+  });
+
+  it("reopened after the session's idle time, the page shows nothing of the old conversation", async () => {
+    const id = texts("id");
+    await choose(page, options(page).first());
+    await type(page, "Budi Hartono");
+    const old = await sessionOf();
+    // This device last used the conversation 31 days ago (WEBCHAT_SESSION_IDLE_DAYS is 30).
+    await page.evaluate((key) => {
+      const data = JSON.parse(window.localStorage.getItem(key) ?? "{}") as { lastActive?: number };
+      data.lastActive = Date.now() - 31 * 24 * 60 * 60 * 1000;
+      window.localStorage.setItem(key, JSON.stringify(data));
+    }, STORE_KEY);
+    historyReads.length = 0;
+    await page.reload();
+    await ready();
+    expect(await logText(page)).not.toContain("Budi Hartono");
+    expect(await page.locator("#log .notice").first().innerText()).toContain(id["expired"]);
+    expect(await sessionOf()).not.toBe(old);
+    // Not even fetched: the old session's history never left the server.
+    expect(historyReads.filter((url) => url.includes(encodeURIComponent(old!)))).toEqual([]);
   });
 });

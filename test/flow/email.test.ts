@@ -223,6 +223,8 @@ describe("the reply in the thread after the receipt", () => {
 
   it("other channels never see the e-mail answers", () => {
     const state = { ...at("filed"), filed: { complaintId: "c1", ticket: "ADU-2026-00001" } };
-    expect(keys(step(state, input("2"), telegram, "id"))).toEqual(["followup.received"]);
+    // Outside e-mail "2" after the receipt is the menu's status pick, never a category correction.
+    expect(keys(step(state, input("2"), telegram, "id"))).toEqual(["ask.statusTicket"]);
+    expect(keys(step(state, input("Nama: Budi Santoso"), telegram, "id"))).toEqual(["followup.received"]);
   });
 });

@@ -64,6 +64,15 @@ describe("batal / cancel: abandons the draft", () => {
     expect(state.draft).toEqual({ attachmentIds: [] });
   });
 
+  it.each(["id", "en"] as const)("right after 1 cancels the complaint just started (%s)", (locale) => {
+    const word = locale === "id" ? "batal" : "cancel";
+    play(web, locale, [
+      { say: "halo", keys: ["greeting", "menu"], step: "menu" },
+      { say: "1", keys: ["complaint.start", "ask.name"], step: "askName" },
+      { say: word, keys: ["cancel.done", "menu"], step: "menu", draft: { attachmentIds: [] } },
+    ]);
+  });
+
   it("with nothing in progress says so", () => {
     play(web, "en", [{ say: "cancel", keys: ["cancel.nothing", "menu"], step: "menu" }], at("menu", {}, "en"));
   });

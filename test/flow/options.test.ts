@@ -50,6 +50,7 @@ const ALL: Offer[] = [
   ...offers("edit contact", web, at("chooseEdit", FULL_DRAFT), [["2"]]),
   ...offers("edit address", web, at("chooseEdit", FULL_DRAFT), [["3"]]),
   ...offers("status", web, at("askStatusTicket"), [["ADU-2026-00001"]]),
+  ...offers("follow-up", web, { ...at("filed"), filed: { complaintId: "c1", ticket: "ADU-2026-00001" } }, [["ya"]]),
   ...offers("rating", web, startRating(at("filed"), { complaintId: "c1", ticket: "ADU-2026-00001" }).state, [["bagus"], ["4"]]),
 ];
 const rating = startRating(at("filed"), { complaintId: "c1", ticket: "ADU-2026-00001" });
@@ -87,6 +88,7 @@ describe("every option label is an answer its step accepts", () => {
           const moved =
             answered.state.step !== offer.state.step ||
             answered.effects.length > 0 ||
+            answered.state.pendingFollowUp !== offer.state.pendingFollowUp ||
             JSON.stringify(answered.state.draft) !== JSON.stringify(offer.state.draft);
           expect(moved, `"${label}" at ${offer.state.step} changed nothing`).toBe(true);
         }

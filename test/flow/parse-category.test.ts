@@ -38,11 +38,14 @@ describe("parseCategory", () => {
     ["servise", "Pelayanan"],
     ["fasilitas", "Sarana Prasarana"],
     ["masalah pelayanan", "Pelayanan"],
+    ["sarama", "Sarana Prasarana"],
+    ["layanam", "Pelayanan"],
   ] as const)("close spelling %s → %s", (text, category) => {
     expect(parseCategory(text)).toBe(category);
   });
 
-  it.each(["5", "0", "apa saja", "xyz", "", "pelayanan dan pegawai"])("%s is not a category", (text) => {
+  // Two typos on a six-letter word is a different word: "banana" is not "sarana".
+  it.each(["5", "0", "apa saja", "xyz", "", "pelayanan dan pegawai", "banana", "barang", "pegawe"])("%s is not a category", (text) => {
     expect(parseCategory(text)).toBeUndefined();
   });
 

@@ -16,7 +16,13 @@ describe("menu 3: ask for information", () => {
       { say: choice, keys: ["ask.info"], step: "askInfo" },
       { say: "apa?", keys: ["info.tooShort", "ask.info"], step: "askInfo" },
       { say: question, keys: ["receipt.information"], step: "filed", effects: ["createComplaint"] },
-      { say: "Terima kasih, saya tunggu jawabannya", keys: ["followup.received"], step: "filed", effects: ["appendToComplaint"] },
+      {
+        say: "Saya juga ingin tahu biayanya berapa",
+        keys: ["followup.received.information"],
+        step: "filed",
+        effects: ["appendToComplaint"],
+      },
+      { say: "Terima kasih", keys: ["followup.thanks"], step: "filed" },
     ]);
     expect(results[3]!.effects[0]).toEqual({
       type: "createComplaint",
@@ -72,7 +78,7 @@ describe("after filing: follow-ups go to the complaint", () => {
       "id",
       [
         { say: "ya", keys: ["receipt.complaint"], step: "filed", effects: ["createComplaint"] },
-        { say: "1", keys: ["followup.received"], step: "filed", effects: ["appendToComplaint"] },
+        { say: "Kejadiannya pukul 10 pagi", keys: ["followup.received"], step: "filed", effects: ["appendToComplaint"] },
       ],
       at("confirm", FULL_DRAFT),
     );

@@ -329,7 +329,7 @@ describe("health when the database is gone", () => {
     const logged: [string, unknown][] = [];
     const server = await buildServer({
       pipeline: app.pipeline,
-      conversations: { exists: async () => undefined, history: async () => ({ messages: [], cursor: "0" }) },
+      conversations: { exists: async () => undefined, history: async () => ({ messages: [], cursor: "0" }), file: async () => undefined },
       databaseOk: async () => {
         throw new Error("SQLITE_CANTOPEN: unable to open database file");
       },

@@ -62,7 +62,7 @@ describe("the page's limits", () => {
   it("are the server's own: the file size from ATTACHMENT_MAX_BYTES and the contract's text length", async () => {
     const res = await json("GET", "/webchat/config");
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ maxAttachmentBytes: 100_000, maxTextLength: 4000 });
+    expect(res.body).toEqual({ maxAttachmentBytes: 100_000, maxTextLength: 4000, sessionIdleDays: 30 });
     expect(res.headers.get("cache-control")).toBe("no-cache");
   });
 

@@ -13,7 +13,8 @@ const API = "/api/webchat";
 const STORE_KEY = "kanal-aduan.webchat.v1";
 const LOCALES = ["id", "en"];
 /** The contract's defaults, until the server says its own (GET /webchat/config). */
-const DEFAULT_LIMITS = { maxAttachmentBytes: 10 * 1024 * 1024, maxTextLength: 4000 };
+const DEFAULT_LIMITS = { maxAttachmentBytes: 10 * 1024 * 1024, maxTextLength: 4000, sessionIdleDays: 30 };
+const DAY_MS = 24 * 60 * 60 * 1000;
 const POLL_MS = 3000;
 /** Sent silently to open a new conversation: any first message gets the greeting and the menu. */
 const START_TEXT = "menu";
@@ -32,6 +33,7 @@ const els = {
   langToggle: /** @type {HTMLButtonElement} */ ($("lang-toggle")),
   langToggleText: $("lang-toggle-text"),
   newConversation: /** @type {HTMLButtonElement} */ ($("new-conversation")),
+  endSession: /** @type {HTMLButtonElement} */ ($("end-session")),
   menuButton: /** @type {HTMLButtonElement} */ ($("menu-button")),
   menu: $("session-menu"),
   connection: $("connection"),
@@ -46,7 +48,8 @@ const els = {
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 
 /**
- * @typedef {{ id: string, from: "citizen" | "bot" | "staff", text: string, at: string, options?: string[] }} HistoryMessage
+ * @typedef {{ id: string, mime: string, name?: string }} HistoryFile
+ * @typedef {{ id: string, from: "citizen" | "bot" | "staff", text: string, at: string, options?: string[], files?: HistoryFile[] }} HistoryMessage
  * @typedef {{ afterId: string, list: string[] }} PendingOptions
  */
 const state = {
@@ -59,6 +62,8 @@ const state = {
   shown: new Set(),
   /** @type {PendingOptions | null} */ options: null,
   busy: false,
+  /** "Akhiri sesi" was chosen (or the idle time passed): no session until the person starts again. */
+  ended: false,
   /** The last option was chosen with the keyboard: keep the focus among the options. */
   keyboardChoice: false,
   online: true,
@@ -80,7 +85,14 @@ function saveStore() {
   try {
     window.localStorage.setItem(
       STORE_KEY,
-      JSON.stringify({ sessionId: state.sessionId, cursor: state.cursor, locale: state.locale, options: state.options }),
+      JSON.stringify({
+        sessionId: state.sessionId,
+        cursor: state.cursor,
+        locale: state.locale,
+        options: state.options,
+        // When this device last used the conversation: past the session's idle time it is not shown again.
+        lastActive: Date.now(),
+      }),
     );
   } catch {
     /* storage full or disabled: nothing to do */
@@ -113,7 +125,7 @@ async function loadLimits() {
     const res = await fetch("/webchat/config", { headers: { accept: "application/json" } });
     if (!res.ok) return;
     const config = await res.json();
-    for (const key of /** @type {const} */ (["maxAttachmentBytes", "maxTextLength"])) {
+    for (const key of /** @type {const} */ (["maxAttachmentBytes", "maxTextLength", "sessionIdleDays"])) {
       const value = config?.[key];
       if (Number.isInteger(value) && value > 0) state.limits[key] = value;
     }
@@ -220,7 +232,7 @@ function formatTime(at) {
 }
 
 /**
- * @param {{ from: string, text: string, at?: string, id?: string, pending?: boolean, file?: boolean }} m
+ * @param {{ from: string, text: string, at?: string, id?: string, pending?: boolean, file?: boolean, files?: unknown }} m
  * @returns {HTMLElement}
  */
 function messageElement(m) {
@@ -251,6 +263,8 @@ function messageElement(m) {
     appendFormatted(m.text, body);
   }
   if (m.file) body.classList.add("msg__text--file");
+  const thumbs = thumbnails(m.files);
+  if (thumbs) bubble.append(thumbs);
   bubble.append(body);
 
   const meta = document.createElement("div");
@@ -266,6 +280,33 @@ function messageElement(m) {
   bubble.append(meta);
   el.append(bubble);
   return el;
+}
+
+/** Images the server draws as thumbnails (the type its check of the bytes found). */
+const THUMBNAIL_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"];
+
+/**
+ * The images a citizen's message carried, as thumbnails, served only to this session. Other files
+ * are named by the message's text.
+ * @param {unknown} files
+ * @returns {HTMLElement | null}
+ */
+function thumbnails(files) {
+  if (!Array.isArray(files) || !state.sessionId) return null;
+  const images = files.filter((f) => f && typeof f.id === "string" && THUMBNAIL_TYPES.includes(f.mime));
+  if (images.length === 0) return null;
+  const box = document.createElement("div");
+  box.className = "msg__thumbs";
+  for (const f of images) {
+    const img = document.createElement("img");
+    img.className = "msg__thumb";
+    img.src = `${API}/sessions/${encodeURIComponent(state.sessionId)}/files/${encodeURIComponent(f.id)}`;
+    img.alt = typeof f.name === "string" ? f.name : t("attachment.sent");
+    img.loading = "lazy";
+    img.decoding = "async";
+    box.append(img);
+  }
+  return box;
 }
 
 function lastMessageElement() {
@@ -330,7 +371,7 @@ function renderHistory(messages, whole) {
     if (!m || typeof m.id !== "string" || state.shown.has(m.id)) return;
     state.shown.add(m.id);
     if (whole && i === 0 && m.from === "citizen" && String(m.text).trim().toLowerCase() === START_TEXT) return;
-    els.log.append(messageElement({ from: m.from, text: String(m.text ?? ""), at: m.at, id: m.id }));
+    els.log.append(messageElement({ from: m.from, text: String(m.text ?? ""), at: m.at, id: m.id, files: m.files }));
     added.push(m);
   });
   // A new bot message replaces the buttons: its own (a rating question can come by poll), or none.
@@ -505,8 +546,8 @@ function setOnline(online) {
 /** @param {boolean} busy */
 function setBusy(busy) {
   state.busy = busy;
-  els.send.disabled = busy;
-  els.attach.disabled = busy;
+  els.send.disabled = busy || state.ended;
+  els.attach.disabled = busy || state.ended;
   els.langToggle.disabled = busy;
   els.form.setAttribute("aria-busy", String(busy));
   els.typing.hidden = !busy;
@@ -548,12 +589,66 @@ function forgetConversation() {
 }
 
 /**
+ * Nothing of the conversation stays on this device: no session id, no text on the page, nothing
+ * in storage. The next person at a shared computer starts from an empty page.
+ */
+function wipeDevice() {
+  state.sessionId = null;
+  state.cursor = null;
+  state.options = null;
+  state.shown.clear();
+  els.log.replaceChildren();
+  els.input.value = "";
+  updateCounter();
+  try {
+    window.localStorage.removeItem(STORE_KEY);
+    window.sessionStorage.clear();
+  } catch {
+    /* storage disabled: nothing was kept */
+  }
+}
+
+/** A card in place of the conversation, with the one way on: a new conversation. */
+function showEnded(text) {
+  const el = notice(text, "info");
+  el.id = "session-ended";
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "notice__retry";
+  button.id = "start-again";
+  button.textContent = t("ended.start");
+  button.addEventListener("click", () => {
+    el.remove();
+    setEnded(false);
+    void start();
+  });
+  el.append(button);
+  return button;
+}
+
+/** While ended, there is no session to send to: the composer waits for "start again". */
+function setEnded(ended) {
+  state.ended = ended;
+  els.input.disabled = ended;
+  els.send.disabled = ended;
+  els.attach.disabled = ended;
+}
+
+async function endSession() {
+  if (state.busy) return;
+  if (!window.confirm(t("endSession.confirm"))) return;
+  wipeDevice();
+  setEnded(true);
+  showEnded(t("ended")).focus();
+}
+
+/**
  * Sends a text or a file, then draws the conversation from the history.
  * @param {Outgoing} out
  * @returns {Promise<boolean>} whether the bot took it
  */
 async function deliver(out) {
-  if (state.busy) return false;
+  if (state.busy || state.ended) return false;
   setBusy(true);
   const silent = out.kind === "text" && out.silent;
   const pending = silent
@@ -749,6 +844,8 @@ async function sendFile(file) {
 async function toggleLanguage() {
   if (state.busy) return;
   const next = state.locale === "id" ? "en" : "id";
+  // No conversation to tell (the session was ended): only the page changes language.
+  if (state.ended) return followLocale(next);
   await deliver({ kind: "text", text: LOCALE_KEYWORD[next] });
 }
 
@@ -852,6 +949,7 @@ function bindEvents() {
   });
   els.langToggle.addEventListener("click", () => void toggleLanguage());
   els.newConversation.addEventListener("click", () => void newConversation());
+  els.endSession.addEventListener("click", () => void endSession());
   bindMenu();
   trackBarHeights();
   document.addEventListener("visibilitychange", () => {
@@ -863,6 +961,13 @@ function bindEvents() {
 /** Staff replies arrive through the history; only while the tab is seen and nothing is in flight. */
 async function poll() {
   if (document.visibilityState !== "visible" || state.busy || !state.sessionId || syncsQueued > 0) return;
+  // Left open past the idle time (a shared computer): the conversation leaves the screen.
+  if (idleTooLong(loadStore())) {
+    wipeDevice();
+    setEnded(true);
+    showEnded(t("expired"));
+    return;
+  }
   await sync().catch(() => 0);
 }
 
@@ -926,8 +1031,18 @@ async function resume(stored) {
   scrollToEnd(false);
 }
 
+/**
+ * The device last used the conversation longer ago than the office keeps idle sessions: what it
+ * holds is not shown again (a shared computer's next user must not see it).
+ * @param {{ lastActive?: unknown }} stored
+ */
+function idleTooLong(stored) {
+  const last = stored.lastActive;
+  return typeof last === "number" && Date.now() - last > state.limits.sessionIdleDays * DAY_MS;
+}
+
 async function init() {
-  const stored = loadStore();
+  let stored = loadStore();
   const locale = LOCALES.includes(stored.locale) ? stored.locale : "id";
   const limits = loadLimits();
   try {
@@ -941,6 +1056,13 @@ async function init() {
   }
   await limits;
   applyTexts();
+  const expired = typeof stored.sessionId === "string" && stored.sessionId !== "" && idleTooLong(stored);
+  if (expired) {
+    // Before anything is fetched or drawn: only the notice and a fresh conversation appear.
+    wipeDevice();
+    stored = {};
+    notice(t("expired"), "info");
+  }
   bindEvents();
   els.connection.hidden = false;
   els.connection.textContent = t("connecting");
