@@ -97,6 +97,23 @@ const THANKS = new Set([
 /** "ok", "siap pak": noted, answered like thanks. A bare "ya" is not among them: it may answer anything. */
 const ACK = new Set(["ok", "oke", "okay", "siap", "sip", "baik"]);
 
+/** The menu's options said in words, as people shorten the buttons' labels. */
+const MENU_PHRASES = new Set([
+  "buat aduan",
+  "buat aduan baru",
+  "aduan baru",
+  "pengaduan baru",
+  "cek status aduan",
+  "minta informasi",
+  "informasi",
+  "new complaint",
+  "file a complaint",
+  "file a new complaint",
+  "check status",
+  "ask for information",
+  "information",
+]);
+
 /** Words left once the fillers are gone, joined: the core of a short message. */
 function core(text: string): string {
   return words(text)
@@ -111,7 +128,8 @@ function core(text: string): string {
 function isMenuPick(text: string): boolean {
   const numbered = parseNumbered(text, 3);
   if (numbered) return numbered.rest === "" || parseMenuChoice(numbered.rest) === numbered.n;
-  return words(text).length <= 3 && parseMenuChoice(text) !== undefined;
+  // Words alone only as the menu's own phrases: "aduan saya?" asks about the complaint, it starts no new one.
+  return MENU_PHRASES.has(normalize(text));
 }
 
 /** Mostly letters: "asdf qwer zxcv 1234 !!!" is not a sentence, but "Sudah 3 hari belum ada kabar" is. */

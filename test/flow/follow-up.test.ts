@@ -91,6 +91,10 @@ describe("after a ticket: a message that may not be meant for the complaint is a
     },
   );
 
+  it.each(["aduan saya?", "laporan saya", "informasinya kapan"])("%s is not a menu pick", (say) => {
+    expect(step(FILED, input(say), web, "id").state.step).toBe("filed");
+  });
+
   it.each(["1. File a complaint", "2. Check a ticket's status", "3. Ask for information"])(
     "the English button %s is a menu pick",
     (say) => {
