@@ -368,6 +368,8 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(await logText(page)).toContain("Antrean loket KTP");
       // The thumbnail comes back with the history.
       const thumb = page.locator("#log img.msg__thumb").first();
+      // Thumbnails load lazily: the reloaded page shows the end of the conversation, the photo is above it.
+      await thumb.scrollIntoViewIfNeeded();
       await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: WAIT }).toBe(8);
 
       await screenshot(page, "webchat.png");
