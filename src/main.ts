@@ -58,12 +58,14 @@ import { createOutboxWorker, databaseLedger, Pacer, recordDeliveryStatus, type O
 import { createConversationStore, createPipeline, purgeIdleWebchatSessions, type Pipeline } from "./pipeline/index.js";
 import { logbookReport, recapReport, reportSettings } from "./reports/index.js";
 import {
+  createStaffCommands,
   createStaffConsole,
   reportDeliveryFailure,
   reportFailedInbound,
   reportUnreadableMail,
   reportWhatsAppLoggedOut,
   type FailedRow,
+  type StaffConsoleDeps,
   type StaffReports,
 } from "./staff/index.js";
 import { AttachmentStore, attachmentSweeper } from "./storage/index.js";
@@ -84,6 +86,8 @@ interface Core {
   worker: OutboxWorker;
   /** Finishes the pipeline's steps, then deliveries, then closes the database; stop the channels first. */
   close(): Promise<void>;
+  /** The staff commands' deps: the Telegram group and the web console are two front ends of the same commands. */
+  staffDeps: StaffConsoleDeps;
 }
 
 /** The staff console, once built; channels are created before it and call it through this. */
@@ -354,7 +358,7 @@ function startCore(config: Config, base: Base, delivery: Delivery, log: Log, sta
     staffFeed,
     onOutboxRows: () => worker.notify(),
   });
-  staffRef.current = createStaffConsole({
+  const staffDeps: StaffConsoleDeps = {
     db,
     voice: pipeline,
     templates,
@@ -377,11 +381,13 @@ function startCore(config: Config, base: Base, delivery: Delivery, log: Log, sta
         ? { path: staffFiles.pathOf(checked.stored.storagePath), mime: checked.stored.mime, filename: checked.stored.filename }
         : undefined;
     },
-  });
+  };
+  staffRef.current = createStaffConsole(staffDeps);
   return {
     db,
     pipeline,
     worker,
+    staffDeps,
     async close() {
       // The pipeline finishes its steps (their replies are outbox rows), then deliveries stop,
       // then the database closes.
@@ -568,6 +574,8 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
         publicBaseUrl: config.PUBLIC_BASE_URL,
         staffIds: config.STAFF_TELEGRAM_IDS,
       },
+      commands: createStaffCommands(core.staffDeps),
+      attachmentsDir: config.ATTACHMENTS_DIR,
       log,
     }),
     log,

@@ -15,6 +15,8 @@ import { page } from "./layout.js";
 import { endSession, findSession, touchSession } from "./sessions.js";
 import { textsFor } from "./texts.js";
 import { signInRoutes } from "./sign-in.js";
+import { inboxRoutes } from "./inbox.js";
+import { complaintRoutes } from "./complaint-page.js";
 import type { ConsoleDeps } from "./types.js";
 
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), "public");
@@ -206,6 +208,8 @@ export function consolePlugin(deps: ConsoleDeps) {
     app.get("/", async (request, reply) => reply.redirect(stateOf(request).user ? "/staff/inbox" : "/staff/login", 303));
 
     await app.register(signInRoutes(deps, renderer, { sessionCookie: SESSION_COOKIE, idleMs }));
+    await app.register(inboxRoutes(deps, renderer));
+    await app.register(complaintRoutes(deps, renderer));
 
     app.post("/logout", { preHandler: app.csrfProtection.bind(app) }, async (request, reply) => {
       const user = userOf(request);

@@ -1,0 +1,162 @@
+/**
+ * Working a complaint in the staff web console over HTTP: the inbox lists and filters it, the
+ * complaint page shows its timeline, and reply / note / identity / close go through the same
+ * staff commands as the Telegram group (the citizen's web-chat session receives the reply, never
+ * the note, and is asked for a rating on close). Every POST needs the CSRF token. On SQLite, and
+ * on PostgreSQL with KANAL_TEST_DB=postgresql.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApp, type TestApp } from "../helpers/app.js";
+import { ConsoleClient, webLogin } from "../helpers/console.js";
+import { WebchatCitizen } from "../helpers/webchat-citizen.js";
+
+let app: TestApp;
+let citizen: WebchatCitizen;
+let ticket = "";
+const ani = new (class {
+  client!: ConsoleClient;
+})();
+
+/** The complaint's link in the inbox (the search box's hint may show a ticket-shaped example). */
+const listed = () => `>${ticket}</a>`;
+
+/** The hidden once-key of the action form on the last page, so each post is a fresh request. */
+function onceOf(page: string, action: string): string {
+  const form = new RegExp(`name="once" value="([0-9a-f-]{36})"\\s*/>\\s*<input type="hidden" name="action" value="${action}"`).exec(page);
+  if (!form) throw new Error(`no ${action} form on the page`);
+  return form[1]!;
+}
+
+beforeAll(async () => {
+  // A staff group without a bot token: what it is told waits in the outbox, where the test reads it.
+  app = await startApp({ env: { OFFICE_NAME: "Kecamatan Uji Coba", TELEGRAM_OPS_CHAT_ID: "-100500" } });
+  await webLogin(app.db, "ani", "kasi", { name: "Ani Kasi", password: "sandi ani yang panjang" });
+  await webLogin(app.db, "budi", "staf", { name: "Budi Staf", password: "sandi budi yang panjang" });
+  citizen = new WebchatCitizen(app.url);
+  await citizen.start();
+  ticket = await citizen.fileComplaint("Siti Aminah", "Lampu jalan di depan kantor kelurahan mati sejak seminggu.");
+  ani.client = new ConsoleClient(app.url);
+  await ani.client.signIn("ani", "sandi ani yang panjang");
+}, 120_000);
+
+afterAll(async () => {
+  await app?.close();
+});
+
+describe("the inbox", () => {
+  it("lists the open complaint with its category, channel, step and last message", async () => {
+    const page = await ani.client.get("/staff/inbox");
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(`<a href="/staff/complaints/${ticket}">${ticket}</a>`);
+    expect(page.text).toContain("Pelayanan");
+    expect(page.text).toContain("chat website");
+    expect(page.text).toMatch(/data-live="1"/);
+  });
+
+  it("filters and searches, by text and by ticket", async () => {
+    expect((await ani.client.get("/staff/inbox?q=lampu+jalan")).text).toContain(listed());
+    expect((await ani.client.get(`/staff/inbox?q=${ticket.toLowerCase()}`)).text).toContain(listed());
+    expect((await ani.client.get("/staff/inbox?q=jembatan+runtuh")).text).not.toContain(listed());
+    expect((await ani.client.get("/staff/inbox?status=closed")).text).not.toContain(listed());
+    expect((await ani.client.get("/staff/inbox?category=Pelayanan&channel=webchat")).text).toContain(listed());
+    expect((await ani.client.get("/staff/inbox?channel=email")).text).not.toContain(listed());
+    expect((await ani.client.get("/staff/inbox?overdue=1")).text).not.toContain(listed());
+    // Nonsense in the query string is ignored, not an error.
+    expect((await ani.client.get("/staff/inbox?status=%00&page=-3")).status).toBe(200);
+  });
+});
+
+describe("a complaint's page", () => {
+  it("shows the complaint with the reporter masked, and the timeline", async () => {
+    const page = await ani.client.get(`/staff/complaints/${ticket}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("Lampu jalan di depan kantor kelurahan mati sejak seminggu.");
+    expect(page.text).toContain('<p id="identity" class="masked">S. A.</p>');
+    expect(page.text).not.toContain("Siti Aminah");
+    expect((await ani.client.get("/staff/complaints/ADU-1999-99999")).status).toBe(404);
+  });
+
+  it("refuses a POST without the CSRF token, and does nothing", async () => {
+    const page = await ani.client.get(`/staff/complaints/${ticket}`);
+    const answer = await ani.client.post(
+      `/staff/complaints/${ticket}/act`,
+      { action: "reply", once: onceOf(page.text, "reply"), text: "Balasan palsu" },
+      { csrf: false },
+    );
+    expect(answer.status).toBe(403);
+    expect(await app.db.prisma.complaintEvent.count({ where: { type: "staff.reply" } })).toBe(0);
+  });
+
+  it("replies: the citizen's web-chat session receives the text, and the group is told it came from the web", async () => {
+    const page = await ani.client.get(`/staff/complaints/${ticket}`);
+    const once = onceOf(page.text, "reply");
+    const answer = await ani.client.post(`/staff/complaints/${ticket}/act`, {
+      action: "reply",
+      once,
+      text: "Terima kasih, petugas akan memeriksa lampu hari ini.",
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.text).toMatch(/id="outcome"/);
+    expect(answer.text).toContain("Terima kasih, petugas akan memeriksa lampu hari ini.");
+    expect(answer.text).toContain("Petugas — Ani Kasi");
+    const heard = await citizen.newMessages();
+    expect(heard.map((m) => m.text).join("\n")).toContain("Terima kasih, petugas akan memeriksa lampu hari ini.");
+    // The same form sent again (a double click, a reload) does nothing the second time.
+    const again = await ani.client.post(`/staff/complaints/${ticket}/act`, { action: "reply", once, text: "Terima kasih" });
+    expect(again.text).toContain("tidak dijalankan dua kali");
+    expect(await citizen.newMessages()).toEqual([]);
+    const event = await app.db.prisma.complaintEvent.findFirstOrThrow({ where: { type: "staff.reply" } });
+    expect(JSON.parse(event.data)).toMatchObject({ by: "Ani Kasi", via: "web" });
+    const told = await app.db.prisma.outboxMessage.findMany({ where: { channel: "telegram", chatId: "-100500", kind: "staff" } });
+    expect(told.map((row) => row.payload).join("\n")).toMatch(/via web oleh Ani Kasi[\s\S]*petugas akan memeriksa lampu/);
+  });
+
+  it("writes an internal note the citizen never receives", async () => {
+    const page = await ani.client.get(`/staff/complaints/${ticket}`);
+    const answer = await ani.client.post(`/staff/complaints/${ticket}/act`, {
+      action: "note",
+      once: onceOf(page.text, "note"),
+      text: "Sudah koordinasi dengan dinas PU.",
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.text).toContain("Catatan internal — Ani Kasi");
+    expect(answer.text).toContain("Sudah koordinasi dengan dinas PU.");
+    expect((await citizen.newMessages()).map((m) => m.text).join("\n")).not.toContain("dinas PU");
+  });
+
+  it("shows the identity to a role that may see it, and audits the view", async () => {
+    const page = await ani.client.get(`/staff/complaints/${ticket}`);
+    const once =
+      /action="\/staff\/complaints\/[^"]+\/identity">\s*<input type="hidden" name="_csrf" value="[^"]+" \/>\s*<input type="hidden" name="once" value="([^"]+)"/.exec(
+        page.text,
+      )![1]!;
+    const answer = await ani.client.post(`/staff/complaints/${ticket}/identity`, { once });
+    expect(answer.status).toBe(200);
+    expect(answer.text).toContain("Siti Aminah");
+    const audit = await app.db.prisma.complaintEvent.findFirstOrThrow({ where: { type: "staff.identity" } });
+    expect(JSON.parse(audit.data)).toMatchObject({ by: "Ani Kasi", chat: "web" });
+  });
+
+  it("keeps the identity masked for a role that may not see it, and refuses (and audits) a forced reveal", async () => {
+    const budi = new ConsoleClient(app.url);
+    await budi.signIn("budi", "sandi budi yang panjang");
+    const page = await budi.get(`/staff/complaints/${ticket}`);
+    expect(page.text).toContain('<p id="identity" class="masked">S. A.</p>');
+    expect(page.text).not.toContain(`/staff/complaints/${ticket}/identity`);
+    const forced = await budi.post(`/staff/complaints/${ticket}/identity`, { once: crypto.randomUUID() });
+    expect(forced.status).toBe(403);
+    expect(forced.text).not.toContain("Siti Aminah");
+    expect(await app.db.prisma.complaintEvent.count({ where: { type: "staff.identityDenied" } })).toBe(1);
+  });
+
+  it("closes the complaint: the citizen is asked for a rating, and it leaves the open inbox", async () => {
+    const page = await ani.client.get(`/staff/complaints/${ticket}`);
+    const answer = await ani.client.post(`/staff/complaints/${ticket}/act`, { action: "close", once: onceOf(page.text, "close") });
+    expect(answer.status).toBe(200);
+    const heard = (await citizen.newMessages()).map((m) => m.text).join("\n");
+    expect(heard).toMatch(/nilai|penilaian|1.*5/i);
+    expect((await app.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } })).status).toBe("closed");
+    expect((await ani.client.get("/staff/inbox")).text).not.toContain(`>${ticket}</a>`);
+    expect((await ani.client.get("/staff/inbox?status=closed")).text).toContain(`>${ticket}</a>`);
+  });
+});
