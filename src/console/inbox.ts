@@ -131,7 +131,7 @@ function row(t: Texts, deps: ConsoleDeps, people: readonly StaffPerson[], c: Inb
                 >${t(`console.author.${last.author === "citizen" ? "citizen" : last.author === "staff" ? "staff" : "bot"}`)}</span
               >
               ${excerpt(last.text)} <time class="muted">${when(t, deps.settings.timeZone, last.at)}</time>`
-          : excerpt(c.text)
+          : html`<span class="who">${t("console.author.citizen")}</span> ${excerpt(c.text)}`
       }
     </td>
   </tr>`;

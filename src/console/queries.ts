@@ -101,16 +101,26 @@ export async function inboxPage(
   return { rows: rows.map((r) => ({ ...r, ...(last.has(r.id) ? { lastMessage: last.get(r.id)! } : {}) })), total };
 }
 
-/** The newest message of each complaint (citizen's or office's), one query for the page. */
+/**
+ * The newest message of each complaint after it was filed: the citizen's follow-up or a staff
+ * reply, as the audit trail records them (the intake's own messages, down to the "yes" that
+ * filed it, are the complaint's text). One query for the page.
+ */
 async function lastMessages(db: Database, complaintIds: string[]): Promise<Map<string, { text: string; author: string; at: Date }>> {
   if (complaintIds.length === 0) return new Map();
-  const messages = await db.prisma.message.findMany({
-    where: { complaintId: { in: complaintIds } },
-    orderBy: { id: "desc" },
+  const events = await db.prisma.complaintEvent.findMany({
+    where: { complaintId: { in: complaintIds }, type: { in: ["citizen.followup", "staff.reply"] } },
+    orderBy: { createdAt: "desc" },
     distinct: ["complaintId"],
-    select: { complaintId: true, text: true, author: true, createdAt: true },
+    select: { complaintId: true, type: true, data: true, createdAt: true },
   });
-  return new Map(messages.map((m) => [m.complaintId!, { text: m.text, author: m.author, at: m.createdAt }]));
+  const last = new Map<string, { text: string; author: string; at: Date }>();
+  for (const e of events) {
+    const data = JSON.parse(e.data) as { text?: unknown };
+    const text = typeof data.text === "string" ? data.text : "";
+    last.set(e.complaintId, { text, author: e.type === "staff.reply" ? "staff" : "citizen", at: e.createdAt });
+  }
+  return last;
 }
 
 /** Everything the complaint page shows, read at once. */
