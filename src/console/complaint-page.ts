@@ -246,6 +246,7 @@ export function complaintRoutes(deps: ConsoleDeps, renderer: Renderer) {
     return renderer.page(request, reply, {
       title: complaint.ticket,
       section: "complaint",
+      live: true,
       body: (csrf) =>
         html`<p><a href="/staff/inbox">← ${t("console.nav.inbox")}</a></p>
           <h1>

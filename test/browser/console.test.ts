@@ -123,6 +123,17 @@ describe.skipIf(!HAS_CHROMIUM)(
       await screenshots({ phone: aniPhone, desk: ani }, `${app.url}/staff/inbox`, "inbox");
     });
 
+    it("shows a new complaint in the open inbox without a reload, counted in the tab title", async () => {
+      await ani.goto(`${app.url}/staff/inbox`);
+      const title = await ani.title();
+      const other = new WebchatCitizen(app.url);
+      await other.start();
+      const second = await other.fileComplaint("Rudi Hartono", "Trotoar di Jalan Melati rusak dan membahayakan pejalan kaki.");
+      await ani.locator(`tr[data-ticket="${second}"]`).waitFor({ timeout: WAIT });
+      expect(await ani.title()).toBe(`(1) ${title}`);
+      expect(await ani.locator(`tr[data-ticket="${ticket}"]`).count()).toBe(1);
+    });
+
     it("replies from the complaint page, and the citizen's chat page shows the reply", async () => {
       await ani.goto(`${app.url}/staff/inbox`);
       await Promise.all([ani.waitForURL(new RegExp(`/staff/complaints/${ticket}$`)), ani.getByRole("link", { name: ticket }).click()]);

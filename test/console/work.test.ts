@@ -66,6 +66,38 @@ describe("the inbox", () => {
   });
 });
 
+describe("live updates (/staff/events)", () => {
+  it("refuses a stranger", async () => {
+    const answer = await new ConsoleClient(app.url).get("/staff/events");
+    expect(answer.status).toBe(401);
+  });
+
+  it("tells an open page of a citizen's new message, as a server-sent event", async () => {
+    const cookie = [...ani.client.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    const abort = new AbortController();
+    const response = await fetch(`${app.url}/staff/events`, { headers: { cookie }, signal: abort.signal });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let seen = "";
+    await citizen.say("Tambahan: lampu di tiang sebelahnya juga mati.");
+    const deadline = Date.now() + 15_000;
+    while (!/event: update\ndata: .*\n\n/.test(seen) && Date.now() < deadline) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      seen += decoder.decode(chunk.value, { stream: true });
+    }
+    abort.abort();
+    const data = JSON.parse(/event: update\ndata: (.*)\n/.exec(seen)![1]!) as { messages: number; tickets: string[] };
+    expect(data.messages).toBe(1);
+    expect(data.tickets).toEqual([ticket]);
+    await citizen.newMessages();
+    // The inbox now shows that message as the complaint's last.
+    expect((await ani.client.get("/staff/inbox")).text).toContain("Tambahan: lampu di tiang sebelahnya juga mati.");
+  });
+});
+
 describe("a complaint's page", () => {
   it("shows the complaint with the reporter masked, and the timeline", async () => {
     const page = await ani.client.get(`/staff/complaints/${ticket}`);
