@@ -18,6 +18,8 @@ import { signInRoutes } from "./sign-in.js";
 import { inboxRoutes } from "./inbox.js";
 import { complaintRoutes } from "./complaint-page.js";
 import { LiveFeed, liveRoutes } from "./live.js";
+import { boardRoutes } from "./board.js";
+import { reportRoutes } from "./reports-page.js";
 import type { ConsoleDeps } from "./types.js";
 
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), "public");
@@ -211,6 +213,8 @@ export function consolePlugin(deps: ConsoleDeps) {
     await app.register(signInRoutes(deps, renderer, { sessionCookie: SESSION_COOKIE, idleMs }));
     await app.register(inboxRoutes(deps, renderer));
     await app.register(complaintRoutes(deps, renderer));
+    await app.register(boardRoutes(deps, renderer));
+    await app.register(reportRoutes(deps, renderer));
     await app.register(liveRoutes(new LiveFeed(db, clock, deps.liveEveryMs ?? 3_000, deps.log)));
 
     app.post("/logout", { preHandler: app.csrfProtection.bind(app) }, async (request, reply) => {

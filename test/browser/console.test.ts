@@ -134,6 +134,15 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(await ani.locator(`tr[data-ticket="${ticket}"]`).count()).toBe(1);
     });
 
+    it("draws the SOP board and the reports page on a phone and a desk", async () => {
+      await ani.goto(`${app.url}/staff/board`);
+      expect(await ani.locator(`.column li.card[data-ticket="${ticket}"]`).count()).toBe(1);
+      await screenshots({ phone: aniPhone, desk: ani }, `${app.url}/staff/board`, "board");
+      await ani.goto(`${app.url}/staff/reports`);
+      expect(await ani.locator("svg.chart").count()).toBe(4);
+      await screenshots({ phone: aniPhone, desk: ani }, `${app.url}/staff/reports`, "reports");
+    });
+
     it("replies from the complaint page, and the citizen's chat page shows the reply", async () => {
       await ani.goto(`${app.url}/staff/inbox`);
       await Promise.all([ani.waitForURL(new RegExp(`/staff/complaints/${ticket}$`)), ani.getByRole("link", { name: ticket }).click()]);

@@ -20,6 +20,8 @@ const ani = new (class {
 /** The complaint's link in the inbox (the search box's hint may show a ticket-shaped example). */
 const listed = () => `>${ticket}</a>`;
 
+const cookieOf = (client: ConsoleClient) => [...client.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+
 /** The hidden once-key of the action form on the last page, so each post is a fresh request. */
 function onceOf(page: string, action: string): string {
   const form = new RegExp(`name="once" value="([0-9a-f-]{36})"\\s*/>\\s*<input type="hidden" name="action" value="${action}"`).exec(page);
@@ -73,7 +75,7 @@ describe("live updates (/staff/events)", () => {
   });
 
   it("tells an open page of a citizen's new message, as a server-sent event", async () => {
-    const cookie = [...ani.client.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    const cookie = cookieOf(ani.client);
     const abort = new AbortController();
     const response = await fetch(`${app.url}/staff/events`, { headers: { cookie }, signal: abort.signal });
     expect(response.status).toBe(200);
@@ -95,6 +97,46 @@ describe("live updates (/staff/events)", () => {
     await citizen.newMessages();
     // The inbox now shows that message as the complaint's last.
     expect((await ani.client.get("/staff/inbox")).text).toContain("Tambahan: lampu di tiang sebelahnya juga mati.");
+  });
+});
+
+describe("the SOP board and the reports", () => {
+  it("shows the open complaint as a card in its step's column, coloured by its time standard", async () => {
+    const page = await ani.client.get("/staff/board");
+    expect(page.status).toBe(200);
+    const column = /<section class="column" aria-labelledby="col-0">([\s\S]*?)<\/section>/.exec(page.text)![1]!;
+    expect(column).toContain("Diterima dan dicatat di logbook");
+    expect(column).toMatch(new RegExp(`<li class="card card-ok" data-ticket="${ticket}">`));
+    expect(page.text).toContain("tepat waktu");
+  });
+
+  it("shows the month's numbers with charts, and serves the logbook and the recap as downloads", async () => {
+    const month = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Jakarta", year: "numeric", month: "2-digit" })
+      .format(new Date())
+      .slice(0, 7);
+    const page = await ani.client.get(`/staff/reports?month=${month}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(/<svg class="chart" role="img" aria-label="Menurut kategori"/);
+    expect(page.text).toContain(`href="/staff/reports/logbook.xlsx?month=${month}"`);
+    const xlsx = await fetch(`${app.url}/staff/reports/logbook.xlsx?month=${month}`, { headers: { cookie: cookieOf(ani.client) } });
+    expect(xlsx.status).toBe(200);
+    expect(xlsx.headers.get("content-disposition")).toMatch(/^attachment; filename="logbook-\d{4}-\d{2}\.xlsx"$/);
+    expect(
+      Buffer.from(await xlsx.arrayBuffer())
+        .subarray(0, 2)
+        .toString(),
+    ).toBe("PK");
+    const csv = await ani.client.get(`/staff/reports/logbook.csv?month=${month}`);
+    expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect(csv.text).toContain(ticket);
+    const pdf = await fetch(`${app.url}/staff/reports/recap.pdf?month=${month}`, { headers: { cookie: cookieOf(ani.client) } });
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe("%PDF-");
+    // Not for strangers.
+    expect((await fetch(`${app.url}/staff/reports/logbook.csv?month=${month}`, { redirect: "manual" })).status).toBe(303);
   });
 });
 
