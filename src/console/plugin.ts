@@ -20,6 +20,8 @@ import { complaintRoutes } from "./complaint-page.js";
 import { LiveFeed, liveRoutes } from "./live.js";
 import { boardRoutes } from "./board.js";
 import { reportRoutes } from "./reports-page.js";
+import { peopleRoutes } from "./people.js";
+import { auditRoutes } from "./audit.js";
 import type { ConsoleDeps } from "./types.js";
 
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), "public");
@@ -215,6 +217,8 @@ export function consolePlugin(deps: ConsoleDeps) {
     await app.register(complaintRoutes(deps, renderer));
     await app.register(boardRoutes(deps, renderer));
     await app.register(reportRoutes(deps, renderer));
+    await app.register(peopleRoutes(deps, renderer));
+    await app.register(auditRoutes(deps, renderer));
     await app.register(liveRoutes(new LiveFeed(db, clock, deps.liveEveryMs ?? 3_000, deps.log)));
 
     app.post("/logout", { preHandler: app.csrfProtection.bind(app) }, async (request, reply) => {

@@ -34,6 +34,7 @@ beforeAll(async () => {
   app = await startApp({ env: { OFFICE_NAME: "Kecamatan Uji Coba", TELEGRAM_OPS_CHAT_ID: "-100500" } });
   await webLogin(app.db, "ani", "kasi", { name: "Ani Kasi", password: "sandi ani yang panjang" });
   await webLogin(app.db, "budi", "staf", { name: "Budi Staf", password: "sandi budi yang panjang" });
+  await webLogin(app.db, "rina", "admin", { name: "Rina Admin", password: "sandi rina yang panjang", telegramId: "777001" });
   citizen = new WebchatCitizen(app.url);
   await citizen.start();
   ticket = await citizen.fileComplaint("Siti Aminah", "Lampu jalan di depan kantor kelurahan mati sejak seminggu.");
@@ -232,5 +233,45 @@ describe("a complaint's page", () => {
     expect((await app.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } })).status).toBe("closed");
     expect((await ani.client.get("/staff/inbox")).text).not.toContain(`>${ticket}</a>`);
     expect((await ani.client.get("/staff/inbox?status=closed")).text).toContain(`>${ticket}</a>`);
+  });
+});
+
+describe("the staff and audit pages", () => {
+  it("are refused to a role that may not see them, and left out of its menu", async () => {
+    const page = await ani.client.get("/staff/inbox");
+    expect(page.text).not.toContain('href="/staff/people"');
+    expect(page.text).not.toContain('href="/staff/audit"');
+    expect((await ani.client.get("/staff/people")).status).toBe(403);
+    expect((await ani.client.get("/staff/audit")).status).toBe(403);
+  });
+
+  it("show an admin everyone who is staff, with roles, Telegram ids and web logins", async () => {
+    const rina = new ConsoleClient(app.url);
+    await rina.signIn("rina", "sandi rina yang panjang");
+    const page = await rina.get("/staff/people");
+    expect(page.status).toBe(200);
+    const rows = [...page.text.matchAll(/<tr data-staff="[^"]+">([\s\S]*?)<\/tr>/g)].map((m) =>
+      m[1]!.replace(/<[^>]+>/g, " ").replace(/\s+/g, " "),
+    );
+    expect(rows.find((r) => r.includes("Ani Kasi"))).toMatch(/\(kasi\).*hanya web.*ani/);
+    expect(rows.find((r) => r.includes("Rina Admin"))).toMatch(/\(admin\).*777001.*rina/);
+  });
+
+  it("show every staff action and identity view, filterable", async () => {
+    const rina = new ConsoleClient(app.url);
+    await rina.signIn("rina", "sandi rina yang panjang");
+    const all = await rina.get("/staff/audit");
+    expect(all.status).toBe(200);
+    for (const type of ["staff.reply", "staff.note", "staff.identity", "staff.identityDenied", "staff.close"]) {
+      expect(all.text).toContain(`<tr data-type="${type}">`);
+    }
+    const identity = await rina.get("/staff/audit?kind=identity");
+    const types = [...identity.text.matchAll(/<tr data-type="([^"]+)">/g)].map((m) => m[1]);
+    expect(types.sort()).toEqual(["staff.identity", "staff.identityDenied"]);
+    expect(identity.text).toContain("permintaan identitas pelapor oleh Budi Staf ditolak");
+    const byBudi = await rina.get("/staff/audit?who=Budi");
+    expect([...byBudi.text.matchAll(/<tr data-type="([^"]+)">/g)].map((m) => m[1])).toEqual(["staff.identityDenied"]);
+    const byTicket = await rina.get(`/staff/audit?ticket=${ticket}&via=web&kind=note`);
+    expect([...byTicket.text.matchAll(/<tr data-type="([^"]+)">/g)].map((m) => m[1])).toEqual(["staff.note"]);
   });
 });
