@@ -81,6 +81,7 @@ describe.skipIf(!HAS_CHROMIUM)(
       await webLogin(app.db, "ani", "kasi", { name: "Ani Kasi", password: "sandi ani yang panjang" });
       await webLogin(app.db, "budi", "staf", { name: "Budi Staf", password: "sandi budi yang panjang" });
       await webLogin(app.db, "dewi", "staf", { name: "Dewi", password: "sandi dewi yang panjang" });
+      await webLogin(app.db, "rina", "admin", { name: "Rina Admin", password: "sandi rina yang panjang", telegramId: "777001" });
       // The citizen files through the website chat's API, then has the chat page open (which
       // resumes the same session from its storage) while staff work the complaint.
       const citizen = new WebchatCitizen(app.url);
@@ -164,6 +165,8 @@ describe.skipIf(!HAS_CHROMIUM)(
       await citizenPage.waitForTimeout(7_000);
       expect(await citizenSees()).not.toContain("dinas PU");
       await screenshots({ phone: aniPhone, desk: ani }, `${app.url}/staff/complaints/${ticket}`, "complaint");
+      // The first screen only, for the README (docs/staff-console.png is a copy of it), on a phone.
+      await aniPhone.screenshot({ path: join(RESULTS, "console-complaint-first-screen-390.png") });
     });
 
     it("shows the identity to a role that may see it", async () => {
@@ -202,6 +205,40 @@ describe.skipIf(!HAS_CHROMIUM)(
       await expect.poll(citizenSees, { timeout: WAIT }).toMatch(/Mohon beri penilaian/);
       await ani.goto(`${app.url}/staff/inbox`);
       expect(await ani.locator(`tr[data-ticket="${ticket}"]`).count()).toBe(0);
+    });
+
+    it("gives an admin the staff and audit pages, and English on request", async () => {
+      const deskContext = await desktop(browser);
+      const phoneContext = await phone(browser);
+      const desk = await deskContext.newPage();
+      const small = await phoneContext.newPage();
+      await signIn(desk, app.url, "rina", "sandi rina yang panjang");
+      await signIn(small, app.url, "rina", "sandi rina yang panjang");
+      await desk.getByRole("link", { name: "Staf", exact: true }).click();
+      await desk.waitForURL(/\/staff\/people$/);
+      expect(await desk.locator("tbody tr").count()).toBe(4);
+      await screenshots({ phone: small, desk }, `${app.url}/staff/people`, "staff");
+      await desk.getByRole("link", { name: "Audit", exact: true }).click();
+      await desk.waitForURL(/\/staff\/audit$/);
+      expect(await desk.locator('tr[data-type="staff.identity"]').count()).toBe(1);
+      await screenshots({ phone: small, desk }, `${app.url}/staff/audit`, "audit");
+      // The language switch: remembered, and the same page in English.
+      await desk.goto(`${app.url}/staff/inbox`);
+      await desk.getByRole("link", { name: "English" }).click();
+      await desk.waitForURL(/\/staff\/inbox$/);
+      expect(await desk.locator("html").getAttribute("lang")).toBe("en");
+      expect(await desk.locator("h1").innerText()).toBe("Inbox");
+      await desk.screenshot({ path: join(RESULTS, "console-inbox-en-1280.png"), fullPage: true });
+      await deskContext.close();
+      await phoneContext.close();
+    });
+
+    it("shows the sign-in page on a phone and a desk", async () => {
+      const deskContext = await desktop(browser);
+      const phoneContext = await phone(browser);
+      await screenshots({ phone: await phoneContext.newPage(), desk: await deskContext.newPage() }, `${app.url}/staff/login`, "login");
+      await deskContext.close();
+      await phoneContext.close();
     });
 
     it("throttles a wrong password", async () => {
