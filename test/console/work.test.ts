@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type TestApp } from "../helpers/app.js";
 import { ConsoleClient, webLogin } from "../helpers/console.js";
+import { SAMPLES } from "../helpers/sample-files.js";
 import { WebchatCitizen } from "../helpers/webchat-citizen.js";
 
 let app: TestApp;
@@ -37,7 +38,11 @@ beforeAll(async () => {
   await webLogin(app.db, "rina", "admin", { name: "Rina Admin", password: "sandi rina yang panjang", telegramId: "777001" });
   citizen = new WebchatCitizen(app.url);
   await citizen.start();
-  ticket = await citizen.fileComplaint("Siti Aminah", "Lampu jalan di depan kantor kelurahan mati sejak seminggu.");
+  ticket = await citizen.fileComplaint("Siti Aminah", "Lampu jalan di depan kantor kelurahan mati sejak seminggu.", {
+    filename: "lampu.png",
+    mime: "image/png",
+    bytes: SAMPLES.png,
+  });
   ani.client = new ConsoleClient(app.url);
   await ani.client.signIn("ani", "sandi ani yang panjang");
 }, 120_000);
@@ -151,6 +156,23 @@ describe("a complaint's page", () => {
     expect((await ani.client.get("/staff/complaints/ADU-1999-99999")).status).toBe(404);
   });
 
+  it("shows the evidence as a thumbnail and a download, to signed-in staff only", async () => {
+    const page = await ani.client.get(`/staff/complaints/${ticket}`);
+    const src = new RegExp(`<img src="(/staff/complaints/${ticket}/files/[^"]+)" alt="lampu.png"`).exec(page.text)![1]!;
+    const image = await fetch(app.url + src, { headers: { cookie: cookieOf(ani.client) } });
+    expect(image.status).toBe(200);
+    expect(image.headers.get("content-type")).toBe("image/png");
+    expect(Buffer.from(await image.arrayBuffer()).equals(Buffer.from(SAMPLES.png))).toBe(true);
+    const download = await fetch(`${app.url}${src}?download=1`, { headers: { cookie: cookieOf(ani.client) } });
+    expect(download.headers.get("content-disposition")).toBe('attachment; filename="lampu.png"');
+    expect(download.headers.get("content-type")).toBe("application/octet-stream");
+    const stranger = await fetch(app.url + src, { redirect: "manual" });
+    expect(stranger.status).toBe(303);
+    expect(stranger.headers.get("location")).toMatch(/^\/staff\/login\?next=/);
+    // A file of another complaint, or no file, is not found under this ticket.
+    expect((await ani.client.get(`/staff/complaints/${ticket}/files/nope`)).status).toBe(404);
+  });
+
   it("refuses a POST without the CSRF token, and does nothing", async () => {
     const page = await ani.client.get(`/staff/complaints/${ticket}`);
     const answer = await ani.client.post(
@@ -224,6 +246,33 @@ describe("a complaint's page", () => {
     expect(await app.db.prisma.complaintEvent.count({ where: { type: "staff.identityDenied" } })).toBe(1);
   });
 
+  it("moves the complaint along the SOP only for the step's holder, as the group's /lanjut does", async () => {
+    // The register step is the staf role's: a kasi is refused, and the attempt is on record.
+    const page = await ani.client.get(`/staff/complaints/${ticket}`);
+    const refused = await ani.client.post(`/staff/complaints/${ticket}/act`, {
+      action: "advance",
+      once: onceOf(page.text, "advance"),
+      text: "loncat",
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toMatch(/class="notice error"\s+role="alert"\s+id="outcome"/);
+    expect((await app.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } })).sopStep).toBe("register");
+    expect(await app.db.prisma.complaintEvent.count({ where: { type: "sop.denied" } })).toBe(1);
+
+    const budi = new ConsoleClient(app.url);
+    await budi.signIn("budi", "sandi budi yang panjang");
+    const hers = await budi.get(`/staff/complaints/${ticket}`);
+    const moved = await budi.post(`/staff/complaints/${ticket}/act`, {
+      action: "advance",
+      once: onceOf(hers.text, "advance"),
+      text: "data pelapor lengkap",
+    });
+    expect(moved.status).toBe(200);
+    expect((await app.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } })).sopStep).toBe("verify");
+    expect(moved.text).toMatch(/<dt>Tahap SOP<\/dt>\s*<dd>Verifikasi data pelapor dan bukti<\/dd>/);
+    expect(moved.text).toContain("data pelapor lengkap");
+  });
+
   it("closes the complaint: the citizen is asked for a rating, and it leaves the open inbox", async () => {
     const page = await ani.client.get(`/staff/complaints/${ticket}`);
     const answer = await ani.client.post(`/staff/complaints/${ticket}/act`, { action: "close", once: onceOf(page.text, "close") });
@@ -270,7 +319,9 @@ describe("the staff and audit pages", () => {
     expect(types.sort()).toEqual(["staff.identity", "staff.identityDenied"]);
     expect(identity.text).toContain("permintaan identitas pelapor oleh Budi Staf ditolak");
     const byBudi = await rina.get("/staff/audit?who=Budi");
-    expect([...byBudi.text.matchAll(/<tr data-type="([^"]+)">/g)].map((m) => m[1])).toEqual(["staff.identityDenied"]);
+    expect([...byBudi.text.matchAll(/<tr data-type="([^"]+)">/g)].map((m) => m[1])).toEqual(["sop.advance", "staff.identityDenied"]);
+    const sop = await rina.get("/staff/audit?kind=sop");
+    expect([...sop.text.matchAll(/<tr data-type="([^"]+)">/g)].map((m) => m[1])).toEqual(["sop.advance", "sop.denied"]);
     const byTicket = await rina.get(`/staff/audit?ticket=${ticket}&via=web&kind=note`);
     expect([...byTicket.text.matchAll(/<tr data-type="([^"]+)">/g)].map((m) => m[1])).toEqual(["staff.note"]);
   });

@@ -27,6 +27,14 @@ export class WebchatCitizen {
     return (answer.replies as { text: string; options?: string[] }[]).map((r) => ({ text: r.text, options: r.options ?? [] }));
   }
 
+  /** Sends a file as the chat page does (multipart, one field named file). */
+  async upload(file: { filename: string; mime: string; bytes: Uint8Array }): Promise<void> {
+    const form = new FormData();
+    form.append("file", new Blob([new Uint8Array(file.bytes)], { type: file.mime }), file.filename);
+    const response = await fetch(`${this.base}/api/webchat/sessions/${this.sessionId}/attachments`, { method: "POST", body: form });
+    if (response.status !== 200) throw new Error(`upload answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+  }
+
   /** What the office said since the last call (a staff reply comes this way, as the page polls for it). */
   async newMessages(): Promise<{ from: string; text: string }[]> {
     const query = this.cursor ? `?after=${encodeURIComponent(this.cursor)}` : "";
@@ -39,7 +47,7 @@ export class WebchatCitizen {
    * Files a complaint under a name, answering whatever the intake asks on the way (a contact, an
    * address) until the category question, then the text, no evidence, and "ya". Answers the ticket.
    */
-  async fileComplaint(name: string, text: string): Promise<string> {
+  async fileComplaint(name: string, text: string, evidence?: { filename: string; mime: string; bytes: Uint8Array }): Promise<string> {
     await this.say("1");
     let replies = await this.say(name);
     for (let i = 0; i < 4 && !replies.some((r) => r.options.some((o) => /pelayanan/i.test(o))); i++) {
@@ -48,7 +56,12 @@ export class WebchatCitizen {
     }
     await this.say("2");
     await this.say(text);
-    await this.say("lewati");
+    if (evidence) {
+      await this.upload(evidence);
+      await this.say("selesai");
+    } else {
+      await this.say("lewati");
+    }
     const receipt = (await this.say("ya")).map((r) => r.text).join("\n");
     const ticket = /ADU-\d{4}-\d{5,}/.exec(receipt)?.[0];
     if (!ticket) throw new Error(`no ticket in the receipt: ${receipt}`);
