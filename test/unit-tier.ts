@@ -17,6 +17,7 @@ export const UNIT_FILES = [
   "test/complaints/holidays.test.ts",
   "test/complaints/lifecycle.test.ts",
   "test/complaints/sop.test.ts",
+  "test/console/pages.test.ts",
   "test/console/passwords.test.ts",
   "test/outbox/units.test.ts",
   "test/reports/redact.test.ts",
