@@ -5,7 +5,13 @@
  * the note, and is asked for a rating on close). Every POST needs the CSRF token. On SQLite, and
  * on PostgreSQL with KANAL_TEST_DB=postgresql.
  */
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadSopPreset } from "../../src/complaints/index.js";
+import { repoRoot } from "../../src/db/index.js";
+import { loadTemplates } from "../../src/i18n/index.js";
+import { createStaffConsole } from "../../src/staff/index.js";
+import { PULL } from "../helpers/pipeline.js";
 import { startApp, type TestApp } from "../helpers/app.js";
 import { ConsoleClient, webLogin } from "../helpers/console.js";
 import { SAMPLES } from "../helpers/sample-files.js";
@@ -271,6 +277,40 @@ describe("a complaint's page", () => {
     expect((await app.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } })).sopStep).toBe("verify");
     expect(moved.text).toMatch(/<dt>Tahap SOP<\/dt>\s*<dd>Verifikasi data pelapor dan bukti<\/dd>/);
     expect(moved.text).toContain("data pelapor lengkap");
+  });
+
+  it("shows a reply sent from the Telegram group in the web timeline, with who sent it and from where", async () => {
+    // The group's front end on the same database and pipeline, as src/main.ts builds it.
+    const group = createStaffConsole({
+      db: app.db,
+      voice: app.pipeline,
+      templates: loadTemplates(join(repoRoot, "templates")),
+      sop: loadSopPreset(join(repoRoot, "templates"), "generic", { timeZone: "Asia/Jakarta" }),
+      settings: {
+        officeName: "Kecamatan Uji Coba",
+        timeZone: "Asia/Jakarta",
+        locale: "id",
+        replyMode: "reply",
+        staffIds: [],
+        opsChannel: "telegram",
+        opsChatId: "-100500",
+      },
+      limitsOf: () => PULL,
+    });
+    const answer = await group({
+      updateId: "9001",
+      chatId: "-100500",
+      chatKind: "ops",
+      from: { id: "777001", name: "Rina" },
+      text: `/balas ${ticket} Petugas sudah di lokasi.`,
+      attachments: [],
+      receivedAt: new Date(),
+    });
+    expect(answer.messages.map((m) => m.text).join("\n")).toContain(ticket);
+    expect((await citizen.newMessages()).map((m) => m.text).join("\n")).toContain("Petugas sudah di lokasi.");
+    const page = await ani.client.get(`/staff/complaints/${ticket}`);
+    const entry = /<li class="entry msg staff">((?:(?!<\/li>)[\s\S])*Petugas sudah di lokasi\.[\s\S]*?)<\/li>/.exec(page.text)![1]!;
+    expect(entry.replace(/\s+/g, " ")).toMatch(/Petugas — Rina Admin<\/strong> \(via grup Telegram\)/);
   });
 
   it("closes the complaint: the citizen is asked for a rating, and it leaves the open inbox", async () => {
