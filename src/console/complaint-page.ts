@@ -21,6 +21,8 @@ type User = NonNullable<ConsoleRequestState["user"]>;
 /** What the page says after an action: the command's own answer, in the person's language. */
 interface Outcome {
   kind: "ok" | "error";
+  /** A refused reply, note or step: its text goes back into its box, so nothing typed is lost. */
+  kept?: { action: string; text: string };
   texts: string[];
   /** The reporter's identity, shown once to whom may see it (never put in a URL or a cookie). */
   identity?: string;
@@ -79,7 +81,15 @@ function hidden(csrf: string, action: string): Html {
     <input type="hidden" name="action" value="${action}" />`;
 }
 
-function actions(t: Texts, deps: ConsoleDeps, view: ComplaintView, people: readonly StaffPerson[], csrf: string): Html {
+function actions(
+  t: Texts,
+  deps: ConsoleDeps,
+  view: ComplaintView,
+  people: readonly StaffPerson[],
+  csrf: string,
+  kept?: Outcome["kept"],
+): Html {
+  const typed = (action: string) => (kept?.action === action ? kept.text : "");
   const { complaint } = view;
   const post = `/staff/complaints/${complaint.ticket}/act`;
   if (complaint.status === "closed") {
@@ -89,7 +99,7 @@ function actions(t: Texts, deps: ConsoleDeps, view: ComplaintView, people: reado
       <form method="post" action="${post}" class="stack">
         ${hidden(csrf, "note")}
         <label for="note-text">${t("console.act.note")}</label>
-        <textarea id="note-text" name="text" required maxlength="4000"></textarea>
+        <textarea id="note-text" name="text" required maxlength="4000">${typed("note")}</textarea>
         <button type="submit" class="secondary">${t("console.act.noteSubmit")}</button>
       </form>
     </section>`;
@@ -123,7 +133,7 @@ function actions(t: Texts, deps: ConsoleDeps, view: ComplaintView, people: reado
             : ""
         }
         <label for="advance-text">${t("console.act.advanceNote")}</label>
-        <input id="advance-text" name="text" maxlength="4000" />
+        <input id="advance-text" name="text" maxlength="4000" value="${typed("advance")}" />
         <button type="submit">${t("console.act.advanceSubmit")}</button>
       </form>`,
     );
@@ -166,14 +176,14 @@ function actions(t: Texts, deps: ConsoleDeps, view: ComplaintView, people: reado
     <form method="post" action="${post}" class="stack" id="reply-form">
       ${hidden(csrf, "reply")}
       <label for="reply-text">${t("console.act.reply")}</label>
-      <textarea id="reply-text" name="text" required maxlength="4000"></textarea>
+      <textarea id="reply-text" name="text" required maxlength="4000">${typed("reply")}</textarea>
       <p class="hint">${t("console.act.replyHint")}</p>
       <button type="submit">${t("console.act.replySubmit")}</button>
     </form>
     <form method="post" action="${post}" class="stack" id="note-form">
       ${hidden(csrf, "note")}
       <label for="note-text">${t("console.act.note")}</label>
-      <textarea id="note-text" name="text" required maxlength="4000"></textarea>
+      <textarea id="note-text" name="text" required maxlength="4000">${typed("note")}</textarea>
       <p class="hint">${t("console.act.noteHint")}</p>
       <button type="submit" class="secondary">${t("console.act.noteSubmit")}</button>
     </form>
@@ -248,7 +258,9 @@ export function complaintRoutes(deps: ConsoleDeps, renderer: Renderer) {
       section: "complaint",
       live: true,
       body: (csrf) =>
-        html`<p><a href="/staff/inbox">← ${t("console.nav.inbox")}</a></p>
+        html`<p class="crumbs">
+            <a href="/staff/inbox">← ${t("console.nav.inbox")}</a> <a class="to-actions" href="#act-h">${t("console.act.jump")}</a>
+          </p>
           <h1>
             ${complaint.ticket}
             <span class="tag">${t(`console.kind.${complaint.kind === "information" ? "information" : "complaint"}`)}</span>
@@ -293,7 +305,9 @@ export function complaintRoutes(deps: ConsoleDeps, renderer: Renderer) {
                 ${timeline(t, deps.sop, tz, view)}
               </section>
             </div>
-            <div class="side-col">${identityPanel(t, user, view, csrf, outcome)} ${actions(t, deps, view, people, csrf)}</div>
+            <div class="side-col">
+              ${identityPanel(t, user, view, csrf, outcome)} ${actions(t, deps, view, people, csrf, outcome?.kept)}
+            </div>
           </div>`,
     });
   }
@@ -333,8 +347,9 @@ export function complaintRoutes(deps: ConsoleDeps, renderer: Renderer) {
         return show(request, reply, ticket, { kind: "error", texts: [t("console.act.badForm")] });
       }
       const result = await run(request, intentOf(ticket, parsed.data), parsed.data.once);
-      if (result.outcome === "refused") reply.status(422);
-      return show(request, reply, ticket, outcomeOf(t, result));
+      if (result.outcome !== "refused") return show(request, reply, ticket, outcomeOf(t, result));
+      reply.status(422);
+      return show(request, reply, ticket, { ...outcomeOf(t, result), kept: { action: parsed.data.action, text: parsed.data.text ?? "" } });
     });
 
     app.post<{ Params: { ticket: string } }>("/complaints/:ticket/identity", csrf, async (request, reply) => {

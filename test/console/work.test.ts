@@ -75,6 +75,11 @@ describe("the inbox", () => {
     expect((await ani.client.get("/staff/inbox?category=Pelayanan&channel=webchat")).text).toContain(listed());
     expect((await ani.client.get("/staff/inbox?channel=email")).text).not.toContain(listed());
     expect((await ani.client.get("/staff/inbox?overdue=1")).text).not.toContain(listed());
+    // "Mine": the register step is the staf role's, not a kasi's.
+    expect((await ani.client.get("/staff/inbox?mine=1")).text).not.toContain(listed());
+    const budi = new ConsoleClient(app.url);
+    await budi.signIn("budi", "sandi budi yang panjang");
+    expect((await budi.get("/staff/inbox?mine=1")).text).toContain(listed());
     // Nonsense in the query string is ignored, not an error.
     expect((await ani.client.get("/staff/inbox?status=%00&page=-3")).status).toBe(200);
   });
@@ -263,6 +268,7 @@ describe("a complaint's page", () => {
     expect(refused.status).toBe(422);
     expect(refused.text).toMatch(/class="notice error"\s+role="alert"\s+id="outcome"/);
     expect((await app.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } })).sopStep).toBe("register");
+    expect(refused.text).toContain('<input id="advance-text" name="text" maxlength="4000" value="loncat" />');
     expect(await app.db.prisma.complaintEvent.count({ where: { type: "sop.denied" } })).toBe(1);
 
     const budi = new ConsoleClient(app.url);
