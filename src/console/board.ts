@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { staffPeople, stepById } from "../complaints/index.js";
-import { stateOf, type Renderer } from "./context.js";
+import { redact } from "../reports/index.js";
+import { stateOf, userOf, type Renderer } from "./context.js";
 import { html } from "./html.js";
 import type { ConsoleDeps } from "./types.js";
 import { categoryText, dueCell, excerpt, holderText, stepText, timeState } from "./view.js";
@@ -20,11 +21,13 @@ export function boardRoutes(deps: ConsoleDeps, renderer: Renderer) {
       const { t } = stateOf(request);
       const { sop } = deps;
       const now = clock();
+      const seesIdentity = userOf(request).mayViewIdentity;
       const [open, people] = await Promise.all([
         deps.db.prisma.complaint.findMany({
           where: { status: { not: "closed" } },
           orderBy: [{ stepDueAt: "asc" }, { receivedAt: "asc" }],
           take: BOARD_LIMIT,
+          include: { complainant: { select: { name: true, email: true, phone: true, address: true } } },
         }),
         staffPeople(deps.db.prisma, deps.settings.staffIds),
       ]);
@@ -54,7 +57,7 @@ export function boardRoutes(deps: ConsoleDeps, renderer: Renderer) {
                       return html`<li class="card card-${state}" data-ticket="${c.ticket}">
                         <a href="/staff/complaints/${c.ticket}">${c.ticket}</a>
                         <span class="muted">${c.kind === "information" ? t("console.kind.information") : categoryText(t, c.category)}</span>
-                        <p>${excerpt(c.text, 90)}</p>
+                        <p>${excerpt(seesIdentity ? c.text : redact(c.text, c.complainant), 90)}</p>
                         <p class="muted">${holderText(t, sop, people, c)}</p>
                         ${dueCell(t, deps.settings.timeZone, c.stepDueAt, state)}
                       </li>`;

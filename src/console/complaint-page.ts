@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { findTicket } from "../core/index.js";
 import { maskedName, staffPeople, staffRoles, stepById, roleById, type StaffPerson } from "../complaints/index.js";
+import { redact } from "../reports/index.js";
 import type { CommandIntent, StaffActor, StaffResult } from "../staff/index.js";
 import { isWebOnly } from "./accounts.js";
 import { stateOf, userOf, type ConsoleRequestState, type Renderer } from "./context.js";
@@ -253,6 +254,9 @@ export function complaintRoutes(deps: ConsoleDeps, renderer: Renderer) {
     const { complaint } = view;
     const tz = deps.settings.timeZone;
     const state = timeState(deps.sop, complaint, clock());
+    // A role that may not see the reporter's identity sees it nowhere: not in the intake's answers,
+    // not where the citizen wrote their own name or number into the complaint.
+    const clean = user.mayViewIdentity ? (text: string) => text : (text: string) => redact(text, complaint.complainant);
     return renderer.page(request, reply, {
       title: complaint.ticket,
       section: "complaint",
@@ -297,12 +301,12 @@ export function complaintRoutes(deps: ConsoleDeps, renderer: Renderer) {
                   <dd>${dueCell(t, tz, complaint.stepDueAt, state)}</dd>
                 </dl>
                 <h3>${t("console.complaint.text")}</h3>
-                <p class="complaint-text">${complaint.text}</p>
+                <p class="complaint-text">${clean(complaint.text)}</p>
               </section>
               ${evidence(t, view)}
               <section aria-labelledby="tl-h" class="panel">
                 <h2 id="tl-h">${t("console.complaint.timeline")}</h2>
-                ${timeline(t, deps.sop, tz, view)}
+                ${timeline(t, deps.sop, tz, view, clean)}
               </section>
             </div>
             <div class="side-col">

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { CATEGORIES } from "../core/index.js";
+import { redact } from "../reports/index.js";
 import { staffPeople } from "../complaints/index.js";
 import { isWebOnly } from "./accounts.js";
 import { stateOf, userOf, type Renderer } from "./context.js";
@@ -110,7 +111,8 @@ function filterForm(t: Texts, deps: ConsoleDeps, filter: InboxFilter): Html {
   </form>`;
 }
 
-function row(t: Texts, deps: ConsoleDeps, people: readonly StaffPerson[], c: InboxRow, now: Date): Html {
+function row(t: Texts, deps: ConsoleDeps, people: readonly StaffPerson[], c: InboxRow, now: Date, seesIdentity: boolean): Html {
+  const clean = (text: string) => (seesIdentity ? text : redact(text, c.complainant));
   const state = timeState(deps.sop, c, now);
   const last = c.lastMessage;
   return html`<tr class="${state === "late" ? "late" : ""}" data-ticket="${c.ticket}">
@@ -130,8 +132,8 @@ function row(t: Texts, deps: ConsoleDeps, people: readonly StaffPerson[], c: Inb
           ? html`<span class="who"
                 >${t(`console.author.${last.author === "citizen" ? "citizen" : last.author === "staff" ? "staff" : "bot"}`)}</span
               >
-              ${excerpt(last.text)} <time class="muted">${when(t, deps.settings.timeZone, last.at)}</time>`
-          : html`<span class="who">${t("console.author.citizen")}</span> ${excerpt(c.text)}`
+              ${excerpt(clean(last.text))} <time class="muted">${when(t, deps.settings.timeZone, last.at)}</time>`
+          : html`<span class="who">${t("console.author.citizen")}</span> ${excerpt(clean(c.text))}`
       }
     </td>
   </tr>`;
@@ -171,7 +173,7 @@ export function inboxRoutes(deps: ConsoleDeps, renderer: Renderer) {
                 </tr>
               </thead>
               <tbody>
-                ${rows.map((c) => row(t, deps, people, c, now))}
+                ${rows.map((c) => row(t, deps, people, c, now, user.mayViewIdentity))}
               </tbody>
             </table>`
       }

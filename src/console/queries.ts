@@ -38,6 +38,8 @@ export interface InboxRow {
   receivedAt: Date;
   text: string;
   lastMessage?: { text: string; author: string; at: Date };
+  /** Only to blank the reporter's identity out of the texts for roles that may not see it. */
+  complainant: { name: string | null; email: string | null; phone: string | null; address: string | null };
 }
 
 /**
@@ -89,6 +91,7 @@ export async function inboxPage(
     db.prisma.complaint.findMany({
       where,
       orderBy: [{ receivedAt: "desc" }, { ticket: "desc" }],
+      include: { complainant: { select: { name: true, email: true, phone: true, address: true } } },
       skip: (filter.page - 1) * PAGE_SIZE,
       take: PAGE_SIZE,
     }),

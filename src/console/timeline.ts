@@ -39,10 +39,13 @@ function deliveryText(t: Texts, row: { status: string; deliveryStatus: string | 
 }
 
 /**
+ * `clean` is what a text goes through before it is shown: the reporter's identity blanked out for
+ * a role that may not see it (the intake's answers, a follow-up that names the reporter).
+ *
  * The whole story of a complaint, oldest first: the citizen's messages, the office's replies (with
  * who sent them and how their delivery went), internal notes, and every SOP and audit event.
  */
-export function timeline(t: Texts, sop: SopPreset, timeZone: string, view: ComplaintView): Html {
+export function timeline(t: Texts, sop: SopPreset, timeZone: string, view: ComplaintView, clean: (text: string) => string): Html {
   const { complaint, messages, events, outbox } = view;
   const entries: Entry[] = [];
   const delivery = new Map(outbox.filter((o) => o.messageId !== null).map((o) => [o.messageId!, o]));
@@ -55,7 +58,7 @@ export function timeline(t: Texts, sop: SopPreset, timeZone: string, view: Compl
         order: order++,
         markup: html`<li class="entry msg citizen">
           <p class="meta"><strong>${t("console.author.citizen")}</strong> · <time>${when(t, timeZone, m.createdAt)}</time></p>
-          <p class="text">${m.text}</p>
+          <p class="text">${clean(m.text)}</p>
         </li>`,
       });
       continue;
@@ -74,7 +77,7 @@ export function timeline(t: Texts, sop: SopPreset, timeZone: string, view: Compl
             <strong>${t("console.author.staff")}${who ? ` — ${who}` : ""}</strong>${via ? ` (${via})` : ""} ·
             <time>${when(t, timeZone, m.createdAt)}</time> ${deliveryText(t, delivery.get(m.id))}
           </p>
-          <p class="text">${m.text}</p>
+          <p class="text">${clean(m.text)}</p>
         </li>`,
       });
       continue;
@@ -84,7 +87,7 @@ export function timeline(t: Texts, sop: SopPreset, timeZone: string, view: Compl
       order: order++,
       markup: html`<li class="entry msg bot">
         <p class="meta"><strong>${t("console.author.bot")}</strong> · <time>${when(t, timeZone, m.createdAt)}</time></p>
-        <p class="text">${m.text}</p>
+        <p class="text">${clean(m.text)}</p>
       </li>`,
     });
   }
@@ -97,7 +100,7 @@ export function timeline(t: Texts, sop: SopPreset, timeZone: string, view: Compl
         order: order++,
         markup: html`<li class="entry note">
           <p class="meta"><strong>${t("console.timeline.note", { who })}</strong> · <time>${when(t, timeZone, e.createdAt)}</time></p>
-          <p class="text">${typeof data.text === "string" ? data.text : ""}</p>
+          <p class="text">${typeof data.text === "string" ? clean(data.text) : ""}</p>
         </li>`,
       });
       continue;
@@ -109,7 +112,7 @@ export function timeline(t: Texts, sop: SopPreset, timeZone: string, view: Compl
         markup: html`<li class="entry event failed">
           <p>
             <time>${when(t, timeZone, e.createdAt)}</time> ${t("console.timeline.undeliverable", { who })}:
-            ${typeof data.text === "string" ? data.text : ""}
+            ${typeof data.text === "string" ? clean(data.text) : ""}
           </p>
         </li>`,
       });
@@ -122,7 +125,7 @@ export function timeline(t: Texts, sop: SopPreset, timeZone: string, view: Compl
       at: e.createdAt,
       order: order++,
       markup: html`<li class="entry event event-${e.type.replace(/[^a-z.]/gi, "").replace(/\./g, "-")}">
-        <p><time>${when(t, timeZone, e.createdAt)}</time> ${t(reply.key, reply.vars)}</p>
+        <p><time>${when(t, timeZone, e.createdAt)}</time> ${clean(t(reply.key, reply.vars))}</p>
       </li>`,
     });
   }

@@ -257,6 +257,27 @@ describe("a complaint's page", () => {
     expect(await app.db.prisma.complaintEvent.count({ where: { type: "staff.identityDenied" } })).toBe(1);
   });
 
+  it("blanks the reporter's identity out of every text for a role that may not see it", async () => {
+    const other = new WebchatCitizen(app.url);
+    await other.start();
+    const mine = await other.fileComplaint("Rahmat Hidayat", "Saya Rahmat Hidayat, hubungi 0812-3456-7890: jalan berlubang di RT 03.");
+    // A second complaint begun in the same chat: its intake answers (the name again) land under the first.
+    await other.say("1");
+    await other.say("Rahmat Hidayat");
+    const budi = new ConsoleClient(app.url);
+    await budi.signIn("budi", "sandi budi yang panjang");
+    for (const path of [`/staff/complaints/${mine}`, "/staff/inbox", "/staff/board"]) {
+      const page = await budi.get(path);
+      expect(page.status).toBe(200);
+      expect(page.text, path).toContain(mine);
+      expect(page.text, path).not.toMatch(/Rahmat|Hidayat|0812-3456-7890/);
+      expect(page.text, path).toContain("[dirahasiakan]");
+    }
+    const seen = await ani.client.get(`/staff/complaints/${mine}`);
+    expect(seen.text).toContain("Saya Rahmat Hidayat, hubungi 0812-3456-7890");
+    expect(seen.text).toMatch(/<p class="text">Rahmat Hidayat<\/p>/);
+  });
+
   it("moves the complaint along the SOP only for the step's holder, as the group's /lanjut does", async () => {
     // The register step is the staf role's: a kasi is refused, and the attempt is on record.
     const page = await ani.client.get(`/staff/complaints/${ticket}`);
