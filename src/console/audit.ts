@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { findTicket } from "../core/index.js";
+import { redact } from "../reports/index.js";
 import { eventReply } from "../staff/index.js";
 import { stateOf, userOf, type Renderer } from "./context.js";
 import { html } from "./html.js";
@@ -42,7 +43,8 @@ export function auditRoutes(deps: ConsoleDeps, renderer: Renderer) {
   return async (app: FastifyInstance) => {
     app.get("/audit", async (request, reply) => {
       const { t } = stateOf(request);
-      if (!userOf(request).mayAudit) return renderer.problem(request, reply, 403, t("console.error.forbidden"));
+      const user = userOf(request);
+      if (!user.mayAudit) return renderer.problem(request, reply, 403, t("console.error.forbidden"));
       const q = auditQuery.parse(typeof request.query === "object" && request.query !== null ? request.query : {});
       const who = q.who?.trim() || undefined;
       const ticket = q.ticket?.trim() ? (findTicket(q.ticket.trim().toUpperCase()) ?? q.ticket.trim().toUpperCase()) : undefined;
@@ -60,7 +62,11 @@ export function auditRoutes(deps: ConsoleDeps, renderer: Renderer) {
           orderBy: { createdAt: "desc" },
           skip: (q.page - 1) * AUDIT_PAGE,
           take: AUDIT_PAGE,
-          include: { complaint: { select: { ticket: true, channel: true } } },
+          include: {
+            complaint: {
+              select: { ticket: true, channel: true, complainant: { select: { name: true, email: true, phone: true, address: true } } },
+            },
+          },
         }),
         deps.db.prisma.complaintEvent.count({ where }),
       ]);
@@ -138,7 +144,13 @@ export function auditRoutes(deps: ConsoleDeps, renderer: Renderer) {
                       <a href="/staff/complaints/${e.complaint.ticket}">${e.complaint.ticket}</a>
                     </td>
                     <td data-label="${t("console.audit.what")}">
-                      ${e.type === "staff.identityDenied" ? t("console.audit.identityDenied", { who: by }) : t(what.key, what.vars)}
+                      ${
+                        e.type === "staff.identityDenied"
+                          ? t("console.audit.identityDenied", { who: by })
+                          : user.mayViewIdentity
+                            ? t(what.key, what.vars)
+                            : redact(t(what.key, what.vars), e.complaint.complainant)
+                      }
                     </td>
                   </tr>`;
                 })}

@@ -197,14 +197,15 @@ function actions(
   </section>`;
 }
 
-function evidence(t: Texts, view: ComplaintView): Html {
+function evidence(t: Texts, view: ComplaintView, clean: (text: string) => string): Html {
   if (view.attachments.length === 0) return html``;
   const base = `/staff/complaints/${view.complaint.ticket}/files`;
   return html`<section aria-labelledby="ev-h" class="panel">
     <h2 id="ev-h">${t("console.complaint.evidence")}</h2>
     <ul class="evidence">
       ${view.attachments.map((a) => {
-        const name = a.filename ?? `${a.id}`;
+        // A file's name can be the reporter's ("ktp_siti_aminah.jpg").
+        const name = clean(a.filename ?? `${a.id}`);
         return html`<li>
           ${a.mime.startsWith("image/") ? html`<a href="${base}/${a.id}"><img src="${base}/${a.id}" alt="${name}" width="120" height="120" /></a>` : ""}
           <a href="${base}/${a.id}?download=1" download="${name}">${t("console.complaint.download", { name })}</a>
@@ -303,7 +304,7 @@ export function complaintRoutes(deps: ConsoleDeps, renderer: Renderer) {
                 <h3>${t("console.complaint.text")}</h3>
                 <p class="complaint-text">${clean(complaint.text)}</p>
               </section>
-              ${evidence(t, view)}
+              ${evidence(t, view, clean)}
               <section aria-labelledby="tl-h" class="panel">
                 <h2 id="tl-h">${t("console.complaint.timeline")}</h2>
                 ${timeline(t, deps.sop, tz, view, clean)}
