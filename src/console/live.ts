@@ -8,6 +8,12 @@ export interface LiveUpdate {
   tickets: string[];
 }
 
+/**
+ * An event is stamped before its transaction commits: one stamped a moment before the newest seen
+ * can still appear after it. Each tick looks this far back and skips the ids it told already.
+ */
+const LATE_COMMIT_MS = 10_000;
+
 /** Events that mean "something new from a citizen": a complaint filed, a follow-up on one. */
 const NEWS = ["received", "citizen.followup"];
 
@@ -21,7 +27,11 @@ export class LiveFeed {
   private readonly listeners = new Set<(update: LiveUpdate) => void>();
   private timer: NodeJS.Timeout | undefined;
   private since: Date;
+  /** Only what happened after the first page started listening is news. */
+  private started: number;
   private ticking = false;
+  /** Ids told already, with their stamps, while they are inside the look-back. */
+  private readonly told = new Map<string, number>();
 
   constructor(
     private readonly db: Database,
@@ -30,11 +40,14 @@ export class LiveFeed {
     private readonly log: (message: string, fields: Record<string, unknown>) => void,
   ) {
     this.since = clock();
+    this.started = this.since.getTime();
   }
 
   subscribe(listener: (update: LiveUpdate) => void): () => void {
     if (this.listeners.size === 0) {
       this.since = this.clock();
+      this.started = this.since.getTime();
+      this.told.clear();
       this.timer = setInterval(() => void this.tick(), this.everyMs);
       this.timer.unref();
     }
@@ -57,17 +70,21 @@ export class LiveFeed {
     this.ticking = true;
     try {
       const rows = await this.db.prisma.complaintEvent.findMany({
-        where: { type: { in: NEWS }, createdAt: { gt: this.since } },
+        where: { type: { in: NEWS }, createdAt: { gt: new Date(this.since.getTime() - LATE_COMMIT_MS) } },
         orderBy: { createdAt: "asc" },
-        take: 200,
-        select: { type: true, createdAt: true, complaint: { select: { ticket: true } } },
+        take: 500,
+        select: { id: true, type: true, createdAt: true, complaint: { select: { ticket: true } } },
       });
-      if (rows.length === 0) return;
-      this.since = rows[rows.length - 1]!.createdAt;
+      const fresh = rows.filter((r) => !this.told.has(r.id) && r.createdAt.getTime() > this.started);
+      for (const r of fresh) this.told.set(r.id, r.createdAt.getTime());
+      if (rows.length > 0 && rows[rows.length - 1]!.createdAt > this.since) this.since = rows[rows.length - 1]!.createdAt;
+      const horizon = this.since.getTime() - LATE_COMMIT_MS;
+      for (const [id, at] of this.told) if (at < horizon) this.told.delete(id);
+      if (fresh.length === 0) return;
       const update: LiveUpdate = {
-        complaints: rows.filter((r) => r.type === "received").length,
-        messages: rows.filter((r) => r.type !== "received").length,
-        tickets: [...new Set(rows.map((r) => r.complaint.ticket))],
+        complaints: fresh.filter((r) => r.type === "received").length,
+        messages: fresh.filter((r) => r.type !== "received").length,
+        tickets: [...new Set(fresh.map((r) => r.complaint.ticket))],
       };
       for (const listener of this.listeners) listener(update);
     } catch (error) {

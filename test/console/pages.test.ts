@@ -8,7 +8,8 @@ import { loadSopPreset } from "../../src/complaints/index.js";
 import { intentOf } from "../../src/console/complaint-page.js";
 import { barChart } from "../../src/console/reports-page.js";
 import { timeState } from "../../src/console/view.js";
-import { repoRoot } from "../../src/db/index.js";
+import { LiveFeed, type LiveUpdate } from "../../src/console/live.js";
+import { repoRoot, type Database } from "../../src/db/index.js";
 
 const base = { _csrf: "x", once: "6f1c1d2e-0000-4000-8000-000000000000" };
 const T = "ADU-2026-00001";
@@ -82,5 +83,34 @@ describe("a complaint's time state", () => {
     expect(timeState(sop, open, due)).toBe("late");
     expect(timeState(sop, { ...open, status: "closed" }, new Date("2026-12-09T00:00:00Z"))).toBe("none");
     expect(timeState(sop, { ...open, stepDueAt: null }, new Date("2026-12-09T00:00:00Z"))).toBe("none");
+  });
+});
+
+describe("the live feed", () => {
+  it("tells each new complaint and message once, also one whose transaction committed late", async () => {
+    const at = (s: number) => new Date(Date.UTC(2026, 11, 4, 9, 0, s));
+    let rows: { id: string; type: string; createdAt: Date; complaint: { ticket: string } }[] = [];
+    // Only the one query the feed makes; the where is checked by what the rows' stamps allow.
+    const db = { prisma: { complaintEvent: { findMany: () => Promise.resolve(rows) } } } as unknown as Database;
+    const feed = new LiveFeed(
+      db,
+      () => at(0),
+      60_000,
+      () => undefined,
+    );
+    const heard: LiveUpdate[] = [];
+    const stop = feed.subscribe((u) => heard.push(u));
+    rows = [{ id: "a", type: "received", createdAt: at(5), complaint: { ticket: "ADU-2026-00001" } }];
+    await feed.tick();
+    // "b" was stamped before "a" but committed after the last tick: still news, once.
+    rows = [{ id: "b", type: "citizen.followup", createdAt: at(4), complaint: { ticket: "ADU-2026-00002" } }, ...rows];
+    await feed.tick();
+    await feed.tick();
+    expect(heard).toEqual([
+      { complaints: 1, messages: 0, tickets: ["ADU-2026-00001"] },
+      { complaints: 0, messages: 1, tickets: ["ADU-2026-00002"] },
+    ]);
+    stop();
+    expect(feed.size).toBe(0);
   });
 });
