@@ -19,6 +19,9 @@ import { categoryText, channelText, dueCell, holderText, stepText, timeState, wh
 
 type User = NonNullable<ConsoleRequestState["user"]>;
 
+/** Pictures a browser only draws (an SVG or HTML file could carry script): every other file is a download. */
+const SHOWN_INLINE = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
+
 /** What the page says after an action: the command's own answer, in the person's language. */
 interface Outcome {
   kind: "ok" | "error";
@@ -207,7 +210,7 @@ function evidence(t: Texts, view: ComplaintView, clean: (text: string) => string
         // A file's name can be the reporter's ("ktp_siti_aminah.jpg").
         const name = clean(a.filename ?? `${a.id}`);
         return html`<li>
-          ${a.mime.startsWith("image/") ? html`<a href="${base}/${a.id}"><img src="${base}/${a.id}" alt="${name}" width="120" height="120" /></a>` : ""}
+          ${SHOWN_INLINE.has(a.mime) ? html`<a href="${base}/${a.id}"><img src="${base}/${a.id}" alt="${name}" width="120" height="120" /></a>` : ""}
           <a href="${base}/${a.id}?download=1" download="${name}">${t("console.complaint.download", { name })}</a>
           <span class="muted">${a.mime}, ${Math.ceil(a.size / 1024)} KB</span>
         </li>`;
@@ -391,7 +394,7 @@ export function complaintRoutes(deps: ConsoleDeps, renderer: Renderer) {
         );
         if (size === undefined) return renderer.problem(request, reply, 404, stateOf(request).t("console.error.notFound"));
         const name = (file.filename ?? file.id).replace(/[^\w.\- ]/g, "_");
-        const inline = file.mime.startsWith("image/") && request.query.download !== "1";
+        const inline = SHOWN_INLINE.has(file.mime) && request.query.download !== "1";
         reply.header("content-disposition", `${inline ? "inline" : "attachment"}; filename="${name}"`);
         reply.header("content-length", String(size));
         // Only images are shown in the page; anything else is a download, never rendered by the browser.
