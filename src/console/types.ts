@@ -25,7 +25,7 @@ export interface ConsoleDeps {
   commands: StaffCommands;
   /** ATTACHMENTS_DIR: where evidence files are (Attachment.storagePath is relative to it). */
   attachmentsDir: string;
-  /** How often open pages are told of new complaints and messages (default 3 s; tests go faster). */
+  /** How often open pages are told of new complaints and messages (default 3 s). */
   liveEveryMs?: number;
   log: Log;
   clock?: () => Date;
