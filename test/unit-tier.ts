@@ -18,6 +18,7 @@ export const UNIT_FILES = [
   "test/complaints/lifecycle.test.ts",
   "test/complaints/sop.test.ts",
   "test/complaints/tracking-code.test.ts",
+  "test/console/pages.test.ts",
   "test/console/passwords.test.ts",
   "test/outbox/units.test.ts",
   "test/reports/redact.test.ts",

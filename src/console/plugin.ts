@@ -15,6 +15,13 @@ import { page } from "./layout.js";
 import { endSession, findSession, touchSession } from "./sessions.js";
 import { textsFor } from "./texts.js";
 import { signInRoutes } from "./sign-in.js";
+import { inboxRoutes } from "./inbox.js";
+import { complaintRoutes } from "./complaint-page.js";
+import { LiveFeed, liveRoutes } from "./live.js";
+import { boardRoutes } from "./board.js";
+import { reportRoutes } from "./reports-page.js";
+import { peopleRoutes } from "./people.js";
+import { auditRoutes } from "./audit.js";
 import type { ConsoleDeps } from "./types.js";
 
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), "public");
@@ -206,6 +213,13 @@ export function consolePlugin(deps: ConsoleDeps) {
     app.get("/", async (request, reply) => reply.redirect(stateOf(request).user ? "/staff/inbox" : "/staff/login", 303));
 
     await app.register(signInRoutes(deps, renderer, { sessionCookie: SESSION_COOKIE, idleMs }));
+    await app.register(inboxRoutes(deps, renderer));
+    await app.register(complaintRoutes(deps, renderer));
+    await app.register(boardRoutes(deps, renderer));
+    await app.register(reportRoutes(deps, renderer));
+    await app.register(peopleRoutes(deps, renderer));
+    await app.register(auditRoutes(deps, renderer));
+    await app.register(liveRoutes(new LiveFeed(db, clock, deps.liveEveryMs ?? 3_000, deps.log)));
 
     app.post("/logout", { preHandler: app.csrfProtection.bind(app) }, async (request, reply) => {
       const user = userOf(request);

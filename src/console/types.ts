@@ -2,6 +2,7 @@ import type { SopPreset } from "../complaints/index.js";
 import type { Locale, Log } from "../core/index.js";
 import type { Database } from "../db/index.js";
 import type { Templates } from "../i18n/index.js";
+import type { StaffCommands } from "../staff/index.js";
 
 /** What the console needs from the wiring (src/main/server.ts). */
 export interface ConsoleDeps {
@@ -20,6 +21,12 @@ export interface ConsoleDeps {
     /** STAFF_TELEGRAM_IDS: staff without a row in the Staff table. */
     staffIds: readonly string[];
   };
+  /** The staff commands, the same table the Telegram group runs: every action on the web goes through it. */
+  commands: StaffCommands;
+  /** ATTACHMENTS_DIR: where evidence files are (Attachment.storagePath is relative to it). */
+  attachmentsDir: string;
+  /** How often open pages are told of new complaints and messages (default 3 s). */
+  liveEveryMs?: number;
   log: Log;
   clock?: () => Date;
 }

@@ -4,7 +4,7 @@ import type { ChannelAdapter, ChannelLimits, ChannelName, Log, StaffSink } from 
 import type { Database } from "../db/index.js";
 import { createOutboxWorker, databaseLedger, Pacer, type OutboxWorker } from "../outbox/index.js";
 import { createPipeline, type Pipeline } from "../pipeline/index.js";
-import { createStaffConsole } from "../staff/index.js";
+import { createStaffConsole, type StaffConsoleDeps } from "../staff/index.js";
 import { AttachmentStore } from "../storage/index.js";
 import type { Base } from "./base.js";
 import { staffReports } from "./reports.js";
@@ -36,6 +36,8 @@ export interface Core {
   worker: OutboxWorker;
   /** Finishes the pipeline's steps, then deliveries, then closes the database; stop the channels first. */
   close(): Promise<void>;
+  /** The staff commands' deps: the Telegram group and the web console are two front ends of the same commands. */
+  staffDeps: StaffConsoleDeps;
 }
 
 /** What both entry points share: pipeline, staff console and the outbox worker (not started here). */
@@ -72,7 +74,7 @@ export function startCore(config: Config, base: Base, delivery: Delivery, log: L
     staffFeed: staffFeedOf(config),
     onOutboxRows: () => worker.notify(),
   });
-  const staff = createStaffConsole({
+  const staffDeps: StaffConsoleDeps = {
     db,
     voice: pipeline,
     templates,
@@ -95,11 +97,13 @@ export function startCore(config: Config, base: Base, delivery: Delivery, log: L
         ? { path: staffFiles.pathOf(checked.stored.storagePath), mime: checked.stored.mime, filename: checked.stored.filename }
         : undefined;
     },
-  });
+  };
+  const staff = createStaffConsole(staffDeps);
   return {
     db,
     pipeline,
     staff,
+    staffDeps,
     worker,
     async close() {
       // The pipeline finishes its steps (their replies are outbox rows), then deliveries stop,

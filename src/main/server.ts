@@ -14,6 +14,7 @@ import {
 import { buildServer } from "../http/index.js";
 import { render } from "../i18n/index.js";
 import { createConversationStore, type Pipeline } from "../pipeline/index.js";
+import { createStaffCommands } from "../staff/index.js";
 import { openBase, TEMPLATES_DIR } from "./base.js";
 import { channelRunner, type ChannelRunner } from "./channel-runner.js";
 import { configuredChannels } from "./channels.js";
@@ -151,6 +152,8 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
         publicBaseUrl: config.PUBLIC_BASE_URL,
         staffIds: config.STAFF_TELEGRAM_IDS,
       },
+      commands: createStaffCommands(core.staffDeps),
+      attachmentsDir: config.ATTACHMENTS_DIR,
       log,
     }),
     log,

@@ -1,0 +1,166 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { findTicket } from "../core/index.js";
+import { redact } from "../reports/index.js";
+import { eventReply } from "../staff/index.js";
+import { stateOf, userOf, type Renderer } from "./context.js";
+import { html } from "./html.js";
+import type { ConsoleDeps } from "./types.js";
+import { when } from "./view.js";
+
+const AUDIT_PAGE = 50;
+
+/** The audit page's kinds of entry: each a set of event types. */
+const KINDS: Record<string, readonly string[]> = {
+  identity: ["staff.identity", "staff.identityDenied"],
+  reply: ["staff.reply", "staff.replyUndeliverable"],
+  note: ["staff.note"],
+  close: ["staff.close", "sop.archive", "sop.forward"],
+  sop: ["sop.advance", "sop.decided", "sop.assign", "sop.forward", "sop.archive", "sop.denied"],
+};
+
+const KIND_LABELS: Record<string, string> = {
+  identity: "console.audit.kind.identity",
+  reply: "console.audit.kind.reply",
+  note: "console.audit.kind.note",
+  close: "console.audit.kind.close",
+  sop: "console.audit.kind.sop",
+};
+
+const auditQuery = z.object({
+  kind: z.enum(["identity", "reply", "note", "close", "sop"]).optional().catch(undefined),
+  who: z.string().max(100).optional().catch(undefined),
+  ticket: z.string().max(40).optional().catch(undefined),
+  via: z.enum(["web", "telegram"]).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(10_000).catch(1).default(1),
+});
+
+/**
+ * Audit: every staff action and every identity view (or refused attempt), newest first, filterable
+ * by kind, person, front end and ticket. The head of office and admins only.
+ */
+export function auditRoutes(deps: ConsoleDeps, renderer: Renderer) {
+  return async (app: FastifyInstance) => {
+    app.get("/audit", async (request, reply) => {
+      const { t } = stateOf(request);
+      const user = userOf(request);
+      if (!user.mayAudit) return renderer.problem(request, reply, 403, t("console.error.forbidden"));
+      const q = auditQuery.parse(typeof request.query === "object" && request.query !== null ? request.query : {});
+      const who = q.who?.trim() || undefined;
+      const ticket = q.ticket?.trim() ? (findTicket(q.ticket.trim().toUpperCase()) ?? q.ticket.trim().toUpperCase()) : undefined;
+      const and: Record<string, unknown>[] = [{ actor: { startsWith: "staff:" } }];
+      if (q.kind) and.push({ type: { in: [...KINDS[q.kind]!] } });
+      // data is JSON text; "by" and "via" are written by the staff commands as plain strings.
+      if (who) and.push({ data: { contains: `"by":${JSON.stringify(who).slice(0, -1)}` } });
+      if (q.via) and.push({ data: { contains: `"via":"${q.via}"` } });
+      if (ticket) and.push({ complaint: { ticket } });
+      // Our own filter shape; Prisma's generated input type differs per provider.
+      const where = { AND: and } as never;
+      const [rows, total] = await Promise.all([
+        deps.db.prisma.complaintEvent.findMany({
+          where,
+          orderBy: { createdAt: "desc" },
+          skip: (q.page - 1) * AUDIT_PAGE,
+          take: AUDIT_PAGE,
+          include: {
+            complaint: {
+              select: { ticket: true, channel: true, complainant: { select: { name: true, email: true, phone: true, address: true } } },
+            },
+          },
+        }),
+        deps.db.prisma.complaintEvent.count({ where }),
+      ]);
+      const pages = Math.max(1, Math.ceil(total / AUDIT_PAGE));
+      const link = (page: number) => {
+        const params = new URLSearchParams();
+        if (q.kind) params.set("kind", q.kind);
+        if (who) params.set("who", who);
+        if (q.via) params.set("via", q.via);
+        if (ticket) params.set("ticket", ticket);
+        params.set("page", String(page));
+        return `/staff/audit?${params.toString()}`;
+      };
+      const tz = deps.settings.timeZone;
+      return renderer.page(request, reply, {
+        title: t("console.audit.title"),
+        section: "audit",
+        body: () =>
+          html`<h1>${t("console.audit.title")}</h1>
+            <form method="get" action="/staff/audit" class="filters" role="search" aria-label="${t("console.inbox.filters")}">
+              <div class="field">
+                <label for="kind">${t("console.audit.kind")}</label>
+                <select id="kind" name="kind">
+                  <option value="">${t("console.inbox.any")}</option>
+                  ${Object.keys(KINDS).map((k) => html`<option value="${k}" ${q.kind === k ? html`selected` : ""}>${t(KIND_LABELS[k]!)}</option>`)}
+                </select>
+              </div>
+              <div class="field">
+                <label for="who">${t("console.audit.who")}</label>
+                <input id="who" name="who" value="${who ?? ""}" />
+              </div>
+              <div class="field">
+                <label for="via">${t("console.audit.via")}</label>
+                <select id="via" name="via">
+                  <option value="">${t("console.inbox.any")}</option>
+                  <option value="web" ${q.via === "web" ? html`selected` : ""}>${t("console.via.web")}</option>
+                  <option value="telegram" ${q.via === "telegram" ? html`selected` : ""}>${t("console.via.telegram")}</option>
+                </select>
+              </div>
+              <div class="field">
+                <label for="ticket">${t("console.inbox.ticket")}</label>
+                <input id="ticket" name="ticket" value="${ticket ?? ""}" />
+              </div>
+              <div class="field actions">
+                <button type="submit">${t("console.inbox.apply")}</button>
+                <a class="button secondary" href="/staff/audit">${t("console.inbox.reset")}</a>
+              </div>
+            </form>
+            <p class="count">${t("console.audit.count", { total, page: q.page, pages })}</p>
+            <table class="inbox audit">
+              <caption class="visually-hidden">
+                ${t("console.audit.title")}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">${t("console.audit.at")}</th>
+                  <th scope="col">${t("console.audit.who")}</th>
+                  <th scope="col">${t("console.inbox.ticket")}</th>
+                  <th scope="col">${t("console.audit.what")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${rows.map((e) => {
+                  const data = JSON.parse(e.data) as Record<string, unknown>;
+                  const what = eventReply(
+                    { type: e.type, actor: e.actor, data },
+                    { sop: deps.sop, locale: t.locale, complaintChannel: e.complaint.channel },
+                  );
+                  const by = typeof data.by === "string" ? data.by : e.actor;
+                  const via = data.via === "web" ? t("console.via.web") : data.via === "telegram" ? t("console.via.telegram") : "";
+                  return html`<tr data-type="${e.type}">
+                    <td data-label="${t("console.audit.at")}">${when(t, tz, e.createdAt)}</td>
+                    <th scope="row" data-label="${t("console.audit.who")}">${by} <span class="muted">${via}</span></th>
+                    <td data-label="${t("console.inbox.ticket")}">
+                      <a href="/staff/complaints/${e.complaint.ticket}">${e.complaint.ticket}</a>
+                    </td>
+                    <td data-label="${t("console.audit.what")}">
+                      ${
+                        e.type === "staff.identityDenied"
+                          ? t("console.audit.identityDenied", { who: by })
+                          : user.mayViewIdentity
+                            ? t(what.key, what.vars)
+                            : redact(t(what.key, what.vars), e.complaint.complainant)
+                      }
+                    </td>
+                  </tr>`;
+                })}
+              </tbody>
+            </table>
+            <nav class="pager" aria-label="${t("console.inbox.pages")}">
+              ${q.page > 1 ? html`<a rel="prev" href="${link(q.page - 1)}">${t("console.inbox.prev")}</a>` : ""}
+              ${q.page < pages ? html`<a rel="next" href="${link(q.page + 1)}">${t("console.inbox.next")}</a>` : ""}
+            </nav>`,
+      });
+    });
+  };
+}

@@ -1,0 +1,145 @@
+import { findTicket } from "../core/index.js";
+import { presetRolesOf, type SopPreset } from "../complaints/index.js";
+import type { Database } from "../db/index.js";
+
+export const PAGE_SIZE = 25;
+
+/** The inbox's filters, as read from the query string (inbox-filters.ts). */
+export interface InboxFilter {
+  status: "open" | "closed" | "all";
+  kind?: "complaint" | "information";
+  category?: string;
+  channel?: string;
+  step?: string;
+  overdue: boolean;
+  mine: boolean;
+  q?: string;
+  page: number;
+}
+
+/** Who "assigned to me" means: the person's Telegram id (if any) and the preset roles their role stands for. */
+export interface Holder {
+  telegramId?: string;
+  role: string;
+}
+
+export interface InboxRow {
+  id: string;
+  ticket: string;
+  kind: string;
+  category: string | null;
+  channel: string;
+  status: string;
+  sopStep: string;
+  holderRole: string | null;
+  holderStaff: string | null;
+  stepStartedAt: Date;
+  stepDueAt: Date | null;
+  receivedAt: Date;
+  text: string;
+  lastMessage?: { text: string; author: string; at: Date };
+  /** Only to blank the reporter's identity out of the texts for roles that may not see it. */
+  complainant: { name: string | null; email: string | null; phone: string | null; address: string | null };
+}
+
+/**
+ * The Prisma `where` of the inbox. A complaint is "mine" when its step was handed to me by name,
+ * or (handed to nobody by name) its holding role — the assigned one, else the step's own — is one
+ * of mine; the same rule the SOP uses for who may act.
+ */
+export function inboxWhere(sop: SopPreset, filter: InboxFilter, holder: Holder, now: Date, provider: string): Record<string, unknown> {
+  const and: Record<string, unknown>[] = [];
+  if (filter.status === "open") and.push({ status: { not: "closed" } });
+  if (filter.status === "closed") and.push({ status: "closed" });
+  if (filter.kind) and.push({ kind: filter.kind });
+  if (filter.category) and.push({ category: filter.category });
+  if (filter.channel) and.push({ channel: filter.channel });
+  if (filter.step) and.push({ sopStep: filter.step });
+  if (filter.overdue) and.push({ status: { not: "closed" }, stepDueAt: { lt: now } });
+  if (filter.mine) {
+    const roles = [...presetRolesOf(sop, holder.role)];
+    const steps = sop.steps.filter((s) => roles.includes(s.role)).map((s) => s.id);
+    const mine: Record<string, unknown>[] = [
+      { holderStaff: null, holderRole: { in: roles } },
+      { holderStaff: null, holderRole: null, sopStep: { in: steps } },
+    ];
+    if (holder.telegramId) mine.push({ holderStaff: holder.telegramId });
+    and.push({ OR: mine });
+  }
+  if (filter.q) {
+    // SQLite's LIKE ignores ASCII case by itself; PostgreSQL needs to be told.
+    const insensitive = provider === "postgresql" ? { mode: "insensitive" } : {};
+    const ticket = findTicket(filter.q.toUpperCase());
+    and.push({
+      OR: [{ text: { contains: filter.q, ...insensitive } }, { ticket: { contains: ticket ?? filter.q.toUpperCase() } }],
+    });
+  }
+  return and.length > 0 ? { AND: and } : {};
+}
+
+/** One page of the inbox, newest first, with each complaint's last message. */
+export async function inboxPage(
+  db: Database,
+  sop: SopPreset,
+  filter: InboxFilter,
+  holder: Holder,
+  now: Date,
+): Promise<{ rows: InboxRow[]; total: number }> {
+  // The where is built from our own filter type; Prisma's generated input type differs per provider.
+  const where = inboxWhere(sop, filter, holder, now, db.sql.provider) as never;
+  const [rows, total] = await Promise.all([
+    db.prisma.complaint.findMany({
+      where,
+      orderBy: [{ receivedAt: "desc" }, { ticket: "desc" }],
+      include: { complainant: { select: { name: true, email: true, phone: true, address: true } } },
+      skip: (filter.page - 1) * PAGE_SIZE,
+      take: PAGE_SIZE,
+    }),
+    db.prisma.complaint.count({ where }),
+  ]);
+  const last = await lastMessages(
+    db,
+    rows.map((r) => r.id),
+  );
+  return { rows: rows.map((r) => ({ ...r, ...(last.has(r.id) ? { lastMessage: last.get(r.id)! } : {}) })), total };
+}
+
+/**
+ * The newest message of each complaint after it was filed: the citizen's follow-up or a staff
+ * reply, as the audit trail records them (the intake's own messages, down to the "yes" that
+ * filed it, are the complaint's text). One query for the page.
+ */
+async function lastMessages(db: Database, complaintIds: string[]): Promise<Map<string, { text: string; author: string; at: Date }>> {
+  if (complaintIds.length === 0) return new Map();
+  const events = await db.prisma.complaintEvent.findMany({
+    where: { complaintId: { in: complaintIds }, type: { in: ["citizen.followup", "staff.reply"] } },
+    orderBy: { createdAt: "desc" },
+    distinct: ["complaintId"],
+    select: { complaintId: true, type: true, data: true, createdAt: true },
+  });
+  const last = new Map<string, { text: string; author: string; at: Date }>();
+  for (const e of events) {
+    const data = JSON.parse(e.data) as { text?: unknown };
+    const text = typeof data.text === "string" ? data.text : "";
+    last.set(e.complaintId, { text, author: e.type === "staff.reply" ? "staff" : "citizen", at: e.createdAt });
+  }
+  return last;
+}
+
+/** Everything the complaint page shows, read at once. */
+export async function complaintView(db: Database, ticket: string) {
+  const complaint = await db.prisma.complaint.findUnique({ where: { ticket }, include: { complainant: true } });
+  if (!complaint) return undefined;
+  const [messages, events, attachments, outbox] = await Promise.all([
+    db.prisma.message.findMany({ where: { complaintId: complaint.id }, orderBy: { id: "asc" }, take: 500 }),
+    db.prisma.complaintEvent.findMany({ where: { complaintId: complaint.id }, orderBy: { createdAt: "asc" }, take: 500 }),
+    db.prisma.attachment.findMany({ where: { complaintId: complaint.id }, orderBy: { createdAt: "asc" } }),
+    db.prisma.outboxMessage.findMany({
+      where: { complaintId: complaint.id, kind: "reply" },
+      select: { messageId: true, status: true, deliveryStatus: true, lastError: true },
+    }),
+  ]);
+  return { complaint, messages, events, attachments, outbox };
+}
+
+export type ComplaintView = NonNullable<Awaited<ReturnType<typeof complaintView>>>;
