@@ -68,7 +68,7 @@ export async function main(args: string[], env: NodeJS.ProcessEnv = process.env,
     const a = parseDocumentArgs(args);
     const config = loadConfig(env, io.envFile);
     const settings = { officeName: config.OFFICE_NAME, timeZone: config.OFFICE_TIMEZONE, locale: config.DEFAULT_LOCALE, clock: io.clock };
-    const db = await openDatabase(config.DATABASE_URL);
+    const db = await openDatabase(config.DATABASE_URL, { identityKey: config.IDENTITY_KEY });
     try {
       const pdf =
         a.kind === "form"

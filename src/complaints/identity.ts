@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { BatchRow, SqlRunner } from "../db/index.js";
+import { sealNullable, type BatchRow, type SqlRunner } from "../db/index.js";
 import type { Draft } from "../flow/index.js";
 
 export interface IdentityRow {
@@ -26,8 +26,11 @@ export async function resolveComplainant(
   now: Date,
   known: Map<string, string>,
 ): Promise<{ complainantId: string; insert?: NewComplainant }> {
-  const phone = draft.phone ?? who.phone ?? null;
-  const email = draft.email ?? who.email ?? null;
+  // Sealed here, at the raw-SQL write (src/db/identity-seal.ts): Prisma reads open them again.
+  const phone = sealNullable(draft.phone ?? who.phone);
+  const email = sealNullable(draft.email ?? who.email);
+  const name = sealNullable(draft.name);
+  const address = sealNullable(draft.address);
   if (draft.anonymous) {
     const id = randomUUID();
     const complainant = { id, name: null, anonymous: true, email: null, phone: null, address: null, createdAt: now, updatedAt: now };
@@ -47,7 +50,7 @@ export async function resolveComplainant(
     await sql.execute(
       `UPDATE "Complainant" SET "name" = COALESCE(?, "name"), "email" = COALESCE(?, "email"), "phone" = COALESCE(?, "phone"),
               "address" = COALESCE(?, "address"), "anonymous" = ?, "updatedAt" = ? WHERE "id" = ?`,
-      [draft.name ?? null, email, phone, draft.address ?? null, false, now, existing],
+      [name, email, phone, address, false, now, existing],
     );
     return { complainantId: existing };
   }
@@ -58,11 +61,11 @@ export async function resolveComplainant(
     insert: {
       complainant: {
         id,
-        name: draft.name ?? null,
+        name,
         anonymous: false,
         email,
         phone,
-        address: draft.address ?? null,
+        address,
         createdAt: now,
         updatedAt: now,
       },
@@ -70,7 +73,7 @@ export async function resolveComplainant(
         id: randomUUID(),
         channel: who.channel,
         externalId: who.externalId,
-        displayName: who.displayName ?? null,
+        displayName: sealNullable(who.displayName),
         complainantId: id,
         createdAt: now,
       },

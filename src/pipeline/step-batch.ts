@@ -11,7 +11,16 @@ import {
   resolveComplainant,
   statusReply,
 } from "../complaints/index.js";
-import { BatchWrites, jsonListSubquery, type BatchRow, type PrismaTx, type SqlRunner } from "../db/index.js";
+import {
+  BatchWrites,
+  jsonListSubquery,
+  sealNullable,
+  stateForStorage,
+  stateFromStorage,
+  type BatchRow,
+  type PrismaTx,
+  type SqlRunner,
+} from "../db/index.js";
 import {
   admitFiles,
   initialState,
@@ -248,7 +257,7 @@ export async function processStepBatch(
           senderId: c.senderId,
           locale: c.state.locale,
           step: c.state.step,
-          state: JSON.stringify(c.state),
+          state: stateForStorage(c.state),
           complaintId: c.state.filed?.complaintId ?? null,
           lastInboundAt: c.lastInboundAt,
           createdAt: c.createdAt,
@@ -396,7 +405,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
       await sql.execute(
         `UPDATE "Complainant" SET "name" = ?, "updatedAt" = ?
           WHERE "anonymous" = ? AND "id" = (SELECT "complainantId" FROM "Complaint" WHERE "id" = ?)`,
-        [effect.name, now, false, effect.complaintId],
+        [sealNullable(effect.name), now, false, effect.complaintId],
       );
       writes.add("event", citizenEvent(effect.complaintId, "citizen.name", {}, now));
       if (scope.state.filed?.complaintId === effect.complaintId) scope.vars.ticket = scope.state.filed.ticket;
@@ -558,7 +567,7 @@ async function loadConversations(sql: SqlRunner, inbound: InboundMessage[]): Pro
         channel,
         chatId: row.chatId,
         senderId: row.senderId ?? "",
-        state: JSON.parse(row.state) as IntakeState,
+        state: stateFromStorage<IntakeState>(row.state),
         lastInboundAt: row.lastInboundAt ?? row.createdAt,
         createdAt: row.createdAt,
       });

@@ -1,0 +1,66 @@
+import type { PrismaDb } from "./client.js";
+import { isSealed, sealNullable, unsealNullable } from "./identity-seal.js";
+
+/** The Complainant columns sealed at rest (the flow's draft carries the same ones, see src/pipeline/state-codec.ts). */
+export const COMPLAINANT_SEALED = ["name", "email", "phone", "address"] as const;
+
+type Data = Record<string, unknown>;
+
+function sealData(data: unknown, fields: readonly string[]): void {
+  if (Array.isArray(data)) {
+    for (const row of data) sealData(row, fields);
+    return;
+  }
+  if (!data || typeof data !== "object") return;
+  const row = data as Data;
+  for (const field of fields) {
+    const value = row[field];
+    if (typeof value === "string" && !isSealed(value)) row[field] = sealNullable(value);
+    // `{ set: "…" }` is Prisma's long form of an update.
+    else if (value && typeof value === "object" && typeof (value as Data).set === "string")
+      (value as Data).set = sealNullable((value as Data).set as string);
+  }
+}
+
+/**
+ * Seals identity fields written through Prisma and opens them on every read, nested reads included
+ * (`include: { complainant: true }`): code reading a complainant sees what it saw before
+ * encryption. The hot path writes with raw SQL and seals itself (src/complaints/identity.ts).
+ */
+export function withSealedIdentity(prisma: PrismaDb): PrismaDb {
+  const open = (value: string | null) => unsealNullable(value);
+  const extended = prisma.$extends({
+    name: "sealed-identity",
+    result: {
+      complainant: {
+        name: { needs: { name: true }, compute: (c) => open(c.name) },
+        email: { needs: { email: true }, compute: (c) => open(c.email) },
+        phone: { needs: { phone: true }, compute: (c) => open(c.phone) },
+        address: { needs: { address: true }, compute: (c) => open(c.address) },
+      },
+      channelIdentity: {
+        displayName: { needs: { displayName: true }, compute: (i) => open(i.displayName) },
+      },
+    },
+    query: {
+      complainant: {
+        async $allOperations({ args, query }) {
+          const a = args as { data?: unknown; create?: unknown; update?: unknown };
+          sealData(a.data, COMPLAINANT_SEALED);
+          sealData(a.create, COMPLAINANT_SEALED);
+          sealData(a.update, COMPLAINANT_SEALED);
+          return query(args);
+        },
+      },
+      channelIdentity: {
+        async $allOperations({ args, query }) {
+          const a = args as { data?: unknown; create?: unknown; update?: unknown };
+          for (const part of [a.data, a.create, a.update]) sealData(part, ["displayName"]);
+          return query(args);
+        },
+      },
+    },
+  });
+  // The extension keeps every model's shape (the shadowed fields stay string | null).
+  return extended as unknown as PrismaDb;
+}

@@ -1,0 +1,131 @@
+import { COMPLAINANT_SEALED } from "./identity-extension.js";
+import type { IdentityKeyring } from "./identity-keys.js";
+import { identityKeyring, isSealed, seal, sealedKeyId, unseal } from "./identity-seal.js";
+import type { SqlRunner } from "./sql.js";
+
+/** The identity fields of a conversation's draft (the flow's Draft), sealed inside the state JSON. */
+const DRAFT_SEALED = ["name", "email", "phone", "address"] as const;
+
+type Json = Record<string, unknown>;
+
+function mapDraft(state: Json, change: (value: string) => string): Json {
+  const draft = state.draft;
+  if (!draft || typeof draft !== "object") return state;
+  const next: Json = { ...(draft as Json) };
+  for (const field of DRAFT_SEALED) if (typeof next[field] === "string") next[field] = change(next[field]);
+  return { ...state, draft: next };
+}
+
+/** A conversation state as stored: the draft's identity fields sealed, the rest as the flow wrote it. */
+export function stateForStorage(state: object, keyring: IdentityKeyring = identityKeyring()): string {
+  return JSON.stringify(mapDraft(state as Json, (v) => (isSealed(v) ? v : seal(v, keyring))));
+}
+
+/** A stored conversation state, opened (old plaintext states read as they are). */
+export function stateFromStorage<T>(text: string, keyring: IdentityKeyring = identityKeyring()): T {
+  return mapDraft(JSON.parse(text) as Json, (v) => unseal(v, keyring)) as T;
+}
+
+/** Whether a stored value must be (re)sealed: plaintext, or sealed under another key than the current one. */
+function stale(value: unknown, keyring: IdentityKeyring, plaintextOnly: boolean): value is string {
+  return typeof value === "string" && (!isSealed(value) || (!plaintextOnly && sealedKeyId(value) !== keyring.current.id));
+}
+
+export interface PassCount {
+  complainants: number;
+  identities: number;
+  conversations: number;
+}
+
+const PAGE = 500;
+
+/**
+ * Seals every identity value not sealed under the current key: old plaintext rows (start-up) and
+ * values under an older key (rotate-key). Idempotent and resumable: each row is updated only if it
+ * still holds what was read, so two instances running it at once do no harm.
+ */
+export async function resealIdentities(
+  sql: SqlRunner,
+  keyring: IdentityKeyring = identityKeyring(),
+  options: { plaintextOnly?: boolean } = {},
+): Promise<PassCount> {
+  const count: PassCount = { complainants: 0, identities: 0, conversations: 0 };
+  const only = options.plaintextOnly === true;
+  const isStale = (v: unknown): v is string => stale(v, keyring, only);
+  const reseal = (v: string | null) => (isStale(v) ? seal(unseal(v, keyring), keyring) : v);
+
+  let after = "";
+  for (;;) {
+    const rows = await sql.query<{ id: string; name: string | null; email: string | null; phone: string | null; address: string | null }>(
+      `SELECT "id", "name", "email", "phone", "address" FROM "Complainant" WHERE "id" > ? ORDER BY "id" LIMIT ${PAGE}`,
+      [after],
+    );
+    for (const row of rows) {
+      if (!COMPLAINANT_SEALED.some((f) => isStale(row[f]))) continue;
+      count.complainants += await sql.execute(
+        `UPDATE "Complainant" SET "name" = ?, "email" = ?, "phone" = ?, "address" = ?
+          WHERE "id" = ? AND "name" IS NOT DISTINCT FROM ? AND "email" IS NOT DISTINCT FROM ? AND "phone" IS NOT DISTINCT FROM ? AND "address" IS NOT DISTINCT FROM ?`,
+        [reseal(row.name), reseal(row.email), reseal(row.phone), reseal(row.address), row.id, row.name, row.email, row.phone, row.address],
+      );
+    }
+    if (rows.length < PAGE) break;
+    after = rows.at(-1)!.id;
+  }
+
+  after = "";
+  for (;;) {
+    const rows = await sql.query<{ id: string; displayName: string | null }>(
+      `SELECT "id", "displayName" FROM "ChannelIdentity" WHERE "id" > ? ORDER BY "id" LIMIT ${PAGE}`,
+      [after],
+    );
+    for (const row of rows) {
+      if (!isStale(row.displayName)) continue;
+      count.identities += await sql.execute(`UPDATE "ChannelIdentity" SET "displayName" = ? WHERE "id" = ? AND "displayName" = ?`, [
+        reseal(row.displayName),
+        row.id,
+        row.displayName,
+      ]);
+    }
+    if (rows.length < PAGE) break;
+    after = rows.at(-1)!.id;
+  }
+
+  after = "";
+  for (;;) {
+    const rows = await sql.query<{ id: string; state: string }>(
+      `SELECT "id", "state" FROM "Conversation" WHERE "id" > ? ORDER BY "id" LIMIT ${PAGE}`,
+      [after],
+    );
+    for (const row of rows) {
+      const draft = (JSON.parse(row.state) as Json).draft as Json | undefined;
+      if (!draft || !DRAFT_SEALED.some((f) => isStale(draft[f]))) continue;
+      const next = JSON.stringify(mapDraft(JSON.parse(row.state) as Json, (v) => reseal(v) ?? v));
+      count.conversations += await sql.execute(`UPDATE "Conversation" SET "state" = ? WHERE "id" = ? AND "state" = ?`, [
+        next,
+        row.id,
+        row.state,
+      ]);
+    }
+    if (rows.length < PAGE) break;
+    after = rows.at(-1)!.id;
+  }
+  return count;
+}
+
+/** Values sealed under a key the ring does not hold, or still in plaintext: what rotate-key must not leave behind. */
+export async function identityKeyUse(sql: SqlRunner): Promise<Map<string, number>> {
+  const use = new Map<string, number>();
+  const add = (v: unknown) => {
+    if (typeof v !== "string") return;
+    const id = sealedKeyId(v) ?? "plaintext";
+    use.set(id, (use.get(id) ?? 0) + 1);
+  };
+  for (const row of await sql.query<Json>(`SELECT "name", "email", "phone", "address" FROM "Complainant"`))
+    COMPLAINANT_SEALED.forEach((f) => add(row[f]));
+  for (const row of await sql.query<Json>(`SELECT "displayName" FROM "ChannelIdentity"`)) add(row.displayName);
+  for (const row of await sql.query<{ state: string }>(`SELECT "state" FROM "Conversation"`)) {
+    const draft = (JSON.parse(row.state) as Json).draft as Json | undefined;
+    if (draft) DRAFT_SEALED.forEach((f) => add(draft[f]));
+  }
+  return use;
+}
