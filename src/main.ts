@@ -67,6 +67,7 @@ import {
   type StaffReports,
 } from "./staff/index.js";
 import { AttachmentStore, attachmentSweeper } from "./storage/index.js";
+import { retentionDuty } from "./privacy/index.js";
 
 const TEMPLATES_DIR = join(repoRoot, "templates");
 
@@ -500,7 +501,15 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
     graceMs: config.ATTACHMENT_SWEEP_GRACE_HOURS * 3_600_000,
     log,
   });
-  const roster = dutyRoster([...singletons, ...(scheduler ? [scheduler] : []), sweeper, housekeepingDuty(config, core.db, log)], log);
+  // RETENTION_MONTHS: closed complaints past it are anonymised (src/privacy/retention.ts).
+  const retention =
+    config.RETENTION_MONTHS > 0
+      ? [retentionDuty(core.db, { months: config.RETENTION_MONTHS, attachmentsDir: config.ATTACHMENTS_DIR }, log)]
+      : [];
+  const roster = dutyRoster(
+    [...singletons, ...(scheduler ? [scheduler] : []), sweeper, housekeepingDuty(config, core.db, log), ...retention],
+    log,
+  );
   const leaderState = channelStateStore(core.db, "cluster");
   const election: LeaderElection = createLeaderElection({
     databaseUrl: config.DATABASE_URL,
