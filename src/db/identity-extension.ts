@@ -1,5 +1,5 @@
 import type { PrismaDb } from "./client.js";
-import { isSealed, sealNullable, unsealNullable } from "./identity-seal.js";
+import { isSealed, sealNullable, unseal, unsealNullable } from "./identity-seal.js";
 
 /** The Complainant columns sealed at rest (the flow's draft carries the same ones, see src/pipeline/state-codec.ts). */
 export const COMPLAINANT_SEALED = ["name", "email", "phone", "address"] as const;
@@ -40,6 +40,14 @@ export function withSealedIdentity(prisma: PrismaDb): PrismaDb {
       },
       channelIdentity: {
         displayName: { needs: { displayName: true }, compute: (i) => open(i.displayName) },
+      },
+      // Conversation texts and the texts waiting to be sent carry the same identity (src/pipeline, src/outbox seal them).
+      message: {
+        text: { needs: { text: true }, compute: (m) => unseal(m.text) },
+        options: { needs: { options: true }, compute: (m) => open(m.options) },
+      },
+      outboxMessage: {
+        payload: { needs: { payload: true }, compute: (o) => unseal(o.payload) },
       },
     },
     query: {

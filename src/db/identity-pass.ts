@@ -35,6 +35,8 @@ export interface PassCount {
   complainants: number;
   identities: number;
   conversations: number;
+  messages: number;
+  outbox: number;
 }
 
 const PAGE = 500;
@@ -49,7 +51,7 @@ export async function resealIdentities(
   keyring: IdentityKeyring = identityKeyring(),
   options: { plaintextOnly?: boolean } = {},
 ): Promise<PassCount> {
-  const count: PassCount = { complainants: 0, identities: 0, conversations: 0 };
+  const count: PassCount = { complainants: 0, identities: 0, conversations: 0, messages: 0, outbox: 0 };
   const only = options.plaintextOnly === true;
   const isStale = (v: unknown): v is string => stale(v, keyring, only);
   const reseal = (v: string | null) => (isStale(v) ? seal(unseal(v, keyring), keyring) : v);
@@ -109,7 +111,38 @@ export async function resealIdentities(
     if (rows.length < PAGE) break;
     after = rows.at(-1)!.id;
   }
+  count.messages = await resealColumn(sql, "Message", "text", isStale, reseal);
+  count.messages += await resealColumn(sql, "Message", "options", isStale, reseal);
+  count.outbox = await resealColumn(sql, "OutboxMessage", "payload", isStale, reseal);
   return count;
+}
+
+/** One text column of a table, page by page in id order (Message ids are numbers, outbox ids text: both order). */
+async function resealColumn(
+  sql: SqlRunner,
+  table: "Message" | "OutboxMessage",
+  column: "text" | "options" | "payload",
+  isStale: (v: unknown) => v is string,
+  reseal: (v: string | null) => string | null,
+): Promise<number> {
+  let done = 0;
+  let after: string | number | undefined;
+  for (;;) {
+    const rows = await sql.query<{ id: string | number; value: string }>(
+      `SELECT "id", "${column}" AS "value" FROM "${table}"${after === undefined ? "" : ` WHERE "id" > ?`} ORDER BY "id" LIMIT ${PAGE}`,
+      after === undefined ? [] : [after],
+    );
+    for (const row of rows) {
+      if (!isStale(row.value)) continue;
+      done += await sql.execute(`UPDATE "${table}" SET "${column}" = ? WHERE "id" = ? AND "${column}" = ?`, [
+        reseal(row.value),
+        row.id,
+        row.value,
+      ]);
+    }
+    if (rows.length < PAGE) return done;
+    after = rows.at(-1)!.id;
+  }
 }
 
 /** Values sealed under a key the ring does not hold, or still in plaintext: what rotate-key must not leave behind. */
@@ -123,6 +156,13 @@ export async function identityKeyUse(sql: SqlRunner): Promise<Map<string, number
   for (const row of await sql.query<Json>(`SELECT "name", "email", "phone", "address" FROM "Complainant"`))
     COMPLAINANT_SEALED.forEach((f) => add(row[f]));
   for (const row of await sql.query<Json>(`SELECT "displayName" FROM "ChannelIdentity"`)) add(row.displayName);
+  for (const row of await sql.query<{ text: string; options: string | null }>(
+    `SELECT "text", "options" FROM "Message" WHERE "text" <> ''`,
+  )) {
+    add(row.text);
+    add(row.options);
+  }
+  for (const row of await sql.query<{ payload: string }>(`SELECT "payload" FROM "OutboxMessage" WHERE "payload" <> '{}'`)) add(row.payload);
   for (const row of await sql.query<{ state: string }>(`SELECT "state" FROM "Conversation"`)) {
     const draft = (JSON.parse(row.state) as Json).draft as Json | undefined;
     if (draft) DRAFT_SEALED.forEach((f) => add(draft[f]));

@@ -40,10 +40,11 @@ export function seal(plain: string, keyring: IdentityKeyring = identityKeyring()
   return `${PREFIX}${keyring.current.id}:${iv.toString("base64")}:${tag.toString("base64")}:${ct.toString("base64")}`;
 }
 
-export function unseal(stored: string, keyring: IdentityKeyring = identityKeyring()): string {
+export function unseal(stored: string, keyring?: IdentityKeyring): string {
+  // Plaintext needs no key: a process that never opened a database still reads it.
   if (!isSealed(stored)) return stored;
   const [keyId, iv, tag, ct] = stored.slice(PREFIX.length).split(":");
-  const key = keyring.all.get(keyId ?? "");
+  const key = (keyring ?? identityKeyring()).all.get(keyId ?? "");
   if (!key || iv === undefined || tag === undefined || ct === undefined) {
     throw new Error(
       `identity value sealed with key ${keyId ?? "?"}, which this instance does not have (IDENTITY_KEY / ./data/identity.key)`,

@@ -14,12 +14,14 @@ import {
 import {
   BatchWrites,
   jsonListSubquery,
+  seal,
   sealNullable,
   stateForStorage,
   stateFromStorage,
   type BatchRow,
   type PrismaTx,
   type SqlRunner,
+  unseal,
 } from "../db/index.js";
 import {
   admitFiles,
@@ -197,7 +199,8 @@ export async function processStepBatch(
             providerMessageId: inbound.providerMessageId,
             direction: "in",
             author: "citizen",
-            text: inboundText(deps, inbound, files, locale),
+            // Conversation texts hold names, numbers, addresses: sealed like the identity fields.
+            text: seal(inboundText(deps, inbound, files, locale)),
             options: null,
             complaintId,
             replyToProviderId: null,
@@ -215,8 +218,9 @@ export async function processStepBatch(
             providerMessageId: null,
             direction: "out",
             author,
-            text: reply.text,
-            options,
+            text: seal(reply.text),
+            // The buttons may offer the sender's own name ("Siti Aminah" / "Anonim").
+            options: sealNullable(options),
             complaintId,
             replyToProviderId: inbound.providerMessageId,
             createdAt: now,
@@ -599,7 +603,9 @@ async function storedReplies(sql: SqlRunner, conversationId: string, providerMes
     `SELECT "text", "options" FROM "Message" WHERE "conversationId" = ? AND "replyToProviderId" = ? AND "direction" = 'out' ORDER BY "id"`,
     [conversationId, providerMessageId],
   );
-  return rows.map((row) => (row.options ? { text: row.text, options: JSON.parse(row.options) as string[] } : { text: row.text }));
+  return rows.map((row) =>
+    row.options ? { text: unseal(row.text), options: JSON.parse(unseal(row.options)) as string[] } : { text: unseal(row.text) },
+  );
 }
 
 function groupBy<T, K extends string>(items: T[], key: (t: T) => K, value: (t: T) => string): Map<K, string[]> {
