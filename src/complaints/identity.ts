@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { sealNullable, type BatchRow, type SqlRunner } from "../db/index.js";
+import { jsonListSubquery, lookupHash, lookupHashes, seal, sealNullable, type BatchRow, type SqlRunner } from "../db/index.js";
 import type { Draft } from "../flow/index.js";
 
 export interface IdentityRow {
@@ -39,9 +39,10 @@ export async function resolveComplainant(
   const key = `${who.channel}\u0000${who.externalId}`;
   let existing = known.get(key);
   if (!existing) {
+    // The account id is stored as its keyed hash: one per key while a rotation is under way.
     const rows = await sql.query<{ complainantId: string }>(
-      `SELECT "complainantId" FROM "ChannelIdentity" WHERE "channel" = ? AND "externalId" = ?`,
-      [who.channel, who.externalId],
+      `SELECT "complainantId" FROM "ChannelIdentity" WHERE "channel" = ? AND "externalId" IN ${jsonListSubquery(sql.provider)}`,
+      [who.channel, JSON.stringify(lookupHashes(who.externalId))],
     );
     existing = rows[0]?.complainantId;
   }
@@ -72,7 +73,8 @@ export async function resolveComplainant(
       identity: {
         id: randomUUID(),
         channel: who.channel,
-        externalId: who.externalId,
+        externalId: lookupHash(who.externalId),
+        externalIdSealed: seal(who.externalId),
         displayName: sealNullable(who.displayName),
         complainantId: id,
         createdAt: now,

@@ -1,5 +1,5 @@
 import type { Locale, Reply } from "../core/index.js";
-import type { ComplaintRecord, SqlRunner } from "../db/index.js";
+import { jsonListSubquery, lookupHashes, type ComplaintRecord, type SqlRunner } from "../db/index.js";
 import { stepLabel, type SopPreset } from "./sop.js";
 
 export interface Requester {
@@ -26,8 +26,8 @@ export async function statusReply(
        FROM "Complaint" c
       WHERE c."ticket" = ?
         AND (c."conversationId" = ?
-             OR c."complainantId" IN (SELECT i."complainantId" FROM "ChannelIdentity" i WHERE i."channel" = ? AND i."externalId" = ?))`,
-    [ticket, requester.conversationId, requester.channel, requester.senderId],
+             OR c."complainantId" IN (SELECT i."complainantId" FROM "ChannelIdentity" i WHERE i."channel" = ? AND i."externalId" IN ${jsonListSubquery(sql.provider)}))`,
+    [ticket, requester.conversationId, requester.channel, JSON.stringify(lookupHashes(requester.senderId))],
   );
   const row = rows[0];
   if (!row) return { key: "status.unknown", vars: { ticket } };

@@ -1,5 +1,5 @@
 import type { PrismaDb } from "./client.js";
-import { isSealed, sealNullable, unseal, unsealNullable } from "./identity-seal.js";
+import { isLookupHash, isSealed, lookupHash, lookupHashes, seal, sealNullable, unseal, unsealNullable } from "./identity-seal.js";
 
 /** The Complainant columns sealed at rest (the flow's draft carries the same ones, see src/pipeline/state-codec.ts). */
 export const COMPLAINANT_SEALED = ["name", "email", "phone", "address"] as const;
@@ -22,6 +22,20 @@ function sealData(data: unknown, fields: readonly string[]): void {
   }
 }
 
+/** An account id written through Prisma: stored as its keyed hash, with the id sealed beside it. */
+function hashAccount(data: unknown): void {
+  if (Array.isArray(data)) {
+    for (const row of data) hashAccount(row);
+    return;
+  }
+  if (!data || typeof data !== "object") return;
+  const row = data as Data;
+  if (typeof row.externalId === "string" && !isLookupHash(row.externalId)) {
+    row.externalIdSealed = seal(row.externalId);
+    row.externalId = lookupHash(row.externalId);
+  }
+}
+
 /**
  * Seals identity fields written through Prisma and opens them on every read, nested reads included
  * (`include: { complainant: true }`): code reading a complainant sees what it saw before
@@ -40,6 +54,11 @@ export function withSealedIdentity(prisma: PrismaDb): PrismaDb {
       },
       channelIdentity: {
         displayName: { needs: { displayName: true }, compute: (i) => open(i.displayName) },
+        // externalId is stored as its keyed hash; the account id itself comes from the sealed copy.
+        externalId: {
+          needs: { externalId: true, externalIdSealed: true },
+          compute: (i) => (i.externalIdSealed === null ? i.externalId : unseal(i.externalIdSealed)),
+        },
       },
       // Conversation texts and the texts waiting to be sent carry the same identity (src/pipeline, src/outbox seal them).
       message: {
@@ -62,8 +81,13 @@ export function withSealedIdentity(prisma: PrismaDb): PrismaDb {
       },
       channelIdentity: {
         async $allOperations({ args, query }) {
-          const a = args as { data?: unknown; create?: unknown; update?: unknown };
-          for (const part of [a.data, a.create, a.update]) sealData(part, ["displayName"]);
+          const a = args as { data?: unknown; create?: unknown; update?: unknown; where?: Data };
+          for (const part of [a.data, a.create, a.update]) {
+            sealData(part, ["displayName"]);
+            hashAccount(part);
+          }
+          // A lookup by account id finds its keyed hash under any key of the ring.
+          if (a.where && typeof a.where.externalId === "string") a.where.externalId = { in: lookupHashes(a.where.externalId) };
           return query(args);
         },
       },

@@ -1,6 +1,6 @@
 import { COMPLAINANT_SEALED } from "./identity-extension.js";
 import type { IdentityKeyring } from "./identity-keys.js";
-import { identityKeyring, isSealed, seal, sealedKeyId, unseal } from "./identity-seal.js";
+import { identityKeyring, isLookupHash, isSealed, lookupHash, lookupHashKeyId, seal, sealedKeyId, unseal } from "./identity-seal.js";
 import type { SqlRunner } from "./sql.js";
 
 /** The identity fields of a conversation's draft (the flow's Draft), sealed inside the state JSON. */
@@ -76,17 +76,22 @@ export async function resealIdentities(
 
   after = "";
   for (;;) {
-    const rows = await sql.query<{ id: string; displayName: string | null }>(
-      `SELECT "id", "displayName" FROM "ChannelIdentity" WHERE "id" > ? ORDER BY "id" LIMIT ${PAGE}`,
+    const rows = await sql.query<{ id: string; externalId: string; externalIdSealed: string | null; displayName: string | null }>(
+      `SELECT "id", "externalId", "externalIdSealed", "displayName" FROM "ChannelIdentity" WHERE "id" > ? ORDER BY "id" LIMIT ${PAGE}`,
       [after],
     );
     for (const row of rows) {
-      if (!isStale(row.displayName)) continue;
-      count.identities += await sql.execute(`UPDATE "ChannelIdentity" SET "displayName" = ? WHERE "id" = ? AND "displayName" = ?`, [
-        reseal(row.displayName),
-        row.id,
-        row.displayName,
-      ]);
+      // The account id: hashed and sealed when plaintext, re-hashed and re-sealed under a new key.
+      const hashStale = !isLookupHash(row.externalId) || (!only && lookupHashKeyId(row.externalId) !== keyring.current.id);
+      if (!isStale(row.displayName) && !hashStale && !isStale(row.externalIdSealed)) continue;
+      const account = row.externalIdSealed !== null ? unseal(row.externalIdSealed, keyring) : row.externalId;
+      const externalId = hashStale ? lookupHash(account, keyring) : row.externalId;
+      const sealed = row.externalIdSealed === null || isStale(row.externalIdSealed) ? seal(account, keyring) : row.externalIdSealed;
+      count.identities += await sql.execute(
+        `UPDATE "ChannelIdentity" SET "displayName" = ?, "externalId" = ?, "externalIdSealed" = ?
+          WHERE "id" = ? AND "externalId" = ? AND "displayName" IS NOT DISTINCT FROM ? AND "externalIdSealed" IS NOT DISTINCT FROM ?`,
+        [reseal(row.displayName), externalId, sealed, row.id, row.externalId, row.displayName, row.externalIdSealed],
+      );
     }
     if (rows.length < PAGE) break;
     after = rows.at(-1)!.id;
@@ -155,7 +160,14 @@ export async function identityKeyUse(sql: SqlRunner): Promise<Map<string, number
   };
   for (const row of await sql.query<Json>(`SELECT "name", "email", "phone", "address" FROM "Complainant"`))
     COMPLAINANT_SEALED.forEach((f) => add(row[f]));
-  for (const row of await sql.query<Json>(`SELECT "displayName" FROM "ChannelIdentity"`)) add(row.displayName);
+  for (const row of await sql.query<{ displayName: string | null; externalId: string; externalIdSealed: string | null }>(
+    `SELECT "displayName", "externalId", "externalIdSealed" FROM "ChannelIdentity"`,
+  )) {
+    add(row.displayName);
+    add(row.externalIdSealed);
+    const hashKey = lookupHashKeyId(row.externalId) ?? "plaintext";
+    use.set(hashKey, (use.get(hashKey) ?? 0) + 1);
+  }
   for (const row of await sql.query<{ text: string; options: string | null }>(
     `SELECT "text", "options" FROM "Message" WHERE "text" <> ''`,
   )) {

@@ -76,6 +76,15 @@ export function lookupHash(value: string, keyring: IdentityKeyring = identityKey
   return `h:${key.id}:${createHmac("sha256", key.lookupKey).update(value.normalize("NFC")).digest("base64url")}`;
 }
 
+export function isLookupHash(value: string): boolean {
+  return /^h:[0-9a-f]{8}:/.test(value);
+}
+
+/** The key a lookup hash was made with (undefined for a plain value). */
+export function lookupHashKeyId(value: string): string | undefined {
+  return isLookupHash(value) ? value.slice(2, 10) : undefined;
+}
+
 export function lookupHashes(value: string, keyring: IdentityKeyring = identityKeyring()): string[] {
   return [...keyring.all.keys()].map((id) => lookupHash(value, keyring, id));
 }

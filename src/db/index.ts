@@ -43,3 +43,4 @@ export {
 } from "./identity-keys.js";
 export { resealIdentities, identityKeyUse, stateForStorage, stateFromStorage, type PassCount } from "./identity-pass.js";
 export { COMPLAINANT_SEALED } from "./identity-extension.js";
+export { isLookupHash, lookupHashKeyId } from "./identity-seal.js";

@@ -140,6 +140,28 @@ describe("identity at rest", () => {
     expect(person?.identities[0]?.displayName).toBe(NAME);
   });
 
+  it("keeps the account id (a WhatsApp number) only as a keyed hash, and still finds the same account by it", async () => {
+    t = await createTestPipeline();
+    const phone = "6281398765432";
+    const from = { channel: "telegram" as const, sender: { id: phone, phone: `+${phone}`, displayName: NAME } };
+    const lines = ["halo", "1", NAME, EMAIL, ADDRESS, "3", "Lampu jalan di depan kantor desa mati sejak seminggu", "lewati", "ya"];
+    let last = "";
+    for (const line of lines) last = (await t.pipeline.receive(textMessage("chat-wa-1", line, from))).replies.map((r) => r.text).join(" ");
+    const ticket = TICKET.exec(last)![0];
+    const accounts = await t.db.sql.query<{ externalId: string; externalIdSealed: string }>(`SELECT * FROM "ChannelIdentity"`);
+    expect(accounts).toHaveLength(1);
+    expect(accounts[0]!.externalId).toMatch(/^h:[0-9a-f]{8}:[A-Za-z0-9_-]{43}$/);
+    expect(accounts[0]!.externalIdSealed).toMatch(/^enc:v1:/);
+    expect(JSON.stringify(accounts)).not.toContain(phone.slice(2));
+    // The same account from another chat: its status (the lookup by hash), and the same complainant reused.
+    const status = await t.pipeline.receive(textMessage("chat-wa-2", `status ${ticket}`, from));
+    expect(status.replies[0]!.text).toContain(ticket);
+    expect(status.replies[0]!.text).toMatch(/Diterima/);
+    const person = await complainantOf(t.db.prisma, await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } }));
+    expect(person?.identities.map((i) => i.externalId)).toEqual([phone]);
+    expect(await t.db.prisma.channelIdentity.count({ where: { channel: "telegram", externalId: phone } })).toBe(1);
+  });
+
   it("seals plaintext rows left from before the upgrade when the database opens, and they still read", async () => {
     const dir = tempDir();
     const url = await testDatabaseUrl(dir);
@@ -148,6 +170,10 @@ describe("identity at rest", () => {
     await db.sql.execute(
       `INSERT INTO "Complainant" ("id", "name", "anonymous", "email", "phone", "address", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ["old-1", NAME, false, EMAIL, "+6281234567890", ADDRESS, now, now],
+    );
+    await db.sql.execute(
+      `INSERT INTO "ChannelIdentity" ("id", "channel", "externalId", "displayName", "complainantId", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`,
+      ["acct-1", "whatsapp-cloud", "6281234567890", NAME, "old-1", now],
     );
     // The pass runs once per database: forget that it ran, as on a database from before it existed.
     await db.sql.execute(`DELETE FROM "ChannelState" WHERE "key" = ?`, ["privacy:plaintext-sealed"]);
@@ -161,6 +187,16 @@ describe("identity at rest", () => {
       name: NAME,
       phone: "+6281234567890",
     });
+    const account = await reopened.sql.query<Record<string, string>>(
+      `SELECT "externalId", "externalIdSealed", "displayName" FROM "ChannelIdentity"`,
+    );
+    expect(account[0]!.externalId).toMatch(/^h:/);
+    expect(account[0]!.externalIdSealed).toMatch(/^enc:v1:/);
+    expect(account[0]!.displayName).toMatch(/^enc:v1:/);
+    const found = await reopened.prisma.channelIdentity.findFirstOrThrow({
+      where: { channel: "whatsapp-cloud", externalId: "6281234567890" },
+    });
+    expect(found).toMatchObject({ externalId: "6281234567890", displayName: NAME, complainantId: "old-1" });
     await reopened.close();
   });
 
