@@ -98,4 +98,4 @@ async function sealOldPlaintext(sql: SqlRunner): Promise<void> {
   ]);
 }
 
-const PLAINTEXT_PASS_KEY = "privacy:plaintext-sealed";
+const PLAINTEXT_PASS_KEY = "privacy:plaintext-sealed:v1";

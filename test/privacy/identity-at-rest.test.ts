@@ -176,7 +176,7 @@ describe("identity at rest", () => {
       ["acct-1", "whatsapp-cloud", "6281234567890", NAME, "old-1", now],
     );
     // The pass runs once per database: forget that it ran, as on a database from before it existed.
-    await db.sql.execute(`DELETE FROM "ChannelState" WHERE "key" = ?`, ["privacy:plaintext-sealed"]);
+    await db.sql.execute(`DELETE FROM "ChannelState" WHERE "key" = ?`, ["privacy:plaintext-sealed:v1"]);
     expect((await db.prisma.complainant.findUniqueOrThrow({ where: { id: "old-1" } })).name).toBe(NAME);
     await db.close();
 
