@@ -102,9 +102,12 @@ export async function eraseComplaint(db: Database, request: EraseRequest): Promi
         complaint.conversationId,
       ]);
       // A new chat from the same account starts afresh: the channel address goes with the rest.
+      const locale = (
+        await sql.query<{ locale: string }>(`SELECT "locale" FROM "Conversation" WHERE "id" = ?`, [complaint.conversationId])
+      )[0]?.locale;
       await sql.execute(`UPDATE "Conversation" SET "chatId" = ?, "senderId" = NULL, "state" = ?, "updatedAt" = ? WHERE "id" = ?`, [
         `erased:${complaint.conversationId}`,
-        JSON.stringify({ step: "new", locale: "id", draft: { attachmentIds: [] } }),
+        JSON.stringify({ step: "new", locale: locale ?? "id", draft: { attachmentIds: [] } }),
         now,
         complaint.conversationId,
       ]);
