@@ -68,6 +68,14 @@ export function withSealedIdentity(prisma: PrismaDb): PrismaDb {
       outboxMessage: {
         payload: { needs: { payload: true }, compute: (o) => unseal(o.payload) },
       },
+      // The complaint's own words and what was said about it name people as often as the messages do.
+      complaint: {
+        text: { needs: { text: true }, compute: (c) => unseal(c.text) },
+        ratingComment: { needs: { ratingComment: true }, compute: (c) => open(c.ratingComment) },
+      },
+      complaintEvent: {
+        data: { needs: { data: true }, compute: (e) => unseal(e.data) },
+      },
     },
     query: {
       complainant: {
@@ -76,6 +84,20 @@ export function withSealedIdentity(prisma: PrismaDb): PrismaDb {
           sealData(a.data, COMPLAINANT_SEALED);
           sealData(a.create, COMPLAINANT_SEALED);
           sealData(a.update, COMPLAINANT_SEALED);
+          return query(args);
+        },
+      },
+      complaint: {
+        async $allOperations({ args, query }) {
+          const a = args as { data?: unknown; create?: unknown; update?: unknown };
+          for (const part of [a.data, a.create, a.update]) sealData(part, ["text", "ratingComment"]);
+          return query(args);
+        },
+      },
+      complaintEvent: {
+        async $allOperations({ args, query }) {
+          const a = args as { data?: unknown; create?: unknown; update?: unknown };
+          for (const part of [a.data, a.create, a.update]) sealData(part, ["data"]);
           return query(args);
         },
       },

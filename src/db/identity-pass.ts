@@ -37,6 +37,8 @@ export interface PassCount {
   conversations: number;
   messages: number;
   outbox: number;
+  complaints: number;
+  events: number;
 }
 
 const PAGE = 500;
@@ -51,7 +53,7 @@ export async function resealIdentities(
   keyring: IdentityKeyring = identityKeyring(),
   options: { plaintextOnly?: boolean } = {},
 ): Promise<PassCount> {
-  const count: PassCount = { complainants: 0, identities: 0, conversations: 0, messages: 0, outbox: 0 };
+  const count: PassCount = { complainants: 0, identities: 0, conversations: 0, messages: 0, outbox: 0, complaints: 0, events: 0 };
   const only = options.plaintextOnly === true;
   const isStale = (v: unknown): v is string => stale(v, keyring, only);
   const reseal = (v: string | null) => (isStale(v) ? seal(unseal(v, keyring), keyring) : v);
@@ -119,14 +121,17 @@ export async function resealIdentities(
   count.messages = await resealColumn(sql, "Message", "text", isStale, reseal);
   count.messages += await resealColumn(sql, "Message", "options", isStale, reseal);
   count.outbox = await resealColumn(sql, "OutboxMessage", "payload", isStale, reseal);
+  count.complaints = await resealColumn(sql, "Complaint", "text", isStale, reseal);
+  count.complaints += await resealColumn(sql, "Complaint", "ratingComment", isStale, reseal);
+  count.events = await resealColumn(sql, "ComplaintEvent", "data", isStale, reseal);
   return count;
 }
 
 /** One text column of a table, page by page in id order (Message ids are numbers, outbox ids text: both order). */
 async function resealColumn(
   sql: SqlRunner,
-  table: "Message" | "OutboxMessage",
-  column: "text" | "options" | "payload",
+  table: "Message" | "OutboxMessage" | "Complaint" | "ComplaintEvent",
+  column: "text" | "options" | "payload" | "ratingComment" | "data",
   isStale: (v: unknown) => v is string,
   reseal: (v: string | null) => string | null,
 ): Promise<number> {
@@ -175,6 +180,13 @@ export async function identityKeyUse(sql: SqlRunner): Promise<Map<string, number
     add(row.options);
   }
   for (const row of await sql.query<{ payload: string }>(`SELECT "payload" FROM "OutboxMessage" WHERE "payload" <> '{}'`)) add(row.payload);
+  for (const row of await sql.query<{ text: string; ratingComment: string | null }>(
+    `SELECT "text", "ratingComment" FROM "Complaint" WHERE "text" <> ''`,
+  )) {
+    add(row.text);
+    add(row.ratingComment);
+  }
+  for (const row of await sql.query<{ data: string }>(`SELECT "data" FROM "ComplaintEvent"`)) add(row.data);
   for (const row of await sql.query<{ state: string }>(`SELECT "state" FROM "Conversation"`)) {
     const draft = (JSON.parse(row.state) as Json).draft as Json | undefined;
     if (draft) DRAFT_SEALED.forEach((f) => add(draft[f]));

@@ -324,7 +324,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
         seq: Number(ticket!.split("-").at(-1)),
         kind: effect.kind,
         category: effect.draft.category ?? null,
-        text: effect.draft.text ?? "",
+        text: seal(effect.draft.text ?? ""),
         channel: inbound.channel,
         status: "open",
         sopStep: sopStep.id,
@@ -418,7 +418,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
     case "storeRating": {
       await sql.execute(`UPDATE "Complaint" SET "rating" = ?, "ratingComment" = ?, "updatedAt" = ? WHERE "id" = ?`, [
         effect.score,
-        effect.comment ?? null,
+        sealNullable(effect.comment),
         now,
         effect.complaintId,
       ]);
@@ -436,7 +436,8 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
 
 /** An audit event the citizen caused, written with the step that caused it. */
 function citizenEvent(complaintId: string, type: string, data: Record<string, unknown>, now: Date): BatchRow<"event"> {
-  return { id: randomUUID(), complaintId, type, actor: "citizen", data: JSON.stringify(data), createdAt: now };
+  // Sealed like every event's data (follow-up texts, rating comments): src/db/identity-extension.ts opens it.
+  return { id: randomUUID(), complaintId, type, actor: "citizen", data: seal(JSON.stringify(data)), createdAt: now };
 }
 
 /** One step's replies as one message (ChannelLimits.oneMessagePerStep), with the last reply's options. */

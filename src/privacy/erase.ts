@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { type Database, type SqlRunner } from "../db/index.js";
+import { seal, unseal, type Database, type SqlRunner } from "../db/index.js";
+
+const sealJson = (value: unknown) => seal(JSON.stringify(value));
 
 /** Keys of event data that hold free text or point at a person; the rest (steps, roles, counts, scores) stays. */
 const TEXT_KEYS = new Set([
@@ -78,9 +80,10 @@ export async function eraseComplaint(db: Database, request: EraseRequest): Promi
       complaintId,
     ]);
     for (const event of events) {
-      const next = scrubbed(event.data);
-      if (next !== event.data)
-        result.events += await sql.execute(`UPDATE "ComplaintEvent" SET "data" = ? WHERE "id" = ?`, [next, event.id]);
+      const opened = unseal(event.data);
+      const next = scrubbed(opened);
+      if (next !== opened)
+        result.events += await sql.execute(`UPDATE "ComplaintEvent" SET "data" = ? WHERE "id" = ?`, [seal(next), event.id]);
     }
 
     // The conversation is anonymised only when no complaint in it keeps its data; else its texts up to
@@ -141,7 +144,8 @@ export async function eraseComplaint(db: Database, request: EraseRequest): Promi
         complaintId,
         ERASED_EVENT,
         request.actor,
-        JSON.stringify({
+        // The operator's reason may name the person: sealed like every event's data.
+        sealJson({
           why: request.why,
           ...(request.reason ? { reason: request.reason } : {}),
           files: files.length,

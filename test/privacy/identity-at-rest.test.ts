@@ -52,7 +52,7 @@ async function fileNamedComplaint(p: TestPipeline, chatId: string, upTo = Infini
     `${PHONE_TYPED} ${EMAIL}`,
     ADDRESS,
     "3",
-    "Lampu jalan di depan kantor desa mati sejak seminggu",
+    "Lampu jalan di depan rumah Siti Aminah di Jl. Melati mati sejak seminggu",
     "lewati",
     "ya",
   ];
@@ -66,7 +66,7 @@ async function fileNamedComplaint(p: TestPipeline, chatId: string, upTo = Infini
 
 /** Every identity-bearing table as raw SQL sees it: what a dump or a stolen backup holds. */
 async function rawDump(p: TestPipeline): Promise<string> {
-  const tables = ["Complainant", "ChannelIdentity", "Conversation", "Message", "OutboxMessage"];
+  const tables = ["Complainant", "ChannelIdentity", "Conversation", "Message", "OutboxMessage", "Complaint", "ComplaintEvent"];
   const parts = [];
   for (const table of tables) parts.push(JSON.stringify(await p.db.sql.query(`SELECT * FROM "${table}"`)));
   return parts.join("\n");
