@@ -1,7 +1,7 @@
 import type { PrismaDb } from "./client.js";
 import { isLookupHash, isSealed, lookupHash, lookupHashes, seal, sealNullable, unseal, unsealNullable } from "./identity-seal.js";
 
-/** The Complainant columns sealed at rest (the flow's draft carries the same ones, see src/pipeline/state-codec.ts). */
+/** The Complainant columns sealed at rest (the flow's draft carries the same ones: stateForStorage in identity-pass.ts). */
 export const COMPLAINANT_SEALED = ["name", "email", "phone", "address"] as const;
 
 type Data = Record<string, unknown>;
@@ -39,7 +39,9 @@ function hashAccount(data: unknown): void {
 /**
  * Seals identity fields written through Prisma and opens them on every read, nested reads included
  * (`include: { complainant: true }`): code reading a complainant sees what it saw before
- * encryption. The hot path writes with raw SQL and seals itself (src/complaints/identity.ts).
+ * encryption. The hot path writes with raw SQL and seals itself (src/complaints/identity.ts,
+ * src/pipeline/step-batch.ts, src/outbox/enqueue.ts); raw SQL that READS a sealed column must
+ * unseal() it, and raw SQL cannot compare or search one (use lookupHashes for account ids).
  */
 export function withSealedIdentity(prisma: PrismaDb): PrismaDb {
   const open = (value: string | null) => unsealNullable(value);
