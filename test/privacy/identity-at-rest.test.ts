@@ -162,6 +162,28 @@ describe("identity at rest", () => {
     expect(await t.db.prisma.channelIdentity.count({ where: { channel: "telegram", externalId: phone } })).toBe(1);
   });
 
+  it("seals what other code writes through Prisma too, inside interactive transactions as well", async () => {
+    t = await createTestPipeline();
+    const ticket = await fileNamedComplaint(t, "prisma-1");
+    const complaint = await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket: ticket! } });
+    const note = JSON.stringify({ text: `Sudah ditelepon ${NAME} di ${PHONE_TYPED}` });
+    await t.db.prisma.complaintEvent.create({
+      data: { id: "ev-1", complaintId: complaint.id, type: "staff.note", actor: "staff:1", data: note },
+    });
+    await t.db.prisma.$transaction(async (tx) => {
+      await tx.complaintEvent.create({
+        data: { id: "ev-2", complaintId: complaint.id, type: "staff.reply", actor: "staff:1", data: note },
+      });
+      await tx.complaint.update({ where: { id: complaint.id }, data: { ratingComment: `Terima kasih, ${NAME}` } });
+    });
+    const raw = JSON.stringify(await t.db.sql.query(`SELECT "data" FROM "ComplaintEvent" WHERE "id" IN ('ev-1', 'ev-2')`));
+    const rawComplaint = JSON.stringify(await t.db.sql.query(`SELECT "text", "ratingComment" FROM "Complaint"`));
+    for (const secret of SECRETS) expect(raw + rawComplaint).not.toContain(secret);
+    const events = await t.db.prisma.complaintEvent.findMany({ where: { id: { in: ["ev-1", "ev-2"] } } });
+    expect(events.map((e) => e.data)).toEqual([note, note]);
+    expect((await t.db.prisma.complaint.findUniqueOrThrow({ where: { id: complaint.id } })).ratingComment).toBe(`Terima kasih, ${NAME}`);
+  });
+
   it("seals plaintext rows left from before the upgrade when the database opens, and they still read", async () => {
     const dir = tempDir();
     const url = await testDatabaseUrl(dir);
