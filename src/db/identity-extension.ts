@@ -78,6 +78,9 @@ export function withSealedIdentity(prisma: PrismaDb): PrismaDb {
       complaintEvent: {
         data: { needs: { data: true }, compute: (e) => unseal(e.data) },
       },
+      attachment: {
+        filename: { needs: { filename: true }, compute: (a) => open(a.filename) },
+      },
     },
     query: {
       complainant: {
@@ -93,6 +96,13 @@ export function withSealedIdentity(prisma: PrismaDb): PrismaDb {
         async $allOperations({ args, query }) {
           const a = args as { data?: unknown; create?: unknown; update?: unknown };
           for (const part of [a.data, a.create, a.update]) sealData(part, ["text", "ratingComment"]);
+          return query(args);
+        },
+      },
+      attachment: {
+        async $allOperations({ args, query }) {
+          const a = args as { data?: unknown; create?: unknown; update?: unknown };
+          for (const part of [a.data, a.create, a.update]) sealData(part, ["filename"]);
           return query(args);
         },
       },

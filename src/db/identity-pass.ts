@@ -39,6 +39,7 @@ export interface PassCount {
   outbox: number;
   complaints: number;
   events: number;
+  files: number;
 }
 
 const PAGE = 500;
@@ -53,7 +54,7 @@ export async function resealIdentities(
   keyring: IdentityKeyring = identityKeyring(),
   options: { plaintextOnly?: boolean } = {},
 ): Promise<PassCount> {
-  const count: PassCount = { complainants: 0, identities: 0, conversations: 0, messages: 0, outbox: 0, complaints: 0, events: 0 };
+  const count: PassCount = { complainants: 0, identities: 0, conversations: 0, messages: 0, outbox: 0, complaints: 0, events: 0, files: 0 };
   const only = options.plaintextOnly === true;
   const isStale = (v: unknown): v is string => stale(v, keyring, only);
   const reseal = (v: string | null) => (isStale(v) ? seal(unseal(v, keyring), keyring) : v);
@@ -124,14 +125,15 @@ export async function resealIdentities(
   count.complaints = await resealColumn(sql, "Complaint", "text", isStale, reseal);
   count.complaints += await resealColumn(sql, "Complaint", "ratingComment", isStale, reseal);
   count.events = await resealColumn(sql, "ComplaintEvent", "data", isStale, reseal);
+  count.files = await resealColumn(sql, "Attachment", "filename", isStale, reseal);
   return count;
 }
 
 /** One text column of a table, page by page in id order (Message ids are numbers, outbox ids text: both order). */
 async function resealColumn(
   sql: SqlRunner,
-  table: "Message" | "OutboxMessage" | "Complaint" | "ComplaintEvent",
-  column: "text" | "options" | "payload" | "ratingComment" | "data",
+  table: "Message" | "OutboxMessage" | "Complaint" | "ComplaintEvent" | "Attachment",
+  column: "text" | "options" | "payload" | "ratingComment" | "data" | "filename",
   isStale: (v: unknown) => v is string,
   reseal: (v: string | null) => string | null,
 ): Promise<number> {
@@ -187,6 +189,7 @@ export async function identityKeyUse(sql: SqlRunner): Promise<Map<string, number
     add(row.ratingComment);
   }
   for (const row of await sql.query<{ data: string }>(`SELECT "data" FROM "ComplaintEvent"`)) add(row.data);
+  for (const row of await sql.query<{ filename: string | null }>(`SELECT "filename" FROM "Attachment"`)) add(row.filename);
   for (const row of await sql.query<{ state: string }>(`SELECT "state" FROM "Conversation"`)) {
     const draft = (JSON.parse(row.state) as Json).draft as Json | undefined;
     if (draft) DRAFT_SEALED.forEach((f) => add(draft[f]));

@@ -187,7 +187,8 @@ export async function processStepBatch(
             sha256: s.sha256,
             mime: s.mime,
             size: s.size,
-            filename: s.filename ?? null,
+            // A file is often named after its owner ("KTP_Siti_Aminah.jpg").
+            filename: sealNullable(s.filename),
             storagePath: s.storagePath,
             createdAt: now,
           });

@@ -65,7 +65,7 @@ export async function attachFile(t: TestPipeline, complaintId: string, bytes: st
       sha256,
       mime: "image/jpeg",
       size: bytes.length,
-      filename: "bukti.jpg",
+      filename: "bukti_Siti_Aminah.jpg",
       storagePath,
     },
   });

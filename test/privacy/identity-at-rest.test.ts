@@ -18,6 +18,7 @@ import {
 } from "../../src/db/index.js";
 import { dropTestDatabases, testDatabaseUrl } from "../helpers/database.js";
 import { createTestPipeline, textMessage, TICKET, type TestPipeline } from "../helpers/pipeline.js";
+import { attachFile } from "./helpers.js";
 
 const NAME = "Siti Aminah";
 const PHONE_TYPED = "0812 3456 7890";
@@ -66,7 +67,16 @@ async function fileNamedComplaint(p: TestPipeline, chatId: string, upTo = Infini
 
 /** Every identity-bearing table as raw SQL sees it: what a dump or a stolen backup holds. */
 async function rawDump(p: TestPipeline): Promise<string> {
-  const tables = ["Complainant", "ChannelIdentity", "Conversation", "Message", "OutboxMessage", "Complaint", "ComplaintEvent"];
+  const tables = [
+    "Complainant",
+    "ChannelIdentity",
+    "Conversation",
+    "Message",
+    "OutboxMessage",
+    "Complaint",
+    "ComplaintEvent",
+    "Attachment",
+  ];
   const parts = [];
   for (const table of tables) parts.push(JSON.stringify(await p.db.sql.query(`SELECT * FROM "${table}"`)));
   return parts.join("\n");
@@ -176,12 +186,18 @@ describe("identity at rest", () => {
       });
       await tx.complaint.update({ where: { id: complaint.id }, data: { ratingComment: `Terima kasih, ${NAME}` } });
     });
-    const raw = JSON.stringify(await t.db.sql.query(`SELECT "data" FROM "ComplaintEvent" WHERE "id" IN ('ev-1', 'ev-2')`));
+    await attachFile(t, complaint.id, "a photo named after its owner");
+    const raw =
+      JSON.stringify(await t.db.sql.query(`SELECT "data" FROM "ComplaintEvent" WHERE "id" IN ('ev-1', 'ev-2')`)) +
+      JSON.stringify(await t.db.sql.query(`SELECT "filename" FROM "Attachment"`));
     const rawComplaint = JSON.stringify(await t.db.sql.query(`SELECT "text", "ratingComment" FROM "Complaint"`));
     for (const secret of SECRETS) expect(raw + rawComplaint).not.toContain(secret);
     const events = await t.db.prisma.complaintEvent.findMany({ where: { id: { in: ["ev-1", "ev-2"] } } });
     expect(events.map((e) => e.data)).toEqual([note, note]);
     expect((await t.db.prisma.complaint.findUniqueOrThrow({ where: { id: complaint.id } })).ratingComment).toBe(`Terima kasih, ${NAME}`);
+    expect((await t.db.prisma.attachment.findFirstOrThrow({ where: { complaintId: complaint.id } })).filename).toBe(
+      "bukti_Siti_Aminah.jpg",
+    );
   });
 
   it("seals plaintext rows left from before the upgrade when the database opens, and they still read", async () => {

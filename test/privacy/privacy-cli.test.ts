@@ -66,7 +66,7 @@ describe("npm run privacy -- …", () => {
     expect(json.complainant).toMatchObject({ name: SITI.name, email: SITI.email, address: SITI.address, anonymous: false });
     expect(json.complainant.phone).toMatch(/81234567890$/);
     expect(json.complaints[0]).toMatchObject({ ticket, text: "Petugas loket meminta uang tambahan" });
-    expect(json.complaints[0]!.files[0]).toMatchObject({ filename: "bukti.jpg", mime: "image/jpeg" });
+    expect(json.complaints[0]!.files[0]).toMatchObject({ filename: "bukti_Siti_Aminah.jpg", mime: "image/jpeg" });
     expect(json.conversations[0]!.messages.map((m) => m.text)).toContain(SITI.name);
     const pdfPath = join(cwd, "data/exports", `privacy-${ticket}.pdf`);
     expect(statSync(pdfPath).mode & 0o777).toBe(0o600);
