@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes } from "node:crypto";
+import { createHash, createHmac, createSecretKey, randomBytes, type KeyObject } from "node:crypto";
 import { chmodSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
@@ -6,6 +6,8 @@ import { dirname } from "node:path";
 export interface IdentityKey {
   readonly id: string;
   readonly key: Buffer;
+  /** The same key as a KeyObject, made once (creating one per value would double the cost of sealing). */
+  readonly secret: KeyObject;
   /** For keyed hashes (equality lookups): derived, so one key never serves two algorithms. */
   readonly lookupKey: Buffer;
 }
@@ -45,7 +47,7 @@ function identityKey(key: Buffer): IdentityKey {
   // The id is a hash of the key, not a counter: two instances configured alike agree without coordinating.
   const id = createHash("sha256").update("kanal-aduan identity key id\u0000").update(key).digest("hex").slice(0, 8);
   const lookupKey = createHmac("sha256", key).update("kanal-aduan identity lookup v1").digest();
-  return { id, key, lookupKey };
+  return { id, key, secret: createSecretKey(key), lookupKey };
 }
 
 export function keyringOf(keys: readonly Buffer[], source: IdentityKeyring["source"], file?: string): IdentityKeyring {
