@@ -17,6 +17,9 @@ export default defineConfig({
     // The fast tier's tests hold no state between files: sharing each worker's modules saves
     // loading the Prisma client (1–2 s) once per file.
     isolate: !unitTier,
+    // Every database the suite opens seals identities (src/db/identity-seal.ts): one fixed test key,
+    // so no test writes a generated key into ./data. Tests of the key file pass their own options.
+    env: { IDENTITY_KEY: process.env.IDENTITY_KEY ?? "a2FuYWwtYWR1YW4gdGVzdCBpZGVudGl0eSBrZXkgMzI=" },
     ...(onPostgres && !unitTier ? { globalSetup: ["test/helpers/pg-global-setup.ts"] } : {}),
   },
 });

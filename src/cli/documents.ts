@@ -88,7 +88,7 @@ export async function main(args: string[], env: NodeJS.ProcessEnv = process.env,
     const a = parseDocumentArgs(args);
     const config = loadConfig(env, io.envFile);
     const settings = { ...reportSettings(config), clock: io.clock };
-    const db = await openDatabase(config.DATABASE_URL);
+    const db = await openDatabase(config.DATABASE_URL, { identityKey: config.IDENTITY_KEY });
     try {
       let content: Buffer;
       let name: string;

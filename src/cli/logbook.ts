@@ -67,7 +67,7 @@ export async function main(args: string[], env: NodeJS.ProcessEnv = process.env,
     const { month, format, out, separator } = parseLogbookArgs(args);
     const config = loadConfig(env, io.envFile);
     const settings = { ...reportSettings(config), clock: io.clock };
-    const db = await openDatabase(config.DATABASE_URL);
+    const db = await openDatabase(config.DATABASE_URL, { identityKey: config.IDENTITY_KEY });
     try {
       const file = await logbookReport(db, month, format, settings, separator ? { separator } : {});
       const path = resolve(io.cwd, out ?? `data/reports/${file.filename}`);

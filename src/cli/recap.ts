@@ -46,7 +46,7 @@ export async function main(args: string[], env: NodeJS.ProcessEnv = process.env,
     const { month, out } = parseRecapArgs(args);
     const config = loadConfig(env, io.envFile);
     const settings = { ...reportSettings(config), clock: io.clock };
-    const db = await openDatabase(config.DATABASE_URL);
+    const db = await openDatabase(config.DATABASE_URL, { identityKey: config.IDENTITY_KEY });
     try {
       const { recap, json, pdf } = await recapReport(db, month, settings);
       const dir = resolve(io.cwd, out ?? "data/reports");

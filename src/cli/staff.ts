@@ -131,7 +131,7 @@ export async function staffCommand(
   if ((verb === "add" || verb === "add-web") && name === "") throw bad("give the staff member's name");
   if (verb === "add-web" || verb === "passwd") secret = await password(flags, io);
 
-  const db = await openDatabase(config.DATABASE_URL);
+  const db = await openDatabase(config.DATABASE_URL, { identityKey: config.IDENTITY_KEY });
   try {
     const now = new Date();
     switch (verb) {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { BatchRow, SqlRunner } from "../db/index.js";
+import { jsonListSubquery, lookupHash, lookupHashes, seal, sealNullable, type BatchRow, type SqlRunner } from "../db/index.js";
 import type { Draft } from "../flow/index.js";
 
 export interface IdentityRow {
@@ -26,8 +26,11 @@ export async function resolveComplainant(
   now: Date,
   known: Map<string, string>,
 ): Promise<{ complainantId: string; insert?: NewComplainant }> {
-  const phone = draft.phone ?? who.phone ?? null;
-  const email = draft.email ?? who.email ?? null;
+  // Sealed here, at the raw-SQL write (src/db/identity-seal.ts): Prisma reads open them again.
+  const phone = sealNullable(draft.phone ?? who.phone);
+  const email = sealNullable(draft.email ?? who.email);
+  const name = sealNullable(draft.name);
+  const address = sealNullable(draft.address);
   if (draft.anonymous) {
     const id = randomUUID();
     const complainant = { id, name: null, anonymous: true, email: null, phone: null, address: null, createdAt: now, updatedAt: now };
@@ -36,9 +39,10 @@ export async function resolveComplainant(
   const key = `${who.channel}\u0000${who.externalId}`;
   let existing = known.get(key);
   if (!existing) {
+    // The account id is stored as its keyed hash: one per key while a rotation is under way.
     const rows = await sql.query<{ complainantId: string }>(
-      `SELECT "complainantId" FROM "ChannelIdentity" WHERE "channel" = ? AND "externalId" = ?`,
-      [who.channel, who.externalId],
+      `SELECT "complainantId" FROM "ChannelIdentity" WHERE "channel" = ? AND "externalId" IN ${jsonListSubquery(sql.provider)}`,
+      [who.channel, JSON.stringify(lookupHashes(who.externalId))],
     );
     existing = rows[0]?.complainantId;
   }
@@ -47,7 +51,7 @@ export async function resolveComplainant(
     await sql.execute(
       `UPDATE "Complainant" SET "name" = COALESCE(?, "name"), "email" = COALESCE(?, "email"), "phone" = COALESCE(?, "phone"),
               "address" = COALESCE(?, "address"), "anonymous" = ?, "updatedAt" = ? WHERE "id" = ?`,
-      [draft.name ?? null, email, phone, draft.address ?? null, false, now, existing],
+      [name, email, phone, address, false, now, existing],
     );
     return { complainantId: existing };
   }
@@ -58,19 +62,20 @@ export async function resolveComplainant(
     insert: {
       complainant: {
         id,
-        name: draft.name ?? null,
+        name,
         anonymous: false,
         email,
         phone,
-        address: draft.address ?? null,
+        address,
         createdAt: now,
         updatedAt: now,
       },
       identity: {
         id: randomUUID(),
         channel: who.channel,
-        externalId: who.externalId,
-        displayName: who.displayName ?? null,
+        externalId: lookupHash(who.externalId),
+        externalIdSealed: seal(who.externalId),
+        displayName: sealNullable(who.displayName),
         complainantId: id,
         createdAt: now,
       },

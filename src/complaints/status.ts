@@ -1,5 +1,5 @@
 import type { Locale, Reply } from "../core/index.js";
-import type { ComplaintRecord, SqlRunner } from "../db/index.js";
+import { jsonListSubquery, lookupHashes, type ComplaintRecord, type SqlRunner } from "../db/index.js";
 import { stepLabel, type SopPreset } from "./sop.js";
 import { checkTrackingCode, senderIsProven } from "./tracking.js";
 
@@ -33,11 +33,11 @@ export async function statusReply(
 ): Promise<Reply> {
   const { ticket } = query;
   const bySender = senderIsProven(requester.channel)
-    ? `OR c."complainantId" IN (SELECT i."complainantId" FROM "ChannelIdentity" i WHERE i."channel" = ? AND i."externalId" = ?)`
+    ? `OR c."complainantId" IN (SELECT i."complainantId" FROM "ChannelIdentity" i WHERE i."channel" = ? AND i."externalId" IN ${jsonListSubquery(sql.provider)})`
     : "";
   const owned = await sql.query<StatusRow>(
     `SELECT ${COLUMNS} FROM "Complaint" c WHERE c."ticket" = ? AND (c."conversationId" = ? ${bySender})`,
-    [ticket, requester.conversationId, ...(bySender ? [requester.channel, requester.senderId] : [])],
+    [ticket, requester.conversationId, ...(bySender ? [requester.channel, JSON.stringify(lookupHashes(requester.senderId))] : [])],
   );
   if (owned[0]) return statusReport(owned[0], view);
   if (!query.code) return { key: "tracking.needCode", vars: { ticket } };

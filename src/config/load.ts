@@ -18,7 +18,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = ".env
   const name = String(issue.path[0] ?? "configuration");
   const raw = merged[name];
   // Never echo a secret into a log.
-  const secret = /TOKEN|SECRET|PASSWORD/.test(name);
+  const secret = /TOKEN|SECRET|PASSWORD|_KEY$/.test(name);
   const shown = raw === undefined || secret ? "" : ` (got ${JSON.stringify(raw.length > 60 ? raw.slice(0, 60) + "…" : raw)})`;
   throw new KanalError("KA_CONFIG", `${name} ${issue.message}${shown}`);
 }

@@ -12,6 +12,11 @@ const booleanString = z
   .enum(["true", "false", "1", "0", "yes", "no", ""], { error: "must be true or false" })
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
+/** One identity key as the setting writes it (the database layer parses it for real). */
+function identityKeyText(key: string): boolean {
+  return /^[0-9a-fA-F]{64}$/.test(key) || (/^[A-Za-z0-9+/]{43}=$/.test(key) && Buffer.from(key, "base64").length === 32);
+}
+
 const port = z.coerce
   .number({ error: "must be a number" })
   .int("must be a whole number")
@@ -158,6 +163,17 @@ export const configSchema = z
       .max(3650, "must be at most 3650")
       .default(30),
     WEBCHAT_FRAME_ANCESTORS: frameAncestors,
+    // --- Privacy (README "Privacy") ---
+    /** Keys of the identity fields at rest, the current first (a rotation lists the new key, then the old); each 32 bytes as base64 or hex. */
+    IDENTITY_KEY: optionalString.refine((v) => v === undefined || v.split(",").every((k) => identityKeyText(k.trim())), {
+      error: "must be 32-byte keys as base64 (44 characters) or hex (64 characters), separated by commas, the current one first",
+    }),
+    RETENTION_MONTHS: z.coerce
+      .number({ error: "must be a number of months" })
+      .int("must be a whole number of months")
+      .min(0, "must be 0 (keep) or more")
+      .max(1200, "must be at most 1200")
+      .default(60),
     LEADER_LEASE_SECONDS: z.coerce
       .number({ error: "must be a number of seconds" })
       .int("must be a whole number of seconds")

@@ -98,6 +98,7 @@ const TABLES = {
       displayName: "text",
       complainantId: "text",
       createdAt: "timestamp",
+      externalIdSealed: "text",
     },
   },
   complaint: {

@@ -4,6 +4,10 @@ import { migrate } from "./migrate.js";
 import { providerOf, sqlitePath, type DbProvider } from "./provider.js";
 import { sqlRunner, type SqlRunner } from "./sql.js";
 import { directSqliteRunner } from "./sqlite-direct.js";
+import { withSealedIdentity } from "./identity-extension.js";
+import { DEFAULT_IDENTITY_KEY_FILE, loadIdentityKeyring } from "./identity-keys.js";
+import { resealIdentities } from "./identity-pass.js";
+import { installIdentityKeyring } from "./identity-seal.js";
 
 /**
  * Both generated clients come from one model file (prisma/models.prisma.part), so their model
@@ -24,20 +28,30 @@ export interface OpenOptions {
   migrate?: boolean;
   /** Where the PostgreSQL pool says what it recovered from (default: nowhere). */
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** The identity key(s) (IDENTITY_KEY; default: that environment variable, else the key file). */
+  identityKey?: string | undefined;
+  /** Where a key is generated when none is set (default ./data/identity.key). */
+  identityKeyFile?: string;
 }
 
 export async function openDatabase(databaseUrl: string, options: OpenOptions = {}): Promise<Database> {
   const provider = providerOf(databaseUrl);
   if (options.migrate !== false) await migrate(databaseUrl);
+  loadIdentityKey(options);
   if (provider === "sqlite") {
-    const { prisma, connection } = await openSqlite(databaseUrl);
+    const { prisma: plain, connection } = await openSqlite(databaseUrl);
+    const prisma = withSealedIdentity(plain);
     const outside = sqlRunner(prisma, provider);
     // Raw SQL inside a transaction runs straight on the transaction's connection (sqlite-direct.ts).
     const direct = directSqliteRunner(connection);
-    return { provider, prisma, sql: { ...outside, within: () => direct }, close: () => prisma.$disconnect() };
+    const sql: SqlRunner = { ...outside, within: () => direct };
+    await sealOldPlaintext(sql);
+    return { provider, prisma, sql, close: () => prisma.$disconnect() };
   }
-  const prisma = await openPostgres(databaseUrl, options.log);
-  return { provider, prisma, sql: sqlRunner(prisma, provider), close: () => prisma.$disconnect() };
+  const prisma = withSealedIdentity(await openPostgres(databaseUrl, options.log));
+  const sql = sqlRunner(prisma, provider);
+  await sealOldPlaintext(sql);
+  return { provider, prisma, sql, close: () => prisma.$disconnect() };
 }
 
 // Each provider's client, adapter and driver are loaded only when used: the other one's query
@@ -77,3 +91,33 @@ async function openPostgres(databaseUrl: string, log?: OpenOptions["log"]): Prom
   // The PostgreSQL client has the same models and methods (see PrismaDb); only its nominal type differs.
   return new PrismaClient({ adapter }) as unknown as PrismaDb;
 }
+
+/**
+ * Identity fields are sealed with this key (src/db/identity-seal.ts). A fresh install without
+ * IDENTITY_KEY gets one generated: losing it loses every identity, so the operator hears it loudly.
+ */
+function loadIdentityKey(options: OpenOptions): void {
+  const file = options.identityKeyFile ?? DEFAULT_IDENTITY_KEY_FILE;
+  const { keyring, created } = loadIdentityKeyring({ setting: options.identityKey ?? process.env.IDENTITY_KEY, file });
+  installIdentityKeyring(keyring);
+  if (created) {
+    const message =
+      "IDENTITY KEY GENERATED: complainants' identities are encrypted with the new key in this file. BACK IT UP NOW, " +
+      "apart from the database backups: without it no identity can be read again (or set IDENTITY_KEY, see README Privacy)";
+    (options.log ?? ((m, f) => process.stderr.write(`${m} ${JSON.stringify(f)}\n`)))(message, { file, keyId: keyring.current.id });
+  }
+}
+
+/** Rows from before encryption are sealed once per database; the marker spares later starts the scan. */
+async function sealOldPlaintext(sql: SqlRunner): Promise<void> {
+  const done = await sql.query<{ value: string }>(`SELECT "value" FROM "ChannelState" WHERE "key" = ?`, [PLAINTEXT_PASS_KEY]);
+  if (done.length > 0) return;
+  await resealIdentities(sql, undefined, { plaintextOnly: true });
+  await sql.execute(`INSERT INTO "ChannelState" ("key", "value", "updatedAt") VALUES (?, ?, ?) ON CONFLICT ("key") DO NOTHING`, [
+    PLAINTEXT_PASS_KEY,
+    "done",
+    new Date(),
+  ]);
+}
+
+const PLAINTEXT_PASS_KEY = "privacy:plaintext-sealed:v1";

@@ -21,3 +21,26 @@ export { isDatabaseUnavailable, rethrowUnavailable } from "./unavailable.js";
 export { BatchWrites, type BatchRow, type BatchTable } from "./batch-writes.js";
 export { recordFailedInbound } from "./failed-inbound.js";
 export { sharedRateCounter, forgetEndedRateWindows, countRateHit, readRateHits } from "./rate-limit-counter.js";
+export {
+  seal,
+  unseal,
+  sealNullable,
+  unsealNullable,
+  isSealed,
+  lookupHash,
+  lookupHashes,
+  identityKeyring,
+  installIdentityKeyring,
+} from "./identity-seal.js";
+export {
+  loadIdentityKeyring,
+  keyringOf,
+  parseKeyList,
+  newKeyText,
+  writeKeyFile,
+  DEFAULT_IDENTITY_KEY_FILE,
+  type IdentityKeyring,
+} from "./identity-keys.js";
+export { resealIdentities, identityKeyUse, stateForStorage, stateFromStorage, type PassCount } from "./identity-pass.js";
+export { COMPLAINANT_SEALED } from "./identity-extension.js";
+export { isLookupHash, lookupHashKeyId } from "./identity-seal.js";

@@ -19,7 +19,7 @@ export interface Base {
 export async function openBase(config: Config, log?: Log): Promise<Base> {
   const templates = loadTemplates(TEMPLATES_DIR);
   const sop = loadSopPreset(TEMPLATES_DIR, config.SOP_PRESET, { timeZone: config.OFFICE_TIMEZONE });
-  const db = await openDatabase(config.DATABASE_URL, { log });
+  const db = await openDatabase(config.DATABASE_URL, { log, identityKey: config.IDENTITY_KEY });
   // Missing holiday lists, complaints on steps the preset lacks: said once, at start.
   if (log)
     for (const notice of await sopStartupNotices(db, sop, new Date())) log(notice.message, { level: notice.level, ...notice.fields });

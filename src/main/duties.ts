@@ -5,6 +5,7 @@ import type { Config } from "../config/index.js";
 import type { Log } from "../core/index.js";
 import { forgetEndedRateWindows, type Database } from "../db/index.js";
 import { purgeIdleWebchatSessions } from "../pipeline/index.js";
+import { retentionDuty } from "../privacy/index.js";
 import { attachmentSweeper } from "../storage/index.js";
 import type { Base } from "./base.js";
 import { staffFeedOf } from "./staff-notices.js";
@@ -55,7 +56,7 @@ function housekeepingDuty(config: Config, db: Database, log: Log): Duty {
   );
 }
 
-/** The SOP scheduler (with a staff group), the sweep of files no complaint refers to, and housekeeping. */
+/** The SOP scheduler (with a staff group), the sweep of files no complaint refers to, housekeeping and retention. */
 export function leaderDuties(config: Config, base: Base, log: Log): Duty[] {
   const scheduler = sopSchedulerDuty(config, base, log);
   // Files no complaint refers to: one instance removes them (src/storage/sweep.ts).
@@ -65,5 +66,8 @@ export function leaderDuties(config: Config, base: Base, log: Log): Duty[] {
     graceMs: config.ATTACHMENT_SWEEP_GRACE_HOURS * 3_600_000,
     log,
   });
-  return [...(scheduler ? [scheduler] : []), sweeper, housekeepingDuty(config, base.db, log)];
+  // RETENTION_MONTHS: closed complaints past it are anonymised (src/privacy/retention.ts).
+  const retention =
+    config.RETENTION_MONTHS > 0 ? [retentionDuty(base.db, { months: config.RETENTION_MONTHS, attachmentsDir: config.ATTACHMENTS_DIR }, log)] : [];
+  return [...(scheduler ? [scheduler] : []), sweeper, housekeepingDuty(config, base.db, log), ...retention];
 }

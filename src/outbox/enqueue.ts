@@ -1,4 +1,4 @@
-import { newOutboxId, type BatchRow, type BatchWrites, type PrismaDb } from "../db/index.js";
+import { newOutboxId, seal, type BatchRow, type BatchWrites, type PrismaDb } from "../db/index.js";
 import type { OutboxPayload } from "./payload.js";
 
 /**
@@ -35,7 +35,8 @@ export function outboxRow(target: OutboxTarget, payload: OutboxPayload, now: Dat
     conversationId: target.conversationId ?? null,
     complaintId: target.complaintId ?? null,
     kind: target.kind,
-    payload: JSON.stringify(payload),
+    // The texts to send name the citizen (the summary, a staff card): sealed at rest like Message.text.
+    payload: seal(JSON.stringify(payload)),
     status: "pending",
     attempts: 0,
     nextAttemptAt: now,

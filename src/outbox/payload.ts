@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { OutboundMessage } from "../core/index.js";
+import { unseal } from "../db/index.js";
 
 /** The payload column, as src/outbox/enqueue.ts writes it: an OutboundMessage, plus `threadOf` (a complaint whose staff card this answers). */
 export type OutboxPayload = OutboundMessage & { threadOf?: string };
@@ -24,7 +25,7 @@ export type PayloadParse = { ok: true; message: OutboundMessage; threadOf?: stri
 export function parseOutboxPayload(payload: string): PayloadParse {
   let value: unknown;
   try {
-    value = JSON.parse(payload);
+    value = JSON.parse(unseal(payload));
   } catch (error) {
     return { ok: false, reason: `payload is not JSON: ${(error as Error).message}` };
   }

@@ -1,5 +1,5 @@
 import type { FileRefusal, InboundMessage } from "../core/index.js";
-import type { SqlRunner } from "../db/index.js";
+import { stateFromStorage, type SqlRunner } from "../db/index.js";
 import {
   currentState,
   DEFAULT_MAX_FILES,
@@ -35,7 +35,7 @@ export async function acceptFiles(deps: PipelineDeps, inbound: InboundMessage, f
     [inbound.channel, inbound.chatId],
   );
   const conversation = rows[0];
-  const state = conversation ? (JSON.parse(conversation.state) as IntakeState) : undefined;
+  const state = conversation ? stateFromStorage<IntakeState>(conversation.state) : undefined;
   const text = inbound.text ?? "";
   const use = await filesInUse(deps, sql, conversation?.id, state, text, flowContext);
   const place = fileRoom(state, text, { ...flowContext, filesOnComplaint: use.filesOnComplaint }, deps.settings.defaultLocale);

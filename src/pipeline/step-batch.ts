@@ -13,7 +13,18 @@ import {
   statusReply,
   trackingLink,
 } from "../complaints/index.js";
-import { BatchWrites, jsonListSubquery, type BatchRow, type PrismaTx, type SqlRunner } from "../db/index.js";
+import {
+  BatchWrites,
+  jsonListSubquery,
+  seal,
+  sealNullable,
+  stateForStorage,
+  stateFromStorage,
+  type BatchRow,
+  type PrismaTx,
+  type SqlRunner,
+  unseal,
+} from "../db/index.js";
 import {
   admitFiles,
   initialState,
@@ -194,7 +205,8 @@ export async function processStepBatch(
             sha256: s.sha256,
             mime: s.mime,
             size: s.size,
-            filename: s.filename ?? null,
+            // A file is often named after its owner ("KTP_Siti_Aminah.jpg").
+            filename: sealNullable(s.filename),
             storagePath: s.storagePath,
             createdAt: now,
           });
@@ -208,7 +220,8 @@ export async function processStepBatch(
             providerMessageId: inbound.providerMessageId,
             direction: "in",
             author: "citizen",
-            text: inboundText(deps, inbound, files, locale),
+            // Conversation texts hold names, numbers, addresses: sealed like the identity fields.
+            text: seal(inboundText(deps, inbound, files, locale)),
             options: null,
             complaintId,
             replyToProviderId: null,
@@ -228,8 +241,9 @@ export async function processStepBatch(
             direction: "out",
             author,
             // The history (staff console, exports, a resent answer) never holds a tracking code in clear.
-            text: shownOnce ? reply.text.replaceAll(shownOnce, HIDDEN_CODE) : reply.text,
-            options,
+            text: seal(shownOnce ? reply.text.replaceAll(shownOnce, HIDDEN_CODE) : reply.text),
+            // The buttons may offer the sender's own name ("Siti Aminah" / "Anonim").
+            options: sealNullable(options),
             complaintId,
             replyToProviderId: inbound.providerMessageId,
             createdAt: now,
@@ -270,7 +284,7 @@ export async function processStepBatch(
           senderId: c.senderId,
           locale: c.state.locale,
           step: c.state.step,
-          state: JSON.stringify(c.state),
+          state: stateForStorage(c.state),
           complaintId: c.state.filed?.complaintId ?? null,
           lastInboundAt: c.lastInboundAt,
           createdAt: c.createdAt,
@@ -338,7 +352,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
         seq: Number(ticket!.split("-").at(-1)),
         kind: effect.kind,
         category: effect.draft.category ?? null,
-        text: effect.draft.text ?? "",
+        text: seal(effect.draft.text ?? ""),
         channel: inbound.channel,
         status: "open",
         sopStep: sopStep.id,
@@ -425,7 +439,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
       await sql.execute(
         `UPDATE "Complainant" SET "name" = ?, "updatedAt" = ?
           WHERE "anonymous" = ? AND "id" = (SELECT "complainantId" FROM "Complaint" WHERE "id" = ?)`,
-        [effect.name, now, false, effect.complaintId],
+        [sealNullable(effect.name), now, false, effect.complaintId],
       );
       writes.add("event", citizenEvent(effect.complaintId, "citizen.name", {}, now));
       if (scope.state.filed?.complaintId === effect.complaintId) scope.vars.ticket = scope.state.filed.ticket;
@@ -434,7 +448,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
     case "storeRating": {
       await sql.execute(`UPDATE "Complaint" SET "rating" = ?, "ratingComment" = ?, "updatedAt" = ? WHERE "id" = ?`, [
         effect.score,
-        effect.comment ?? null,
+        sealNullable(effect.comment),
         now,
         effect.complaintId,
       ]);
@@ -461,7 +475,8 @@ function trackingVars(publicBaseUrl: string | undefined, ticket: string, code: s
 
 /** An audit event the citizen caused, written with the step that caused it. */
 function citizenEvent(complaintId: string, type: string, data: Record<string, unknown>, now: Date): BatchRow<"event"> {
-  return { id: randomUUID(), complaintId, type, actor: "citizen", data: JSON.stringify(data), createdAt: now };
+  // Sealed like every event's data (follow-up texts, rating comments): src/db/identity-extension.ts opens it.
+  return { id: randomUUID(), complaintId, type, actor: "citizen", data: seal(JSON.stringify(data)), createdAt: now };
 }
 
 /** One step's replies as one message (ChannelLimits.oneMessagePerStep), with the last reply's options. */
@@ -613,7 +628,7 @@ async function loadConversations(sql: SqlRunner, inbound: InboundMessage[]): Pro
         channel,
         chatId: row.chatId,
         senderId: row.senderId ?? "",
-        state: JSON.parse(row.state) as IntakeState,
+        state: stateFromStorage<IntakeState>(row.state),
         lastInboundAt: row.lastInboundAt ?? row.createdAt,
         createdAt: row.createdAt,
       });
@@ -645,7 +660,9 @@ async function storedReplies(sql: SqlRunner, conversationId: string, providerMes
     `SELECT "text", "options" FROM "Message" WHERE "conversationId" = ? AND "replyToProviderId" = ? AND "direction" = 'out' ORDER BY "id"`,
     [conversationId, providerMessageId],
   );
-  return rows.map((row) => (row.options ? { text: row.text, options: JSON.parse(row.options) as string[] } : { text: row.text }));
+  return rows.map((row) =>
+    row.options ? { text: unseal(row.text), options: JSON.parse(unseal(row.options)) as string[] } : { text: unseal(row.text) },
+  );
 }
 
 function groupBy<T, K extends string>(items: T[], key: (t: T) => K, value: (t: T) => string): Map<K, string[]> {

@@ -51,6 +51,6 @@ export { monthRange, isMonth, formatStamp, formatLongDate, monthTitle, wallClock
 export { stepTimeline, segmentAt, closedBy, stepChange, type StepSegment } from "./timeline.js";
 export { mediumLabel, channelName } from "./media.js";
 export { redact, addressParts, REDACTED, type KnownIdentity, type RedactOptions } from "./redact.js";
-export { pdfSafe } from "./pdf.js";
+export { pdfSafe, renderPdf, write } from "./pdf.js";
 export type { ReportComplaint, ReportEvent, ReportSettings } from "./types.js";
 export { cliIo, runCommand, runAsScript, isEntryPoint, UsageError, type CliIo } from "./cli-io.js";

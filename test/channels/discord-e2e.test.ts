@@ -14,6 +14,7 @@ import { createOutboxWorker, type OutboxWorker } from "../../src/outbox/index.js
 import { createStaffConsole } from "../../src/staff/index.js";
 import { startFakeDiscord, type FakeDiscord } from "../fakes/discord.js";
 import { ANONYMOUS_INTAKE, createTestPipeline, PUSH, TICKET, type TestPipeline } from "../helpers/pipeline.js";
+import { firstOutboxSaying } from "../helpers/outbox.js";
 
 const OPS = "-100777000111";
 const STAFF = "111";
@@ -142,8 +143,7 @@ describe("Discord end to end (pipeline and outbox)", () => {
     expect(delivered.at - throttled.at).toBeGreaterThanOrEqual(1000);
     expect(Date.now() - asked).toBeGreaterThanOrEqual(1000);
     // The worker marks the row sent just after the provider answered: give it that moment.
-    const sentRow = () =>
-      t.db.prisma.outboxMessage.findFirstOrThrow({ where: { channel: "discord", payload: { contains: "sudah kami tegur" } } });
+    const sentRow = () => firstOutboxSaying(t.db, { channel: "discord" }, "sudah kami tegur");
     let row = await sentRow();
     for (let i = 0; i < 200 && row.status !== "sent"; i++) {
       await new Promise((r) => setTimeout(r, 25));

@@ -20,6 +20,7 @@ import {
 import type { ChannelAdapter, ChannelName } from "../../src/core/index.js";
 import { createOutboxWorker, type OutboxWorker } from "../../src/outbox/index.js";
 import { ANONYMOUS_INTAKE, createTestPipeline, TICKET, type TestPipeline } from "../helpers/pipeline.js";
+import { firstOutboxSaying } from "../helpers/outbox.js";
 
 const CITIZEN = "6281234567890@c.us";
 
@@ -149,9 +150,7 @@ describe("WhatsApp Web end to end (pipeline and outbox)", () => {
     );
     expect(relayed).toContain(ticket);
     expect(clients.length).toBe(2);
-    const row = await t.db.prisma.outboxMessage.findFirstOrThrow({
-      where: { channel: "whatsapp-web", payload: { contains: "sudah kami tegur" } },
-    });
+    const row = await firstOutboxSaying(t.db, { channel: "whatsapp-web" }, "sudah kami tegur");
     expect(row.status).toBe("sent");
   }, 30_000);
 });

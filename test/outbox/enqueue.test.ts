@@ -20,7 +20,8 @@ const payload: OutboxPayload = {
 
 const columns = (row: Record<string, unknown>) => {
   const { id: _id, ...rest } = row;
-  return rest;
+  // Column values only: rows read through the identity extension (src/db/identity-extension.ts) also carry symbol-keyed bookkeeping.
+  return Object.fromEntries(Object.entries(rest));
 };
 
 describe(`enqueue: the one writer of OutboxMessage rows (${TEST_DB})`, () => {

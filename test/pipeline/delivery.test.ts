@@ -3,6 +3,7 @@ import type { ChannelAdapter, OutboundMessage, SendResult } from "../../src/core
 import { createOutboxWorker, type OutboxWorker } from "../../src/outbox/index.js";
 import type { ReceiveResult } from "../../src/pipeline/index.js";
 import { ANONYMOUS_INTAKE, createTestPipeline, PUSH, textMessage, TICKET, type TestPipeline } from "../helpers/pipeline.js";
+import { firstOutboxSaying, outboxSaying } from "../helpers/outbox.js";
 
 let t: TestPipeline | undefined;
 let worker: OutboxWorker | undefined;
@@ -128,17 +129,10 @@ describe("a message the provider refuses for good", () => {
     await until(async () => (await t!.db.prisma.outboxMessage.count({ where: { status: { in: ["pending", "sending"] } } })) === 0);
     blocked = true;
     await t.pipeline.receive(textMessage("tg-blocked", "Ada tambahan informasi", extra));
-    await until(
-      async () =>
-        (await t!.db.prisma.outboxMessage.count({
-          where: { chatId: "-100777", kind: "staff", payload: { contains: "gagal terkirim" } },
-        })) === 1,
-    );
+    await until(async () => (await outboxSaying(t!.db, { chatId: "-100777", kind: "staff" }, "gagal terkirim")).length === 1);
     const failed = await t.db.prisma.outboxMessage.findFirstOrThrow({ where: { status: "failed" } });
     expect(failed.lastError).toMatch(/blocked by the user/);
-    const notice = await t.db.prisma.outboxMessage.findFirstOrThrow({
-      where: { chatId: "-100777", payload: { contains: "gagal terkirim" } },
-    });
+    const notice = await firstOutboxSaying(t.db, { chatId: "-100777" }, "gagal terkirim");
     expect(JSON.parse(notice.payload)).toMatchObject({ threadOf: notice.complaintId });
     expect(notice.payload).toContain(ticket);
     await until(async () => (await t!.db.prisma.outboxMessage.findUniqueOrThrow({ where: { id: notice.id } })).status === "sent");

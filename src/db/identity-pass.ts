@@ -1,0 +1,198 @@
+import { COMPLAINANT_SEALED } from "./identity-extension.js";
+import type { IdentityKeyring } from "./identity-keys.js";
+import { identityKeyring, isLookupHash, isSealed, lookupHash, lookupHashKeyId, seal, sealedKeyId, unseal } from "./identity-seal.js";
+import type { SqlRunner } from "./sql.js";
+
+/** The identity fields of a conversation's draft (the flow's Draft), sealed inside the state JSON. */
+const DRAFT_SEALED = ["name", "email", "phone", "address"] as const;
+
+type Json = Record<string, unknown>;
+
+function mapDraft(state: Json, change: (value: string) => string): Json {
+  const draft = state.draft;
+  if (!draft || typeof draft !== "object") return state;
+  const next: Json = { ...(draft as Json) };
+  for (const field of DRAFT_SEALED) if (typeof next[field] === "string") next[field] = change(next[field]);
+  return { ...state, draft: next };
+}
+
+/** A conversation state as stored: the draft's identity fields sealed, the rest as the flow wrote it. */
+export function stateForStorage(state: object, keyring: IdentityKeyring = identityKeyring()): string {
+  return JSON.stringify(mapDraft(state as Json, (v) => (isSealed(v) ? v : seal(v, keyring))));
+}
+
+/** A stored conversation state, opened (old plaintext states read as they are). */
+export function stateFromStorage<T>(text: string, keyring: IdentityKeyring = identityKeyring()): T {
+  return mapDraft(JSON.parse(text) as Json, (v) => unseal(v, keyring)) as T;
+}
+
+/** Whether a stored value must be (re)sealed: plaintext, or sealed under another key than the current one. */
+function stale(value: unknown, keyring: IdentityKeyring, plaintextOnly: boolean): value is string {
+  return typeof value === "string" && (!isSealed(value) || (!plaintextOnly && sealedKeyId(value) !== keyring.current.id));
+}
+
+export interface PassCount {
+  complainants: number;
+  identities: number;
+  conversations: number;
+  messages: number;
+  outbox: number;
+  complaints: number;
+  events: number;
+  files: number;
+}
+
+const PAGE = 500;
+
+/**
+ * Seals every identity value not sealed under the current key: old plaintext rows (start-up) and
+ * values under an older key (rotate-key). Idempotent and resumable: each row is updated only if it
+ * still holds what was read, so two instances running it at once do no harm.
+ */
+export async function resealIdentities(
+  sql: SqlRunner,
+  keyring: IdentityKeyring = identityKeyring(),
+  options: { plaintextOnly?: boolean } = {},
+): Promise<PassCount> {
+  const count: PassCount = { complainants: 0, identities: 0, conversations: 0, messages: 0, outbox: 0, complaints: 0, events: 0, files: 0 };
+  const only = options.plaintextOnly === true;
+  const isStale = (v: unknown): v is string => stale(v, keyring, only);
+  const reseal = (v: string | null) => (isStale(v) ? seal(unseal(v, keyring), keyring) : v);
+
+  let after = "";
+  for (;;) {
+    const rows = await sql.query<{ id: string; name: string | null; email: string | null; phone: string | null; address: string | null }>(
+      `SELECT "id", "name", "email", "phone", "address" FROM "Complainant" WHERE "id" > ? ORDER BY "id" LIMIT ${PAGE}`,
+      [after],
+    );
+    for (const row of rows) {
+      if (!COMPLAINANT_SEALED.some((f) => isStale(row[f]))) continue;
+      count.complainants += await sql.execute(
+        `UPDATE "Complainant" SET "name" = ?, "email" = ?, "phone" = ?, "address" = ?
+          WHERE "id" = ? AND "name" IS NOT DISTINCT FROM ? AND "email" IS NOT DISTINCT FROM ? AND "phone" IS NOT DISTINCT FROM ? AND "address" IS NOT DISTINCT FROM ?`,
+        [reseal(row.name), reseal(row.email), reseal(row.phone), reseal(row.address), row.id, row.name, row.email, row.phone, row.address],
+      );
+    }
+    if (rows.length < PAGE) break;
+    after = rows.at(-1)!.id;
+  }
+
+  after = "";
+  for (;;) {
+    const rows = await sql.query<{ id: string; externalId: string; externalIdSealed: string | null; displayName: string | null }>(
+      `SELECT "id", "externalId", "externalIdSealed", "displayName" FROM "ChannelIdentity" WHERE "id" > ? ORDER BY "id" LIMIT ${PAGE}`,
+      [after],
+    );
+    for (const row of rows) {
+      // The account id: hashed and sealed when plaintext, re-hashed and re-sealed under a new key.
+      const hashStale = !isLookupHash(row.externalId) || (!only && lookupHashKeyId(row.externalId) !== keyring.current.id);
+      if (!isStale(row.displayName) && !hashStale && !isStale(row.externalIdSealed)) continue;
+      const account = row.externalIdSealed !== null ? unseal(row.externalIdSealed, keyring) : row.externalId;
+      const externalId = hashStale ? lookupHash(account, keyring) : row.externalId;
+      const sealed = row.externalIdSealed === null || isStale(row.externalIdSealed) ? seal(account, keyring) : row.externalIdSealed;
+      count.identities += await sql.execute(
+        `UPDATE "ChannelIdentity" SET "displayName" = ?, "externalId" = ?, "externalIdSealed" = ?
+          WHERE "id" = ? AND "externalId" = ? AND "displayName" IS NOT DISTINCT FROM ? AND "externalIdSealed" IS NOT DISTINCT FROM ?`,
+        [reseal(row.displayName), externalId, sealed, row.id, row.externalId, row.displayName, row.externalIdSealed],
+      );
+    }
+    if (rows.length < PAGE) break;
+    after = rows.at(-1)!.id;
+  }
+
+  after = "";
+  for (;;) {
+    const rows = await sql.query<{ id: string; state: string }>(
+      `SELECT "id", "state" FROM "Conversation" WHERE "id" > ? ORDER BY "id" LIMIT ${PAGE}`,
+      [after],
+    );
+    for (const row of rows) {
+      const draft = (JSON.parse(row.state) as Json).draft as Json | undefined;
+      if (!draft || !DRAFT_SEALED.some((f) => isStale(draft[f]))) continue;
+      const next = JSON.stringify(mapDraft(JSON.parse(row.state) as Json, (v) => reseal(v) ?? v));
+      count.conversations += await sql.execute(`UPDATE "Conversation" SET "state" = ? WHERE "id" = ? AND "state" = ?`, [
+        next,
+        row.id,
+        row.state,
+      ]);
+    }
+    if (rows.length < PAGE) break;
+    after = rows.at(-1)!.id;
+  }
+  count.messages = await resealColumn(sql, "Message", "text", isStale, reseal);
+  count.messages += await resealColumn(sql, "Message", "options", isStale, reseal);
+  count.outbox = await resealColumn(sql, "OutboxMessage", "payload", isStale, reseal);
+  count.complaints = await resealColumn(sql, "Complaint", "text", isStale, reseal);
+  count.complaints += await resealColumn(sql, "Complaint", "ratingComment", isStale, reseal);
+  count.events = await resealColumn(sql, "ComplaintEvent", "data", isStale, reseal);
+  count.files = await resealColumn(sql, "Attachment", "filename", isStale, reseal);
+  return count;
+}
+
+/** One text column of a table, page by page in id order (Message ids are numbers, outbox ids text: both order). */
+async function resealColumn(
+  sql: SqlRunner,
+  table: "Message" | "OutboxMessage" | "Complaint" | "ComplaintEvent" | "Attachment",
+  column: "text" | "options" | "payload" | "ratingComment" | "data" | "filename",
+  isStale: (v: unknown) => v is string,
+  reseal: (v: string | null) => string | null,
+): Promise<number> {
+  let done = 0;
+  let after: string | number | undefined;
+  for (;;) {
+    const rows = await sql.query<{ id: string | number; value: string }>(
+      `SELECT "id", "${column}" AS "value" FROM "${table}"${after === undefined ? "" : ` WHERE "id" > ?`} ORDER BY "id" LIMIT ${PAGE}`,
+      after === undefined ? [] : [after],
+    );
+    for (const row of rows) {
+      if (!isStale(row.value)) continue;
+      done += await sql.execute(`UPDATE "${table}" SET "${column}" = ? WHERE "id" = ? AND "${column}" = ?`, [
+        reseal(row.value),
+        row.id,
+        row.value,
+      ]);
+    }
+    if (rows.length < PAGE) return done;
+    after = rows.at(-1)!.id;
+  }
+}
+
+/** Values sealed under a key the ring does not hold, or still in plaintext: what rotate-key must not leave behind. */
+export async function identityKeyUse(sql: SqlRunner): Promise<Map<string, number>> {
+  const use = new Map<string, number>();
+  const add = (v: unknown) => {
+    if (typeof v !== "string") return;
+    const id = sealedKeyId(v) ?? "plaintext";
+    use.set(id, (use.get(id) ?? 0) + 1);
+  };
+  for (const row of await sql.query<Json>(`SELECT "name", "email", "phone", "address" FROM "Complainant"`))
+    COMPLAINANT_SEALED.forEach((f) => add(row[f]));
+  for (const row of await sql.query<{ displayName: string | null; externalId: string; externalIdSealed: string | null }>(
+    `SELECT "displayName", "externalId", "externalIdSealed" FROM "ChannelIdentity"`,
+  )) {
+    add(row.displayName);
+    add(row.externalIdSealed);
+    const hashKey = lookupHashKeyId(row.externalId) ?? "plaintext";
+    use.set(hashKey, (use.get(hashKey) ?? 0) + 1);
+  }
+  for (const row of await sql.query<{ text: string; options: string | null }>(
+    `SELECT "text", "options" FROM "Message" WHERE "text" <> ''`,
+  )) {
+    add(row.text);
+    add(row.options);
+  }
+  for (const row of await sql.query<{ payload: string }>(`SELECT "payload" FROM "OutboxMessage" WHERE "payload" <> '{}'`)) add(row.payload);
+  for (const row of await sql.query<{ text: string; ratingComment: string | null }>(
+    `SELECT "text", "ratingComment" FROM "Complaint" WHERE "text" <> ''`,
+  )) {
+    add(row.text);
+    add(row.ratingComment);
+  }
+  for (const row of await sql.query<{ data: string }>(`SELECT "data" FROM "ComplaintEvent"`)) add(row.data);
+  for (const row of await sql.query<{ filename: string | null }>(`SELECT "filename" FROM "Attachment"`)) add(row.filename);
+  for (const row of await sql.query<{ state: string }>(`SELECT "state" FROM "Conversation"`)) {
+    const draft = (JSON.parse(row.state) as Json).draft as Json | undefined;
+    if (draft) DRAFT_SEALED.forEach((f) => add(draft[f]));
+  }
+  return use;
+}

@@ -1,0 +1,263 @@
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { complainantOf } from "../../src/complaints/index.js";
+import {
+  identityKeyring,
+  identityKeyUse,
+  installIdentityKeyring,
+  keyringOf,
+  loadIdentityKeyring,
+  newKeyText,
+  openDatabase,
+  parseKeyList,
+  resealIdentities,
+  seal,
+  unseal,
+} from "../../src/db/index.js";
+import { dropTestDatabases, testDatabaseUrl } from "../helpers/database.js";
+import { createTestPipeline, textMessage, TICKET, type TestPipeline } from "../helpers/pipeline.js";
+import { attachFile } from "./helpers.js";
+
+const NAME = "Siti Aminah";
+const PHONE_TYPED = "0812 3456 7890";
+const EMAIL = "siti.aminah@example.id";
+const ADDRESS = "Jl. Melati 3, Denpasar";
+/** What a dump must not show, in every spelling the flow may store. */
+const SECRETS = [NAME, "81234567890", EMAIL, "Melati"];
+
+let t: TestPipeline | undefined;
+const dirs: string[] = [];
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+  installIdentityKeyring(keyringOf(parseKeyList(process.env.IDENTITY_KEY!), "setting"));
+});
+afterAll(async () => {
+  await dropTestDatabases();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "kanal-privacy-"));
+  dirs.push(dir);
+  return dir;
+}
+
+async function fileNamedComplaint(p: TestPipeline, chatId: string, upTo = Infinity): Promise<string | undefined> {
+  const lines = [
+    "halo",
+    "1",
+    NAME,
+    `${PHONE_TYPED} ${EMAIL}`,
+    ADDRESS,
+    "3",
+    "Lampu jalan di depan rumah Siti Aminah di Jl. Melati mati sejak seminggu",
+    "lewati",
+    "ya",
+  ];
+  let last = "";
+  for (const line of lines.slice(0, upTo)) {
+    const result = await p.pipeline.receive(textMessage(chatId, line, { sender: { id: chatId, displayName: NAME } }));
+    last = result.replies.map((r) => r.text).join(" ");
+  }
+  return TICKET.exec(last)?.[0];
+}
+
+/** Every identity-bearing table as raw SQL sees it: what a dump or a stolen backup holds. */
+async function rawDump(p: TestPipeline): Promise<string> {
+  const tables = [
+    "Complainant",
+    "ChannelIdentity",
+    "Conversation",
+    "Message",
+    "OutboxMessage",
+    "Complaint",
+    "ComplaintEvent",
+    "Attachment",
+  ];
+  const parts = [];
+  for (const table of tables) parts.push(JSON.stringify(await p.db.sql.query(`SELECT * FROM "${table}"`)));
+  return parts.join("\n");
+}
+
+describe("the sealed value format", () => {
+  const ring = keyringOf([Buffer.alloc(32, 7)], "setting");
+
+  it("is enc:v1:<key id>:<iv>:<tag>:<ciphertext>, with a fresh IV each time, and opens again", () => {
+    const a = seal(NAME, ring);
+    const b = seal(NAME, ring);
+    expect(a).toMatch(/^enc:v1:[0-9a-f]{8}:[A-Za-z0-9+/=]{16}:[A-Za-z0-9+/=]{24}:[A-Za-z0-9+/=]+$/);
+    expect(a.split(":")[2]).toBe(ring.current.id);
+    expect(a).not.toBe(b);
+    expect(Buffer.from(a.split(":")[3]!, "base64")).toHaveLength(12);
+    expect(unseal(a, ring)).toBe(NAME);
+    expect(unseal("plain old value", ring)).toBe("plain old value");
+  });
+
+  it("refuses a tampered value and a value under a key it does not hold", () => {
+    const sealed = seal(NAME, ring);
+    const parts = sealed.split(":");
+    const ct = Buffer.from(parts[5]!, "base64");
+    ct[0] = ct[0]! ^ 1;
+    parts[5] = ct.toString("base64");
+    expect(() => unseal(parts.join(":"), ring)).toThrow();
+    const other = keyringOf([Buffer.alloc(32, 8)], "setting");
+    expect(() => unseal(sealed, other)).toThrow(/does not have/);
+  });
+
+  it("reads keys as base64 or hex, the current one first", () => {
+    const hex = "ab".repeat(32);
+    const b64 = Buffer.alloc(32, 1).toString("base64");
+    const ring2 = keyringOf(parseKeyList(`${hex},${b64}`), "setting");
+    expect(ring2.current.key.toString("hex")).toBe(hex);
+    expect(ring2.all.size).toBe(2);
+    expect(() => parseKeyList("too-short")).toThrow(/32 bytes/);
+  });
+
+  it("generates a key file once, mode 0600, and reuses it", () => {
+    const file = join(tempDir(), "data", "identity.key");
+    const first = loadIdentityKeyring({ file });
+    expect(first.created).toBe(true);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const again = loadIdentityKeyring({ file });
+    expect(again.created).toBe(false);
+    expect(again.keyring.current.id).toBe(first.keyring.current.id);
+    expect(loadIdentityKeyring({ file, setting: newKeyText() }).keyring.source).toBe("setting");
+  });
+});
+
+describe("identity at rest", () => {
+  it("keeps name, phone, e-mail and address out of a dump, while Prisma reads and the /identitas query see them", async () => {
+    t = await createTestPipeline();
+    // Half-way: the draft in the conversation state holds name, contact and address.
+    await fileNamedComplaint(t, "rest-draft", 6);
+    const draftDump = await rawDump(t);
+    for (const secret of SECRETS) expect(draftDump).not.toContain(secret);
+
+    const ticket = await fileNamedComplaint(t, "rest-1");
+    expect(ticket).toBeDefined();
+    const dump = await rawDump(t);
+    for (const secret of SECRETS) expect(dump).not.toContain(secret);
+    expect(dump).toContain("enc:v1:");
+
+    const complaint = await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket: ticket! }, include: { complainant: true } });
+    expect(complaint.complainant).toMatchObject({ name: NAME, email: EMAIL, address: ADDRESS, anonymous: false });
+    expect(complaint.complainant.phone).toMatch(/81234567890$/);
+    const person = await complainantOf(t.db.prisma, complaint);
+    expect(person?.name).toBe(NAME);
+    expect(person?.identities[0]?.displayName).toBe(NAME);
+  });
+
+  it("keeps the account id (a WhatsApp number) only as a keyed hash, and still finds the same account by it", async () => {
+    t = await createTestPipeline();
+    const phone = "6281398765432";
+    const from = { channel: "telegram" as const, sender: { id: phone, phone: `+${phone}`, displayName: NAME } };
+    const lines = ["halo", "1", NAME, EMAIL, ADDRESS, "3", "Lampu jalan di depan kantor desa mati sejak seminggu", "lewati", "ya"];
+    let last = "";
+    for (const line of lines) last = (await t.pipeline.receive(textMessage("chat-wa-1", line, from))).replies.map((r) => r.text).join(" ");
+    const ticket = TICKET.exec(last)![0];
+    const accounts = await t.db.sql.query<{ externalId: string; externalIdSealed: string }>(`SELECT * FROM "ChannelIdentity"`);
+    expect(accounts).toHaveLength(1);
+    expect(accounts[0]!.externalId).toMatch(/^h:[0-9a-f]{8}:[A-Za-z0-9_-]{43}$/);
+    expect(accounts[0]!.externalIdSealed).toMatch(/^enc:v1:/);
+    expect(JSON.stringify(accounts)).not.toContain(phone.slice(2));
+    // The same account from another chat: its status (the lookup by hash), and the same complainant reused.
+    const status = await t.pipeline.receive(textMessage("chat-wa-2", `status ${ticket}`, from));
+    expect(status.replies[0]!.text).toContain(ticket);
+    expect(status.replies[0]!.text).toMatch(/Diterima/);
+    const person = await complainantOf(t.db.prisma, await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } }));
+    expect(person?.identities.map((i) => i.externalId)).toEqual([phone]);
+    expect(await t.db.prisma.channelIdentity.count({ where: { channel: "telegram", externalId: phone } })).toBe(1);
+  });
+
+  it("seals what other code writes through Prisma too, inside interactive transactions as well", async () => {
+    t = await createTestPipeline();
+    const ticket = await fileNamedComplaint(t, "prisma-1");
+    const complaint = await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket: ticket! } });
+    const note = JSON.stringify({ text: `Sudah ditelepon ${NAME} di ${PHONE_TYPED}` });
+    await t.db.prisma.complaintEvent.create({
+      data: { id: "ev-1", complaintId: complaint.id, type: "staff.note", actor: "staff:1", data: note },
+    });
+    await t.db.prisma.$transaction(async (tx) => {
+      await tx.complaintEvent.create({
+        data: { id: "ev-2", complaintId: complaint.id, type: "staff.reply", actor: "staff:1", data: note },
+      });
+      await tx.complaint.update({ where: { id: complaint.id }, data: { ratingComment: `Terima kasih, ${NAME}` } });
+    });
+    await attachFile(t, complaint.id, "a photo named after its owner");
+    const raw =
+      JSON.stringify(await t.db.sql.query(`SELECT "data" FROM "ComplaintEvent" WHERE "id" IN ('ev-1', 'ev-2')`)) +
+      JSON.stringify(await t.db.sql.query(`SELECT "filename" FROM "Attachment"`));
+    const rawComplaint = JSON.stringify(await t.db.sql.query(`SELECT "text", "ratingComment" FROM "Complaint"`));
+    for (const secret of SECRETS) expect(raw + rawComplaint).not.toContain(secret);
+    const events = await t.db.prisma.complaintEvent.findMany({ where: { id: { in: ["ev-1", "ev-2"] } } });
+    expect(events.map((e) => e.data)).toEqual([note, note]);
+    expect((await t.db.prisma.complaint.findUniqueOrThrow({ where: { id: complaint.id } })).ratingComment).toBe(`Terima kasih, ${NAME}`);
+    expect((await t.db.prisma.attachment.findFirstOrThrow({ where: { complaintId: complaint.id } })).filename).toBe(
+      "bukti_Siti_Aminah.jpg",
+    );
+  });
+
+  it("seals plaintext rows left from before the upgrade when the database opens, and they still read", async () => {
+    const dir = tempDir();
+    const url = await testDatabaseUrl(dir);
+    const db = await openDatabase(url);
+    const now = new Date();
+    await db.sql.execute(
+      `INSERT INTO "Complainant" ("id", "name", "anonymous", "email", "phone", "address", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ["old-1", NAME, false, EMAIL, "+6281234567890", ADDRESS, now, now],
+    );
+    await db.sql.execute(
+      `INSERT INTO "ChannelIdentity" ("id", "channel", "externalId", "displayName", "complainantId", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`,
+      ["acct-1", "whatsapp-cloud", "6281234567890", NAME, "old-1", now],
+    );
+    // The pass runs once per database: forget that it ran, as on a database from before it existed.
+    await db.sql.execute(`DELETE FROM "ChannelState" WHERE "key" = ?`, ["privacy:plaintext-sealed:v1"]);
+    expect((await db.prisma.complainant.findUniqueOrThrow({ where: { id: "old-1" } })).name).toBe(NAME);
+    await db.close();
+
+    const reopened = await openDatabase(url);
+    const raw = await reopened.sql.query<Record<string, string>>(`SELECT "name", "email", "phone", "address" FROM "Complainant"`);
+    for (const value of Object.values(raw[0]!)) expect(value).toMatch(/^enc:v1:/);
+    expect(await reopened.prisma.complainant.findUniqueOrThrow({ where: { id: "old-1" } })).toMatchObject({
+      name: NAME,
+      phone: "+6281234567890",
+    });
+    const account = await reopened.sql.query<Record<string, string>>(
+      `SELECT "externalId", "externalIdSealed", "displayName" FROM "ChannelIdentity"`,
+    );
+    expect(account[0]!.externalId).toMatch(/^h:/);
+    expect(account[0]!.externalIdSealed).toMatch(/^enc:v1:/);
+    expect(account[0]!.displayName).toMatch(/^enc:v1:/);
+    const found = await reopened.prisma.channelIdentity.findFirstOrThrow({
+      where: { channel: "whatsapp-cloud", externalId: "6281234567890" },
+    });
+    expect(found).toMatchObject({ externalId: "6281234567890", displayName: NAME, complainantId: "old-1" });
+    await reopened.close();
+  });
+
+  it("re-encrypts everything under a new key (rotate-key) and stays readable with the new key alone", async () => {
+    t = await createTestPipeline();
+    await fileNamedComplaint(t, "rot-draft", 6);
+    const ticket = await fileNamedComplaint(t, "rot-1");
+    const old = identityKeyring();
+    const fresh = keyringOf([Buffer.from(newKeyText(), "base64"), old.current.key], "setting");
+    installIdentityKeyring(fresh);
+    const count = await resealIdentities(t.db.sql, fresh);
+    expect(count.complainants).toBe(1);
+    // The filed conversation's draft was emptied at filing: only the half-written one holds identity.
+    expect(count.conversations).toBe(1);
+    expect([...(await identityKeyUse(t.db.sql)).keys()]).toEqual([fresh.current.id]);
+
+    installIdentityKeyring(keyringOf([fresh.current.key], "setting"));
+    const complaint = await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket: ticket! }, include: { complainant: true } });
+    expect(complaint.complainant.name).toBe(NAME);
+    // The half-written draft goes on with the new key too.
+    const next = await t.pipeline.receive(textMessage("rot-draft", "3", { sender: { id: "rot-draft" } }));
+    expect(next.replies.length).toBeGreaterThan(0);
+    const dump = await rawDump(t);
+    for (const secret of SECRETS) expect(dump).not.toContain(secret);
+  });
+});
