@@ -1,5 +1,5 @@
 import type { Locale } from "../core/index.js";
-import type { SqlRunner } from "../db/index.js";
+import { unseal, unsealNullable, type SqlRunner } from "../db/index.js";
 import { stepLabel, type SopPreset } from "./sop.js";
 
 /** GET /api/track's answer (CONTRACT.md): what a citizen with the tracking code may see. */
@@ -83,11 +83,19 @@ export async function publicTracking(sql: SqlRunner, complaintId: string, view: 
   );
   const row = rows[0];
   if (!row) return undefined;
-  const who: IdentityToMask = { name: row.name, email: row.email, phone: row.phone, address: row.address };
-  const events = await sql.query<{ type: string; data: string; createdAt: Date }>(
-    `SELECT "type", "data", "createdAt" FROM "ComplaintEvent" WHERE "complaintId" = ? ORDER BY "createdAt", "id"`,
-    [complaintId],
-  );
+  // Raw SQL reads the sealed columns as stored (src/db/identity-seal.ts): opened here, only to be masked.
+  const who: IdentityToMask = {
+    name: unsealNullable(row.name),
+    email: unsealNullable(row.email),
+    phone: unsealNullable(row.phone),
+    address: unsealNullable(row.address),
+  };
+  const events = (
+    await sql.query<{ type: string; data: string; createdAt: Date }>(
+      `SELECT "type", "data", "createdAt" FROM "ComplaintEvent" WHERE "complaintId" = ? ORDER BY "createdAt", "id"`,
+      [complaintId],
+    )
+  ).map((e) => ({ ...e, data: unseal(e.data) }));
   const closed = row.status === "closed";
   return {
     ticket: row.ticket,

@@ -9,6 +9,35 @@ import type { ConsoleDeps } from "./types.js";
 import { when } from "./view.js";
 
 const AUDIT_PAGE = 50;
+/** How many of the newest staff events a filter by person or front end reads. */
+const AUDIT_SCAN = 20_000;
+
+/** The staff events (among those `where` selects) written by `who` (a prefix of the name, any case) and/or through `via`. */
+async function eventsBy(deps: ConsoleDeps, where: never, who: string | undefined, via: string | undefined): Promise<string[]> {
+  const rows = await deps.db.prisma.complaintEvent.findMany({
+    where,
+    orderBy: { createdAt: "desc" },
+    select: { id: true, data: true },
+    take: AUDIT_SCAN,
+  });
+  const name = who?.toLocaleLowerCase("id");
+  return rows
+    .filter((r) => {
+      const data = parseData(r.data);
+      const by = typeof data.by === "string" ? data.by.toLocaleLowerCase("id") : "";
+      return (!name || by.startsWith(name)) && (!via || data.via === via);
+    })
+    .map((r) => r.id);
+}
+
+function parseData(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === "object" ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
 
 /** The audit page's kinds of entry: each a set of event types. */
 const KINDS: Record<string, readonly string[]> = {
@@ -50,10 +79,9 @@ export function auditRoutes(deps: ConsoleDeps, renderer: Renderer) {
       const ticket = q.ticket?.trim() ? (findTicket(q.ticket.trim().toUpperCase()) ?? q.ticket.trim().toUpperCase()) : undefined;
       const and: Record<string, unknown>[] = [{ actor: { startsWith: "staff:" } }];
       if (q.kind) and.push({ type: { in: [...KINDS[q.kind]!] } });
-      // data is JSON text; "by" and "via" are written by the staff commands as plain strings.
-      if (who) and.push({ data: { contains: `"by":${JSON.stringify(who).slice(0, -1)}` } });
-      if (q.via) and.push({ data: { contains: `"via":"${q.via}"` } });
       if (ticket) and.push({ complaint: { ticket } });
+      // data is sealed at rest (src/db/identity-seal.ts): "by" and "via" are matched once Prisma has opened it.
+      if (who || q.via) and.push({ id: { in: await eventsBy(deps, { AND: [...and] } as never, who, q.via) } });
       // Our own filter shape; Prisma's generated input type differs per provider.
       const where = { AND: and } as never;
       const [rows, total] = await Promise.all([

@@ -67,12 +67,10 @@ export function inboxWhere(sop: SopPreset, filter: InboxFilter, holder: Holder, 
     and.push({ OR: mine });
   }
   if (filter.q) {
-    // SQLite's LIKE ignores ASCII case by itself; PostgreSQL needs to be told.
-    const insensitive = provider === "postgresql" ? { mode: "insensitive" } : {};
+    // Complaint texts are sealed at rest (src/db/identity-seal.ts): the database can match the
+    // ticket only; the text is matched by textMatches() after Prisma has opened the rows.
     const ticket = findTicket(filter.q.toUpperCase());
-    and.push({
-      OR: [{ text: { contains: filter.q, ...insensitive } }, { ticket: { contains: ticket ?? filter.q.toUpperCase() } }],
-    });
+    if (ticket) and.push({ ticket: { contains: ticket } });
   }
   return and.length > 0 ? { AND: and } : {};
 }
@@ -86,7 +84,11 @@ export async function inboxPage(
   now: Date,
 ): Promise<{ rows: InboxRow[]; total: number }> {
   // The where is built from our own filter type; Prisma's generated input type differs per provider.
-  const where = inboxWhere(sop, filter, holder, now, db.sql.provider) as never;
+  let where = inboxWhere(sop, filter, holder, now, db.sql.provider) as never;
+  if (filter.q && !findTicket(filter.q.toUpperCase())) {
+    const ids = await textMatches(db, where, filter.q);
+    where = { AND: [where, { id: { in: ids } }] } as never;
+  }
   const [rows, total] = await Promise.all([
     db.prisma.complaint.findMany({
       where,
@@ -103,6 +105,24 @@ export async function inboxPage(
   );
   return { rows: rows.map((r) => ({ ...r, ...(last.has(r.id) ? { lastMessage: last.get(r.id)! } : {}) })), total };
 }
+
+/**
+ * The complaints (among those `where` selects) whose text or ticket holds `q`, ignoring case. The
+ * texts are encrypted in the database, so they are read (newest first, at most SEARCH_SCAN) and
+ * matched here: an office's complaints number in the thousands, and this scan costs milliseconds.
+ */
+async function textMatches(db: Database, where: never, q: string): Promise<string[]> {
+  const needle = q.toLocaleLowerCase("id");
+  const rows = await db.prisma.complaint.findMany({
+    where,
+    orderBy: [{ receivedAt: "desc" }],
+    select: { id: true, ticket: true, text: true },
+    take: SEARCH_SCAN,
+  });
+  return rows.filter((r) => r.text.toLocaleLowerCase("id").includes(needle) || r.ticket.toLowerCase().includes(needle)).map((r) => r.id);
+}
+
+const SEARCH_SCAN = 20_000;
 
 /**
  * The newest message of each complaint after it was filed: the citizen's follow-up or a staff
