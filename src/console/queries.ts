@@ -47,7 +47,7 @@ export interface InboxRow {
  * or (handed to nobody by name) its holding role — the assigned one, else the step's own — is one
  * of mine; the same rule the SOP uses for who may act.
  */
-export function inboxWhere(sop: SopPreset, filter: InboxFilter, holder: Holder, now: Date, provider: string): Record<string, unknown> {
+export function inboxWhere(sop: SopPreset, filter: InboxFilter, holder: Holder, now: Date): Record<string, unknown> {
   const and: Record<string, unknown>[] = [];
   if (filter.status === "open") and.push({ status: { not: "closed" } });
   if (filter.status === "closed") and.push({ status: "closed" });
@@ -84,7 +84,7 @@ export async function inboxPage(
   now: Date,
 ): Promise<{ rows: InboxRow[]; total: number }> {
   // The where is built from our own filter type; Prisma's generated input type differs per provider.
-  let where = inboxWhere(sop, filter, holder, now, db.sql.provider) as never;
+  let where = inboxWhere(sop, filter, holder, now) as never;
   if (filter.q && !findTicket(filter.q.toUpperCase())) {
     const ids = await textMatches(db, where, filter.q);
     where = { AND: [where, { id: { in: ids } }] } as never;
