@@ -40,13 +40,20 @@ function healthy(port: number): Promise<boolean> {
   });
 }
 
+/** The node flags `npm start` runs with (package.json), so the figure is npm start's without npm in between. */
+export function startFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: { start: string } };
+  const words = scripts.start.split(/\s+/);
+  return words.slice(words.indexOf("node") + 1, words.indexOf("dist/src/main.js"));
+}
+
 const rssMB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
 
 export async function footprint(what: "app" | "bare", pinned: boolean, idleMs = 2000): Promise<Footprint> {
   const dir = mkdtempSync(join(tmpdir(), "kanal-bench-start-"));
   const port = await freePort();
-  const command = what === "app" ? [process.execPath, join(repoRoot, "dist/src/main.js")] : [process.execPath, "-e", BARE];
-  if (what === "app" && !existsSync(command[1]!)) throw new Error("dist/ is missing: npm run build");
+  const command = what === "app" ? [process.execPath, ...startFlags(), join(repoRoot, "dist/src/main.js")] : [process.execPath, "-e", BARE];
+  if (what === "app" && !existsSync(command.at(-1)!)) throw new Error("dist/ is missing: npm run build");
   const argv = pinned ? ["taskset", "-c", "0", ...command] : command;
   const env = {
     ...process.env,
