@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { repoRoot } from "../src/db/index.js";
-import { footprint } from "./startup.js";
+import { footprint, startFlags } from "./startup.js";
 
 // `--pg`: the scale-out load test on PostgreSQL (bench/cluster.ts) instead of the single-process figures.
 if (process.argv.includes("--pg")) {
@@ -36,7 +36,8 @@ const hugeUsers = quick ? 0 : Number(values["huge-users"]);
 const httpUsers = quick ? 200 : Number(values["http-users"]);
 const clients = values.clients;
 
-const tsx = [process.execPath, "--import", "tsx"];
+// Every measured process (floors included) runs with npm start's node flags, as deployed.
+const tsx = [process.execPath, ...startFlags(), "--import", "tsx"];
 
 function run(args: string[], options: { untilReady?: boolean } = {}): Promise<{ lines: string[]; child: ReturnType<typeof spawn> }> {
   return new Promise((resolve, reject) => {
