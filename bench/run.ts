@@ -109,7 +109,7 @@ const footprints = [];
 for (const pinned of quick ? [false] : [false, true]) {
   footprints.push({ pinned, bare: await footprint("bare", pinned, idleMs), app: await footprint("app", pinned, idleMs) });
 }
-console.log(`(0) npm start (node dist/src/main.js, web chat only, fresh SQLite), cold start, RSS after ${idleMs / 1000} s idle`);
+console.log(`(0) npm start (compiled, web chat only, fresh SQLite), cold start, RSS after ${idleMs / 1000} s idle`);
 line(["", "to /health ms", "idle RSS MB"]);
 for (const { pinned, bare, app } of footprints) {
   const cpus = pinned ? "taskset -c 0 (1 CPU)" : "2 CPUs";
