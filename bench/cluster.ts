@@ -22,6 +22,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { openDatabase, repoRoot, type Database } from "../src/db/index.js";
 import { metaJson, signatureOf, startFakeGraph } from "../test/fakes/meta-graph.js";
+import { startCommand } from "./startup.js";
 import { percentile } from "./stats.js";
 
 const { values } = parseArgs({
@@ -114,7 +115,8 @@ interface Instance {
 
 function startInstance(index: number, env: Record<string, string>): Promise<Instance> {
   // The compiled npm start (built below from the source under test), as deployed.
-  const child = spawn(process.execPath, [join(repoRoot, "dist/src/main/index.js")], {
+  const { flags, entry } = startCommand();
+  const child = spawn(process.execPath, [...flags, entry], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,5 +1,5 @@
 /**
- * Footprint: the compiled `npm start` (node dist/src/main/index.js, web chat only, fresh SQLite database)
+ * Footprint: the compiled `npm start` (node dist/…, web chat only, fresh SQLite database)
  * from spawn to its first 200 on /health, and its resident memory once idle; beside it the floor,
  * a bare `node -e` http server, measured the same way in the same run. Optionally pinned to one CPU
  * (`taskset -c 0`), as on a 1 vCPU VPS.
@@ -40,13 +40,33 @@ function healthy(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * What `npm start` runs (package.json's "exec node <flags> <entry>"): its node flags, and its entry
+ * as an absolute path, so the figures are npm start's without npm in between, wherever the entry moves.
+ */
+export function startCommand(): { flags: string[]; entry: string } {
+  const { scripts } = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: { start: string } };
+  const words = scripts.start.trim().split(/\s+/);
+  const args = words.slice(words.indexOf("node") + 1);
+  return {
+    flags: args.filter((a) => a.startsWith("-")),
+    entry: join(
+      repoRoot,
+      args.find((a) => !a.startsWith("-"))!,
+    ),
+  };
+}
+
+export const startFlags = (): string[] => startCommand().flags;
+
 const rssMB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
 
 export async function footprint(what: "app" | "bare", pinned: boolean, idleMs = 2000): Promise<Footprint> {
   const dir = mkdtempSync(join(tmpdir(), "kanal-bench-start-"));
   const port = await freePort();
-  const command = what === "app" ? [process.execPath, join(repoRoot, "dist/src/main/index.js")] : [process.execPath, "-e", BARE];
-  if (what === "app" && !existsSync(command[1]!)) throw new Error("dist/ is missing: npm run build");
+  const { flags, entry } = startCommand();
+  const command = what === "app" ? [process.execPath, ...flags, entry] : [process.execPath, "-e", BARE];
+  if (what === "app" && !existsSync(command.at(-1)!)) throw new Error("dist/ is missing: npm run build");
   const argv = pinned ? ["taskset", "-c", "0", ...command] : command;
   const env = {
     ...process.env,

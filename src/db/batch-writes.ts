@@ -211,8 +211,13 @@ function columnsOf(table: BatchTable): readonly Column[] {
 
 /** Timestamps as the SQLite driver adapter stores them (its default "iso8601" format), so Prisma reads them back. */
 function sqliteTimestamp(date: Date): string {
-  return date.toISOString().replace("Z", "+00:00");
+  // Most of a batch's timestamps are the batch's one "now": format each instant once.
+  const time = date.getTime();
+  if (time !== lastTimestamp.time) lastTimestamp = { time, text: date.toISOString().replace("Z", "+00:00") };
+  return lastTimestamp.text;
 }
+
+let lastTimestamp = { time: NaN, text: "" };
 
 function encode(value: unknown, type: SqlType, provider: DbProvider): unknown {
   if (value === null || value === undefined) return null;

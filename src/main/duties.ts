@@ -68,6 +68,8 @@ export function leaderDuties(config: Config, base: Base, log: Log): Duty[] {
   });
   // RETENTION_MONTHS: closed complaints past it are anonymised (src/privacy/retention.ts).
   const retention =
-    config.RETENTION_MONTHS > 0 ? [retentionDuty(base.db, { months: config.RETENTION_MONTHS, attachmentsDir: config.ATTACHMENTS_DIR }, log)] : [];
+    config.RETENTION_MONTHS > 0
+      ? [retentionDuty(base.db, { months: config.RETENTION_MONTHS, attachmentsDir: config.ATTACHMENTS_DIR }, log)]
+      : [];
   return [...(scheduler ? [scheduler] : []), sweeper, housekeepingDuty(config, base.db, log), ...retention];
 }

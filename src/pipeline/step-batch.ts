@@ -147,8 +147,16 @@ export async function processStepBatch(
       // and increasing, with a gap; the logbook's No. is counted when it is written, without one).
       // SQLite has one writer at a time anyway: there the numbers come inside the transaction, gap-free.
       const creates = stepped.reduce((n, s) => n + s.outcome.effects.filter((e) => e.type === "createComplaint").length, 0);
-      const allocator = sql.provider === "postgresql" && !within ? deps.db.sql : sql;
-      const tickets = await allocateTickets(allocator, deps.settings.ticketPrefix, yearIn(now, deps.settings.timeZone), creates);
+      const apart = sql.provider === "postgresql" && !within;
+      const tickets = await allocateTickets(
+        apart ? deps.db.sql : sql,
+        deps.settings.ticketPrefix,
+        yearIn(now, deps.settings.timeZone),
+        creates,
+        {
+          apart,
+        },
+      );
       // Their tracking codes, hashed on libuv's threads side by side: the event loop stays free meanwhile.
       const trackingCodes = await Promise.all(tickets.map((ticket) => newTrackedCode(ticket)));
 

@@ -4,8 +4,10 @@
  * up another instance's confirmation (the counter row is locked for one statement, not until the
  * batch commits).
  */
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Database, type RawClient, type SqlRunner } from "../../src/db/index.js";
+import { allocateTickets } from "../../src/complaints/index.js";
+import { openDatabase, sqlRunner, type Database, type RawClient, type SqlRunner } from "../../src/db/index.js";
 import { createPostgresDatabase } from "../helpers/postgres.js";
 import { ANONYMOUS_INTAKE, createTestPipeline, textMessage, TICKET, type TestPipeline } from "../helpers/pipeline.js";
 
@@ -92,5 +94,22 @@ describe.skipIf(Boolean(skip))(`tickets across instances on PostgreSQL${skip ? `
     }
     expect(seqOf(ticketOf((await slow).replies))).toBe(31);
     expect(await b.db.prisma.complaint.count()).toBe(32);
+  });
+
+  it("a reservation apart from the batch turns off the commit's WAL wait for its own statement only", async () => {
+    const client = new pg.Client({ connectionString: (database as { url: string }).url });
+    await client.connect();
+    try {
+      const raw: RawClient = {
+        $queryRawUnsafe: async <T>(query: string, ...values: unknown[]) => (await client.query(query, values)).rows as T,
+        $executeRawUnsafe: async (query: string, ...values: unknown[]) => (await client.query(query, values)).rowCount ?? 0,
+      };
+      const tickets = await allocateTickets(sqlRunner(raw, "postgresql"), "ADU", 2031, 2, { apart: true });
+      expect(tickets).toEqual(["ADU-2031-00001", "ADU-2031-00002"]);
+      // The setting was the statement's own (set_config(…, true)): the connection is back to the default.
+      expect((await client.query<{ synchronous_commit: string }>("SHOW synchronous_commit")).rows[0]!.synchronous_commit).toBe("on");
+    } finally {
+      await client.end();
+    }
   });
 });
