@@ -115,6 +115,8 @@ describe.skipIf(!HAS_CHROMIUM)("the tracking page /lacak on a phone", () => {
 
   it("is linked from the chat page's menu", async () => {
     await page.goto(app.url);
+    // A tap before the page's script is ready opens nothing (the menu is the script's).
+    await page.locator("body[data-ready]").waitFor({ state: "attached", timeout: WAIT });
     await page.locator("#menu-button").tap();
     const link = page.locator("#track-link");
     await link.waitFor({ state: "visible", timeout: WAIT });
