@@ -6,35 +6,21 @@
  * that may not see identities sees the reporter masked; a wrong password is throttled; a POST
  * without the CSRF token is refused. Screenshots of each page at 390 and 1280 px go to test-results/.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM, HAS_CHROMIUM, launchChromium } from "../helpers/chromium.js";
 import { startApp, type TestApp } from "../helpers/app.js";
 import { webLogin } from "../helpers/console.js";
 import { WebchatCitizen } from "../helpers/webchat-citizen.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const RESULTS = join(ROOT, "test-results");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 const WAIT = 15_000;
 
-const launch = () =>
-  chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+const launch = launchChromium;
 
 const desktop = (browser: Browser) =>
   browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "id-ID", reducedMotion: "reduce" });

@@ -4,13 +4,10 @@
  * under the header's policy (no blocked script, style or request).
  */
 import { createServer, type Server } from "node:http";
-import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import { type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM, HAS_CHROMIUM, launchChromium } from "../helpers/chromium.js";
 import { startApp, type TestApp } from "../helpers/app.js";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 
 describe.skipIf(!HAS_CHROMIUM)(
   HAS_CHROMIUM ? "framing the chat page" : `framing the chat page: SKIPPED, no Chromium at ${CHROMIUM}`,
@@ -35,19 +32,7 @@ describe.skipIf(!HAS_CHROMIUM)(
       officeOrigin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
       guarded = await startApp();
       embeddable = await startApp({ env: { WEBCHAT_FRAME_ANCESTORS: officeOrigin } });
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      });
+      browser = await launchChromium();
     }, 60_000);
 
     afterAll(async () => {

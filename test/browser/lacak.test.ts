@@ -5,19 +5,18 @@
  * after the toggle; a wrong code answered politely; nothing blocked by the page's strict CSP and
  * nothing loaded from elsewhere. Writes test-results/lacak-360.png.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TRACKING_CODE_ALPHABET } from "../../src/core/index.js";
+import { HAS_CHROMIUM, launchChromium } from "../helpers/chromium.js";
 import { startApp, type TestApp } from "../helpers/app.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const RESULTS = join(ROOT, "test-results");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 const WAIT = 15_000;
 
 const NAME = "Ni Luh Ayu Lestari";
@@ -77,19 +76,7 @@ describe.skipIf(!HAS_CHROMIUM)("the tracking page /lacak on a phone", () => {
         createdAt: new Date(complaint.createdAt.getTime() + 60_000),
       },
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({
       viewport: { width: 360, height: 740 },
       deviceScaleFactor: 2,

@@ -6,19 +6,18 @@
  * Option buttons are found by their role in the flow (position or keyword), not by their exact
  * wording, so rewording templates/<locale>/messages.json does not break this test.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deflateSync } from "node:zlib";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM, HAS_CHROMIUM, launchChromium } from "../helpers/chromium.js";
 import { startApp } from "../helpers/app.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const RESULTS = join(ROOT, "test-results");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 const TICKET = /[A-Z]+-\d{4}-\d{5,}/;
 const WAIT = 10_000;
 
@@ -119,20 +118,7 @@ async function screenshot(page: Page, name: string): Promise<void> {
   await unstick(false);
 }
 
-const launch = () =>
-  chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+const launch = launchChromium;
 
 /** A phone: touch, a small screen, Indonesian, and no animations (so positions settle at once). */
 const phone = (browser: Browser, width: number, height: number) =>
