@@ -5,6 +5,7 @@
  * W=0 measures a cold process. `--floor` also measures the floor in the same process: concurrent
  * Prisma transactions of two inserts. Prints one JSON line (bench/run.ts formats it).
  */
+import "./identity-key.js";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

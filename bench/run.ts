@@ -6,6 +6,7 @@
  * each process's own), and the floor is measured in the same run: ratios survive this noisy
  * shared machine, absolute figures do not.
  */
+import "./identity-key.js";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
