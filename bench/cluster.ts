@@ -12,6 +12,7 @@
  * the fake Graph API received twice is counted. The same load on one SQLite process, and the
  * floors (a Prisma transaction of two inserts on each database), are measured in the same run.
  */
+import { BENCH_IDENTITY_KEY } from "./identity-key.js";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -384,6 +385,7 @@ async function run(label: string, kind: "sqlite" | "postgresql", count: number, 
     LEADER_LEASE_SECONDS: "6",
     // 3000 citizens from one address: the per-client limits would refuse them (a load test).
     RATE_LIMIT: "off",
+    IDENTITY_KEY: BENCH_IDENTITY_KEY,
   };
   // The first instance migrates the empty database; the others start together against it.
   const instances = [await startInstance(0, env)];

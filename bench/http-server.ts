@@ -4,6 +4,7 @@
  * fixed JSON; `prisma` is a Fastify route doing one Prisma transaction of two inserts (the floor).
  * Prints "READY <url>", and its peak RSS as JSON when it gets SIGTERM.
  */
+import { BENCH_IDENTITY_KEY } from "./identity-key.js";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { createServer } from "node:http";
@@ -46,7 +47,13 @@ if (mode === "bare") {
 } else {
   const config = loadConfig(
     // Every virtual citizen comes from 127.0.0.1: the per-client limits would stop the load at once.
-    { DATABASE_URL: `file:${join(dir, "bench.db")}`, ATTACHMENTS_DIR: join(dir, "files"), PORT: "0", RATE_LIMIT: "off" },
+    {
+      DATABASE_URL: `file:${join(dir, "bench.db")}`,
+      ATTACHMENTS_DIR: join(dir, "files"),
+      PORT: "0",
+      RATE_LIMIT: "off",
+      IDENTITY_KEY: BENCH_IDENTITY_KEY,
+    },
     join(dir, "none.env"),
   );
   const server = await startServer(config, () => undefined);

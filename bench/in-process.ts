@@ -5,11 +5,13 @@
  * W=0 measures a cold process. `--floor` also measures the floor in the same process: concurrent
  * Prisma transactions of two inserts. Prints one JSON line (bench/run.ts formats it).
  */
+import "./identity-key.js";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { newTrackedCode } from "../src/complaints/index.js";
 import { openDatabase } from "../src/db/index.js";
 import { ANONYMOUS_INTAKE, createTestPipeline, textMessage } from "../test/helpers/pipeline.js";
 import { summarize, type RunFigures } from "./stats.js";
@@ -70,9 +72,22 @@ async function floorRun(n: number): Promise<number> {
   return perSecond;
 }
 
+/**
+ * The CPU of one tracking code's scrypt hash (each confirmed complaint gets one, hashed on libuv's
+ * pool, which process.cpuUsage counts), spread over a conversation's steps: the share of CPU µs/step
+ * that buys the code's protection against an offline search, measured apart so the rest reads clearly.
+ */
+async function trackingHashUsPerStep(samples = 50): Promise<number> {
+  const cpu = process.cpuUsage();
+  for (let i = 0; i < samples; i++) await newTrackedCode(`ADU-2026-${String(i).padStart(6, "0")}`);
+  const { user, system } = process.cpuUsage(cpu);
+  return (user + system) / samples / (ANONYMOUS_INTAKE.length + 1);
+}
+
 if (warmup > 0) await intakeRun(warmup);
 const run = users > 0 ? await intakeRun(users) : undefined;
 const floorTxPerSecond = values.floor ? await floorRun(3000) : undefined;
+const trackingHashCpuUsPerStep = run ? await trackingHashUsPerStep() : undefined;
 process.stdout.write(
   JSON.stringify({
     users,
@@ -80,6 +95,7 @@ process.stdout.write(
     messagesPerConversation: ANONYMOUS_INTAKE.length,
     ...run,
     floorTxPerSecond,
+    trackingHashCpuUsPerStep,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
   }) + "\n",
 );

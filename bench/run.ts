@@ -6,6 +6,7 @@
  * each process's own), and the floor is measured in the same run: ratios survive this noisy
  * shared machine, absolute figures do not.
  */
+import "./identity-key.js";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -67,6 +68,8 @@ interface InProcess {
   p99ms: number;
   peakRssMB: number;
   cpuUsPerStep: number;
+  /** Of cpuUsPerStep, the tracking code's scrypt hash (one per conversation). */
+  trackingHashCpuUsPerStep?: number;
   floorTxPerSecond?: number;
 }
 interface HttpFigures {
@@ -146,6 +149,9 @@ inProcessLine(`warm, ${users} users`, warm);
 inProcessLine(`warm, ${scaleUsers} users`, scale);
 if (huge) inProcessLine(`warm, ${hugeUsers} users`, huge);
 line([`floor: Prisma $transaction([create, create]), warm`, `${f(floor.floorTxPerSecond)} tx/s`]);
+console.log(
+  `  of the warm CPU µs/step, the tracking code's scrypt hash (once per complaint, on libuv's pool): ${f(warm.trackingHashCpuUsPerStep)}`,
+);
 for (const r of [scale, ...(huge ? [huge] : [])]) {
   const drop = ((warm.conversationsPerSecond - r.conversationsPerSecond) / warm.conversationsPerSecond) * 100;
   console.log(`  warm steps/s at ${r.users} vs ${users} users: ${drop >= 0 ? "-" : "+"}${Math.abs(drop).toFixed(1)} %`);

@@ -4,6 +4,7 @@
  * a bare `node -e` http server, measured the same way in the same run. Optionally pinned to one CPU
  * (`taskset -c 0`), as on a 1 vCPU VPS.
  */
+import { BENCH_IDENTITY_KEY } from "./identity-key.js";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { get } from "node:http";
@@ -74,6 +75,7 @@ export async function footprint(what: "app" | "bare", pinned: boolean, idleMs = 
     HOST: "127.0.0.1",
     DATABASE_URL: `file:${join(dir, "start.db")}`,
     ATTACHMENTS_DIR: join(dir, "files"),
+    IDENTITY_KEY: BENCH_IDENTITY_KEY,
   };
   const started = performance.now();
   const child = spawn(argv[0]!, argv.slice(1), { cwd: dir, env, stdio: ["ignore", "ignore", "inherit"] });
