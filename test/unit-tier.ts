@@ -20,6 +20,7 @@ export const UNIT_FILES = [
   "test/complaints/tracking-code.test.ts",
   "test/console/pages.test.ts",
   "test/console/passwords.test.ts",
+  "test/db/unavailable.test.ts",
   "test/outbox/units.test.ts",
   "test/reports/redact.test.ts",
   "test/reports/units.test.ts",

@@ -10,10 +10,11 @@ const UNAVAILABLE_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", 
 /**
  * What the driver says when the server went away, is restarting, or is busy: PostgreSQL's
  * admin_shutdown / crash_shutdown / cannot_connect_now (57P01–57P03), a database refusing
- * connections (55000), sockets cut; SQLite's lock held past the busy timeout.
+ * connections (55000), sockets cut, a pooled pg client whose connection broke ("not queryable");
+ * SQLite's lock held past the busy timeout.
  */
 const UNAVAILABLE_TEXT =
-  /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection terminated|connection terminated|terminating connection|server closed the connection|57P0[123]|not currently accepting connections|the database system is (starting up|shutting down)|Can't reach database server|Server has closed the connection|SQLITE_BUSY|database is locked/;
+  /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection terminated|connection terminated|terminating connection|server closed the connection|57P0[123]|not currently accepting connections|the database system is (starting up|shutting down)|Can't reach database server|Server has closed the connection|has encountered a connection error and is not queryable|SQLITE_BUSY|database is locked/;
 
 /** True when an error means the database is not answering right now — worth a retry, not a bug. */
 export function isDatabaseUnavailable(error: unknown): boolean {
