@@ -109,7 +109,7 @@ export async function inboxPage(
 /**
  * The complaints (among those `where` selects) whose text or ticket holds `q`, ignoring case. The
  * texts are encrypted in the database, so they are read (newest first, at most SEARCH_SCAN) and
- * matched here: an office's complaints number in the thousands, and this scan costs milliseconds.
+ * matched here: an office's complaints number in the thousands, and opening them costs ~10 µs each.
  */
 async function textMatches(db: Database, where: never, q: string): Promise<string[]> {
   const needle = q.toLocaleLowerCase("id");
