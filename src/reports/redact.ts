@@ -72,8 +72,8 @@ const EMAIL = /[\p{L}\p{N}._%+-]+(?:@|\s?[[(]at[\])]\s?)[\p{L}\p{N}-]+(?:\.[\p{L
 const DATE_START = /^\(?\d{1,2}[./-]\d{1,2}[./-]\d{2,4}(?!\d)/;
 /** "08.00 - 16.00", "07.30/15.30": office hours, not a phone. */
 const TIME_RANGE = /^\(?\d{2}[.:][0-5]\d\s*[-–/s.d]*\s*\d{2}[.:][0-5]\d/;
-/** 62.500.000 (thousands in threes): an amount that starts with 62, not +62. */
-const THOUSANDS = /^\d{1,3}(?:\.\d{3})+(?:,\d+)?$/;
+/** 62.500.000 (thousands in threes): an amount that starts with 62, not +62. An amount never starts with 0: 021.341.428 is Jakarta. */
+const THOUSANDS = /^[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?$/;
 /** What makes the number after it an amount. */
 const MONEY_BEFORE = /(?:Rp|IDR|USD|US\$|\$)\.?\s*$/i;
 

@@ -343,6 +343,11 @@ describe("redaction leaves ordinary text alone", () => {
     );
   });
 
+  it("masks a Jakarta number written with dots, which an amount never starts like (found by the property above)", () => {
+    expect(redact("telepon 021.341.428 kantor")).not.toContain("341");
+    expect(redact("biaya 21.341.428")).toBe("biaya 21.341.428");
+  });
+
   it("keeps the issue's examples of ordinary text", () => {
     const text = "Tiket ADU-2026-00042 tanggal 03/12/2026 10:30, biaya Rp 150.000 dan Rp 62.512.500.000, tahun 2026, jam 08.00-16.00.";
     expect(redact(text, who)).toBe(text);
