@@ -68,7 +68,7 @@ interface InProcess {
   p99ms: number;
   peakRssMB: number;
   cpuUsPerStep: number;
-  /** Of cpuUsPerStep, the tracking code's scrypt hash (one per conversation). */
+  /** Of cpuUsPerStep, sealing the tracking code (one per conversation). */
   trackingHashCpuUsPerStep?: number;
   floorTxPerSecond?: number;
 }
@@ -149,9 +149,7 @@ inProcessLine(`warm, ${users} users`, warm);
 inProcessLine(`warm, ${scaleUsers} users`, scale);
 if (huge) inProcessLine(`warm, ${hugeUsers} users`, huge);
 line([`floor: Prisma $transaction([create, create]), warm`, `${f(floor.floorTxPerSecond)} tx/s`]);
-console.log(
-  `  of the warm CPU µs/step, the tracking code's scrypt hash (once per complaint, on libuv's pool): ${f(warm.trackingHashCpuUsPerStep)}`,
-);
+console.log(`  of the warm CPU µs/step, sealing the tracking code (once per complaint): ${f(warm.trackingHashCpuUsPerStep)}`);
 for (const r of [scale, ...(huge ? [huge] : [])]) {
   const drop = ((warm.conversationsPerSecond - r.conversationsPerSecond) / warm.conversationsPerSecond) * 100;
   console.log(`  warm steps/s at ${r.users} vs ${users} users: ${drop >= 0 ? "-" : "+"}${Math.abs(drop).toFixed(1)} %`);

@@ -100,6 +100,6 @@ export {
   type CardInput,
   type CardView,
 } from "./cards.js";
-export { newTrackingCode, newTrackedCode, hashTrackingCode, verifyTrackingCode } from "./tracking-code.js";
+export { newTrackingCode, newTrackedCode, sealTrackingCode, verifyTrackingCode } from "./tracking-code.js";
 export { checkTrackingCode, senderIsProven, trackingLink, TRACKING_ATTEMPTS, type CodeCheck } from "./tracking.js";
 export { publicTracking, type PublicTracking, type PublicView, type IdentityToMask } from "./tracking-public.js";

@@ -1,18 +1,19 @@
-import { randomBytes, randomInt, scrypt, scryptSync, timingSafeEqual, type BinaryLike, type ScryptOptions } from "node:crypto";
+import { randomInt, scrypt, timingSafeEqual, type BinaryLike, type ScryptOptions } from "node:crypto";
 import { normalizeTrackingCode, TRACKING_CODE_ALPHABET, TRACKING_CODE_LENGTH } from "../core/index.js";
+import { isSealed, seal, unseal, type IdentityKeyring } from "../db/index.js";
 
 /**
  * Making and checking tracking codes. A code is a bearer secret (whoever has it reads the
- * complaint's status on /lacak), so the database keeps only a salted scrypt hash of it, bound to
- * the ticket: a database dump or a staff screen never shows a usable code. The cost is low (about a
- * millisecond on an idle core, computed off the event loop) but makes an offline search of the
- * 31⁸ ≈ 8.5·10¹¹ codes of one ticket a matter of CPU-years; online guessing is stopped by the
- * attempt limits.
+ * complaint's status on /lacak), so the Complaint row keeps it sealed with the identity key
+ * (AES-256-GCM, as the complainant's name and phone are), bound to its ticket: a database dump or a
+ * staff screen never shows a usable code, and rotate-key re-seals it with the rest.
+ *
+ * Why sealed and not hashed: a code guards less than the identity sealed beside it, so whoever holds
+ * the key gains nothing from the codes; and a slow hash (scrypt, which earlier versions stored as
+ * `s1$<salt>$<hash>`) cost about 2.4 ms of CPU per confirmed complaint — most of a conversation's
+ * CPU — and held the confirming batch's transaction while it ran. Those older hashes still verify.
+ * Online guessing is stopped by the attempt limits (src/complaints/tracking.ts).
  */
-
-const SCRYPT: ScryptOptions = { N: 1024, r: 8, p: 1 };
-const KEY_BYTES = 32;
-const VERSION = "s1";
 
 /** A fresh code: each character drawn uniformly (randomInt is unbiased) from the alphabet. */
 export function newTrackingCode(): string {
@@ -23,30 +24,58 @@ export function newTrackingCode(): string {
 
 const material = (ticket: string, code: string) => `${ticket.toUpperCase()}:${code}`;
 
-/** What the Complaint row stores: `s1$<salt>$<hash>` (base64url). */
-export function hashTrackingCode(ticket: string, code: string): string {
-  const salt = randomBytes(16);
-  const hash = scryptSync(material(ticket, code), salt, KEY_BYTES, SCRYPT);
-  return `${VERSION}$${salt.toString("base64url")}$${hash.toString("base64url")}`;
+/** What the Complaint row stores for a code (its `trackingHash` column): the code sealed with its ticket. */
+export function sealTrackingCode(ticket: string, code: string, keyring?: IdentityKeyring): string {
+  return seal(material(ticket, code), keyring);
 }
 
-/** A fresh code for a ticket and its stored hash, hashed on libuv's thread pool. */
-export async function newTrackedCode(ticket: string): Promise<{ code: string; hash: string }> {
+/** A fresh code for a ticket and what the row stores. */
+export function newTrackedCode(ticket: string, keyring?: IdentityKeyring): { code: string; hash: string } {
   const code = newTrackingCode();
-  const salt = randomBytes(16);
-  const hash = await scryptAsync(material(ticket, code), salt);
-  return { code, hash: `${VERSION}$${salt.toString("base64url")}$${hash.toString("base64url")}` };
+  return { code, hash: sealTrackingCode(ticket, code, keyring) };
 }
-
-const scryptAsync = (secret: BinaryLike, salt: Buffer) =>
-  new Promise<Buffer>((resolve, reject) => scrypt(secret, salt, KEY_BYTES, SCRYPT, (error, key) => (error ? reject(error) : resolve(key))));
 
 /** Whether `attempt` (as typed) is the code stored as `stored` for this ticket; never throws. */
-export async function verifyTrackingCode(ticket: string, attempt: string, stored: string | null | undefined): Promise<boolean> {
+export async function verifyTrackingCode(
+  ticket: string,
+  attempt: string,
+  stored: string | null | undefined,
+  keyring?: IdentityKeyring,
+): Promise<boolean> {
   const code = normalizeTrackingCode(attempt);
-  const [version, salt, hash] = (stored ?? "").split("$");
-  if (!code || version !== VERSION || !salt || !hash) return false;
+  if (!code || !stored) return false;
+  const scryptHash = (text: string) => text.startsWith(`${SCRYPT_VERSION}$`);
+  // An older row holds a scrypt hash, which the start-up pass may have sealed since.
+  if (!isSealed(stored)) return scryptHash(stored) && verifyScrypt(material(ticket, code), stored);
+  let opened: string;
+  try {
+    opened = unseal(stored, keyring);
+  } catch {
+    return false; // tampered, or sealed under a key this instance lacks: no code matches it
+  }
+  if (scryptHash(opened)) return verifyScrypt(material(ticket, code), opened);
+  return equalText(opened, material(ticket, code));
+}
+
+function equalText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+const SCRYPT_VERSION = "s1";
+const SCRYPT: ScryptOptions = { N: 1024, r: 8, p: 1 };
+const SCRYPT_KEY_BYTES = 32;
+
+const scryptAsync = (secret: BinaryLike, salt: Buffer) =>
+  new Promise<Buffer>((resolve, reject) =>
+    scrypt(secret, salt, SCRYPT_KEY_BYTES, SCRYPT, (error, key) => (error ? reject(error) : resolve(key))),
+  );
+
+async function verifyScrypt(secret: string, stored: string): Promise<boolean> {
+  const [, salt, hash] = stored.split("$");
+  if (!salt || !hash) return false;
   const expected = Buffer.from(hash, "base64url");
-  const actual = await scryptAsync(material(ticket, code), Buffer.from(salt, "base64url"));
+  const actual = await scryptAsync(secret, Buffer.from(salt, "base64url"));
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }

@@ -1,8 +1,5 @@
 import { countRateHit, readRateHits, type SqlRunner } from "../db/index.js";
-import { hashTrackingCode, newTrackingCode, verifyTrackingCode } from "./tracking-code.js";
-
-/** A hash no ticket has, checked against when the ticket is unknown or has no code. */
-const DECOY_HASH = hashTrackingCode("-", newTrackingCode());
+import { newTrackedCode, verifyTrackingCode } from "./tracking-code.js";
 
 /**
  * Wrong tracking codes allowed before a query is refused for the rest of the window. Counted per
@@ -45,8 +42,8 @@ export async function checkTrackingCode(
     [attempt.ticket.toUpperCase()],
   );
   const row = rows[0];
-  // An unknown ticket costs the same hash as a known one: the answer's timing tells nothing either.
-  const matches = await verifyTrackingCode(attempt.ticket, attempt.code, row?.trackingHash ?? DECOY_HASH);
+  // An unknown ticket costs the same opening as a known one: the answer's timing tells nothing either.
+  const matches = await verifyTrackingCode(attempt.ticket, attempt.code, row?.trackingHash ?? newTrackedCode("-").hash);
   if (row && row.trackingHash && matches) return { outcome: "ok", complaintId: row.id };
   await countRateHit(sql, ticketKey, TRACKING_ATTEMPTS.perTicket.windowMs, nowMs);
   await countRateHit(sql, clientKey, TRACKING_ATTEMPTS.perClient.windowMs, nowMs);

@@ -124,6 +124,8 @@ export async function resealIdentities(
   count.outbox = await resealColumn(sql, "OutboxMessage", "payload", isStale, reseal);
   count.complaints = await resealColumn(sql, "Complaint", "text", isStale, reseal);
   count.complaints += await resealColumn(sql, "Complaint", "ratingComment", isStale, reseal);
+  // Tracking codes (and the scrypt hashes older versions stored there) live in the trackingHash column.
+  count.complaints += await resealColumn(sql, "Complaint", "trackingHash", isStale, reseal);
   count.events = await resealColumn(sql, "ComplaintEvent", "data", isStale, reseal);
   count.files = await resealColumn(sql, "Attachment", "filename", isStale, reseal);
   return count;
@@ -133,7 +135,7 @@ export async function resealIdentities(
 async function resealColumn(
   sql: SqlRunner,
   table: "Message" | "OutboxMessage" | "Complaint" | "ComplaintEvent" | "Attachment",
-  column: "text" | "options" | "payload" | "ratingComment" | "data" | "filename",
+  column: "text" | "options" | "payload" | "ratingComment" | "trackingHash" | "data" | "filename",
   isStale: (v: unknown) => v is string,
   reseal: (v: string | null) => string | null,
 ): Promise<number> {
@@ -182,11 +184,12 @@ export async function identityKeyUse(sql: SqlRunner): Promise<Map<string, number
     add(row.options);
   }
   for (const row of await sql.query<{ payload: string }>(`SELECT "payload" FROM "OutboxMessage" WHERE "payload" <> '{}'`)) add(row.payload);
-  for (const row of await sql.query<{ text: string; ratingComment: string | null }>(
-    `SELECT "text", "ratingComment" FROM "Complaint" WHERE "text" <> ''`,
+  for (const row of await sql.query<{ text: string; ratingComment: string | null; trackingHash: string | null }>(
+    `SELECT "text", "ratingComment", "trackingHash" FROM "Complaint"`,
   )) {
-    add(row.text);
+    if (row.text !== "") add(row.text);
     add(row.ratingComment);
+    add(row.trackingHash);
   }
   for (const row of await sql.query<{ data: string }>(`SELECT "data" FROM "ComplaintEvent"`)) add(row.data);
   for (const row of await sql.query<{ filename: string | null }>(`SELECT "filename" FROM "Attachment"`)) add(row.filename);

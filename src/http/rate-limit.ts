@@ -18,7 +18,7 @@ export const LIMITS = {
   uploads: { max: 20, windowMs: 10 * 60_000, shared: true },
   /** Every login form (WhatsApp Web's operator page, the staff console): a secret must not be guessable. */
   login: { max: 10, windowMs: 15 * 60_000, shared: true },
-  /** The public tracking API: each request may cost a code check (scrypt) and a few queries. */
+  /** The public tracking API: each request may cost a code check and a few queries. */
   track: { max: 30, windowMs: 10 * 60_000, shared: true },
   /** Webhook credential checks that failed (a wrong verify token or secret); the providers never fail them. */
   webhookRefusals: { max: 20, windowMs: 15 * 60_000, shared: false },

@@ -157,8 +157,7 @@ export async function processStepBatch(
           apart,
         },
       );
-      // Their tracking codes, hashed on libuv's threads side by side: the event loop stays free meanwhile.
-      const trackingCodes = await Promise.all(tickets.map((ticket) => newTrackedCode(ticket)));
+      const trackingCodes = tickets.map((ticket) => newTrackedCode(ticket));
 
       // Phase 3: effects, rendering, rows.
       for (const { index, job, conversation, outcome, files, stored } of stepped) {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { hashTrackingCode, newTrackingCode, trackingLink, verifyTrackingCode } from "../../src/complaints/index.js";
+import { scryptSync } from "node:crypto";
+import { newTrackingCode, sealTrackingCode, trackingLink, verifyTrackingCode } from "../../src/complaints/index.js";
 import { codeAfterTicket, normalizeTrackingCode, TRACKING_CODE_ALPHABET, TRACKING_CODE_LENGTH } from "../../src/core/index.js";
+import { keyringOf, newKeyText, parseKeyList, seal } from "../../src/db/index.js";
+
+const keyring = keyringOf(parseKeyList(newKeyText()), "setting");
+const otherKeyring = keyringOf(parseKeyList(newKeyText()), "setting");
 
 describe("tracking codes", () => {
   it("are 8 characters from an alphabet without look-alikes, and do not repeat", () => {
@@ -15,21 +20,37 @@ describe("tracking codes", () => {
     }
   });
 
-  it("are stored as a salted hash bound to the ticket, and checked as typed", async () => {
+  it("are stored sealed with the identity key, bound to the ticket, and checked as typed", async () => {
     const code = newTrackingCode();
-    const stored = hashTrackingCode("ADU-2026-00042", code);
+    const stored = sealTrackingCode("ADU-2026-00042", code, keyring);
+    expect(stored).toMatch(/^enc:v1:/);
     expect(stored).not.toContain(code);
-    expect(hashTrackingCode("ADU-2026-00042", code)).not.toBe(stored); // a fresh salt each time
-    expect(await verifyTrackingCode("ADU-2026-00042", code, stored)).toBe(true);
-    expect(await verifyTrackingCode("adu-2026-00042", `${code.slice(0, 4).toLowerCase()}-${code.slice(4)}`, stored)).toBe(true);
+    expect(sealTrackingCode("ADU-2026-00042", code, keyring)).not.toBe(stored); // a fresh IV each time
+    expect(await verifyTrackingCode("ADU-2026-00042", code, stored, keyring)).toBe(true);
+    expect(await verifyTrackingCode("adu-2026-00042", `${code.slice(0, 4).toLowerCase()}-${code.slice(4)}`, stored, keyring)).toBe(true);
     const other = code.startsWith("A") ? `B${code.slice(1)}` : `A${code.slice(1)}`;
-    expect(await verifyTrackingCode("ADU-2026-00042", other, stored)).toBe(false);
-    // The same code on another ticket, a broken or missing hash: no.
-    expect(await verifyTrackingCode("ADU-2026-00043", code, stored)).toBe(false);
-    expect(await verifyTrackingCode("ADU-2026-00042", code, stored.slice(0, -4))).toBe(false);
-    expect(await verifyTrackingCode("ADU-2026-00042", code, "s1$$")).toBe(false);
-    expect(await verifyTrackingCode("ADU-2026-00042", code, null)).toBe(false);
-    expect(await verifyTrackingCode("ADU-2026-00042", "", stored)).toBe(false);
+    expect(await verifyTrackingCode("ADU-2026-00042", other, stored, keyring)).toBe(false);
+    // The same code on another ticket, a tampered or missing value, another office's key: no, and no throw.
+    expect(await verifyTrackingCode("ADU-2026-00043", code, stored, keyring)).toBe(false);
+    expect(await verifyTrackingCode("ADU-2026-00042", code, stored.slice(0, -4), keyring)).toBe(false);
+    expect(await verifyTrackingCode("ADU-2026-00042", code, `${stored.slice(0, -6)}AAAA==`, keyring)).toBe(false);
+    expect(await verifyTrackingCode("ADU-2026-00042", code, stored, otherKeyring)).toBe(false);
+    expect(await verifyTrackingCode("ADU-2026-00042", code, "enc:v1:::", keyring)).toBe(false);
+    expect(await verifyTrackingCode("ADU-2026-00042", code, null, keyring)).toBe(false);
+    expect(await verifyTrackingCode("ADU-2026-00042", "", stored, keyring)).toBe(false);
+    // A code in clear is never taken: a row someone edited by hand does not open.
+    expect(await verifyTrackingCode("ADU-2026-00042", code, `ADU-2026-00042:${code}`, keyring)).toBe(false);
+  });
+
+  it("stored by earlier versions as a scrypt hash still verify, sealed or not", async () => {
+    const code = newTrackingCode();
+    const salt = Buffer.from("0123456789abcdef");
+    const hash = scryptSync(`ADU-2026-00042:${code}`, salt, 32, { N: 1024, r: 8, p: 1 });
+    const old = `s1$${salt.toString("base64url")}$${hash.toString("base64url")}`;
+    expect(await verifyTrackingCode("ADU-2026-00042", code, old, keyring)).toBe(true);
+    expect(await verifyTrackingCode("ADU-2026-00042", code, seal(old, keyring), keyring)).toBe(true);
+    expect(await verifyTrackingCode("ADU-2026-00043", code, seal(old, keyring), keyring)).toBe(false);
+    expect(await verifyTrackingCode("ADU-2026-00042", code, "s1$$", keyring)).toBe(false);
   });
 
   it("are found after the ticket in a status query only when well-formed", () => {

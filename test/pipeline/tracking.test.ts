@@ -29,7 +29,7 @@ async function file(chatId: string): Promise<{ ticket: string; code: string; rec
 }
 
 describe(`tracking codes in the conversation (${TEST_DB})`, () => {
-  it("gives a code with the ticket, keeps only its hash, and hides it in the stored history", async () => {
+  it("gives a code with the ticket, keeps it only sealed, and hides it in the stored history", async () => {
     t = await createTestPipeline({ overrides: {} });
     const { ticket, code, receipt } = await file("owner");
     expect(code).toMatch(/^[2-9A-HJKMNP-Z]{8}$/);
@@ -37,7 +37,7 @@ describe(`tracking codes in the conversation (${TEST_DB})`, () => {
     expect(receipt).not.toContain("/lacak"); // no PUBLIC_BASE_URL in this pipeline
 
     const complaint = await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } });
-    expect(complaint.trackingHash).toMatch(/^s1\$/);
+    expect(complaint.trackingHash).toMatch(/^enc:v1:/);
     expect(JSON.stringify(complaint)).not.toContain(code);
     const history = await t.db.prisma.message.findMany({ where: { direction: "out" } });
     expect(history.some((m) => m.text.includes(ticket))).toBe(true);

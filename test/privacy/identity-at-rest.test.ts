@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { complainantOf } from "../../src/complaints/index.js";
+import { complainantOf, verifyTrackingCode } from "../../src/complaints/index.js";
 import {
   identityKeyring,
   identityKeyUse,
@@ -62,8 +62,11 @@ async function fileNamedComplaint(p: TestPipeline, chatId: string, upTo = Infini
     const result = await p.pipeline.receive(textMessage(chatId, line, { sender: { id: chatId, displayName: NAME } }));
     last = result.replies.map((r) => r.text).join(" ");
   }
+  lastReceipt = last;
   return TICKET.exec(last)?.[0];
 }
+/** The last conversation's final answer: the receipt, with the tracking code, when it filed. */
+let lastReceipt = "";
 
 /** Every identity-bearing table as raw SQL sees it: what a dump or a stolen backup holds. */
 async function rawDump(p: TestPipeline): Promise<string> {
@@ -242,6 +245,7 @@ describe("identity at rest", () => {
     t = await createTestPipeline();
     await fileNamedComplaint(t, "rot-draft", 6);
     const ticket = await fileNamedComplaint(t, "rot-1");
+    const code = new RegExp(`status ${ticket} (\\w{8})`).exec(lastReceipt)![1]!;
     const old = identityKeyring();
     const fresh = keyringOf([Buffer.from(newKeyText(), "base64"), old.current.key], "setting");
     installIdentityKeyring(fresh);
@@ -254,6 +258,8 @@ describe("identity at rest", () => {
     installIdentityKeyring(keyringOf([fresh.current.key], "setting"));
     const complaint = await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket: ticket! }, include: { complainant: true } });
     expect(complaint.complainant.name).toBe(NAME);
+    // The tracking code was re-sealed with the rest: it still opens the status with the new key alone.
+    expect(await verifyTrackingCode(ticket!, code, complaint.trackingHash)).toBe(true);
     // The half-written draft goes on with the new key too.
     const next = await t.pipeline.receive(textMessage("rot-draft", "3", { sender: { id: "rot-draft" } }));
     expect(next.replies.length).toBeGreaterThan(0);
