@@ -116,10 +116,10 @@ interface Instance {
 
 function startInstance(index: number, env: Record<string, string>): Promise<Instance> {
   // The compiled npm start (built below from the source under test), as deployed.
-  const { flags, entry } = startCommand();
+  const { env: startEnvironment, flags, entry } = startCommand();
   const child = spawn(process.execPath, [...flags, entry], {
     cwd: repoRoot,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...startEnvironment, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const tail: string[] = [];

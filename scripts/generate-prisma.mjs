@@ -35,4 +35,28 @@ ${models}`;
     stdio: ["ignore", "inherit", "inherit"],
     env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
   });
+  readWasmAsText(join(root, "src/db/generated", provider, "internal/class.ts"), provider);
+}
+
+/**
+ * The generated client imports its query compiler as a JavaScript module holding the WebAssembly
+ * as one 2.4 MB base64 string; a module's source and its constants live as long as the process,
+ * so every instance kept ~5 MB of heap it used once (README, Benchmark: idle memory). Read the same
+ * file as text instead: once compiled, the string is garbage. The generated code is checked, so a
+ * Prisma upgrade that changes it stops the install here instead of quietly growing the heap again.
+ */
+function readWasmAsText(classFile, provider) {
+  const generated = readFileSync(classFile, "utf8");
+  const runtime = `@prisma/client/runtime/query_compiler_bg.${provider}.wasm-base64.mjs`;
+  const imported = `    const { wasm } = await import("${runtime}")\n`;
+  if (!generated.includes(imported)) throw new Error(`${classFile}: the query compiler import changed; update scripts/generate-prisma.mjs`);
+  const read = [
+    `    // Read as text, not imported (scripts/generate-prisma.mjs says why).`,
+    `    const { readFile } = await import("node:fs/promises")`,
+    `    const { createRequire } = await import("node:module")`,
+    `    const source = await readFile(createRequire(import.meta.url).resolve("${runtime}"), "utf8")`,
+    `    const wasm = source.slice(source.indexOf('"') + 1, source.lastIndexOf('"'))`,
+    ``,
+  ].join("\n");
+  writeFileSync(classFile, generated.replace(imported, read));
 }

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
-import pg from "pg";
+import type pg from "pg";
+import { loadPg } from "./pg-module.js";
 import { describeError } from "../core/index.js";
 import { providerOf, sqlitePath } from "./provider.js";
 import { fileLock } from "./session-lock.js";
@@ -163,7 +164,7 @@ function advisoryLease(databaseUrl: string, name: string, leaseMs: number, log: 
   };
   return {
     async acquire() {
-      const candidate = new pg.Client({
+      const candidate = new (await loadPg()).Client({
         connectionString: databaseUrl,
         application_name: "kanal-aduan leader",
         keepAlive: true,

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
-import pg from "pg";
+import { loadPg } from "./pg-module.js";
 import { providerOf, sqlitePath, type DbProvider } from "./provider.js";
 import { repoRoot } from "./paths.js";
 
@@ -91,7 +91,7 @@ function migrateSqlite(databaseUrl: string): string[] {
 }
 
 async function migratePostgres(databaseUrl: string): Promise<string[]> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = new (await loadPg()).Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     // One instance migrates at a time; the others wait here and then find nothing to do.

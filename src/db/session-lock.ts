@@ -1,7 +1,8 @@
 import { mkdir, open, readFile, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { hostname } from "node:os";
-import pg from "pg";
+import type pg from "pg";
+import { loadPg } from "./pg-module.js";
 import { providerOf } from "./provider.js";
 
 export interface SessionLock {
@@ -23,7 +24,7 @@ function advisoryLock(databaseUrl: string, name: string): SessionLock {
   let client: pg.Client | undefined;
   return {
     async acquire() {
-      client = new pg.Client({ connectionString: databaseUrl });
+      client = new (await loadPg()).Client({ connectionString: databaseUrl });
       await client.connect();
       const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtext($1)) AS locked", [name]);
       if (rows[0]?.locked) return true;

@@ -1,4 +1,4 @@
-import QRCode from "qrcode";
+import type QRCodeModule from "qrcode";
 import { headRole, type DocumentNumber, type SopPreset } from "../complaints/index.js";
 import { CATEGORIES, type Category, type Locale } from "../core/index.js";
 import { evidenceEntries } from "./evidence.js";
@@ -104,7 +104,7 @@ export function complaintFormFields(
 }
 
 /** The QR code as vector squares: sharp at any zoom and printer, and nothing to decode or embed. */
-function qrCode(doc: Pdf, text: string, x: number, y: number, size: number): void {
+function qrCode(QRCode: typeof QRCodeModule, doc: Pdf, text: string, x: number, y: number, size: number): void {
   const { modules } = QRCode.create(text, { errorCorrectionLevel: "M" });
   // Four modules of quiet zone around the code, as scanners expect.
   const cell = size / (modules.size + 8);
@@ -149,7 +149,9 @@ function checkbox(doc: Pdf, x: number, y: number, ticked: boolean): void {
  * request-for-information form for an information request; under the kop surat, with the preset's
  * form number and a QR code of the tracking page.
  */
-export function complaintFormLayout(fields: ComplaintFormFields, layout: DocumentLayout): Promise<Buffer> {
+export async function complaintFormLayout(fields: ComplaintFormFields, layout: DocumentLayout): Promise<Buffer> {
+  // Loaded with the first form, not at start (as pdfkit is): most processes never print one.
+  const { default: QRCode } = await import("qrcode");
   const { texts } = layout;
   const information = fields.kind === "information";
   const title = texts.t(information ? "form.infoTitle" : "form.title");
@@ -250,7 +252,7 @@ export function complaintFormLayout(fields: ComplaintFormFields, layout: Documen
     const footY = signY + 85;
     if (number) documentNumberBox(doc, number, texts, left, footY);
     if (fields.trackingUrl) {
-      qrCode(doc, fields.trackingUrl, left + width - qrSize, footY - 6, qrSize);
+      qrCode(QRCode, doc, fields.trackingUrl, left + width - qrSize, footY - 6, qrSize);
       // The link in words too, under the code: for whoever reads the form on paper without a phone.
       doc.fontSize(8).fillColor("#000000");
       write(doc, `${texts.t("form.track")} ${fields.trackingUrl}`, left, footY + qrSize - 2, { width, align: "right" });

@@ -2,7 +2,6 @@ import { once } from "node:events";
 import { createReadStream, existsSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import archiver from "archiver";
 
 /** One evidence file of a complaint, as stored (Attachment rows). */
 export interface EvidenceFile {
@@ -81,6 +80,8 @@ export function evidenceEntries(files: readonly EvidenceFile[]): EvidenceEntry[]
  * or a moved attachments folder) is left out and named in `missing`.
  */
 export async function evidenceZip(entries: readonly EvidenceEntry[], dir: string): Promise<{ zip: Buffer; missing: string[] }> {
+  // Loaded with the first ZIP, not at start: archiver and its dependencies weigh ~2 MB of heap.
+  const { default: archiver } = await import("archiver");
   const archive = archiver("zip", { zlib: { level: 6 } });
   const sink = new PassThrough();
   const chunks: Buffer[] = [];

@@ -13,6 +13,8 @@ import { startSilentServer } from "../fakes/silent-server.js";
 import { freePort, startBotProcess, type BotProcess } from "../helpers/process.js";
 
 const LIBRARIES = ["telegraf", "discord.js", "whatsapp-web.js", "imapflow", "nodemailer", "mailparser"] as const;
+/** Libraries of work an idle web-chat process never does: PostgreSQL, printed forms, evidence ZIPs, reports. */
+const IDLE_UNUSED = ["pg", "qrcode", "archiver", "pdfkit", "exceljs"] as const;
 const RECORD = join(repoRoot, "test/fixtures/loads/record.mjs");
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -21,7 +23,7 @@ afterEach(async () => {
 });
 
 /** Starts the bot with `env`, asks /health, stops it with SIGTERM, and says which libraries it loaded. */
-async function librariesLoaded(env: Record<string, string>): Promise<{ loaded: string[]; modules: number }> {
+async function librariesLoaded(env: Record<string, string>): Promise<{ loaded: string[]; idleUnused: string[]; modules: number }> {
   const dir = mkdtempSync(join(tmpdir(), "kanal-loads-"));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const log = join(dir, "loads.txt");
@@ -43,16 +45,18 @@ async function librariesLoaded(env: Record<string, string>): Promise<{ loaded: s
   bot.child.kill("SIGTERM");
   expect(await bot.exited).toBe(0);
   const lines = readFileSync(log, "utf8").split("\n");
-  const loaded = LIBRARIES.filter((lib) => lines.some((line) => line.includes(`/node_modules/${lib}/`)));
-  return { loaded, modules: lines.length };
+  const has = (lib: string) => lines.some((line) => line.includes(`/node_modules/${lib}/`));
+  return { loaded: LIBRARIES.filter(has), idleUnused: IDLE_UNUSED.filter(has), modules: lines.length };
 }
 
 describe("channel libraries load only for configured channels", () => {
   it("npm start with the web chat alone loads none of them", async () => {
-    const { loaded, modules } = await librariesLoaded({});
+    const { loaded, idleUnused, modules } = await librariesLoaded({});
     // The record did see the bot's own modules (fastify among them): it is not empty by mistake.
     expect(modules).toBeGreaterThan(100);
     expect(loaded).toEqual([]);
+    // Nor the libraries of work it has not been asked for (idle memory, issue 17 item 1).
+    expect(idleUnused).toEqual([]);
   }, 90_000);
 
   it("with Telegram configured, telegraf is loaded and the other channels' libraries are not", async () => {
