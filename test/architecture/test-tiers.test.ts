@@ -13,7 +13,7 @@ function testFiles(dir: string): string[] {
 
 /** What makes a test slow or stateful: a database, a server or a fake of one, a child process, a browser, a socket. */
 const IO = [
-  /helpers\/(database|postgres|app|pipeline|process|leader-child)\.js/,
+  /helpers\/(database|postgres|app|pipeline|process|leader-child|email-rig)\.js/,
   /\/fakes\//,
   /\bopenDatabase\(/,
   /from "node:(child_process|http|https|net)"/,

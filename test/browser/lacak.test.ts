@@ -11,9 +11,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TRACKING_CODE_ALPHABET } from "../../src/core/index.js";
 import { HAS_CHROMIUM, launchChromium } from "../helpers/chromium.js";
 import { startApp, type TestApp } from "../helpers/app.js";
+import { WebchatCitizen } from "../helpers/webchat-citizen.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const RESULTS = join(ROOT, "test-results");
@@ -21,36 +21,6 @@ const WAIT = 15_000;
 
 const NAME = "Ni Luh Ayu Lestari";
 const PHONE = "0857 3333 4444";
-
-/** Files a named complaint through the web chat API; returns the receipt's ticket and code. */
-async function fileComplaint(app: TestApp): Promise<{ ticket: string; code: string }> {
-  const post = async (path: string, body: unknown) => {
-    const response = await fetch(app.url + path, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    return (await response.json()) as { sessionId?: string; replies: { text: string }[] };
-  };
-  const { sessionId } = await post("/api/webchat/sessions", {});
-  let receipt = "";
-  for (const text of [
-    "1",
-    NAME,
-    PHONE,
-    "Jl. Melati 7, Denpasar",
-    "3",
-    "Lampu jalan di depan balai banjar mati sejak dua minggu lalu",
-    "lewati",
-    "ya",
-  ]) {
-    receipt = (await post(`/api/webchat/sessions/${sessionId}/messages`, { text })).replies.map((r) => r.text).join("\n");
-  }
-  return {
-    ticket: /ADU-\d{4}-\d{5}/.exec(receipt)![0],
-    code: new RegExp(`(?:kode|code)\\W+([${TRACKING_CODE_ALPHABET}]{8})`, "i").exec(receipt)![1]!,
-  };
-}
 
 describe.skipIf(!HAS_CHROMIUM)("the tracking page /lacak on a phone", () => {
   let app: TestApp;
@@ -64,7 +34,12 @@ describe.skipIf(!HAS_CHROMIUM)("the tracking page /lacak on a phone", () => {
   beforeAll(async () => {
     mkdirSync(RESULTS, { recursive: true });
     app = await startApp();
-    ({ ticket, code } = await fileComplaint(app));
+    const citizen = new WebchatCitizen(app.url);
+    await citizen.start();
+    ({ ticket, code } = await citizen.file(NAME, "Lampu jalan di depan balai banjar mati sejak dua minggu lalu", {
+      details: [PHONE, "Jl. Melati 7, Denpasar"],
+      category: "3",
+    }));
     const complaint = await app.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } });
     await app.db.prisma.complaintEvent.create({
       data: {

@@ -4,63 +4,31 @@
  * the citizen's replies in the thread continue the same conversation; a redelivery after a
  * UIDVALIDITY change is recorded once.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEmailAdapter, EMAIL_LIMITS, type EmailAdapter } from "../../channels/email/index.js";
-import { createOutboxWorker, type OutboxWorker } from "../../src/outbox/index.js";
-import { dovecotAvailable, DOVECOT_MISSING, eventually, MemoryState, rawMail, startDovecot, type FakeDovecot } from "../fakes/dovecot.js";
-import { startSmtpCapture, type SmtpCapture } from "../fakes/smtp-capture.js";
-import { createTestPipeline, TICKET, type TestPipeline } from "../helpers/pipeline.js";
+import { dovecotAvailable, DOVECOT_MISSING, eventually, MemoryState, rawMail } from "../fakes/dovecot.js";
+import { emailFixture, startEmailRig, type EmailRig } from "../helpers/email-rig.js";
+import { TICKET } from "../helpers/pipeline.js";
 
 const CITIZEN = '"Siti Rahmawati" <siti.rahmawati@warga.example>';
 
 describe.skipIf(!dovecotAvailable)(`e-mail end to end${dovecotAvailable ? "" : ` — skipped: ${DOVECOT_MISSING}`}`, () => {
-  let dovecot: FakeDovecot;
-  let smtp: SmtpCapture;
-  let t: TestPipeline;
-  let worker: OutboxWorker | undefined;
-  let adapter: EmailAdapter;
-  let box: { user: string; password: string };
+  let rig: EmailRig;
+  // The test's own, so that it can make the adapter forget the UIDVALIDITY it saw.
   const state = new MemoryState();
 
   beforeAll(async () => {
-    [dovecot, smtp] = await Promise.all([startDovecot(), startSmtpCapture()]);
-    box = dovecot.freshMailbox();
-    t = await createTestPipeline({ limits: { email: EMAIL_LIMITS }, overrides: { onOutboxRows: () => worker?.notify() } });
-    adapter = createEmailAdapter({
-      imap: { host: dovecot.host, port: dovecot.port, secure: false, user: box.user, password: box.password, mailbox: "INBOX" },
-      smtp: { host: smtp.host, port: smtp.port, secure: false },
-      from: "aduan@kecamatan.example",
-      officeName: "Kecamatan Uji",
-      state,
-      maxAttachmentBytes: 10 * 1024 * 1024,
-      reconnect: { initialMs: 100, maxMs: 400 },
-      idleDelayMs: 100,
-    });
-    worker = createOutboxWorker({
-      db: t.db,
-      adapters: new Map([["email", adapter]]),
-      options: { pollIntervalMs: 50, baseDelayMs: 20 },
-      log: () => undefined,
-    });
-    worker.start();
-    await adapter.start((m) => t.pipeline.receive(m));
+    rig = await startEmailRig({ state: () => state });
   });
 
   afterAll(async () => {
-    await adapter?.stop();
-    await worker?.stop();
-    await t?.close();
-    await smtp?.close();
-    await dovecot?.stop();
+    await rig?.close();
   });
 
   let receipt: { messageId: string; ticket: string };
 
   it("a complaint e-mail is filed at once and answered in its thread with the ticket and the guessed category", async () => {
-    await dovecot.deliver(readFileSync(join(import.meta.dirname, "..", "fixtures", "email", "new-complaint.eml")), box.user);
-    const [mail] = await smtp.waitFor(1);
+    await rig.deliver(emailFixture("new-complaint.eml"));
+    const [mail] = await rig.smtp.waitFor(1);
     const p = mail!.parsed;
     const ticket = TICKET.exec(p.subject ?? "")?.[0];
     expect(ticket).toBeDefined();
@@ -76,19 +44,19 @@ describe.skipIf(!dovecotAvailable)(`e-mail end to end${dovecotAvailable ? "" : `
     expect(p.text).toMatch(/\n {2}1\. Perilaku Pegawai\n {2}2\. Pelayanan\n {2}3\. Sarana Prasarana\n {2}4\. Lain-lain\n/);
     expect(p.html).toContain(`<b>${ticket}</b>`);
 
-    const complaint = await t.db.prisma.complaint.findFirstOrThrow({ include: { complainant: true } });
+    const complaint = await rig.db.prisma.complaint.findFirstOrThrow({ include: { complainant: true } });
     expect(complaint).toMatchObject({ ticket, category: "Perilaku Pegawai", channel: "email" });
     expect(complaint.text).toContain("membentak saya dan meminta uang\nrokok");
     expect(complaint.complainant.name).toBe("Siti Rahmawati");
     expect(complaint.complainant.email).toBe("siti.rahmawati@warga.example");
     // Recorded, so flagged \Seen.
-    await eventually(async () => (await dovecot.messages(box.user))[0]?.flags.includes("\\Seen"), "the \\Seen flag");
+    await eventually(async () => (await rig.dovecot.messages(rig.box.user))[0]?.flags.includes("\\Seen"), "the \\Seen flag");
     receipt = { messageId: p.messageId!, ticket: ticket! };
   });
 
   it("the citizen's replies in the thread continue the same conversation", async () => {
     const { messageId, ticket } = receipt;
-    await dovecot.deliver(
+    await rig.deliver(
       rawMail({
         from: CITIZEN,
         subject: `Re: [${ticket}] Petugas loket dua kasar`,
@@ -96,16 +64,15 @@ describe.skipIf(!dovecotAvailable)(`e-mail end to end${dovecotAvailable ? "" : `
         headers: { "In-Reply-To": messageId, References: `<new-complaint-1@warga.example> ${messageId}` },
         body: `2\n\nPada tanggal Sen, 5 Jan 2026 pukul 09.20 Kecamatan Uji <aduan@kecamatan.example> menulis:\n> Terima kasih, e-mail Bapak/Ibu telah kami terima\n> nomor tiket ${ticket}`,
       }),
-      box.user,
     );
-    const second = (await smtp.waitFor(2))[1]!.parsed;
+    const second = (await rig.smtp.waitFor(2))[1]!.parsed;
     expect(second.subject).toBe(`Re: [${ticket}] Petugas loket dua kasar`);
     expect(second.inReplyTo).toBe("<reply-1@warga.example>");
     expect(second.references).toEqual(["<new-complaint-1@warga.example>", messageId, "<reply-1@warga.example>"]);
     // "2" answered the receipt's question: the category correction, not a follow-up.
     expect(second.text).toContain(`kategori aduan *${ticket}* telah kami ubah menjadi *Pelayanan*`);
 
-    await dovecot.deliver(
+    await rig.deliver(
       rawMail({
         from: CITIZEN,
         subject: `RE: Re: [${ticket}] Petugas loket dua kasar`,
@@ -113,45 +80,41 @@ describe.skipIf(!dovecotAvailable)(`e-mail end to end${dovecotAvailable ? "" : `
         headers: { "In-Reply-To": second.messageId!, References: `<new-complaint-1@warga.example> ${second.messageId}` },
         body: "Tambahan: petugasnya memakai rompi biru dan berkacamata.\n\n-----Original Message-----\nFrom: Kecamatan Uji\nSent: Monday\nTo: Siti\nSubject: Re: ...\n\nTerima kasih",
       }),
-      box.user,
     );
-    const third = (await smtp.waitFor(3))[2]!.parsed;
+    const third = (await rig.smtp.waitFor(3))[2]!.parsed;
     expect(third.subject).toBe(`Re: [${ticket}] Petugas loket dua kasar`);
     expect(third.text).toContain(`tambahkan ke aduan *${ticket}*`);
 
-    expect(await t.db.prisma.conversation.count({ where: { channel: "email" } })).toBe(1);
-    expect(await t.db.prisma.complaint.count()).toBe(1);
-    const events = await t.db.prisma.complaintEvent.findMany({ where: { type: "citizen.followup" } });
+    expect(await rig.db.prisma.conversation.count({ where: { channel: "email" } })).toBe(1);
+    expect(await rig.db.prisma.complaint.count()).toBe(1);
+    const events = await rig.db.prisma.complaintEvent.findMany({ where: { type: "citizen.followup" } });
     expect(events.map((e) => (JSON.parse(e.data ?? "{}") as { text?: string }).text)).toEqual([
       "Tambahan: petugasnya memakai rompi biru dan berkacamata.",
     ]);
   });
 
   it("a short first e-mail from someone else starts its own conversation with the greeting and menu, in one mail", async () => {
-    await dovecot.deliver(readFileSync(join(import.meta.dirname, "..", "fixtures", "email", "short-greeting.eml")), box.user);
-    const mails = await smtp.waitFor(4);
+    await rig.deliver(emailFixture("short-greeting.eml"));
+    const mails = await rig.smtp.waitFor(4);
     await new Promise((r) => setTimeout(r, 300));
-    expect(smtp.mails).toHaveLength(4);
+    expect(rig.smtp.mails).toHaveLength(4);
     const text = mails[3]!.parsed.text ?? "";
     expect(text).toContain("Selamat datang");
     expect(text).toMatch(/1\. Buat aduan baru/);
     expect(mails[3]!.parsed.inReplyTo).toBe("<short-1@warga.example>");
     expect(mails[3]!.parsed.subject).toBe("Re: Halo");
-    expect(await t.db.prisma.conversation.count({ where: { channel: "email" } })).toBe(2);
+    expect(await rig.db.prisma.conversation.count({ where: { channel: "email" } })).toBe(2);
   });
 
   it("mail read again after a UIDVALIDITY change is recorded once and not answered twice", async () => {
     const key = [...state.values.keys()].find((k) => k.endsWith(":uidvalidity"))!;
     state.values.set(key, "1");
-    await dovecot.deliver(
-      rawMail({ from: "ani@warga.example", subject: "Halo", id: "<after-reset@warga.example>", body: "halo" }),
-      box.user,
-    );
-    await smtp.waitFor(5);
+    await rig.deliver(rawMail({ from: "ani@warga.example", subject: "Halo", id: "<after-reset@warga.example>", body: "halo" }));
+    await rig.smtp.waitFor(5);
     await new Promise((r) => setTimeout(r, 500));
-    expect(smtp.mails).toHaveLength(5);
-    expect(smtp.mails[4]!.envelope.to[0]).toBe("ani@warga.example");
-    expect(await t.db.prisma.complaint.count()).toBe(1);
-    expect(await t.db.prisma.outboxMessage.count({ where: { status: { not: "sent" } } })).toBe(0);
+    expect(rig.smtp.mails).toHaveLength(5);
+    expect(rig.smtp.mails[4]!.envelope.to[0]).toBe("ani@warga.example");
+    expect(await rig.db.prisma.complaint.count()).toBe(1);
+    expect(await rig.db.prisma.outboxMessage.count({ where: { status: { not: "sent" } } })).toBe(0);
   });
 });

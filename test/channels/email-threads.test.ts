@@ -7,19 +7,18 @@
  * to the address that filed the complaint.
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEmailAdapter, EMAIL_LIMITS, type EmailAdapter } from "../../channels/email/index.js";
+import { EMAIL_LIMITS } from "../../channels/email/index.js";
 import { loadSopPreset } from "../../src/complaints/index.js";
 import type { StaffMessage } from "../../src/core/index.js";
 import { channelStateStore, repoRoot } from "../../src/db/index.js";
 import { loadTemplates } from "../../src/i18n/index.js";
-import { createOutboxWorker, type OutboxWorker } from "../../src/outbox/index.js";
 import { createStaffConsole } from "../../src/staff/index.js";
-import { dovecotAvailable, DOVECOT_MISSING, rawMail, startDovecot, type FakeDovecot } from "../fakes/dovecot.js";
-import { startSmtpCapture, type CapturedMail, type SmtpCapture } from "../fakes/smtp-capture.js";
-import { createTestPipeline, PUSH, TICKET, type TestPipeline } from "../helpers/pipeline.js";
+import { dovecotAvailable, DOVECOT_MISSING, rawMail } from "../fakes/dovecot.js";
+import type { CapturedMail } from "../fakes/smtp-capture.js";
+import { emailFixture, startEmailRig, type EmailRig } from "../helpers/email-rig.js";
+import { PUSH, TICKET } from "../helpers/pipeline.js";
 
 const CITIZEN = '"Siti Rahmawati" <siti.rahmawati@warga.example>';
 const CITIZEN_ADDRESS = "siti.rahmawati@warga.example";
@@ -30,40 +29,18 @@ const OPS = "-100200300";
 describe.skipIf(!dovecotAvailable)(
   `e-mail threads resist forged senders${dovecotAvailable ? "" : ` — skipped: ${DOVECOT_MISSING}`}`,
   () => {
-    let dovecot: FakeDovecot;
-    let smtp: SmtpCapture;
-    let t: TestPipeline;
-    let worker: OutboxWorker | undefined;
-    let adapter: EmailAdapter;
-    let box: { user: string; password: string };
+    let rig: EmailRig;
     let staff: ReturnType<typeof createStaffConsole>;
 
     beforeAll(async () => {
-      [dovecot, smtp] = await Promise.all([startDovecot(), startSmtpCapture()]);
-      box = dovecot.freshMailbox();
-      t = await createTestPipeline({ limits: { email: EMAIL_LIMITS }, overrides: { onOutboxRows: () => worker?.notify() } });
-      adapter = createEmailAdapter({
-        imap: { host: dovecot.host, port: dovecot.port, secure: false, user: box.user, password: box.password, mailbox: "INBOX" },
-        smtp: { host: smtp.host, port: smtp.port, secure: false },
-        from: "aduan@kecamatan.example",
-        officeName: "Kecamatan Uji",
-        trustedAuthservId: TRUSTED,
-        state: channelStateStore(t.db, "email"),
-        maxAttachmentBytes: 10 * 1024 * 1024,
-        maxAnswersPerSenderPerHour: 100,
-        reconnect: { initialMs: 100, maxMs: 400 },
-        idleDelayMs: 100,
+      rig = await startEmailRig({
+        // As in production: the threads in the database's channel state table.
+        state: (db) => channelStateStore(db, "email"),
+        adapter: { trustedAuthservId: TRUSTED, maxAnswersPerSenderPerHour: 100 },
       });
-      worker = createOutboxWorker({
-        db: t.db,
-        adapters: new Map([["email", adapter]]),
-        options: { pollIntervalMs: 50, baseDelayMs: 20 },
-        log: () => undefined,
-      });
-      worker.start();
       staff = createStaffConsole({
-        db: t.db,
-        voice: t.pipeline,
+        db: rig.db,
+        voice: rig.pipeline,
         templates: loadTemplates(join(repoRoot, "templates")),
         sop: loadSopPreset(join(repoRoot, "templates"), "generic"),
         settings: {
@@ -77,15 +54,10 @@ describe.skipIf(!dovecotAvailable)(
         },
         limitsOf: (channel) => (channel === "email" ? EMAIL_LIMITS : PUSH),
       });
-      await adapter.start((m) => t.pipeline.receive(m));
     });
 
     afterAll(async () => {
-      await adapter?.stop();
-      await worker?.stop();
-      await t?.close();
-      await smtp?.close();
-      await dovecot?.stop();
+      await rig?.close();
     });
 
     let update = 0;
@@ -102,14 +74,14 @@ describe.skipIf(!dovecotAvailable)(
 
     /** Delivers a mail and returns the one answer it gets (every mail here is answered once). */
     async function answerTo(raw: string | Buffer): Promise<CapturedMail> {
-      const before = smtp.mails.length;
-      await dovecot.deliver(raw, box.user);
-      return (await smtp.waitFor(before + 1))[before]!;
+      const before = rig.smtp.mails.length;
+      await rig.deliver(raw);
+      return (await rig.smtp.waitFor(before + 1))[before]!;
     }
 
-    const emailConversations = () => t.db.prisma.conversation.count({ where: { channel: "email" } });
+    const emailConversations = () => rig.db.prisma.conversation.count({ where: { channel: "email" } });
     const followUps = () =>
-      t.db.prisma.complaintEvent
+      rig.db.prisma.complaintEvent
         .findMany({ where: { type: "citizen.followup", complaint: { ticket } }, orderBy: { createdAt: "asc" } })
         .then((events) => events.map((e) => (JSON.parse(e.data) as { text?: string }).text));
 
@@ -128,13 +100,13 @@ describe.skipIf(!dovecotAvailable)(
       });
 
     it("the citizen files a complaint by e-mail and gets the receipt", async () => {
-      const receipt = await answerTo(readFileSync(join(import.meta.dirname, "..", "fixtures", "email", "new-complaint.eml")));
+      const receipt = await answerTo(emailFixture("new-complaint.eml"));
       ticket = TICKET.exec(receipt.parsed.subject ?? "")![0];
       receiptId = receipt.parsed.messageId!;
       expect(receipt.envelope.to).toEqual([CITIZEN_ADDRESS]);
       // The bot's Message-IDs are random (128 bits), not derived from anything an outsider can see.
       expect(receiptId).toMatch(/^<[0-9a-f]{32}@kecamatan\.example>$/);
-      originalText = (await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } })).text;
+      originalText = (await rig.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } })).text;
       expect(await emailConversations()).toBe(1);
     });
 
@@ -149,21 +121,21 @@ describe.skipIf(!dovecotAvailable)(
       expect(answer.envelope.to).toEqual([CITIZEN_ADDRESS]);
       expect(answer.parsed.inReplyTo).not.toBe(receiptId);
       expect(await emailConversations()).toBe(2);
-      const complaint = await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } });
+      const complaint = await rig.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } });
       expect(complaint.text).toBe(originalText);
       expect(await followUps()).toEqual([]);
       // The complaint's thread still belongs to the citizen's address.
-      const conversation = await t.db.prisma.conversation.findUniqueOrThrow({ where: { id: complaint.conversationId } });
-      const stored = await t.db.prisma.channelState.findUniqueOrThrow({ where: { key: `email:email:thread:${conversation.chatId}` } });
+      const conversation = await rig.db.prisma.conversation.findUniqueOrThrow({ where: { id: complaint.conversationId } });
+      const stored = await rig.db.prisma.channelState.findUniqueOrThrow({ where: { key: `email:email:thread:${conversation.chatId}` } });
       const thread = JSON.parse(stored.value) as { from: string };
       expect(thread.from).toBe(CITIZEN_ADDRESS);
       expect(JSON.stringify(thread)).not.toContain(ATTACKER);
     });
 
     it("a later staff answer still goes to the citizen, in the complaint's thread", async () => {
-      const before = smtp.mails.length;
+      const before = rig.smtp.mails.length;
       await staff(staffMessage(`/balas ${ticket} Petugas loket dua sudah kami tegur.`));
-      const answer = (await smtp.waitFor(before + 1))[before]!;
+      const answer = (await rig.smtp.waitFor(before + 1))[before]!;
       expect(answer.envelope.to).toEqual([CITIZEN_ADDRESS]);
       expect(answer.parsed.text).toContain("Petugas loket dua sudah kami tegur.");
       expect(answer.parsed.references).toContain(receiptId);
@@ -228,22 +200,22 @@ describe.skipIf(!dovecotAvailable)(
     });
 
     it("closing the complaint asks the citizen, in the complaint's thread, for a rating", async () => {
-      const before = smtp.mails.length;
+      const before = rig.smtp.mails.length;
       await staff(staffMessage(`/selesai ${ticket}`));
-      const ask = (await smtp.waitFor(before + 1))[before]!;
+      const ask = (await rig.smtp.waitFor(before + 1))[before]!;
       expect(ask.envelope.to).toEqual([CITIZEN_ADDRESS]);
       expect(ask.parsed.subject).toContain(ticket);
       expect(ask.parsed.references).toContain(receiptId);
-      expect((await t.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } })).status).toBe("closed");
+      expect((await rig.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } })).status).toBe("closed");
     });
 
     it("nothing ever went to the attacker", async () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
-      for (const mail of smtp.mails) {
+      for (const mail of rig.smtp.mails) {
         expect(mail.envelope.to).toEqual([CITIZEN_ADDRESS]);
         expect(mail.raw.toString("utf8")).not.toContain(ATTACKER);
       }
-      expect(await t.db.prisma.outboxMessage.count({ where: { channel: "email", status: { not: "sent" } } })).toBe(0);
+      expect(await rig.db.prisma.outboxMessage.count({ where: { channel: "email", status: { not: "sent" } } })).toBe(0);
     });
   },
 );

@@ -1,14 +1,51 @@
+import { TRACKING_CODE_ALPHABET } from "../../src/core/index.js";
+
+export interface Evidence {
+  filename: string;
+  mime: string;
+  bytes: Uint8Array;
+}
+
+export interface Filing {
+  /**
+   * Answers to the questions the intake asks between the name and the category (a contact, an
+   * address), in order; a question past them is skipped where it may be, else given a test e-mail.
+   */
+  details?: string[];
+  /** The category's menu number; "2" (Pelayanan) unless given. */
+  category?: string;
+  evidence?: Evidence;
+}
+
+export interface Receipt {
+  ticket: string;
+  code: string;
+  /** The receipt's whole text. */
+  text: string;
+}
+
+const TICKET = /ADU-\d{4}-\d{5,}/;
+const CODE = new RegExp(`(?:kode|code)\\W+([${TRACKING_CODE_ALPHABET}]{8})`, "i");
+
 /** A citizen on the website chat, over its HTTP API (what the chat page itself calls). */
 export class WebchatCitizen {
   sessionId = "";
   private cursor: string | undefined;
 
-  constructor(readonly base: string) {}
+  /**
+   * `headers` go with every request: behind a trusted proxy an X-Forwarded-For makes each citizen
+   * its own client for the per-client rate limits.
+   */
+  constructor(
+    readonly base: string,
+    private readonly headers: Readonly<Record<string, string>> = {},
+  ) {}
 
   private async call(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
     const response = await fetch(this.base + path, {
       method,
-      ...(body !== undefined ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
+      headers: { ...this.headers, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const text = await response.text();
     if (response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
@@ -28,10 +65,14 @@ export class WebchatCitizen {
   }
 
   /** Sends a file as the chat page does (multipart, one field named file). */
-  async upload(file: { filename: string; mime: string; bytes: Uint8Array }): Promise<void> {
+  async upload(file: Evidence): Promise<void> {
     const form = new FormData();
     form.append("file", new Blob([new Uint8Array(file.bytes)], { type: file.mime }), file.filename);
-    const response = await fetch(`${this.base}/api/webchat/sessions/${this.sessionId}/attachments`, { method: "POST", body: form });
+    const response = await fetch(`${this.base}/api/webchat/sessions/${this.sessionId}/attachments`, {
+      method: "POST",
+      headers: this.headers,
+      body: form,
+    });
     if (response.status !== 200) throw new Error(`upload answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
   }
 
@@ -43,29 +84,38 @@ export class WebchatCitizen {
     return answer.messages as { from: string; text: string }[];
   }
 
+  /** Files a complaint under a name, skipping what the intake lets skip (see file); answers the ticket. */
+  async fileComplaint(name: string, text: string, evidence?: Evidence): Promise<string> {
+    return (await this.file(name, text, evidence ? { evidence } : {})).ticket;
+  }
+
   /**
-   * Files a complaint under a name, answering whatever the intake asks on the way (a contact, an
-   * address) until the category question, then the text, no evidence, and "ya". Answers the ticket.
+   * Files a complaint under a name: the menu, the name, the details asked on the way (a contact, an
+   * address) until the category question, the category, the text, the evidence or none, and "ya".
    */
-  async fileComplaint(name: string, text: string, evidence?: { filename: string; mime: string; bytes: Uint8Array }): Promise<string> {
+  async file(name: string, text: string, filing: Filing = {}): Promise<Receipt> {
+    const details = [...(filing.details ?? [])];
     await this.say("1");
     let replies = await this.say(name);
     for (let i = 0; i < 4 && !replies.some((r) => r.options.some((o) => /pelayanan/i.test(o))); i++) {
       const skip = replies.flatMap((r) => r.options).find((o) => /lewati/i.test(o));
-      replies = await this.say(skip ?? "warga.uji@example.com");
+      replies = await this.say(details.shift() ?? skip ?? "warga.uji@example.com");
     }
-    await this.say("2");
+    // A detail never asked for would leave the complaint without what the test means it to hold.
+    if (details.length > 0) throw new Error(`the intake did not ask for: ${details.join(", ")}`);
+    await this.say(filing.category ?? "2");
     await this.say(text);
-    if (evidence) {
-      await this.upload(evidence);
+    if (filing.evidence) {
+      await this.upload(filing.evidence);
       await this.say("selesai");
     } else {
       await this.say("lewati");
     }
     const receipt = (await this.say("ya")).map((r) => r.text).join("\n");
-    const ticket = /ADU-\d{4}-\d{5,}/.exec(receipt)?.[0];
-    if (!ticket) throw new Error(`no ticket in the receipt: ${receipt}`);
+    const ticket = TICKET.exec(receipt)?.[0];
+    const code = CODE.exec(receipt)?.[1];
+    if (!ticket || !code) throw new Error(`no ticket or tracking code in the receipt: ${receipt}`);
     await this.newMessages();
-    return ticket;
+    return { ticket, code, text: receipt };
   }
 }

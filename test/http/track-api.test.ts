@@ -6,11 +6,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TRACKING_CODE_ALPHABET } from "../../src/core/index.js";
 import { TRACKING_ATTEMPTS } from "../../src/complaints/index.js";
 import { LIMITS } from "../../src/http/rate-limit.js";
 import { TEST_DB } from "../helpers/database.js";
 import { startApp, type TestApp } from "../helpers/app.js";
+import { WebchatCitizen, type Receipt } from "../helpers/webchat-citizen.js";
 
 let app: TestApp;
 let clients = 0;
@@ -40,45 +40,19 @@ const NAME = "Budi Santoso";
 const PHONE = "0857 3333 4444";
 const ADDRESS = "Jl. Gatot Subroto Barat 88, Banjar Tegal, Denpasar";
 
-/** Files a named complaint through the web chat; returns the receipt's ticket and code. */
-async function fileComplaint(): Promise<{ ticket: string; code: string; receipt: string }> {
-  const client = newClient();
-  const post = async (path: string, body: unknown) => {
-    const response = await fetch(app.url + path, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-forwarded-for": client },
-      body: JSON.stringify(body),
-    });
-    expect(response.status, path).toBeLessThan(300);
-    return (await response.json()) as { sessionId?: string; replies: { text: string }[] };
-  };
-  const { sessionId } = await post("/api/webchat/sessions", {});
-  let receipt = "";
-  for (const text of [
-    "1",
-    NAME,
-    PHONE,
-    ADDRESS,
-    "2",
-    "Petugas loket meminta biaya tambahan untuk mempercepat pembuatan KTP saya",
-    "lewati",
-    "ya",
-  ]) {
-    const answer = await post(`/api/webchat/sessions/${sessionId}/messages`, { text });
-    receipt = answer.replies.map((r) => r.text).join("\n");
-  }
-  const ticket = /ADU-\d{4}-\d{5}/.exec(receipt)?.[0];
-  const code = new RegExp(`(?:kode|code)\\W+([${TRACKING_CODE_ALPHABET}]{8})`, "i").exec(receipt)?.[1];
-  expect(ticket, receipt).toBeDefined();
-  expect(code, receipt).toBeDefined();
-  return { ticket: ticket!, code: code!, receipt };
+/** Files the named complaint through the web chat as a fresh client. */
+async function fileComplaint(): Promise<Receipt> {
+  const citizen = new WebchatCitizen(app.url, { "x-forwarded-for": newClient() });
+  await citizen.start();
+  const text = "Petugas loket meminta biaya tambahan untuk mempercepat pembuatan KTP saya";
+  return citizen.file(NAME, text, { details: [PHONE, ADDRESS], category: "2" });
 }
 
 const wrongCodeOf = (code: string) => (code.startsWith("A") ? `B${code.slice(1)}` : `A${code.slice(1)}`);
 
 describe(`GET /api/track (${TEST_DB})`, () => {
   it("answers the contract's shape: status, step, public history and redacted staff replies, never identity or notes", async () => {
-    const { ticket, code, receipt } = await fileComplaint();
+    const { ticket, code, text: receipt } = await fileComplaint();
     expect(receipt).toContain(`https://aduan.contoh.go.id/lacak?ticket=${ticket}`);
     const complaint = await app.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } });
     const event = (type: string, data: Record<string, unknown>, minutes: number) => ({
