@@ -4,14 +4,16 @@ import { stat } from "node:fs/promises";
 import { resolve, sep } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { findTicket } from "../core/index.js";
+import { cleanText, findTicket, type InboundAttachment } from "../core/index.js";
 import { maskedName, staffPeople, staffRoles, stepById, roleById, type StaffPerson } from "../complaints/index.js";
 import { redact } from "../reports/index.js";
+import { EVIDENCE_MIME_TYPES } from "../storage/index.js";
 import type { CommandIntent, StaffActor, StaffResult } from "../staff/index.js";
 import { isWebOnly } from "./accounts.js";
+import { actionUploadOf, FILES_FIELD, readActionUpload } from "./action-upload.js";
 import { stateOf, userOf, type ConsoleRequestState, type Renderer } from "./context.js";
 import { html, type Html } from "./html.js";
-import { complaintView, type ComplaintView } from "./queries.js";
+import { complaintView, fileOfComplaint, type ComplaintView } from "./queries.js";
 import type { Texts } from "./texts.js";
 import { timeline } from "./timeline.js";
 import type { ConsoleDeps } from "./types.js";
@@ -32,16 +34,19 @@ interface Outcome {
   identity?: string;
 }
 
+/** Typed text as every front end's text is cleaned (src/core/text.ts): no NUL, no lone surrogate. */
+const cleaned = (max: number) => z.string().max(max).transform(cleanText);
+
 /** An action's form: the fields of every action; which are needed is the command's to say. */
 const actionForm = z.object({
   _csrf: z.string().max(200),
   once: z.string().uuid(),
   action: z.enum(["reply", "note", "close", "advance", "decide", "assign", "forward", "archive"]),
-  text: z.string().max(4000).optional(),
-  branch: z.string().max(100).optional(),
+  text: cleaned(4000).optional(),
+  branch: cleaned(100).optional(),
   decision: z.enum(["approve", "reject"]).optional(),
-  target: z.string().max(100).optional(),
-  agency: z.string().max(300).optional(),
+  target: cleaned(100).optional(),
+  agency: cleaned(300).optional(),
 });
 
 type ActionForm = z.infer<typeof actionForm>;
@@ -77,6 +82,14 @@ export function actorOf(user: User): StaffActor {
     ...(isWebOnly(user.telegramId) ? {} : { telegramId: user.telegramId }),
     via: "web",
   };
+}
+
+const megabytes = (bytes: number): number => Math.round((bytes / (1024 * 1024)) * 10) / 10;
+
+/** The text a form carried, whatever else was wrong with it, so a refused form keeps what was typed. */
+function typedText(body: unknown): string {
+  const text = (body as { text?: unknown } | undefined)?.text;
+  return typeof text === "string" ? text.slice(0, 4000) : "";
 }
 
 function hidden(csrf: string, action: string): Html {
@@ -177,11 +190,23 @@ function actions(
 
   return html`<section aria-labelledby="act-h" class="panel actions">
     <h2 id="act-h">${t("console.act.title")}</h2>
-    <form method="post" action="${post}" class="stack" id="reply-form">
+    <form method="post" action="${post}" class="stack" id="reply-form" enctype="multipart/form-data">
       ${hidden(csrf, "reply")}
       <label for="reply-text">${t("console.act.reply")}</label>
       <textarea id="reply-text" name="text" required maxlength="4000">${typed("reply")}</textarea>
       <p class="hint">${t("console.act.replyHint")}</p>
+      <label for="reply-files">${t("console.act.files")}</label>
+      <input
+        type="file"
+        id="reply-files"
+        name="${FILES_FIELD}"
+        multiple
+        accept="${EVIDENCE_MIME_TYPES.join(",")}"
+        aria-describedby="reply-files-hint"
+      />
+      <p class="hint" id="reply-files-hint">
+        ${t("console.act.filesHint", { max: deps.settings.replyFiles.max, maxMb: megabytes(deps.settings.replyFiles.maxBytes) })}
+      </p>
       <button type="submit">${t("console.act.replySubmit")}</button>
     </form>
     <form method="post" action="${post}" class="stack" id="note-form">
@@ -320,7 +345,7 @@ export function complaintRoutes(deps: ConsoleDeps, renderer: Renderer) {
     });
   }
 
-  async function run(request: FastifyRequest, intent: CommandIntent, once: string): Promise<StaffResult> {
+  async function run(request: FastifyRequest, intent: CommandIntent, once: string, files: InboundAttachment[] = []): Promise<StaffResult> {
     const { t } = stateOf(request);
     return deps.commands.run({
       actor: actorOf(userOf(request)),
@@ -329,6 +354,16 @@ export function complaintRoutes(deps: ConsoleDeps, renderer: Renderer) {
       place: "web",
       once: `web:${once}`,
       locale: t.locale,
+      ...(files.length > 0
+        ? {
+            files,
+            // A declined file refuses the whole reply, where the group sends the rest: a reply is
+            // written around its files ("the letter is attached"), and a text that reached the
+            // citizen without them cannot be taken back. On the web nothing is lost by refusing:
+            // the typed text goes back into its box, and the page names the file and says why.
+            declinedFiles: "refuse" as const,
+          }
+        : {}),
     });
   }
 
@@ -346,18 +381,36 @@ export function complaintRoutes(deps: ConsoleDeps, renderer: Renderer) {
       show(request, reply, ticketOf(request.params.ticket)),
     );
 
-    app.post<{ Params: { ticket: string } }>("/complaints/:ticket/act", csrf, async (request, reply) => {
+    // The reply form posts multipart/form-data (its files); the others are urlencoded. Either way the
+    // CSRF check reads the same `_csrf` field from request.body (action-upload.ts).
+    const withUpload = { preHandler: [readActionUpload(deps.settings.replyFiles), app.csrfProtection.bind(app)] };
+
+    app.post<{ Params: { ticket: string } }>("/complaints/:ticket/act", withUpload, async (request, reply) => {
       const { t } = stateOf(request);
       const ticket = ticketOf(request.params.ticket);
+      const upload = actionUploadOf(request);
+      if (upload.problem === "tooManyFiles") {
+        reply.status(413);
+        return show(request, reply, ticket, {
+          kind: "error",
+          texts: [t("console.act.tooManyFiles", { max: deps.settings.replyFiles.max }), t("console.act.filesAgain")],
+          kept: { action: "reply", text: typedText(request.body) },
+        });
+      }
       const parsed = actionForm.safeParse(request.body);
-      if (!parsed.success) {
+      // Files come only with a reply, and only from its file input.
+      const stray = upload.strayFiles || (upload.files.length > 0 && parsed.data?.action !== "reply");
+      if (!parsed.success || upload.problem === "malformed" || stray) {
         reply.status(400);
         return show(request, reply, ticket, { kind: "error", texts: [t("console.act.badForm")] });
       }
-      const result = await run(request, intentOf(ticket, parsed.data), parsed.data.once);
+      const result = await run(request, intentOf(ticket, parsed.data), parsed.data.once, upload.files);
       if (result.outcome !== "refused") return show(request, reply, ticket, outcomeOf(t, result));
       reply.status(422);
-      return show(request, reply, ticket, { ...outcomeOf(t, result), kept: { action: parsed.data.action, text: parsed.data.text ?? "" } });
+      const refused = outcomeOf(t, result);
+      // The server cannot fill a file input again: the person chooses the files once more.
+      const texts = upload.files.length > 0 ? [...refused.texts, t("console.act.filesAgain")] : refused.texts;
+      return show(request, reply, ticket, { ...refused, texts, kept: { action: parsed.data.action, text: parsed.data.text ?? "" } });
     });
 
     app.post<{ Params: { ticket: string } }>("/complaints/:ticket/identity", csrf, async (request, reply) => {
@@ -381,9 +434,8 @@ export function complaintRoutes(deps: ConsoleDeps, renderer: Renderer) {
       "/complaints/:ticket/files/:id",
       async (request, reply) => {
         const ticket = ticketOf(request.params.ticket);
-        const file = await deps.db.prisma.attachment.findFirst({
-          where: { id: request.params.id, complaint: { ticket } },
-        });
+        // The complaint's evidence, or a file staff sent with a reply about it.
+        const file = await fileOfComplaint(deps.db, ticket, request.params.id);
         const path = file ? resolve(filesDir, file.storagePath) : undefined;
         // Only files of this complaint, and only inside the attachments folder.
         if (!file || !path || !path.startsWith(filesDir + sep))

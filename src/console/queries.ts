@@ -159,7 +159,39 @@ export async function complaintView(db: Database, ticket: string) {
       select: { messageId: true, status: true, deliveryStatus: true, lastError: true },
     }),
   ]);
-  return { complaint, messages, events, attachments, outbox };
+  const replyFiles = await officeFiles(
+    db,
+    complaint.conversationId,
+    messages.filter((m) => m.direction === "out" && m.author === "staff").map((m) => m.id),
+  );
+  return { complaint, messages, events, attachments, outbox, replyFiles };
+}
+
+/** The files staff sent with these messages of the office (Attachment rows of no complaint: not evidence). */
+async function officeFiles(db: Database, conversationId: string, messageIds: number[]) {
+  if (messageIds.length === 0) return [];
+  return db.prisma.attachment.findMany({
+    where: { conversationId, complaintId: null, messageId: { in: messageIds } },
+    orderBy: { createdAt: "asc" },
+    select: { id: true, messageId: true, mime: true, size: true, filename: true },
+  });
+}
+
+/**
+ * A file the complaint page may serve under this ticket: the complaint's evidence, or a file staff
+ * sent with one of the office's messages about it. Undefined for any other file.
+ */
+export async function fileOfComplaint(db: Database, ticket: string, id: string) {
+  const complaint = await db.prisma.complaint.findUnique({ where: { ticket }, select: { id: true, conversationId: true } });
+  if (!complaint) return undefined;
+  const file = await db.prisma.attachment.findFirst({
+    where: { id, OR: [{ complaintId: complaint.id }, { complaintId: null, conversationId: complaint.conversationId }] },
+  });
+  if (!file || file.complaintId === complaint.id) return file ?? undefined;
+  const sent =
+    file.messageId !== null &&
+    (await db.prisma.message.count({ where: { id: file.messageId, complaintId: complaint.id, direction: "out", author: "staff" } })) > 0;
+  return sent ? file : undefined;
 }
 
 export type ComplaintView = NonNullable<Awaited<ReturnType<typeof complaintView>>>;

@@ -38,6 +38,31 @@ function deliveryText(t: Texts, row: { status: string; deliveryStatus: string | 
   >`;
 }
 
+type ReplyFile = ComplaintView["replyFiles"][number];
+
+/**
+ * The files staff sent with one reply, as downloads (served to signed-in staff only, see
+ * complaint-page.ts), or only their number where the files were not kept on record (a reply from
+ * before the office's messages recorded their files).
+ */
+function replyFilesOf(t: Texts, ticket: string, files: readonly ReplyFile[], counted: unknown, clean: (text: string) => string): Html {
+  if (files.length === 0) {
+    return typeof counted === "number" && counted > 0
+      ? html`<p class="reply-files muted">${t("console.timeline.files", { count: counted })}</p>`
+      : html``;
+  }
+  return html`<ul class="reply-files" aria-label="${t("console.timeline.files", { count: files.length })}">
+    ${files.map((f) => {
+      // A name staff chose can still be the reporter's ("surat_siti_aminah.pdf").
+      const name = clean(f.filename ?? f.id);
+      return html`<li>
+        <a href="/staff/complaints/${ticket}/files/${f.id}?download=1" download="${name}">${t("console.complaint.download", { name })}</a>
+        <span class="muted">${f.mime}, ${Math.ceil(f.size / 1024)} KB</span>
+      </li>`;
+    })}
+  </ul>`;
+}
+
 /**
  * `clean` is what a text goes through before it is shown: the reporter's identity blanked out for
  * a role that may not see it (the intake's answers, a follow-up that names the reporter).
@@ -48,6 +73,8 @@ function deliveryText(t: Texts, row: { status: string; deliveryStatus: string | 
 export function timeline(t: Texts, sop: SopPreset, timeZone: string, view: ComplaintView, clean: (text: string) => string): Html {
   const { complaint, messages, events, outbox } = view;
   const entries: Entry[] = [];
+  const filesOf = new Map<number, ReplyFile[]>();
+  for (const f of view.replyFiles) if (f.messageId !== null) filesOf.set(f.messageId, [...(filesOf.get(f.messageId) ?? []), f]);
   const delivery = new Map(outbox.filter((o) => o.messageId !== null).map((o) => [o.messageId!, o]));
   const replies = events.filter((e) => e.type === "staff.reply").map((e) => ({ event: e, data: parse(e.data), used: false }));
   let order = 0;
@@ -78,6 +105,7 @@ export function timeline(t: Texts, sop: SopPreset, timeZone: string, view: Compl
             <time>${when(t, timeZone, m.createdAt)}</time> ${deliveryText(t, delivery.get(m.id))}
           </p>
           <p class="text">${clean(m.text)}</p>
+          ${replyFilesOf(t, complaint.ticket, filesOf.get(m.id) ?? [], match?.data.files, clean)}
         </li>`,
       });
       continue;

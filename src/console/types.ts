@@ -20,6 +20,8 @@ export interface ConsoleDeps {
     publicBaseUrl?: string;
     /** STAFF_TELEGRAM_IDS: staff without a row in the Staff table. */
     staffIds: readonly string[];
+    /** A reply's files: at most ATTACHMENT_MAX_FILES of them, each at most ATTACHMENT_MAX_BYTES (the limits citizens' files have). */
+    replyFiles: { max: number; maxBytes: number };
   };
   /** The staff commands, the same table the Telegram group runs: every action on the web goes through it. */
   commands: StaffCommands;

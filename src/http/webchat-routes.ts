@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import { cleanText, KanalError, type FileRefusal, type InboundAttachment, type InboundMessage } from "../core/index.js";
-import { readUploadedFile } from "./multipart.js";
+import { readUploadedFile, uploadedAttachment } from "./multipart.js";
 import { limitedBy } from "./rate-limit.js";
 import { chatPageHeaders } from "./security-headers.js";
 import type { ServerDeps } from "./types.js";
@@ -153,19 +153,7 @@ export function webchatRoutes(deps: ServerDeps) {
       if (!request.isMultipart()) throw new KanalError("KA_UNSUPPORTED_MEDIA", "send multipart/form-data with one field named file");
       const file = await readUploadedFile(request);
       if (!file || file.fieldname !== "file") throw new KanalError("KA_BAD_REQUEST", "the form must have one field named file");
-      const { bytes } = file;
-      const tooLarge = bytes === undefined;
-      const attachment: InboundAttachment = {
-        kind: file.mimetype.startsWith("image/") ? "image" : "document",
-        mime: file.mimetype,
-        // Over the limit the stream was cut: report a size over it so the store declines it unread.
-        size: tooLarge ? deps.webchat.maxAttachmentBytes + 1 : bytes.byteLength,
-        filename: file.filename,
-        fetch: async () => {
-          if (!bytes) throw new KanalError("KA_TOO_LARGE", "file over the limit");
-          return bytes;
-        },
-      };
+      const attachment = uploadedAttachment(file, deps.webchat.maxAttachmentBytes);
       const result = await pipeline.receive(
         inbound(id, undefined, [attachment], randomUUID(), { filename: file.filename, mime: file.mimetype, size: attachment.size }),
       );
@@ -177,22 +165,26 @@ export function webchatRoutes(deps: ServerDeps) {
         .send({ error: result.replies[0]?.text ?? "file declined", reason: outcome.reason, replies: result.replies });
     });
 
-    // An image the citizen sent, back to the same session only (its id is the page's key to it).
+    // An image of the conversation (the citizen's or staff's), back to the same session only (its
+    // id is the page's key to it); a file staff sent that is not an image, as a download. The
+    // citizen's own other files are named in the history, never served back: nothing needs them.
     app.get("/api/webchat/sessions/:id/files/:file", async (request, reply) => {
       const id = sessionId(request.params);
       const fileId = (request.params as { file?: unknown }).file;
-      const notFound = () => new KanalError("KA_NOT_FOUND", "no such image in this session");
+      const notFound = () => new KanalError("KA_NOT_FOUND", "no such file in this session");
       if (typeof fileId !== "string" || !FILE_ID.test(fileId) || !deps.webchat.filePath) throw notFound();
       const found = await conversations.file(CHANNEL, id, fileId);
-      if (!found || !THUMBNAIL_TYPES.has(found.mime)) throw notFound();
+      const inline = found !== undefined && THUMBNAIL_TYPES.has(found.mime);
+      if (!found || (!inline && !found.fromOffice)) throw notFound();
       const body = await readFile(deps.webchat.filePath(found.storagePath)).catch(() => undefined);
       if (!body) throw notFound();
       return (
         reply
-          .header("content-type", found.mime)
+          // A download is never drawn by the browser, whatever it holds.
+          .header("content-type", inline ? found.mime : "application/octet-stream")
           // Personal data: kept in no cache, so a shared computer holds nothing after "Akhiri sesi".
           .header("cache-control", "no-store")
-          .header("content-disposition", "inline")
+          .header("content-disposition", inline ? "inline" : downloadDisposition(found.filename ?? fileId))
           .send(body)
       );
     });
@@ -204,6 +196,17 @@ export function webchatRoutes(deps: ServerDeps) {
       return conversations.history(CHANNEL, id, query.after === undefined ? undefined : Number(query.after));
     });
   };
+}
+
+/**
+ * `attachment` with the file's name: an ASCII fallback (no quote, backslash or control character
+ * can break the header) and the name itself in RFC 5987 form for browsers that read it.
+ */
+function downloadDisposition(name: string): string {
+  const ascii = name.replace(/[^\w.\- ]/g, "_");
+  // encodeURIComponent leaves ' ( ) * as they are; RFC 5987's attr-char has none of them.
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 async function sendFile(reply: FastifyReply, path: string, type: string) {

@@ -5,7 +5,7 @@ import type { Database } from "../db/index.js";
 import { createOutboxWorker, databaseLedger, Pacer, type OutboxWorker } from "../outbox/index.js";
 import { createPipeline, type Pipeline } from "../pipeline/index.js";
 import { createStaffConsole, type StaffConsoleDeps } from "../staff/index.js";
-import { AttachmentStore } from "../storage/index.js";
+import { AttachmentStore, STAFF_FILES_DIR } from "../storage/index.js";
 import type { Base } from "./base.js";
 import { staffReports } from "./reports.js";
 import { deliveryFailureReporter, staffFeedOf } from "./staff-notices.js";
@@ -43,7 +43,7 @@ export interface Core {
 /** What both entry points share: pipeline, staff console and the outbox worker (not started here). */
 export function startCore(config: Config, base: Base, delivery: Delivery, log: Log): Core {
   const { db, templates, sop, attachments } = base;
-  const staffFiles = new AttachmentStore(join(config.ATTACHMENTS_DIR, "staff"), config.ATTACHMENT_MAX_BYTES);
+  const staffFiles = new AttachmentStore(join(config.ATTACHMENTS_DIR, STAFF_FILES_DIR), config.ATTACHMENT_MAX_BYTES);
   const limits = new Map(delivery.all.map((a) => [a.name, a.limits]));
   const limitsOf = (channel: ChannelName) => limits.get(channel) ?? PUSH_DEFAULT;
   const worker = createOutboxWorker({
@@ -91,11 +91,25 @@ export function startCore(config: Config, base: Base, delivery: Delivery, log: L
     limitsOf,
     reports: staffReports(config, db),
     storeFile: async (file) => {
-      // Staff files have no Attachment row (the outbox payload names them): kept apart, where the sweep never looks.
+      // Staff files are kept apart from evidence, where the sweep never deletes: the outbox payload
+      // names them by path, and the reply's Attachment row by its place under ATTACHMENTS_DIR.
       const checked = await staffFiles.accept(file);
-      return checked.accepted
-        ? { path: staffFiles.pathOf(checked.stored.storagePath), mime: checked.stored.mime, filename: checked.stored.filename }
-        : undefined;
+      if (!checked.accepted) {
+        return {
+          accepted: false,
+          reason: checked.reason,
+          ...(checked.filename !== undefined ? { filename: checked.filename } : {}),
+          ...(checked.reason === "tooLarge" ? { maxBytes: staffFiles.maxBytes } : {}),
+        };
+      }
+      const { stored } = checked;
+      return {
+        accepted: true,
+        path: staffFiles.pathOf(stored.storagePath),
+        mime: stored.mime,
+        ...(stored.filename !== undefined ? { filename: stored.filename } : {}),
+        record: { sha256: stored.sha256, size: stored.size, storagePath: join(STAFF_FILES_DIR, stored.storagePath) },
+      };
     },
   };
   const staff = createStaffConsole(staffDeps);

@@ -151,6 +151,7 @@ export async function startServer(config: Config, log: Log = jsonLog): Promise<R
         idleMinutes: config.STAFF_SESSION_IDLE_MINUTES,
         publicBaseUrl: config.PUBLIC_BASE_URL,
         staffIds: config.STAFF_TELEGRAM_IDS,
+        replyFiles: { max: config.ATTACHMENT_MAX_FILES, maxBytes: config.ATTACHMENT_MAX_BYTES },
       },
       commands: createStaffCommands(core.staffDeps),
       attachmentsDir: config.ATTACHMENTS_DIR,

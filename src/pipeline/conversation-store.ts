@@ -7,7 +7,7 @@ export interface HistoryMessage {
   text: string;
   options?: string[];
   at: string;
-  /** The files a citizen's message carried (their type is the one the bytes showed). */
+  /** The files a citizen's message carried, or staff sent with theirs (their type is the one the bytes showed). */
   files?: HistoryFile[];
 }
 
@@ -22,6 +22,8 @@ export interface ConversationFile {
   mime: string;
   storagePath: string;
   filename?: string;
+  /** Staff sent it with a reply (the citizen downloads it), rather than the citizen with a message. */
+  fromOffice: boolean;
 }
 
 /** The history a pull client reads back (the web page polls it for staff replies). */
@@ -75,7 +77,7 @@ function readsFrom(db: Database): ConversationStore {
       const filesOf = await filesByMessage(
         db,
         conversation.id,
-        rows.filter((r) => r.direction === "in").map((r) => r.id),
+        rows.filter((r) => r.direction === "in" || r.author === "staff").map((r) => r.id),
       );
       const messages = rows.map((row): HistoryMessage => {
         const from = row.direction === "in" ? "citizen" : row.author === "staff" ? "staff" : "bot";
@@ -94,15 +96,18 @@ function readsFrom(db: Database): ConversationStore {
       if (!conversation) return undefined;
       const row = await db.prisma.attachment.findFirst({
         where: { id: fileId, conversationId: conversation.id },
-        select: { mime: true, storagePath: true, filename: true },
+        select: { mime: true, storagePath: true, filename: true, messageId: true },
       });
       if (!row) return undefined;
-      return { mime: row.mime, storagePath: row.storagePath, ...(row.filename ? { filename: row.filename } : {}) };
+      const fromOffice =
+        row.messageId !== null &&
+        (await db.prisma.message.count({ where: { id: row.messageId, conversationId: conversation.id, direction: "out" } })) > 0;
+      return { mime: row.mime, storagePath: row.storagePath, fromOffice, ...(row.filename ? { filename: row.filename } : {}) };
     },
   };
 }
 
-/** The files of the citizen's messages among these, by message id: one query, only when there are such messages. */
+/** The files of these messages (the citizen's, and staff replies'), by message id: one query, only when there are such messages. */
 async function filesByMessage(db: Database, conversationId: string, messageIds: number[]): Promise<Map<number, HistoryFile[]>> {
   const byMessage = new Map<number, HistoryFile[]>();
   if (messageIds.length === 0) return byMessage;

@@ -102,10 +102,12 @@ async function filesInUse(
   if (!conversationId) return { bytes: 0 };
   const destination = fileDestination(currentState(state, deps.settings.defaultLocale), text.trim(), flowContext);
   const complaintId = destination.to === "complaint" ? destination.complaintId : undefined;
+  // Files staff sent with a reply (rows on the office's messages) are the office's, not the citizen's budget.
   const [usage] = await sql.query<{ bytes: number | bigint | string | null; files: number | bigint | string | null }>(
-    `SELECT COALESCE(SUM("size"), 0) AS "bytes",
-            COALESCE(SUM(CASE WHEN "complaintId" = ? THEN 1 ELSE 0 END), 0) AS "files"
-       FROM "Attachment" WHERE "conversationId" = ?`,
+    `SELECT COALESCE(SUM(a."size"), 0) AS "bytes",
+            COALESCE(SUM(CASE WHEN a."complaintId" = ? THEN 1 ELSE 0 END), 0) AS "files"
+       FROM "Attachment" a WHERE a."conversationId" = ?
+        AND NOT EXISTS (SELECT 1 FROM "Message" m WHERE m."id" = a."messageId" AND m."direction" = 'out')`,
     [complaintId ?? "", conversationId],
   );
   return {

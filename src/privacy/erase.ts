@@ -126,9 +126,13 @@ export async function eraseComplaint(db: Database, request: EraseRequest): Promi
       complaintId,
     ]);
 
+    // The evidence, and the files staff sent with the replies about this complaint (rows on the
+    // office's messages): a letter to the complainant names them as surely as their own photos do.
     const files = await sql.query<{ id: string; sha256: string; storagePath: string }>(
-      `SELECT "id", "sha256", "storagePath" FROM "Attachment" WHERE "complaintId" = ?${result.conversation ? ` OR "conversationId" = ?` : ""}`,
-      result.conversation ? [complaintId, complaint.conversationId] : [complaintId],
+      `SELECT "id", "sha256", "storagePath" FROM "Attachment" a WHERE a."complaintId" = ?
+          OR a."messageId" IN (SELECT m."id" FROM "Message" m WHERE m."complaintId" = ? AND m."direction" = 'out')
+          ${result.conversation ? ` OR a."conversationId" = ?` : ""}`,
+      result.conversation ? [complaintId, complaintId, complaint.conversationId] : [complaintId, complaintId],
     );
     for (const file of files) await sql.execute(`DELETE FROM "Attachment" WHERE "id" = ?`, [file.id]);
     const orphans: string[] = [];

@@ -5,6 +5,12 @@ import { KanalError, type FileRefusal, type InboundAttachment } from "../core/in
 import { cleanFileName } from "./file-names.js";
 import { sniffType } from "./file-types.js";
 
+/**
+ * The folder under ATTACHMENTS_DIR of the files staff send with a reply: not evidence, so the
+ * sweep's content-addressed walk (two hex digits) never enters it.
+ */
+export const STAFF_FILES_DIR = "staff";
+
 export type StoredAttachment = {
   id: string;
   sha256: string;

@@ -1,4 +1,4 @@
-export { AttachmentStore, type AcceptOptions, type AttachmentCheck, type StoredAttachment } from "./attachment-store.js";
+export { AttachmentStore, STAFF_FILES_DIR, type AcceptOptions, type AttachmentCheck, type StoredAttachment } from "./attachment-store.js";
 export { EVIDENCE_MIME_TYPES, sniffType, type FileType, type Sniffed } from "./file-types.js";
 export { cleanFileName, FILE_NAME_MAX_CHARS } from "./file-names.js";
 export {

@@ -54,11 +54,19 @@ export async function sweepAttachments(deps: SweepDeps): Promise<SweepResult> {
   return { rows, files, bytes };
 }
 
+/**
+ * A row of no complaint is a draft's file, unless it sits on a message the office sent: a file staff
+ * sent with a reply (src/staff/commands/reply.ts), which the conversation keeps as long as its messages.
+ */
+const NOT_OFFICE_FILE = (row: string) =>
+  `NOT EXISTS (SELECT 1 FROM "Message" m WHERE m."id" = ${row}."messageId" AND m."direction" = 'out')`;
+
 async function sweepAbandonedDrafts(db: Database, cutoff: Date): Promise<number> {
   const candidates = await db.sql.query<{ conversationId: string }>(
     `SELECT DISTINCT a."conversationId" FROM "Attachment" a
       WHERE a."complaintId" IS NULL AND a."createdAt" < ?
         AND NOT EXISTS (SELECT 1 FROM "Conversation" c WHERE c."id" = a."conversationId" AND c."updatedAt" >= ?)
+        AND ${NOT_OFFICE_FILE("a")}
       LIMIT ${CONVERSATIONS_PER_ROUND}`,
     [cutoff, cutoff],
   );
@@ -82,6 +90,7 @@ async function forgetDraftFiles(sql: SqlRunner, conversationId: string, cutoff: 
     `DELETE FROM "Attachment"
       WHERE "conversationId" = ? AND "complaintId" IS NULL AND "createdAt" < ?
         AND NOT EXISTS (SELECT 1 FROM "Conversation" c WHERE c."id" = ? AND c."updatedAt" >= ?)
+        AND ${NOT_OFFICE_FILE('"Attachment"')}
       RETURNING "id"`,
     [conversationId, cutoff, conversationId, cutoff],
   );

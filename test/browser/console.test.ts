@@ -1,8 +1,9 @@
 /**
  * The staff web console in a real (headless) Chromium, against the whole server with a fresh
  * database (SQLite, or PostgreSQL with KANAL_TEST_DB=postgresql): a complaint filed through the
- * website chat is found in the inbox, answered (the citizen's open chat page shows the reply),
- * noted (the citizen never sees the note) and closed (the citizen is asked for a rating); a role
+ * website chat is found in the inbox, answered (the citizen's open chat page shows the reply, and
+ * draws the photo and offers the PDF sent with a second one), noted (the citizen never sees the
+ * note) and closed (the citizen is asked for a rating); a role
  * that may not see identities sees the reporter masked; a wrong password is throttled; a POST
  * without the CSRF token is refused. Screenshots of each page at 390 and 1280 px go to test-results/.
  */
@@ -14,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM, HAS_CHROMIUM, launchChromium } from "../helpers/chromium.js";
 import { startApp, type TestApp } from "../helpers/app.js";
 import { webLogin } from "../helpers/console.js";
+import { SAMPLES } from "../helpers/sample-files.js";
 import { WebchatCitizen } from "../helpers/webchat-citizen.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -139,6 +141,25 @@ describe.skipIf(!HAS_CHROMIUM)(
       await ani.locator("#outcome").waitFor({ timeout: WAIT });
       expect(await ani.locator(".timeline .msg.staff").last().innerText()).toContain("Ani Kasi");
       await expect.poll(citizenSees, { timeout: WAIT }).toContain("Terima kasih, petugas akan memeriksa lampu hari ini.");
+    });
+
+    it("replies with a photo and a PDF: the citizen's chat page draws the photo and offers the PDF", async () => {
+      await ani.goto(`${app.url}/staff/complaints/${ticket}`);
+      await ani.getByLabel("Balas ke pengadu").fill("Berikut foto lokasi dan surat balasan kami.");
+      await ani.getByLabel("Lampiran (opsional)").setInputFiles([
+        { name: "foto-lokasi.png", mimeType: "image/png", buffer: Buffer.from(SAMPLES.png) },
+        { name: "surat-balasan.pdf", mimeType: "application/pdf", buffer: Buffer.from(SAMPLES.pdf) },
+      ]);
+      await ani.getByRole("button", { name: "Kirim balasan" }).click();
+      await ani.locator("#outcome").waitFor({ timeout: WAIT });
+      const entry = await ani.locator(".timeline .msg.staff").last().innerText();
+      expect(entry).toContain("Unduh foto-lokasi.png");
+      expect(entry).toContain("Unduh surat-balasan.pdf");
+      const letter = citizenPage.getByRole("link", { name: "Unduh surat-balasan.pdf" });
+      await letter.waitFor({ timeout: WAIT });
+      expect(await citizenPage.locator(".msg--staff img.msg__thumb").count()).toBe(1);
+      const [download] = await Promise.all([citizenPage.waitForEvent("download"), letter.click()]);
+      expect(download.suggestedFilename()).toBe("surat-balasan.pdf");
     });
 
     it("writes an internal note that the citizen never sees", async () => {

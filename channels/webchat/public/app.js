@@ -266,6 +266,8 @@ function messageElement(m) {
   const thumbs = thumbnails(m.files);
   if (thumbs) bubble.append(thumbs);
   bubble.append(body);
+  const links = from === "staff" ? downloads(m.files) : null;
+  if (links) bubble.append(links);
 
   const meta = document.createElement("div");
   meta.className = "msg__meta";
@@ -286,8 +288,8 @@ function messageElement(m) {
 const THUMBNAIL_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"];
 
 /**
- * The images a citizen's message carried, as thumbnails, served only to this session. Other files
- * are named by the message's text.
+ * The images a message carried (the citizen's, or staff's with a reply), as thumbnails, served only
+ * to this session. The citizen's other files are named by the message's text; staff's are downloads.
  * @param {unknown} files
  * @returns {HTMLElement | null}
  */
@@ -307,6 +309,32 @@ function thumbnails(files) {
     box.append(img);
   }
   return box;
+}
+
+/**
+ * The other files staff sent with a reply (a PDF letter, a document), as downloads from this session
+ * only; the server sends them as attachments, never to be drawn in the page.
+ * @param {unknown} files
+ * @returns {HTMLElement | null}
+ */
+function downloads(files) {
+  if (!Array.isArray(files) || !state.sessionId) return null;
+  const others = files.filter((f) => f && typeof f.id === "string" && !THUMBNAIL_TYPES.includes(f.mime));
+  if (others.length === 0) return null;
+  const list = document.createElement("ul");
+  list.className = "msg__files";
+  for (const f of others) {
+    const name = typeof f.name === "string" ? f.name : t("attachment.sent");
+    const item = document.createElement("li");
+    const link = document.createElement("a");
+    link.className = "msg__file";
+    link.href = `${API}/sessions/${encodeURIComponent(state.sessionId)}/files/${encodeURIComponent(f.id)}`;
+    link.download = name;
+    link.textContent = t("attachment.download", { name });
+    item.append(link);
+    list.append(item);
+  }
+  return list;
 }
 
 function lastMessageElement() {

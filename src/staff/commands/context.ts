@@ -47,8 +47,12 @@ export interface CommandContext {
   event(complaintId: string, type: string, data: Record<string, unknown>): Promise<void>;
   /** Remembers an event written elsewhere (the lifecycle store) as this command's. */
   wrote(event: WrittenEvent): void;
-  /** The office speaks into a citizen's conversation, in the command's transaction; "unknown" if it is gone. */
-  speak(channel: ChannelName, chatId: string, step: VoiceStep): Promise<{ status: "processed" | "duplicate" | "unknown" }>;
+  /**
+   * The office speaks into a citizen's conversation, in the command's transaction; "unknown" if it is
+   * gone. `step` is the step's provider message id, which the office's messages of the step name as
+   * the message they answer (Message.replyToProviderId).
+   */
+  speak(channel: ChannelName, chatId: string, step: VoiceStep): Promise<{ status: "processed" | "duplicate" | "unknown"; step: string }>;
   done(...texts: string[]): CommandOutcome;
   refuse(...texts: string[]): CommandOutcome;
 }
@@ -101,11 +105,13 @@ export function commandContext(
     wrote(event) {
       written.push(event);
     },
-    speak(channel, chatId, step) {
+    async speak(channel, chatId, step) {
       if (!within) throw new Error("a staff command that speaks to a citizen must be marked `writes` (it needs its transaction)");
       // One action speaks once or twice at most; each step gets its own name under the action's key.
       const key = spoken++ === 0 ? within.key : `${within.key}#${spoken}`;
-      return deps.voice.speakWithin(within.tx, channel, chatId, step, key);
+      const { status } = await deps.voice.speakWithin(within.tx, channel, chatId, step, key);
+      // "<author>:<key>", as ConversationVoice.speakWithin names the step.
+      return { status, step: `${step.author}:${key}` };
     },
     done: (...texts) => answer("done", texts),
     refuse: (...texts) => answer("refused", texts),

@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto";
 import type { ChannelName, InboundAttachment, Reply, TemplateValue } from "../../core/index.js";
 import { channelLabel, conversationOfComplaint } from "../../complaints/index.js";
 import { commandExample } from "../examples.js";
-import type { ComplaintCommand, Prepared, StaffCommandDeps, StoredFile } from "./types.js";
+import type { CommandContext } from "./context.js";
+import type { ComplaintCommand, DeclinedFile, Prepared, StaffCommandDeps, StoredFile } from "./types.js";
 
 /** /balas (or a reply to a card): the text, and files where the citizen's channel takes them, reach the citizen. */
 export const replyCommand: ComplaintCommand<"reply"> = {
@@ -12,7 +14,7 @@ export const replyCommand: ComplaintCommand<"reply"> = {
     if (attachments.length === 0) return { files: [] };
     const conversation = await conversationOfComplaint(deps.db.prisma, complaint);
     if (!conversation || !deps.limitsOf(conversation.channel as ChannelName).media) return { files: [] };
-    return { files: await storeFiles(deps, attachments) };
+    return storeFiles(deps, attachments);
   },
   async run(ctx, intent, complaint, request) {
     const attachments = request.files ?? [];
@@ -20,6 +22,10 @@ export const replyCommand: ComplaintCommand<"reply"> = {
       return ctx.refuse(ctx.t({ key: "staff.needText", vars: { example: commandExample("reply") } }));
     }
     const { ticket } = complaint;
+    const declined = ctx.prepared.declined ?? [];
+    if (declined.length > 0 && request.declinedFiles === "refuse") {
+      return ctx.refuse(ctx.t({ key: "staff.reply.filesDeclined", vars: { ticket } }), ...declined.map((file) => declinedText(ctx, file)));
+    }
     const text = intent.text;
     const conversation = await conversationOfComplaint(ctx.prisma, complaint);
     if (!conversation) return ctx.refuse(ctx.t({ key: "staff.closedNoConversation", vars: { ticket } }));
@@ -35,11 +41,12 @@ export const replyCommand: ComplaintCommand<"reply"> = {
     const files = limits.media ? ctx.prepared.files : [];
     const vars: Record<string, TemplateValue> = { ticket, text, files: files.length };
     const reply: Reply = text === "" && files.length > 0 ? { key: "staff.relay.files", vars } : { key: "staff.relay", vars };
-    await ctx.speak(channel, conversation.chatId, {
+    const spoken = await ctx.speak(channel, conversation.chatId, {
       author: "staff",
       run: (state) => ({ state, replies: [reply], effects: [] }),
-      ...(files.length > 0 ? { attachments: files } : {}),
+      ...(files.length > 0 ? { attachments: files.map(({ record: _record, ...send }) => send) } : {}),
     });
+    if (spoken.status === "processed" && files.length > 0) await recordFiles(ctx, complaint.conversationId, spoken.step, files);
     await ctx.event(complaint.id, "staff.reply", { text, files: files.length, channel });
     const confirmations = [
       ctx.t({
@@ -54,14 +61,74 @@ export const replyCommand: ComplaintCommand<"reply"> = {
   },
 };
 
-/** The staff member's files, stored so the outbox can send them on; refused ones are left out. */
-async function storeFiles(deps: StaffCommandDeps, attachments: readonly InboundAttachment[]): Promise<StoredFile[]> {
+/** The staff member's files, stored so the outbox can send them on; declined ones are listed with why. */
+async function storeFiles(deps: StaffCommandDeps, attachments: readonly InboundAttachment[]): Promise<Prepared> {
   const store = deps.storeFile;
-  if (!store) return [];
-  const stored: StoredFile[] = [];
-  for (const attachment of attachments) {
-    const file = await store(attachment);
-    if (file) stored.push({ kind: file.mime.startsWith("image/") ? "image" : "document", ...file });
+  if (!store) return { files: [] };
+  const files: StoredFile[] = [];
+  const declined: DeclinedFile[] = [];
+  for (const [index, attachment] of attachments.entries()) {
+    const check = await store(attachment);
+    if (check.accepted) {
+      const { path, mime, filename, record } = check;
+      files.push({
+        kind: mime.startsWith("image/") ? "image" : "document",
+        path,
+        mime,
+        ...(filename !== undefined ? { filename } : {}),
+        record,
+      });
+    } else {
+      declined.push({
+        position: index + 1,
+        reason: check.reason,
+        ...(check.filename !== undefined ? { filename: check.filename } : {}),
+        ...(check.maxBytes !== undefined ? { maxBytes: check.maxBytes } : {}),
+      });
+    }
   }
-  return stored;
+  return { files, declined };
+}
+
+/**
+ * The files go on record as Attachment rows of the office's message (no complaint: they are not
+ * evidence), so the citizen's web-chat history offers them and the console's timeline lists them.
+ * The step's messages name the step they answer; the conversation is locked, so this is the one.
+ */
+async function recordFiles(ctx: CommandContext, conversationId: string, step: string, files: readonly StoredFile[]): Promise<void> {
+  const message = await ctx.prisma.message.findFirst({
+    where: { conversationId, direction: "out", author: "staff", replyToProviderId: step },
+    orderBy: { id: "desc" },
+    select: { id: true },
+  });
+  if (!message) return;
+  for (const file of files) {
+    await ctx.prisma.attachment.create({
+      data: {
+        id: randomUUID(),
+        conversationId,
+        complaintId: null,
+        messageId: message.id,
+        sha256: file.record.sha256,
+        mime: file.mime,
+        size: file.record.size,
+        filename: file.filename ?? null,
+        storagePath: file.record.storagePath,
+        createdAt: ctx.clock(),
+      },
+    });
+  }
+}
+
+/** Why one file was declined, naming it; the store only ever declines for these reasons (no budget, no count). */
+const DECLINED_KEYS: Partial<Record<DeclinedFile["reason"], string>> = {
+  tooLarge: "staff.file.declined.tooLarge",
+  type: "staff.file.declined.type",
+  empty: "staff.file.declined.empty",
+};
+
+function declinedText(ctx: CommandContext, file: DeclinedFile): string {
+  const name = file.filename ?? ctx.t({ key: "staff.file.unnamed", vars: { position: file.position } });
+  const maxMb = file.maxBytes !== undefined ? Math.round((file.maxBytes / (1024 * 1024)) * 10) / 10 : "?";
+  return ctx.t({ key: DECLINED_KEYS[file.reason] ?? "staff.file.declined.other", vars: { name, maxMb } });
 }

@@ -1,4 +1,4 @@
-import type { ChannelLimits, ChannelName, InboundAttachment, Locale, OutboundMessage, StaffAnswer } from "../../core/index.js";
+import type { ChannelLimits, ChannelName, FileRefusal, InboundAttachment, Locale, OutboundMessage, StaffAnswer } from "../../core/index.js";
 import type { ComplaintRow, SopPreset } from "../../complaints/index.js";
 import type { Database, PrismaTx } from "../../db/index.js";
 import type { IntakeState, StepResult } from "../../flow/index.js";
@@ -16,7 +16,11 @@ export interface VoiceStep {
 
 /** The pipeline's way for the office to speak into a citizen's conversation (see Pipeline.speakWithin). */
 export interface ConversationVoice {
-  /** Inside the staff action's transaction; `key` names the step deterministically (the action's once-key). */
+  /**
+   * Inside the staff action's transaction; `key` names the step deterministically (the action's
+   * once-key): its provider message id is "<author>:<key>", and the office's messages of the step
+   * record that id as the one they answer.
+   */
   speakWithin(
     tx: PrismaTx,
     channel: ChannelName,
@@ -28,12 +32,36 @@ export interface ConversationVoice {
   wake(): void;
 }
 
-/** A file a staff member sent, stored and ready to go to the citizen. */
-export type StoredFile = NonNullable<OutboundMessage["attachments"]>[number];
+/**
+ * A file a staff member sent, stored and ready to go to the citizen: what the outbox sends (`path`)
+ * and, in `record`, what the conversation keeps of it (an Attachment row on the office's message, so
+ * the web chat's history and the console's timeline can show it).
+ */
+export type StoredFile = NonNullable<OutboundMessage["attachments"]>[number] & { record: StaffFileRecord };
+
+/** A stored staff file as an Attachment row names it: `storagePath` is relative to ATTACHMENTS_DIR. */
+export interface StaffFileRecord {
+  sha256: string;
+  size: number;
+  storagePath: string;
+}
+
+/** A staff member's file the store would not keep, and why (the same reasons as a citizen's). */
+export interface DeclinedFile {
+  /** The cleaned name it was sent under; absent when it had none. */
+  filename?: string;
+  /** Its place among the request's files, from 1: names a file sent without a name. */
+  position: number;
+  reason: FileRefusal;
+  /** For "tooLarge": the largest file the store keeps (ATTACHMENT_MAX_BYTES). */
+  maxBytes?: number;
+}
 
 /** What a command makes ready before its transaction, so no download holds the database's write lock. */
 export interface Prepared {
   files: StoredFile[];
+  /** Files of the request the store declined (type, size, empty). */
+  declined?: DeclinedFile[];
 }
 
 export interface StaffReports {
@@ -45,8 +73,13 @@ export interface StaffReports {
   ): Promise<{ path: string; filename: string; total: number; open: number; overdue: number; averageRating: number | null }>;
 }
 
-/** Stores a staff member's file so it can be sent on; undefined when it is refused (type, size). */
-export type StaffFileStore = (attachment: InboundAttachment) => Promise<{ path: string; mime: string; filename?: string } | undefined>;
+/** What the store made of a staff member's file: kept (with where), or declined and why. */
+export type StaffFileCheck =
+  | { accepted: true; path: string; mime: string; filename?: string; record: StaffFileRecord }
+  | { accepted: false; reason: FileRefusal; filename?: string; maxBytes?: number };
+
+/** Stores a staff member's file so it can be sent on (ATTACHMENT_MAX_BYTES, the evidence types, decided from the bytes). */
+export type StaffFileStore = (attachment: InboundAttachment) => Promise<StaffFileCheck>;
 
 /** What the commands stand on; one object, built once by the wiring, shared by every front end. */
 export interface StaffCommandDeps {
@@ -78,6 +111,12 @@ export interface StaffRequest {
   intent: CommandIntent;
   /** Files to relay with a reply (a photo from the group, an upload on the web). */
   files?: InboundAttachment[];
+  /**
+   * What a reply does when the store declines one of its files: "send-rest" (the group's way: the
+   * text and the other files go) or "refuse" (nothing goes and the answer names the file: the web
+   * console keeps the typed text in its form, so the person fixes the file and sends again).
+   */
+  declinedFiles?: "send-rest" | "refuse";
   /** True where only the actor reads the answer (a private chat, the web console): the identity command needs it. */
   privateView?: boolean;
   /** Where the command was given, for the audit trail (a Telegram chat id, "web"). */
