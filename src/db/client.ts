@@ -120,4 +120,6 @@ async function sealOldPlaintext(sql: SqlRunner): Promise<void> {
   ]);
 }
 
-const PLAINTEXT_PASS_KEY = "privacy:plaintext-sealed:v1";
+// v2: the pass also seals drafts' complaint texts, pending follow-ups and tracking codes (older
+// scrypt hashes); a database the v1 pass already covered gets those once more.
+const PLAINTEXT_PASS_KEY = "privacy:plaintext-sealed:v2";

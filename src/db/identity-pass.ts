@@ -3,17 +3,32 @@ import type { IdentityKeyring } from "./identity-keys.js";
 import { identityKeyring, isLookupHash, isSealed, lookupHash, lookupHashKeyId, seal, sealedKeyId, unseal } from "./identity-seal.js";
 import type { SqlRunner } from "./sql.js";
 
-/** The identity fields of a conversation's draft (the flow's Draft), sealed inside the state JSON. */
-const DRAFT_SEALED = ["name", "email", "phone", "address"] as const;
+/**
+ * What a conversation's state holds of the person, sealed inside the state JSON: the draft's
+ * identity fields and the complaint's text as written so far (the flow's Draft), and a message
+ * kept while the citizen is asked where it belongs (`pendingFollowUp`).
+ */
+const DRAFT_SEALED = ["name", "email", "phone", "address", "text"] as const;
+const STATE_SEALED = ["pendingFollowUp"] as const;
 
 type Json = Record<string, unknown>;
 
 function mapDraft(state: Json, change: (value: string) => string): Json {
   const draft = state.draft;
-  if (!draft || typeof draft !== "object") return state;
-  const next: Json = { ...(draft as Json) };
-  for (const field of DRAFT_SEALED) if (typeof next[field] === "string") next[field] = change(next[field]);
-  return { ...state, draft: next };
+  let next = state;
+  if (draft && typeof draft === "object") {
+    const sealed: Json = { ...(draft as Json) };
+    for (const field of DRAFT_SEALED) if (typeof sealed[field] === "string") sealed[field] = change(sealed[field]);
+    next = { ...next, draft: sealed };
+  }
+  for (const field of STATE_SEALED) if (typeof next[field] === "string") next = { ...next, [field]: change(next[field]) };
+  return next;
+}
+
+/** The sealed values of a stored state (plaintext ones included): what the passes look at. */
+function sealedValues(state: Json): unknown[] {
+  const draft = state.draft && typeof state.draft === "object" ? (state.draft as Json) : {};
+  return [...DRAFT_SEALED.map((f) => draft[f]), ...STATE_SEALED.map((f) => state[f])];
 }
 
 /** A conversation state as stored: the draft's identity fields sealed, the rest as the flow wrote it. */
@@ -107,8 +122,7 @@ export async function resealIdentities(
       [after],
     );
     for (const row of rows) {
-      const draft = (JSON.parse(row.state) as Json).draft as Json | undefined;
-      if (!draft || !DRAFT_SEALED.some((f) => isStale(draft[f]))) continue;
+      if (!sealedValues(JSON.parse(row.state) as Json).some(isStale)) continue;
       const next = JSON.stringify(mapDraft(JSON.parse(row.state) as Json, (v) => reseal(v) ?? v));
       count.conversations += await sql.execute(`UPDATE "Conversation" SET "state" = ? WHERE "id" = ? AND "state" = ?`, [
         next,
@@ -194,8 +208,7 @@ export async function identityKeyUse(sql: SqlRunner): Promise<Map<string, number
   for (const row of await sql.query<{ data: string }>(`SELECT "data" FROM "ComplaintEvent"`)) add(row.data);
   for (const row of await sql.query<{ filename: string | null }>(`SELECT "filename" FROM "Attachment"`)) add(row.filename);
   for (const row of await sql.query<{ state: string }>(`SELECT "state" FROM "Conversation"`)) {
-    const draft = (JSON.parse(row.state) as Json).draft as Json | undefined;
-    if (draft) DRAFT_SEALED.forEach((f) => add(draft[f]));
+    sealedValues(JSON.parse(row.state) as Json).forEach(add);
   }
   return use;
 }

@@ -138,6 +138,12 @@ describe("identity at rest", () => {
     await fileNamedComplaint(t, "rest-draft", 6);
     const draftDump = await rawDump(t);
     for (const secret of SECRETS) expect(draftDump).not.toContain(secret);
+    // Further on, the draft holds the complaint's text too (it names a person and a street) until it is filed.
+    await fileNamedComplaint(t, "rest-text", 8);
+    const textDump = await rawDump(t);
+    for (const secret of [...SECRETS, "Lampu jalan di depan rumah"]) expect(textDump).not.toContain(secret);
+    const [draftRow] = await t.db.sql.query<{ state: string }>(`SELECT "state" FROM "Conversation" WHERE "chatId" = ?`, ["rest-text"]);
+    expect(JSON.parse(draftRow!.state).draft.text).toMatch(/^enc:v1:/);
 
     const ticket = await fileNamedComplaint(t, "rest-1");
     expect(ticket).toBeDefined();
@@ -217,7 +223,7 @@ describe("identity at rest", () => {
       ["acct-1", "whatsapp-cloud", "6281234567890", NAME, "old-1", now],
     );
     // The pass runs once per database: forget that it ran, as on a database from before it existed.
-    await db.sql.execute(`DELETE FROM "ChannelState" WHERE "key" = ?`, ["privacy:plaintext-sealed:v1"]);
+    await db.sql.execute(`DELETE FROM "ChannelState" WHERE "key" = ?`, ["privacy:plaintext-sealed:v2"]);
     expect((await db.prisma.complainant.findUniqueOrThrow({ where: { id: "old-1" } })).name).toBe(NAME);
     await db.close();
 
