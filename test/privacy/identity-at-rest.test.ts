@@ -143,7 +143,7 @@ describe("identity at rest", () => {
     const textDump = await rawDump(t);
     for (const secret of [...SECRETS, "Lampu jalan di depan rumah"]) expect(textDump).not.toContain(secret);
     const [draftRow] = await t.db.sql.query<{ state: string }>(`SELECT "state" FROM "Conversation" WHERE "chatId" = ?`, ["rest-text"]);
-    expect(JSON.parse(draftRow!.state).draft.text).toMatch(/^enc:v1:/);
+    expect((JSON.parse(draftRow!.state) as { draft: { text: string } }).draft.text).toMatch(/^enc:v1:/);
 
     const ticket = await fileNamedComplaint(t, "rest-1");
     expect(ticket).toBeDefined();
