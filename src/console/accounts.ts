@@ -81,6 +81,7 @@ export async function addWebLogin(db: Database, input: NewWebLogin, now: Date): 
       data: { id: randomUUID(), username, staffId: staff.id, passwordHash, active: true, passwordChangedAt: now, createdAt: now },
     });
   });
+  await db.durable();
   return { username, tied: input.telegramId !== undefined };
 }
 
@@ -100,6 +101,8 @@ export async function setWebPassword(db: Database, rawUsername: string, password
     if (isWebOnly(login.staff.telegramId)) await tx.staff.update({ where: { id: login.staffId }, data: { active: true } });
     await tx.staffSession.deleteMany({ where: { loginId: login.id } });
   });
+  // A password change (and the sign-outs with it) must not come undone with a power cut.
+  await db.durable();
 }
 
 /**
@@ -111,7 +114,7 @@ export async function disableWebLogin(
   rawUsername: string,
 ): Promise<{ username: string; stillInGroup: boolean; sessions: number }> {
   const username = checkUsername(rawUsername);
-  return db.prisma.$transaction(async (tx) => {
+  const disabled = await db.prisma.$transaction(async (tx) => {
     const login = await tx.staffLogin.findUnique({ where: { username }, include: { staff: true } });
     if (!login) throw new KanalError("KA_NOT_FOUND", `no web login "${username}"`);
     await tx.staffLogin.update({ where: { id: login.id }, data: { active: false } });
@@ -120,4 +123,7 @@ export async function disableWebLogin(
     const ended = await tx.staffSession.deleteMany({ where: { loginId: login.id } });
     return { username, stillInGroup: !webOnly && login.staff.active, sessions: ended.count };
   });
+  // A login turned off stays off through a power cut.
+  await db.durable();
+  return disabled;
 }

@@ -45,7 +45,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const batcher = createBatcher<StepJob, ReceiveResult>(
     async (jobs) => {
       const { results, outboxRows } = await processStepBatch(deps, jobs);
-      if (outboxRows > 0) deps.onOutboxRows?.();
+      // The worker sends what is on disk: a power cut cannot take back a message already sent.
+      if (outboxRows > 0)
+        void deps.db.durable().then(
+          () => deps.onOutboxRows?.(),
+          () => undefined,
+        );
       return results;
     },
     { maxBatch: deps.maxBatch, keyOf: (job) => `${job.inbound.channel}\u0000${job.inbound.chatId}` },
@@ -62,7 +67,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         const attachments =
           inbound.attachments.length === 0 ? [] : await acceptFiles(deps, inbound, flowContext(deps, inbound)).catch(rethrowUnavailable);
         // A database outage becomes KA_DATABASE (503): the web page and the providers send again.
-        return await batcher.submit({ inbound, attachments, existingOnly: options.existingOnly }).catch(rethrowUnavailable);
+        const result = await batcher.submit({ inbound, attachments, existingOnly: options.existingOnly }).catch(rethrowUnavailable);
+        // Answered only once the step is on disk; the batcher meanwhile steps the next batch.
+        await deps.db.durable();
+        return result;
       } finally {
         inFlight--;
         if (inFlight === 0) idle?.();
@@ -83,12 +91,15 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         localeHint: locale,
       };
       const result = await batcher.submit({ inbound, attachments: [], opening: true }).catch(rethrowUnavailable);
+      await deps.db.durable();
       return { chatId, replies: result.replies };
     },
     async speak(channel, chatId, system) {
       if (closing) throw new KanalError("KA_SHUTTING_DOWN", "the bot is shutting down; try again in a moment");
       const inbound = systemInbound(channel, chatId, system, randomBytes(12).toString("base64url"), clock());
-      return batcher.submit({ inbound, attachments: [], system, existingOnly: true }).catch(rethrowUnavailable);
+      const result = await batcher.submit({ inbound, attachments: [], system, existingOnly: true }).catch(rethrowUnavailable);
+      await deps.db.durable();
+      return result;
     },
     async speakWithin(tx, channel, chatId, system, key) {
       if (closing) throw new KanalError("KA_SHUTTING_DOWN", "the bot is shutting down; try again in a moment");

@@ -160,7 +160,8 @@ export async function eraseComplaint(db: Database, request: EraseRequest): Promi
     );
     return { result, orphans };
   });
-  // Files go after the commit: a rolled-back erase must not have lost evidence.
+  // Files go after the commit is on disk: an erase rolled back (or undone by a power cut) must not have lost evidence.
+  await db.durable();
   for (const path of outcome.orphans) {
     await rm(join(request.attachmentsDir, path), { force: true });
     outcome.result.files++;

@@ -88,6 +88,8 @@ async function runStaffCommand(deps: StaffCommandDeps, request: StaffRequest): P
     // As the pipeline's batches: waiting for SQLite's lock behind another process can take a while.
     { maxWait: 30_000, timeout: 60_000 },
   );
+  // Staff are told "done" (and the citizen's message leaves) only once the action is on disk.
+  await deps.db.durable();
   if (result.outcome !== "duplicate") deps.voice.wake();
   return result;
 }
