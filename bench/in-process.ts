@@ -1,6 +1,6 @@
 /**
  * (a) In-process: N virtual citizens, all concurrent, each opening a conversation and completing
- * the anonymous intake through pipeline.receive, on a fresh SQLite database (WAL, synchronous=FULL).
+ * the anonymous intake through pipeline.receive, on a fresh SQLite database (WAL; each answer waits for the fdatasync of its commit, src/db/durable.ts).
  * `--warmup W` first runs W conversations on a throwaway database, so the measured run is warm;
  * W=0 measures a cold process. `--floor` also measures the floor in the same process: concurrent
  * Prisma transactions of two inserts. Prints one JSON line (bench/run.ts formats it).

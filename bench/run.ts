@@ -136,7 +136,7 @@ const huge = hugeUsers > 0 ? await inProcess(hugeUsers, 300) : undefined;
 /** A step is one answered message, the opening greeting included: 7 per conversation. */
 const STEPS = 7;
 console.log(
-  "(a) in-process, pipeline.receive, SQLite WAL + synchronous=FULL, all citizens concurrent, every step durable before its reply",
+  "(a) in-process, pipeline.receive, SQLite WAL, fdatasync before each answer, all citizens concurrent, every step durable before its reply",
 );
 // CPU µs per step is this process's own CPU time: the figure a busy shared machine moves least.
 line(["", "steps/s", "conv/s", "p50 ms", "p99 ms", "peak RSS MB", "CPU µs/step"]);
