@@ -1,4 +1,3 @@
-import { fileTypeFromBuffer } from "file-type";
 import { z } from "zod";
 
 /** A type a file really is, decided from its bytes, with the extension its stored name gets. */
@@ -65,6 +64,8 @@ export interface Sniffed {
  * citizen types goes in the conversation, and a `.txt` or `.html` "photo" is what an attacker sends.
  */
 export async function sniffType(bytes: Uint8Array, declaredMime: string): Promise<Sniffed> {
+  // Loaded with the first file, not at start: an idle instance need not hold file-type's parsers.
+  const { fileTypeFromBuffer } = await import("file-type");
   const found = await fileTypeFromBuffer(bytes).catch(() => undefined);
   if (!found) {
     if (baseMime(declaredMime) === GEOJSON.mime && isGeoJsonPoint(bytes)) return { evidence: GEOJSON };

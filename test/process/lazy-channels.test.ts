@@ -13,8 +13,8 @@ import { startSilentServer } from "../fakes/silent-server.js";
 import { freePort, startBotProcess, type BotProcess } from "../helpers/process.js";
 
 const LIBRARIES = ["telegraf", "discord.js", "whatsapp-web.js", "imapflow", "nodemailer", "mailparser"] as const;
-/** Libraries of work an idle web-chat process never does: PostgreSQL, printed forms, evidence ZIPs, reports. */
-const IDLE_UNUSED = ["pg", "qrcode", "archiver", "pdfkit", "exceljs"] as const;
+/** Libraries of work an idle web-chat process never does: PostgreSQL, printed forms, evidence ZIPs, reports, files. */
+const IDLE_UNUSED = ["pg", "qrcode", "archiver", "pdfkit", "exceljs", "file-type"] as const;
 const RECORD = join(repoRoot, "test/fixtures/loads/record.mjs");
 
 const cleanups: (() => Promise<void> | void)[] = [];
