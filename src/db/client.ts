@@ -45,14 +45,14 @@ export async function openDatabase(databaseUrl: string, options: OpenOptions = {
   if (options.migrate !== false) await migrate(databaseUrl);
   loadIdentityKey(options);
   if (provider === "sqlite") {
-    const { prisma: plain, connection } = await openSqlite(databaseUrl);
+    const { prisma: plain, connection, wal } = await openSqlite(databaseUrl);
     const prisma = withSealedIdentity(plain);
     const outside = sqlRunner(prisma, provider);
     // Raw SQL inside a transaction runs straight on the transaction's connection (sqlite-direct.ts).
     const direct = directSqliteRunner(connection);
     const sql: SqlRunner = { ...outside, within: () => direct };
     const path = sqlitePath(databaseUrl);
-    const durability = path === ":memory:" ? ALREADY_DURABLE : walDurability(path);
+    const durability = path === ":memory:" || !wal ? ALREADY_DURABLE : walDurability(path);
     await sealOldPlaintext(sql);
     await durability.durable();
     return {
@@ -74,7 +74,7 @@ export async function openDatabase(databaseUrl: string, options: OpenOptions = {
 
 // Each provider's client, adapter and driver are loaded only when used: the other one's query
 // compiler and driver cost start-up time and resident memory for nothing.
-async function openSqlite(databaseUrl: string): Promise<{ prisma: PrismaDb; connection: BetterSqlite3.Database }> {
+async function openSqlite(databaseUrl: string): Promise<{ prisma: PrismaDb; connection: BetterSqlite3.Database; wal: boolean }> {
   const [{ PrismaBetterSQLite3 }, { PrismaClient }] = await Promise.all([
     import("@prisma/adapter-better-sqlite3"),
     import("./generated/sqlite/client.js"),
@@ -95,9 +95,13 @@ async function openSqlite(databaseUrl: string): Promise<{ prisma: PrismaDb; conn
   // wait for the disk; whoever answers a person about a write awaits db.durable() first, which
   // fdatasyncs the WAL off the event loop (src/db/durable.ts): a committed step (a confirmed
   // complaint) survives power loss as with FULL, and one fsync serves every batch committed before it.
-  await prisma.$executeRawUnsafe("PRAGMA synchronous = NORMAL");
+  // A file system where WAL could not be set (the migration asked for it) stays in a rollback
+  // journal, where only FULL makes a commit durable by itself.
+  const [mode] = await prisma.$queryRawUnsafe<{ journal_mode: string }[]>("PRAGMA journal_mode");
+  const wal = mode?.journal_mode.toLowerCase() === "wal";
+  await prisma.$executeRawUnsafe(`PRAGMA synchronous = ${wal ? "NORMAL" : "FULL"}`);
   if (!connection) throw new Error("the SQLite driver adapter did not connect");
-  return { prisma, connection };
+  return { prisma, connection, wal };
 }
 
 async function openPostgres(databaseUrl: string, log?: OpenOptions["log"]): Promise<PrismaDb> {
