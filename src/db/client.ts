@@ -5,6 +5,7 @@ import { providerOf, sqlitePath, type DbProvider } from "./provider.js";
 import { sqlRunner, type SqlRunner } from "./sql.js";
 import { directSqliteRunner } from "./sqlite-direct.js";
 import { ALREADY_DURABLE, walDurability } from "./durable.js";
+import { loadPg } from "./pg-module.js";
 import { withSealedIdentity } from "./identity-extension.js";
 import { DEFAULT_IDENTITY_KEY_FILE, loadIdentityKeyring } from "./identity-keys.js";
 import { resealIdentities } from "./identity-pass.js";
@@ -26,6 +27,12 @@ export interface Database {
    * before answering anyone about a write. Immediate on PostgreSQL, whose COMMIT already is.
    */
   durable(): Promise<void>;
+  /**
+   * PostgreSQL only: a transaction of raw statements on a pool client, outside Prisma's query
+   * layer (pg-direct.ts), for the pipeline's batches. SQLite's batches reach their connection
+   * directly inside a Prisma transaction instead (sqlite-direct.ts).
+   */
+  directTransaction?<T>(work: (sql: SqlRunner) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -66,10 +73,11 @@ export async function openDatabase(databaseUrl: string, options: OpenOptions = {
       },
     };
   }
-  const prisma = withSealedIdentity(await openPostgres(databaseUrl, options.log));
+  const { prisma: plain, directTransaction } = await openPostgres(databaseUrl, options.log);
+  const prisma = withSealedIdentity(plain);
   const sql = sqlRunner(prisma, provider);
   await sealOldPlaintext(sql);
-  return { provider, prisma, sql, durable: () => ALREADY_DURABLE.durable(), close: () => prisma.$disconnect() };
+  return { provider, prisma, sql, durable: () => ALREADY_DURABLE.durable(), directTransaction, close: () => prisma.$disconnect() };
 }
 
 // Each provider's client, adapter and driver are loaded only when used: the other one's query
@@ -104,15 +112,22 @@ async function openSqlite(databaseUrl: string): Promise<{ prisma: PrismaDb; conn
   return { prisma, connection, wal };
 }
 
-async function openPostgres(databaseUrl: string, log?: OpenOptions["log"]): Promise<PrismaDb> {
-  const [{ PrismaPg }, { PrismaClient }, { createPgPool }] = await Promise.all([
+async function openPostgres(
+  databaseUrl: string,
+  log?: OpenOptions["log"],
+): Promise<{ prisma: PrismaDb; directTransaction: NonNullable<Database["directTransaction"]> }> {
+  const [{ PrismaPg }, { PrismaClient }, { createPgPool }, { pgDirectTransaction }, pg] = await Promise.all([
     import("@prisma/adapter-pg"),
     import("./generated/postgresql/client.js"),
     import("./pg-pool.js"),
+    import("./pg-direct.js"),
+    loadPg(),
   ]);
-  const adapter = new PrismaPg(createPgPool(databaseUrl, log), { disposeExternalPool: true });
+  // One pool for Prisma and the direct batches: the connection limit is the deployment's, not doubled.
+  const pool = createPgPool(databaseUrl, log);
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   // The PostgreSQL client has the same models and methods (see PrismaDb); only its nominal type differs.
-  return new PrismaClient({ adapter }) as unknown as PrismaDb;
+  return { prisma: new PrismaClient({ adapter }) as unknown as PrismaDb, directTransaction: pgDirectTransaction(pool, pg.types) };
 }
 
 /**

@@ -34,7 +34,8 @@ export function sqlRunner(client: RawClient, provider: DbProvider): SqlRunner {
   };
 }
 
-function toNumberedPlaceholders(sql: string): string {
+/** `?` placeholders as PostgreSQL's `$1, $2, …`. */
+export function toNumberedPlaceholders(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
 }

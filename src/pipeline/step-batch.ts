@@ -71,11 +71,15 @@ export async function processStepBatch(
   within?: PrismaTx,
 ): Promise<{ results: ReceiveResult[]; outboxRows: number }> {
   const now = (deps.clock ?? (() => new Date()))();
-  const transaction = <T>(work: (tx: PrismaTx) => Promise<T>, options: { maxWait: number; timeout: number }): Promise<T> =>
-    within ? work(within) : deps.db.prisma.$transaction(work, options);
+  const { db } = deps;
+  const transaction = <T>(work: (sql: SqlRunner) => Promise<T>, options: { maxWait: number; timeout: number }): Promise<T> =>
+    within
+      ? work(db.sql.within(within))
+      : db.directTransaction
+        ? db.directTransaction(work)
+        : db.prisma.$transaction((tx) => work(db.sql.within(tx)), options);
   return transaction(
-    async (tx) => {
-      const sql = deps.db.sql.within(tx);
+    async (sql) => {
       if (sql.provider === "sqlite") {
         // Take SQLite's write lock before reading: a deferred transaction that reads first and
         // writes later fails with SQLITE_BUSY instead of waiting when another process wrote meanwhile.

@@ -37,7 +37,13 @@ function heldAtComplaintInsert(db: Database, armed: () => ReturnType<typeof gate
     },
     within: (tx: RawClient) => wrap(runner.within(tx), true),
   });
-  return { ...db, sql: wrap(db.sql, false) };
+  const direct = db.directTransaction?.bind(db);
+  return {
+    ...db,
+    sql: wrap(db.sql, false),
+    // The batches' own transactions on PostgreSQL (src/db/pg-direct.ts) are held the same way.
+    ...(direct ? { directTransaction: <T>(work: (sql: SqlRunner) => Promise<T>) => direct((sql) => work(wrap(sql, true))) } : {}),
+  };
 }
 
 const ticketOf = (replies: { text: string }[]) => TICKET.exec(replies.map((r) => r.text).join(" "))?.[0];
