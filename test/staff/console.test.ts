@@ -4,7 +4,7 @@ import type { StaffMessage } from "../../src/core/index.js";
 import { repoRoot } from "../../src/db/index.js";
 import { loadTemplates } from "../../src/i18n/index.js";
 import type { ReceiveResult } from "../../src/pipeline/index.js";
-import { createStaffConsole, parseStaffMessage } from "../../src/staff/index.js";
+import { createStaffConsole, parseStaffMessage, type StaffFileStore } from "../../src/staff/index.js";
 import { join } from "node:path";
 import { ANONYMOUS_INTAKE, createTestPipeline, PULL, PUSH, textMessage, TICKET, type TestPipeline } from "../helpers/pipeline.js";
 import { outboxSaying } from "../helpers/outbox.js";
@@ -34,7 +34,7 @@ function staffMessage(text: string, extra: Partial<StaffMessage> = {}): StaffMes
   };
 }
 
-async function setup(replyMode: "reply" | "command" = "reply") {
+async function setup(replyMode: "reply" | "command" = "reply", storeFile?: StaffFileStore) {
   t = await createTestPipeline({ overrides: { staffFeed: { channel: "telegram", chatId: OPS, locale: "id", replyMode } } });
   const console = createStaffConsole({
     db: t.db,
@@ -51,6 +51,7 @@ async function setup(replyMode: "reply" | "command" = "reply") {
       opsChatId: OPS,
     },
     limitsOf: (channel) => (channel === "webchat" ? PULL : PUSH),
+    ...(storeFile ? { storeFile } : {}),
   });
   return console;
 }
@@ -142,6 +143,43 @@ describe("the staff console", () => {
     const events = await t!.db.prisma.complaintEvent.findMany({ where: { type: "staff.reply" } });
     expect(events).toHaveLength(1);
     expect(events[0]!.actor).toBe("staff:111");
+  });
+
+  it("sends the files the store keeps and names the ones it declined; with no text and no file left, sends nothing", async () => {
+    // The store keeps photos and declines the rest, as the evidence types do for an executable.
+    const storeFile: StaffFileStore = async (file) =>
+      file.mime.startsWith("image/")
+        ? {
+            accepted: true,
+            path: "/tmp/foto.jpg",
+            mime: file.mime,
+            filename: file.filename,
+            record: { sha256: "ab", size: file.size, storagePath: "staff/foto.jpg" },
+          }
+        : { accepted: false, reason: "type", filename: file.filename };
+    const staff = await setup("reply", storeFile);
+    const ticket = await fileComplaint("tg-files", "telegram");
+    const attachment = (filename: string, mime: string) => ({
+      kind: mime.startsWith("image/") ? ("image" as const) : ("document" as const),
+      mime,
+      size: 3,
+      filename,
+      fetch: async () => new Uint8Array([1, 2, 3]),
+    });
+    const answer = await staff(
+      staffMessage(`/balas ${ticket} Foto perbaikan terlampir`, {
+        attachments: [attachment("foto.jpg", "image/jpeg"), attachment("setup.exe", "application/octet-stream")],
+      }),
+    );
+    expect(texts(answer)).toMatch(/diteruskan/);
+    expect(texts(answer)).toContain("Berkas berikut tidak ikut diteruskan");
+    expect(texts(answer)).toContain("setup.exe");
+    expect(await t!.db.prisma.complaintEvent.count({ where: { type: "staff.reply" } })).toBe(1);
+
+    const nothing = await staff(staffMessage(`/balas ${ticket}`, { attachments: [attachment("setup.exe", "application/octet-stream")] }));
+    expect(texts(nothing)).toContain(`Balasan untuk ${ticket} tidak dikirim`);
+    expect(texts(nothing)).toContain("setup.exe");
+    expect(await t!.db.prisma.complaintEvent.count({ where: { type: "staff.reply" } })).toBe(1);
   });
 
   it("relays a Telegram reply to the card, found through the card's message id", async () => {

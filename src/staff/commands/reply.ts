@@ -23,7 +23,9 @@ export const replyCommand: ComplaintCommand<"reply"> = {
     }
     const { ticket } = complaint;
     const declined = ctx.prepared.declined ?? [];
-    if (declined.length > 0 && request.declinedFiles === "refuse") {
+    // Nothing left to send once every file was declined and there is no text: refused with the reasons.
+    const nothingLeft = intent.text === "" && ctx.prepared.files.length === 0;
+    if (declined.length > 0 && (request.declinedFiles === "refuse" || nothingLeft)) {
       return ctx.refuse(ctx.t({ key: "staff.reply.filesDeclined", vars: { ticket } }), ...declined.map((file) => declinedText(ctx, file)));
     }
     const text = intent.text;
@@ -56,6 +58,9 @@ export const replyCommand: ComplaintCommand<"reply"> = {
     ];
     if (attachments.length > 0 && !limits.media) {
       confirmations.push(ctx.t({ key: "staff.relayed.noMedia", vars: { channel: channelLabel(channel) } }));
+    } else if (declined.length > 0) {
+      // The group sends the rest (a photo album is not all or nothing), but says which file stayed behind and why.
+      confirmations.push(ctx.t({ key: "staff.relayed.filesDeclined", vars: {} }), ...declined.map((file) => declinedText(ctx, file)));
     }
     return ctx.done(...confirmations);
   },
