@@ -1,4 +1,4 @@
-import type { Locale } from "../core/index.js";
+import { jsonObject, type Locale } from "../core/index.js";
 import { unseal, unsealNullable, type SqlRunner } from "../db/index.js";
 import { stepLabel, type SopPreset } from "./sop.js";
 
@@ -51,15 +51,6 @@ const PUBLIC_EVENTS: Readonly<Record<string, (data: Record<string, unknown>, vie
 
 const stepName = (id: unknown, view: PublicView) => (typeof id === "string" && id !== "" ? stepLabel(view.sop, id)[view.locale] : "-");
 
-function parseData(json: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(json);
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 const iso = (d: Date | string) => new Date(d).toISOString();
 
 /** A complaint as the tracking page shows it; undefined when there is no such complaint. */
@@ -107,11 +98,11 @@ export async function publicTracking(sql: SqlRunner, complaintId: string, view: 
     dueAt: !closed && row.stepDueAt ? iso(row.stepDueAt) : null,
     events: events.flatMap((e) => {
       const label = PUBLIC_EVENTS[e.type];
-      return label ? [{ at: iso(e.createdAt), label: label(parseData(e.data), view) }] : [];
+      return label ? [{ at: iso(e.createdAt), label: label(jsonObject(e.data), view) }] : [];
     }),
     replies: events.flatMap((e) => {
       if (e.type !== "staff.reply") return [];
-      const text = parseData(e.data).text;
+      const text = jsonObject(e.data).text;
       return typeof text === "string" && text.trim() !== "" ? [{ at: iso(e.createdAt), text: view.redact(text, who) }] : [];
     }),
   };

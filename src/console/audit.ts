@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { findTicket } from "../core/index.js";
+import { findTicket, jsonObject } from "../core/index.js";
 import { redact } from "../reports/index.js";
 import { eventReply } from "../staff/index.js";
 import { stateOf, userOf, type Renderer } from "./context.js";
@@ -23,20 +23,11 @@ async function eventsBy(deps: ConsoleDeps, where: never, who: string | undefined
   const name = who?.toLocaleLowerCase("id");
   return rows
     .filter((r) => {
-      const data = parseData(r.data);
+      const data = jsonObject(r.data);
       const by = typeof data.by === "string" ? data.by.toLocaleLowerCase("id") : "";
       return (!name || by.startsWith(name)) && (!via || data.via === via);
     })
     .map((r) => r.id);
-}
-
-function parseData(text: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value && typeof value === "object" ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
 }
 
 /** The audit page's kinds of entry: each a set of event types. */

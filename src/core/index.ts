@@ -9,3 +9,4 @@ export * from "./log.js";
 export * from "./text.js";
 export * from "./files.js";
 export * from "./tracking-code.js";
+export * from "./json.js";

@@ -1,3 +1,4 @@
+import { jsonObject } from "../core/index.js";
 import type { Database } from "../db/index.js";
 
 /** The identity views the staff's /identitas records (src/staff/commands/identity.ts), refused ones too. */
@@ -15,22 +16,13 @@ export async function findComplaint(db: Database, ticket: string) {
   return db.prisma.complaint.findUnique({ where: { ticket } });
 }
 
-function parse(json: string): Record<string, unknown> {
-  try {
-    const v: unknown = JSON.parse(json);
-    return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 /** Every view of (and attempt to view) the complaint's identity, oldest first. */
 export async function identityAudit(db: Database, complaintId: string): Promise<AuditEntry[]> {
   const rows = await db.prisma.complaintEvent.findMany({
     where: { complaintId, type: { in: [...IDENTITY_VIEW_EVENTS] } },
     orderBy: { createdAt: "asc" },
   });
-  return rows.map((r) => ({ at: r.createdAt, actor: r.actor, shown: r.type === "staff.identity", data: parse(r.data) }));
+  return rows.map((r) => ({ at: r.createdAt, actor: r.actor, shown: r.type === "staff.identity", data: jsonObject(r.data) }));
 }
 
 /**
@@ -84,7 +76,7 @@ export async function subjectData(db: Database, complaintId: string) {
       closedAt: c.closedAt,
       rating: c.rating,
       ratingComment: c.ratingComment,
-      events: c.events.map((e) => ({ type: e.type, actor: e.actor, at: e.createdAt, data: parse(e.data) })),
+      events: c.events.map((e) => ({ type: e.type, actor: e.actor, at: e.createdAt, data: jsonObject(e.data) })),
       files: c.attachments,
     })),
     conversations: conversations.map((c) => ({

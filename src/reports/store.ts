@@ -1,3 +1,4 @@
+import { jsonObject } from "../core/index.js";
 import type { Database } from "../db/index.js";
 import type { EvidenceFile } from "./evidence.js";
 import { redact, type KnownIdentity } from "./redact.js";
@@ -49,19 +50,10 @@ interface ComplaintRow {
   events: EventRow[];
 }
 
-function parseData(json: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(json);
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 const FREE_TEXT = ["text", "note", "comment", "reason"];
 
 function toEvent(row: EventRow, who: KnownIdentity): ReportEvent {
-  const data = parseData(row.data);
+  const data = jsonObject(row.data);
   for (const key of FREE_TEXT) {
     const value = data[key];
     if (typeof value === "string") data[key] = redact(value, who);
@@ -78,7 +70,7 @@ function toEvent(row: EventRow, who: KnownIdentity): ReportEvent {
 function toReport(row: ComplaintRow): ReportComplaint {
   // Rating: the complaint's column; a "rated" event is the fallback for rows written before it existed.
   const ratedEvent = [...row.events].reverse().find((e) => e.type === "rated");
-  const eventScore = ratedEvent ? Number(parseData(ratedEvent.data).score) : NaN;
+  const eventScore = ratedEvent ? Number(jsonObject(ratedEvent.data).score) : NaN;
   return {
     ticket: row.ticket,
     kind: row.kind === "information" ? "information" : "complaint",
