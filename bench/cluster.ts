@@ -1,5 +1,5 @@
 /**
- * npm run bench -- --pg [--instances 3] [--users 3000] [--clients 100] [--whatsapp-share 0.33] [--quick]
+ * npm run bench -- --pg [--instances 3] [--users 3000] [--clients 100] [--whatsapp-share 0.33] [--quick] [--only N] [--profile dir]
  *
  * The scale-out load test: `npm start` run as 1…N processes on one fresh PostgreSQL database,
  * citizens spread over them round-robin through the web-chat API and the Meta webhook route
@@ -15,7 +15,7 @@
 import { BENCH_IDENTITY_KEY } from "./identity-key.js";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,6 +36,8 @@ const { values } = parseArgs({
     quick: { type: "boolean", default: false },
     /** Just one run: PostgreSQL with this many instances, no kill (for looking into one figure). */
     only: { type: "string" },
+    /** Each instance writes a CPU profile (node --cpu-prof) into this folder when it stops. */
+    profile: { type: "string" },
   },
   strict: false,
 });
@@ -117,7 +119,8 @@ interface Instance {
 function startInstance(index: number, env: Record<string, string>): Promise<Instance> {
   // The compiled npm start (built below from the source under test), as deployed.
   const { env: startEnvironment, flags, entry } = startCommand();
-  const child = spawn(process.execPath, [...flags, entry], {
+  const profiling = typeof values.profile === "string" ? ["--cpu-prof", `--cpu-prof-dir=${values.profile}`] : [];
+  const child = spawn(process.execPath, [...flags, ...profiling, entry], {
     cwd: repoRoot,
     env: { ...process.env, ...startEnvironment, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -368,6 +371,65 @@ interface Run {
   label: string;
   result: LoadResult;
   checks: Checks;
+  cpu: CpuSeconds;
+}
+
+/** CPU time spent during the load, by who spent it: where the 2 cores went. */
+interface CpuSeconds {
+  instances: number;
+  loadGenerator: number;
+  postgres: number;
+}
+
+const TICKS_PER_SECOND = 100;
+
+/** utime + stime (+ the reaped children's, which is where PostgreSQL's ended backends are counted) from /proc. */
+function processCpuSeconds(pid: number, withChildren = false): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat
+      .slice(stat.lastIndexOf(")") + 2)
+      .split(" ")
+      .map(Number);
+    // fields[0] is the state (field 3 of proc(5)): utime is field 14, stime 15, cutime 16, cstime 17.
+    const own = fields[11]! + fields[12]!;
+    return (withChildren ? own + fields[13]! + fields[14]! : own) / TICKS_PER_SECOND;
+  } catch {
+    return 0; // it ended between the listing and the read
+  }
+}
+
+function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let comm: string;
+    try {
+      comm = readFileSync(`/proc/${entry}/comm`, "utf8").trim();
+    } catch {
+      continue;
+    }
+    if (comm === "postgres" || comm === "postmaster") total += processCpuSeconds(Number(entry), true);
+  }
+  return total;
+}
+
+function cpuMeter(instances: readonly Instance[]): () => CpuSeconds {
+  const pids = instances.map((i) => i.child.pid!);
+  const of = () => ({
+    instances: pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0),
+    loadGenerator: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    postgres: postgresCpuSeconds(),
+  });
+  const before = of();
+  return () => {
+    const after = of();
+    return {
+      instances: after.instances - before.instances,
+      loadGenerator: after.loadGenerator - before.loadGenerator,
+      postgres: after.postgres - before.postgres,
+    };
+  };
 }
 
 async function run(label: string, kind: "sqlite" | "postgresql", count: number, options: { kill?: boolean } = {}): Promise<Run> {
@@ -392,12 +454,14 @@ async function run(label: string, kind: "sqlite" | "postgresql", count: number, 
   instances.push(...(await Promise.all(Array.from({ length: count - 1 }, (_, i) => startInstance(i + 1, env)))));
   const sentBefore = graph.sent().length;
   try {
+    const meter = cpuMeter(instances);
     const result = await load(instances, { killLeaderAt: options.kill ? 0.4 : undefined });
+    const cpu = meter();
     const db = await openDatabase(database.url, { migrate: false });
     try {
       const whatsapp = Math.round(users * whatsappShare);
       const checks = await check(db, { web: users - whatsapp, whatsapp }, options.kill === true, sentBefore);
-      return { label, result, checks };
+      return { label, result, checks, cpu };
     } finally {
       await db.close();
     }
@@ -415,6 +479,7 @@ async function run(label: string, kind: "sqlite" | "postgresql", count: number, 
 }
 
 const f = (n: number | undefined, d = 0) => (n === undefined || Number.isNaN(n) ? "-" : n.toFixed(d));
+const cpuCells = (cpu: CpuSeconds) => [f(cpu.instances, 1), f(cpu.loadGenerator, 1), f(cpu.postgres, 1)];
 const row = (cells: string[]) => console.log(cells.map((c, i) => (i === 0 ? c.padEnd(58) : c.padStart(11))).join(""));
 
 // The fake Graph API every run's WhatsApp sends go to (read by run() and check() above).
@@ -435,7 +500,8 @@ try {
     const one = await run(`PostgreSQL, ${values.only} instance(s)`, "postgresql", Number(values.only));
     const sorted = [...one.result.latencies].sort((a, b) => a - b);
     console.log(
-      `${one.label}: ${f(one.result.conversations / one.result.seconds)} conv/s, p50 ${f(percentile(sorted, 50), 1)} ms, p99 ${f(percentile(sorted, 99), 1)} ms, checks ${JSON.stringify(one.checks)}`,
+      `${one.label}: ${f(one.result.conversations / one.result.seconds)} conv/s, p50 ${f(percentile(sorted, 50), 1)} ms, p99 ${f(percentile(sorted, 99), 1)} ms, ` +
+        `CPU s ${cpuCells(one.cpu).join(" / ")} (instances / load generator / PostgreSQL), checks ${JSON.stringify(one.checks)}`,
     );
     process.exit(0);
   }
@@ -445,7 +511,7 @@ try {
   for (let n = 1; n <= maxInstances; n++) runs.push(await run(`PostgreSQL, ${n} instance${n > 1 ? "s" : ""}`, "postgresql", n));
   const faults = await run(`PostgreSQL, ${maxInstances} instances, leader SIGKILLed at 40 %`, "postgresql", maxInstances, { kill: true });
 
-  row(["", "conv/s", "msg/s", "p50 ms", "p99 ms", "retries"]);
+  row(["", "conv/s", "msg/s", "p50 ms", "p99 ms", "retries", "CPU s app", "load gen", "PostgreSQL"]);
   for (const r of [...runs, faults]) {
     const sorted = [...r.result.latencies].sort((a, b) => a - b);
     row([
@@ -455,6 +521,7 @@ try {
       f(percentile(sorted, 50), 1),
       f(percentile(sorted, 99), 1),
       String(r.result.retries),
+      ...cpuCells(r.cpu),
     ]);
   }
   row(["floor: Prisma $transaction([create, create]), SQLite", `${f(sqliteFloor)} tx/s`]);

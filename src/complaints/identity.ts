@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { jsonListSubquery, lookupHash, lookupHashes, seal, sealNullable, type BatchRow, type SqlRunner } from "../db/index.js";
+import { inJsonList, lookupHash, lookupHashes, seal, sealNullable, type BatchRow, type SqlRunner } from "../db/index.js";
 import type { Draft } from "../flow/index.js";
 
 export interface IdentityRow {
@@ -41,7 +41,7 @@ export async function resolveComplainant(
   if (!existing) {
     // The account id is stored as its keyed hash: one per key while a rotation is under way.
     const rows = await sql.query<{ complainantId: string }>(
-      `SELECT "complainantId" FROM "ChannelIdentity" WHERE "channel" = ? AND "externalId" IN ${jsonListSubquery(sql.provider)}`,
+      `SELECT "complainantId" FROM "ChannelIdentity" WHERE "channel" = ? AND ${inJsonList(sql.provider, `"externalId"`)}`,
       [who.channel, JSON.stringify(lookupHashes(who.externalId))],
     );
     existing = rows[0]?.complainantId;

@@ -1,5 +1,5 @@
 import type { Locale, Reply } from "../core/index.js";
-import { jsonListSubquery, lookupHashes, type ComplaintRecord, type SqlRunner } from "../db/index.js";
+import { inJsonList, lookupHashes, type ComplaintRecord, type SqlRunner } from "../db/index.js";
 import { stepLabel, type SopPreset } from "./sop.js";
 import { checkTrackingCode, senderIsProven } from "./tracking.js";
 
@@ -33,7 +33,7 @@ export async function statusReply(
 ): Promise<Reply> {
   const { ticket } = query;
   const bySender = senderIsProven(requester.channel)
-    ? `OR c."complainantId" IN (SELECT i."complainantId" FROM "ChannelIdentity" i WHERE i."channel" = ? AND i."externalId" IN ${jsonListSubquery(sql.provider)})`
+    ? `OR c."complainantId" IN (SELECT i."complainantId" FROM "ChannelIdentity" i WHERE i."channel" = ? AND ${inJsonList(sql.provider, `i."externalId"`)})`
     : "";
   const owned = await sql.query<StatusRow>(
     `SELECT ${COLUMNS} FROM "Complaint" c WHERE c."ticket" = ? AND (c."conversationId" = ? ${bySender})`,

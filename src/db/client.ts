@@ -2,7 +2,8 @@ import type { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/clie
 import type BetterSqlite3 from "better-sqlite3";
 import { migrate } from "./migrate.js";
 import { providerOf, sqlitePath, type DbProvider } from "./provider.js";
-import { sqlRunner, type SqlRunner } from "./sql.js";
+import { sqlRunner, type RawClient, type SqlRunner } from "./sql.js";
+import type { pgDirect } from "./pg-direct.js";
 import { directSqliteRunner } from "./sqlite-direct.js";
 import { ALREADY_DURABLE, walDurability } from "./durable.js";
 import { loadPg } from "./pg-module.js";
@@ -20,7 +21,11 @@ export type PrismaDb = SqlitePrismaClient;
 export interface Database {
   readonly provider: DbProvider;
   readonly prisma: PrismaDb;
-  /** Raw SQL through Prisma, for the hot path (see src/pipeline/step-batch.ts). */
+  /**
+   * Raw SQL outside Prisma's query layer, for the hot statements: straight on the connection
+   * (sqlite-direct.ts inside a transaction; pg-direct.ts on PostgreSQL). Each statement commits
+   * on its own; `within(tx)` joins a Prisma interactive transaction.
+   */
   readonly sql: SqlRunner;
   /**
    * Resolves once everything committed before the call is on disk (src/db/durable.ts): await it
@@ -28,12 +33,19 @@ export interface Database {
    */
   durable(): Promise<void>;
   /**
-   * PostgreSQL only: a transaction of raw statements on a pool client, outside Prisma's query
-   * layer (pg-direct.ts), for the pipeline's batches. SQLite's batches reach their connection
-   * directly inside a Prisma transaction instead (sqlite-direct.ts).
+   * A transaction of raw statements: on PostgreSQL on one pool client, outside Prisma
+   * (pg-direct.ts); on SQLite a Prisma transaction whose statements reach the connection directly
+   * (sqlite-direct.ts). The options are Prisma's (waiting for SQLite's one connection, and the
+   * whole transaction's time limit); PostgreSQL's statements are bounded by the pool's
+   * statement_timeout instead.
    */
-  directTransaction?<T>(work: (sql: SqlRunner) => Promise<T>): Promise<T>;
+  transaction<T>(work: (sql: SqlRunner) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
+}
+
+export interface TransactionOptions {
+  maxWait?: number;
+  timeout?: number;
 }
 
 export interface OpenOptions {
@@ -66,6 +78,7 @@ export async function openDatabase(databaseUrl: string, options: OpenOptions = {
       provider,
       prisma,
       sql,
+      transaction: (work, options) => prisma.$transaction(() => work(direct), options),
       durable: () => durability.durable(),
       close: async () => {
         await durability.close();
@@ -73,11 +86,11 @@ export async function openDatabase(databaseUrl: string, options: OpenOptions = {
       },
     };
   }
-  const { prisma: plain, directTransaction } = await openPostgres(databaseUrl, options.log);
+  const { prisma: plain, direct } = await openPostgres(databaseUrl, options.log);
   const prisma = withSealedIdentity(plain);
-  const sql = sqlRunner(prisma, provider);
+  const { sql, transaction } = direct((tx) => sqlRunner(tx, provider));
   await sealOldPlaintext(sql);
-  return { provider, prisma, sql, durable: () => ALREADY_DURABLE.durable(), directTransaction, close: () => prisma.$disconnect() };
+  return { provider, prisma, sql, transaction, durable: () => ALREADY_DURABLE.durable(), close: () => prisma.$disconnect() };
 }
 
 // Each provider's client, adapter and driver are loaded only when used: the other one's query
@@ -115,19 +128,22 @@ async function openSqlite(databaseUrl: string): Promise<{ prisma: PrismaDb; conn
 async function openPostgres(
   databaseUrl: string,
   log?: OpenOptions["log"],
-): Promise<{ prisma: PrismaDb; directTransaction: NonNullable<Database["directTransaction"]> }> {
-  const [{ PrismaPg }, { PrismaClient }, { createPgPool }, { pgDirectTransaction }, pg] = await Promise.all([
+): Promise<{ prisma: PrismaDb; direct: (viaPrisma: (tx: RawClient) => SqlRunner) => ReturnType<typeof pgDirect> }> {
+  const [{ PrismaPg }, { PrismaClient }, { createPgPool }, { pgDirect }, pg] = await Promise.all([
     import("@prisma/adapter-pg"),
     import("./generated/postgresql/client.js"),
     import("./pg-pool.js"),
     import("./pg-direct.js"),
     loadPg(),
   ]);
-  // One pool for Prisma and the direct batches: the connection limit is the deployment's, not doubled.
+  // One pool for Prisma and the direct statements: the connection limit is the deployment's, not doubled.
   const pool = createPgPool(databaseUrl, log);
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   // The PostgreSQL client has the same models and methods (see PrismaDb); only its nominal type differs.
-  return { prisma: new PrismaClient({ adapter }) as unknown as PrismaDb, directTransaction: pgDirectTransaction(pool, pg.types) };
+  return {
+    prisma: new PrismaClient({ adapter }) as unknown as PrismaDb,
+    direct: (viaPrisma) => pgDirect(pool, pg.types, viaPrisma),
+  };
 }
 
 /**

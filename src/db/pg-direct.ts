@@ -1,22 +1,34 @@
 import type pg from "pg";
-import { toNumberedPlaceholders, type SqlRunner } from "./sql.js";
+import { toNumberedPlaceholders, type RawClient, type SqlRunner } from "./sql.js";
 
 /** PostgreSQL's type ids whose text the default node-postgres parsers read differently from Prisma. */
 const TIMESTAMP = 1114;
 const INT8 = 20;
 
+/** A pool, or one client checked out of it: either runs a statement. */
+type Queryable = Pick<pg.Pool, "query"> | Pick<pg.PoolClient, "query">;
+
 /**
- * A transaction of raw statements run straight on a pool client, for the pipeline's batches on
- * PostgreSQL: through Prisma each statement pays its query layer (parameters serialised into and
- * out of the WebAssembly query compiler), which made a batch several times dearer on PostgreSQL
- * than on SQLite, where the same statements already run on the connection directly
- * (sqlite-direct.ts). Values go in and come out as Prisma's raw queries give them:
+ * Raw statements run straight on node-postgres, outside Prisma's query layer: through Prisma each
+ * statement pays that layer (parameters serialised into and out of the WebAssembly query
+ * compiler), which made the hot statements several times dearer on PostgreSQL than on SQLite,
+ * where they already run on the connection directly (sqlite-direct.ts). Values go in and come out
+ * as Prisma's raw queries give them:
  * - `timestamp(3)` columns (without a time zone) hold UTC: a Date goes in as its UTC ISO text and
  *   comes out as that instant — node-postgres would otherwise use the process's time zone both ways
  *   (an office runs with TZ=Asia/Jakarta);
  * - `bigint` comes out as a bigint, not a string.
  */
-export function pgDirectTransaction(pool: pg.Pool, types: typeof pg.types): <T>(work: (sql: SqlRunner) => Promise<T>) => Promise<T> {
+export function pgDirect(
+  pool: pg.Pool,
+  types: typeof pg.types,
+  viaPrisma: (tx: RawClient) => SqlRunner,
+): {
+  /** Each statement on its own (autocommit), on whichever pool client is free; `within(tx)` joins a Prisma transaction. */
+  sql: SqlRunner;
+  /** A transaction of raw statements on one pool client. */
+  transaction: <T>(work: (sql: SqlRunner) => Promise<T>) => Promise<T>;
+} {
   const parsers: pg.CustomTypesConfig = {
     getTypeParser: ((oid: number, format?: "text" | "binary"): ((text: string) => unknown) => {
       if (oid === TIMESTAMP) return (text: string) => new Date(`${text.replace(" ", "T")}Z`);
@@ -25,25 +37,25 @@ export function pgDirectTransaction(pool: pg.Pool, types: typeof pg.types): <T>(
     }) as pg.CustomTypesConfig["getTypeParser"],
   };
 
-  const runnerOn = (client: pg.PoolClient): SqlRunner => {
+  const runnerOn = (target: Queryable, within: (tx: RawClient) => SqlRunner): SqlRunner => {
     const run = (sql: string, params: readonly unknown[]) =>
-      client.query({ text: toNumberedPlaceholders(sql), values: params.map(toPostgres), types: parsers });
-    const runner: SqlRunner = {
+      target.query({ text: toNumberedPlaceholders(sql), values: params.map(toPostgres), types: parsers });
+    return {
       provider: "postgresql",
       query: async <T>(sql: string, params: readonly unknown[] = []) => (await run(sql, params)).rows as T[],
       execute: async (sql, params = []) => (await run(sql, params)).rowCount ?? 0,
-      // Everything inside is already this transaction's.
-      within: () => runner,
+      within,
     };
-    return runner;
   };
 
-  return async <T>(work: (sql: SqlRunner) => Promise<T>): Promise<T> => {
+  const transaction = async <T>(work: (sql: SqlRunner) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
       await client.query("BEGIN");
-      const result = await work(runnerOn(client));
+      // Everything inside is already this transaction's.
+      const runner: SqlRunner = runnerOn(client, () => runner);
+      const result = await work(runner);
       await client.query("COMMIT");
       return result;
     } catch (error) {
@@ -56,6 +68,8 @@ export function pgDirectTransaction(pool: pg.Pool, types: typeof pg.types): <T>(
       client.release(broken);
     }
   };
+
+  return { sql: runnerOn(pool, viaPrisma), transaction };
 }
 
 function toPostgres(value: unknown): unknown {

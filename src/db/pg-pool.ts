@@ -3,6 +3,9 @@ import pg from "pg";
 /** How long a checked-out client whose connection died may stay checked out before we take it back. */
 const DEAD_CLIENT_GRACE_MS = 5000;
 
+/** The longest a statement may run, or a transaction sit idle, before PostgreSQL ends it. */
+const STATEMENT_TIMEOUT_MS = 60_000;
+
 /**
  * The PostgreSQL pool under Prisma, made here rather than by the adapter so that a restart of the
  * server is survived:
@@ -10,13 +13,22 @@ const DEAD_CLIENT_GRACE_MS = 5000;
  * - a client whose connection died while checked out — a transaction cut by a restart — is taken
  *   back from the pool after a grace period: Prisma 6.19's adapter does not always release it when
  *   its ROLLBACK fails, and each such client would otherwise shrink the pool for good (and make
- *   pool.end() wait forever at shutdown).
+ *   pool.end() wait forever at shutdown);
+ * - a statement, or a transaction left idle, is cut after a minute: the direct transactions
+ *   (pg-direct.ts) have no Prisma transaction timeout, and a stuck one would hold its rows' locks.
  */
 export function createPgPool(
   connectionString: string,
   log: (message: string, fields?: Record<string, unknown>) => void = () => undefined,
 ): pg.Pool {
-  const pool = new pg.Pool({ connectionString, connectionTimeoutMillis: 5000, idleTimeoutMillis: 10_000, keepAlive: true });
+  const pool = new pg.Pool({
+    connectionString,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 10_000,
+    keepAlive: true,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    idle_in_transaction_session_timeout: STATEMENT_TIMEOUT_MS,
+  });
   /** The clients checked out now, each with the number of its checkout. */
   const checkedOut = new Map<pg.PoolClient, number>();
   let checkouts = 0;

@@ -41,11 +41,18 @@ export function toNumberedPlaceholders(sql: string): string {
 }
 
 /**
- * A subquery yielding the strings of a JSON array passed as one parameter, for `x IN (…)`. One
+ * `column` is (or with `not`, is none) of the strings of a JSON array passed as one parameter. One
  * parameter however long the list: Prisma's cost is per parameter as well as per statement.
+ * PostgreSQL gets `= ANY(ARRAY(…))`, which it looks up in the column's index one value at a time
+ * whatever its statistics say; `IN (SELECT json_array_elements_text(…))` made it guess the list
+ * at 100 rows and, on a table not yet analysed (a new deployment, a burst), read every row of the
+ * channel for each batch instead.
  */
-export function jsonListSubquery(provider: DbProvider): string {
-  return provider === "postgresql" ? "(SELECT json_array_elements_text(?::json))" : "(SELECT value FROM json_each(?))";
+export function inJsonList(provider: DbProvider, column: string, options: { not?: boolean } = {}): string {
+  if (provider === "postgresql") {
+    return `${column} ${options.not ? "<> ALL" : "= ANY"}(ARRAY(SELECT json_array_elements_text(?::json)))`;
+  }
+  return `${column} ${options.not ? "NOT IN" : "IN"} (SELECT value FROM json_each(?))`;
 }
 
 /** `(?, ?, ?), (?, ?, ?)` for a multi-row VALUES clause. */

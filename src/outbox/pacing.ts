@@ -136,8 +136,7 @@ export function databaseLedger(db: Database, random: () => number = Math.random)
     async reserve(windows, now) {
       const keys = [...new Set(windows.map((w) => w.key))].sort();
       const written = new Date(now);
-      const at = await db.prisma.$transaction(async (tx) => {
-        const sql = db.sql.within(tx);
+      const at = await db.transaction(async (sql) => {
         await sql.execute(
           `INSERT INTO "SendPace" ("key", "sentAt", "updatedAt") VALUES ${keys.map(() => "(?, '[]', ?)").join(", ")} ON CONFLICT ("key") DO NOTHING`,
           keys.flatMap((k) => [k, written]),

@@ -1,4 +1,4 @@
-import { jsonListSubquery, type Database } from "../db/index.js";
+import { inJsonList, type Database } from "../db/index.js";
 import type { OutboxRow } from "./types.js";
 
 /**
@@ -54,8 +54,9 @@ export function outboxStore(db: Database): OutboxStore {
       return rows[0]?.providerMessageId ?? undefined;
     },
     async findDue(now, limit, exclude = []) {
-      // `status IN (…)` first so both databases can use the (status, nextAttemptAt) index and only
-      // look at unfinished rows, not the growing pile of sent ones.
+      // `status IN (…)` is the predicate of the two partial indexes of unfinished rows (migration
+      // 20261204210000): the oldest-first walk stops at the LIMIT, and the older-sibling check reads
+      // only the chat's unfinished rows, not its growing pile of sent ones.
       return sql.query<DueRow>(
         `SELECT o."id", o."channel", o."chatId" FROM "OutboxMessage" o
          WHERE o."status" IN ('pending', 'sending')
@@ -68,7 +69,7 @@ export function outboxStore(db: Database): OutboxStore {
                AND (b."createdAt" < o."createdAt" OR (b."createdAt" = o."createdAt" AND b."id" < o."id"))
                AND ((b."status" = 'pending' AND b."nextAttemptAt" > ?)
                  OR (b."status" = 'sending' AND b."lockedUntil" >= ?)))
-           ${exclude.length > 0 ? `AND o."channel" NOT IN ${jsonListSubquery(db.provider)}` : ""}
+           ${exclude.length > 0 ? `AND ${inJsonList(db.provider, `o."channel"`, { not: true })}` : ""}
          ORDER BY o."createdAt", o."id"
          LIMIT ?`,
         [now, now, now, now, ...(exclude.length > 0 ? [JSON.stringify(exclude)] : []), limit],

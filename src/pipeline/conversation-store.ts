@@ -58,7 +58,11 @@ export function createConversationStore(db: Database): ConversationStore {
 function readsFrom(db: Database): ConversationStore {
   return {
     async exists(channel, chatId) {
-      const row = await db.prisma.conversation.findUnique({ where: { channel_chatId: { channel, chatId } }, select: { locale: true } });
+      // Every web-chat message asks this first: one raw statement, not Prisma's query layer.
+      const [row] = await db.sql.query<{ locale: string }>(`SELECT "locale" FROM "Conversation" WHERE "channel" = ? AND "chatId" = ?`, [
+        channel,
+        chatId,
+      ]);
       return row ? { locale: row.locale === "en" ? "en" : "id" } : undefined;
     },
     async history(channel, chatId, after, limit = 200) {

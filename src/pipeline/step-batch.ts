@@ -15,7 +15,7 @@ import {
 } from "../complaints/index.js";
 import {
   BatchWrites,
-  jsonListSubquery,
+  inJsonList,
   seal,
   sealNullable,
   stateForStorage,
@@ -73,11 +73,7 @@ export async function processStepBatch(
   const now = (deps.clock ?? (() => new Date()))();
   const { db } = deps;
   const transaction = <T>(work: (sql: SqlRunner) => Promise<T>, options: { maxWait: number; timeout: number }): Promise<T> =>
-    within
-      ? work(db.sql.within(within))
-      : db.directTransaction
-        ? db.directTransaction(work)
-        : db.prisma.$transaction((tx) => work(db.sql.within(tx)), options);
+    within ? work(db.sql.within(within)) : db.transaction(work, options);
   return transaction(
     async (sql) => {
       if (sql.provider === "sqlite") {
@@ -536,7 +532,7 @@ async function linkEarlierAttachments(sql: SqlRunner, links: Map<string, string>
     byComplaint.set(complaintId, [...(byComplaint.get(complaintId) ?? []), attachmentId]);
   }
   for (const [complaintId, ids] of byComplaint) {
-    await sql.execute(`UPDATE "Attachment" SET "complaintId" = ? WHERE "id" IN ${jsonListSubquery(sql.provider)}`, [
+    await sql.execute(`UPDATE "Attachment" SET "complaintId" = ? WHERE ${inJsonList(sql.provider, `"id"`)}`, [
       complaintId,
       JSON.stringify(ids),
     ]);
@@ -554,7 +550,7 @@ async function linkFilesToMessages(sql: SqlRunner, list: readonly MessageFiles[]
   for (const { channel, providerMessageId, ids } of list) {
     await sql.execute(
       `UPDATE "Attachment" SET "messageId" = (SELECT "id" FROM "Message" WHERE "channel" = ? AND "providerMessageId" = ?)
-        WHERE "id" IN ${jsonListSubquery(sql.provider)}`,
+        WHERE ${inJsonList(sql.provider, `"id"`)}`,
       [channel, providerMessageId, JSON.stringify(ids)],
     );
   }
@@ -605,7 +601,7 @@ async function findProcessed(sql: SqlRunner, inbound: InboundMessage[]): Promise
     (m) => m.providerMessageId,
   )) {
     const rows = await sql.query<{ providerMessageId: string; conversationId: string }>(
-      `SELECT "providerMessageId", "conversationId" FROM "Message" WHERE "channel" = ? AND "providerMessageId" IN ${jsonListSubquery(sql.provider)}`,
+      `SELECT "providerMessageId", "conversationId" FROM "Message" WHERE "channel" = ? AND ${inJsonList(sql.provider, `"providerMessageId"`)}`,
       [channel, JSON.stringify(ids)],
     );
     for (const row of rows) seen.set(keyOf(channel, row.providerMessageId), row.conversationId);
@@ -630,7 +626,7 @@ async function loadConversations(sql: SqlRunner, inbound: InboundMessage[]): Pro
       lastInboundAt: Date | null;
       createdAt: Date;
     }>(
-      `SELECT "id", "chatId", "senderId", "state", "lastInboundAt", "createdAt" FROM "Conversation" WHERE "channel" = ? AND "chatId" IN ${jsonListSubquery(sql.provider)}${lock}`,
+      `SELECT "id", "chatId", "senderId", "state", "lastInboundAt", "createdAt" FROM "Conversation" WHERE "channel" = ? AND ${inJsonList(sql.provider, `"chatId"`)}${lock}`,
       [channel, JSON.stringify(chatIds)],
     );
     for (const row of rows) {

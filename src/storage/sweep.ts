@@ -1,7 +1,7 @@
 import { readdir, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { describeError } from "../core/index.js";
-import { jsonListSubquery, type Database, type SqlRunner } from "../db/index.js";
+import { inJsonList, type Database, type SqlRunner } from "../db/index.js";
 
 /**
  * A file on disk that no Attachment row names is removed once it has not been written or touched
@@ -135,7 +135,7 @@ async function sweepUnreferencedFiles(db: Database, dir: string, olderThanMs: nu
   for (let i = 0; i < candidates.length; i += NAMES_PER_QUERY) {
     const chunk = candidates.slice(i, i + NAMES_PER_QUERY);
     const named = await db.sql.query<{ sha256: string }>(
-      `SELECT DISTINCT "sha256" FROM "Attachment" WHERE "sha256" IN ${jsonListSubquery(db.sql.provider)}`,
+      `SELECT DISTINCT "sha256" FROM "Attachment" WHERE ${inJsonList(db.sql.provider, `"sha256"`)}`,
       [JSON.stringify(chunk.map((c) => c.sha256))],
     );
     const referenced = new Set(named.map((r) => r.sha256));

@@ -37,12 +37,12 @@ function heldAtComplaintInsert(db: Database, armed: () => ReturnType<typeof gate
     },
     within: (tx: RawClient) => wrap(runner.within(tx), true),
   });
-  const direct = db.directTransaction?.bind(db);
+  const transaction = db.transaction.bind(db);
   return {
     ...db,
     sql: wrap(db.sql, false),
-    // The batches' own transactions on PostgreSQL (src/db/pg-direct.ts) are held the same way.
-    ...(direct ? { directTransaction: <T>(work: (sql: SqlRunner) => Promise<T>) => direct((sql) => work(wrap(sql, true))) } : {}),
+    // The batches' own transactions (on PostgreSQL src/db/pg-direct.ts) are held the same way.
+    transaction: (work, options) => transaction((sql) => work(wrap(sql, true)), options),
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * The pipeline's batches on PostgreSQL run their statements straight on a pool client
+ * On PostgreSQL, db.sql and db.transaction run their statements straight on the pool
  * (src/db/pg-direct.ts): what they write and read must be what Prisma writes and reads, whatever
  * the process's time zone (offices run with TZ=Asia/Jakarta; `timestamp(3)` columns hold UTC).
  */
@@ -27,9 +27,8 @@ describe.runIf(TEST_DB === "postgresql")("direct PostgreSQL transactions", () =>
     const database = await testDatabase(dir);
     drop = database.drop;
     db = await openDatabase(database.url);
-    expect(db.directTransaction).toBeDefined();
     const at = new Date("2026-12-04T23:30:00.123Z"); // already 5 December in Jakarta
-    const read = await db.directTransaction!(async (sql) => {
+    const read = await db.transaction(async (sql) => {
       await sql.execute(`INSERT INTO "ChannelState" ("key", "value", "updatedAt") VALUES (?, ?, ?)`, ["direct", "a", at]);
       return sql.query<{ updatedAt: Date; n: bigint }>(`SELECT "updatedAt", COUNT(*) OVER () AS "n" FROM "ChannelState" WHERE "key" = ?`, [
         "direct",
@@ -40,17 +39,56 @@ describe.runIf(TEST_DB === "postgresql")("direct PostgreSQL transactions", () =>
     // Prisma reads back the same instant the direct statement wrote, and the reverse.
     expect((await db.prisma.channelState.findUniqueOrThrow({ where: { key: "direct" } })).updatedAt.toISOString()).toBe(at.toISOString());
     await db.prisma.channelState.create({ data: { key: "prisma", value: "b", updatedAt: at } });
-    const [viaDirect] = await db.directTransaction!((sql) =>
+    const [viaDirect] = await db.transaction((sql) =>
       sql.query<{ updatedAt: Date }>(`SELECT "updatedAt" FROM "ChannelState" WHERE "key" = ?`, ["prisma"]),
     );
     expect(viaDirect!.updatedAt.toISOString()).toBe(at.toISOString());
 
     await expect(
-      db.directTransaction!(async (sql) => {
+      db.transaction(async (sql) => {
         await sql.execute(`INSERT INTO "ChannelState" ("key", "value", "updatedAt") VALUES (?, ?, ?)`, ["rolled-back", "c", at]);
         throw new Error("the batch failed");
       }),
     ).rejects.toThrow("the batch failed");
     expect(await db.prisma.channelState.count({ where: { key: "rolled-back" } })).toBe(0);
+
+    // A statement on its own commits at once and reads back the same way.
+    await db.sql.execute(`INSERT INTO "ChannelState" ("key", "value", "updatedAt") VALUES (?, ?, ?)`, ["alone", "d", at]);
+    const [alone] = await db.sql.query<{ updatedAt: Date }>(`SELECT "updatedAt" FROM "ChannelState" WHERE "key" = ?`, ["alone"]);
+    expect(alone!.updatedAt.toISOString()).toBe(at.toISOString());
+    expect((await db.prisma.channelState.findUniqueOrThrow({ where: { key: "alone" } })).updatedAt.toISOString()).toBe(at.toISOString());
+  });
+
+  it("joins a Prisma transaction through within(tx): its statements roll back with the transaction's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kanal-pg-direct-"));
+    dirs.push(dir);
+    const database = await testDatabase(dir);
+    drop = database.drop;
+    db = await openDatabase(database.url);
+    const opened = db;
+    await expect(
+      opened.prisma.$transaction(async (tx) => {
+        await opened.sql
+          .within(tx)
+          .execute(`INSERT INTO "ChannelState" ("key", "value", "updatedAt") VALUES (?, ?, ?)`, ["joined", "e", new Date()]);
+        expect(await tx.channelState.count({ where: { key: "joined" } })).toBe(1);
+        throw new Error("the staff action failed");
+      }),
+    ).rejects.toThrow("the staff action failed");
+    expect(await opened.prisma.channelState.count({ where: { key: "joined" } })).toBe(0);
+  });
+
+  it("bounds a statement and an idle transaction on the pool's connections", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kanal-pg-direct-"));
+    dirs.push(dir);
+    const database = await testDatabase(dir);
+    drop = database.drop;
+    db = await openDatabase(database.url);
+    const [statement] = await db.sql.query<{ statement_timeout: string }>("SHOW statement_timeout");
+    const [idle] = await db.transaction((sql) =>
+      sql.query<{ idle_in_transaction_session_timeout: string }>("SHOW idle_in_transaction_session_timeout"),
+    );
+    expect(statement!.statement_timeout).toBe("1min");
+    expect(idle!.idle_in_transaction_session_timeout).toBe("1min");
   });
 });
