@@ -23,7 +23,7 @@ function gate() {
   return { reached, open, pass: () => (reach(), opened) };
 }
 
-/** The database, but a transaction's INSERT INTO "Complaint" waits at the gate while armed: a batch held open mid-way. */
+/** The database, but a transaction's statement that inserts into "Complaint" waits at the gate while armed: a batch held open mid-way. */
 function heldAtComplaintInsert(db: Database, armed: () => ReturnType<typeof gate> | undefined): Database {
   const wrap = (runner: SqlRunner, inTransaction: boolean): SqlRunner => ({
     provider: runner.provider,
@@ -32,7 +32,7 @@ function heldAtComplaintInsert(db: Database, armed: () => ReturnType<typeof gate
     },
     async execute(sql: string, params?: readonly unknown[]) {
       const g = armed();
-      if (inTransaction && g && sql.startsWith(`INSERT INTO "Complaint"`)) await g.pass();
+      if (inTransaction && g && sql.includes(`INSERT INTO "Complaint"`)) await g.pass();
       return runner.execute(sql, params);
     },
     within: (tx: RawClient) => wrap(runner.within(tx), true),
