@@ -1,4 +1,4 @@
-import { inJsonList, type Database } from "../db/index.js";
+import { inJsonList, unseal, type Database } from "../db/index.js";
 import type { OutboxRow } from "./types.js";
 
 /**
@@ -25,17 +25,73 @@ export interface OutboxStore {
    * Rows of the `exclude`d channels are left for another instance (the leader sends those).
    */
   findDue(now: Date, limit: number, exclude?: readonly string[]): Promise<DueRow[]>;
-  /** Takes the row if it is still due; returns the claim's token (lease end) or undefined. */
-  claim(id: string, now: Date, leaseMs: number): Promise<Date | undefined>;
+  /** Takes the row if it is still due; returns the claim's token (lease end) and the row as claimed, or undefined. */
+  claim(id: string, now: Date, leaseMs: number): Promise<{ token: Date; row: OutboxRow } | undefined>;
   /** Extends our claim; returns the new token, or undefined when the claim is no longer ours. */
   renew(id: string, token: Date, now: Date, leaseMs: number): Promise<Date | undefined>;
-  get(id: string): Promise<OutboxRow | null>;
   /** Records a delivery. Not tied to the token: a message that reached the citizen is sent, whoever holds the row. */
   markSent(id: string, providerMessageId: string, now: Date): Promise<boolean>;
   reschedule(id: string, token: Date, change: { attempts: number; nextAttemptAt: Date; lastError: string }, now: Date): Promise<boolean>;
   markFailed(id: string, token: Date, change: { attempts: number; lastError: string }, now: Date): Promise<boolean>;
   /** The provider's id of a complaint's card in a chat, once the card was sent (for threading). */
   cardMessageId(complaintId: string, channel: string, chatId: string): Promise<string | undefined>;
+}
+
+/** The columns of OutboxRow, as a RETURNING list. */
+const ROW_COLUMNS = [
+  "id",
+  "channel",
+  "chatId",
+  "conversationId",
+  "complaintId",
+  "messageId",
+  "payload",
+  "status",
+  "attempts",
+  "nextAttemptAt",
+  "lockedUntil",
+  "lastError",
+  "providerMessageId",
+  "createdAt",
+  "updatedAt",
+  "sentAt",
+]
+  .map((column) => `"${column}"`)
+  .join(", ");
+
+type Timestamp = Date | string | number | bigint;
+
+/** A row as raw SQL gives it back: SQLite may not know a RETURNING column's declared type, so times may come as text or numbers. */
+type RawOutboxRow = Omit<OutboxRow, "nextAttemptAt" | "lockedUntil" | "createdAt" | "updatedAt" | "sentAt" | "attempts" | "messageId"> & {
+  attempts: number | bigint;
+  messageId: number | bigint | null;
+  nextAttemptAt: Timestamp;
+  lockedUntil: Timestamp | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  sentAt: Timestamp | null;
+};
+
+function time(value: Timestamp): Date {
+  if (value instanceof Date) return value;
+  return new Date(typeof value === "bigint" ? Number(value) : value);
+}
+
+const timeOrNull = (value: Timestamp | null) => (value === null ? null : time(value));
+
+/** The payload is sealed at rest (src/outbox/enqueue.ts); the worker sends it opened. */
+function outboxRow(raw: RawOutboxRow): OutboxRow {
+  return {
+    ...raw,
+    payload: unseal(raw.payload),
+    attempts: Number(raw.attempts),
+    messageId: raw.messageId === null ? null : Number(raw.messageId),
+    nextAttemptAt: time(raw.nextAttemptAt),
+    lockedUntil: timeOrNull(raw.lockedUntil),
+    createdAt: time(raw.createdAt),
+    updatedAt: time(raw.updatedAt),
+    sentAt: timeOrNull(raw.sentAt),
+  };
 }
 
 /** Left on a row taken over from a worker that stopped mid-send (killed, crashed, lost the database). */
@@ -80,17 +136,19 @@ export function outboxStore(db: Database): OutboxStore {
       const token = new Date(now.getTime() + leaseMs);
       // Taking over an expired claim counts as an attempt: a message that kills its worker every
       // time must end as failed, not loop forever. SET expressions read the row's old values.
-      const changed = await sql.execute(
+      // RETURNING: the claim and the read of what it claimed are one statement (one round trip).
+      const [claimed] = await sql.query<RawOutboxRow>(
         `UPDATE "OutboxMessage" SET
            "attempts" = "attempts" + CASE WHEN "status" = 'sending' THEN 1 ELSE 0 END,
            "lastError" = CASE WHEN "status" = 'sending' THEN ? ELSE "lastError" END,
            "status" = 'sending', "lockedUntil" = ?, "updatedAt" = ?
          WHERE "id" = ?
            AND (("status" = 'pending' AND "nextAttemptAt" <= ?)
-             OR ("status" = 'sending' AND ("lockedUntil" IS NULL OR "lockedUntil" < ?)))`,
+             OR ("status" = 'sending' AND ("lockedUntil" IS NULL OR "lockedUntil" < ?)))
+         RETURNING ${ROW_COLUMNS}`,
         [INTERRUPTED, token, now, id, now, now],
       );
-      return changed === 1 ? token : undefined;
+      return claimed ? { token, row: outboxRow(claimed) } : undefined;
     },
 
     async renew(id, token, now, leaseMs) {
@@ -103,8 +161,6 @@ export function outboxStore(db: Database): OutboxStore {
       );
       return changed === 1 ? next : undefined;
     },
-
-    get: (id) => db.prisma.outboxMessage.findUnique({ where: { id } }),
 
     async markSent(id, providerMessageId, now) {
       const changed = await sql.execute(

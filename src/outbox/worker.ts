@@ -103,12 +103,10 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   }
 
   async function processRow(id: string): Promise<Outcome> {
-    const token = await store.claim(id, clock(), options.leaseMs);
-    if (!token) return "skipped";
-    const row = await store.get(id);
-    if (!row) return "lost";
-    const attempt = await attemptDelivery(row, token);
-    return record(row, attempt.token, attempt.verdict);
+    const claimed = await store.claim(id, clock(), options.leaseMs);
+    if (!claimed) return "skipped";
+    const attempt = await attemptDelivery(claimed.row, claimed.token);
+    return record(claimed.row, attempt.token, attempt.verdict);
   }
 
   async function attemptDelivery(row: OutboxRow, token: Date): Promise<{ verdict: Verdict; token: Date | undefined }> {
