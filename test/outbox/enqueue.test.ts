@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BatchWrites, openDatabase, type Database } from "../../src/db/index.js";
 import { batchOutbox, parseOutboxPayload, prismaOutbox, type OutboxPayload, type OutboxTarget } from "../../src/outbox/index.js";
+import { INTERRUPTED, outboxStore } from "../../src/outbox/store.js";
+import type { OutboxRow } from "../../src/outbox/index.js";
 import { dropTestDatabases, testDatabaseUrl, TEST_DB } from "../helpers/database.js";
 
 const NOW = new Date("2026-12-03T04:05:06.789Z");
@@ -85,5 +87,33 @@ describe(`enqueue: the one writer of OutboxMessage rows (${TEST_DB})`, () => {
       }),
     ).rejects.toThrow("the step failed");
     expect(await db.prisma.outboxMessage.count({ where: { chatId: "rolled-back" } })).toBe(0);
+  });
+
+  it("a claim hands the worker the row as Prisma reads it: times as Dates, the payload opened", async () => {
+    const target: OutboxTarget = { channel: "whatsapp", chatId: "6281234567890", conversationId: null, complaintId: null, kind: "reply" };
+    const writes = new BatchWrites();
+    batchOutbox(writes, NOW).enqueue(target, payload);
+    await writes.flush(db.sql);
+    const { id } = await db.prisma.outboxMessage.findFirstOrThrow({ where: { chatId: target.chatId } });
+    const store = outboxStore(db);
+    const later = new Date(NOW.getTime() + 1000);
+
+    const claimed = await store.claim(id, later, 15_000);
+    expect(claimed?.token).toEqual(new Date(later.getTime() + 15_000));
+    const asPrismaReadsIt = async (): Promise<OutboxRow> => {
+      const row = await db.prisma.outboxMessage.findUniqueOrThrow({ where: { id } });
+      const { deliveryStatus: _status, deliveryStatusAt: _at, kind: _kind, ...rest } = row;
+      return Object.fromEntries(Object.entries(rest)) as OutboxRow;
+    };
+    expect(claimed?.row).toEqual(await asPrismaReadsIt());
+    expect(claimed?.row).toMatchObject({ status: "sending", attempts: 0, lockedUntil: claimed?.token, nextAttemptAt: NOW });
+    expect(parseOutboxPayload(claimed!.row.payload).ok).toBe(true);
+
+    // Claimed already: nobody else takes it while the lease runs.
+    expect(await store.claim(id, later, 15_000)).toBeUndefined();
+    // Its lease run out (the worker was killed mid-send): taken over, counted as an attempt.
+    const takenOver = await store.claim(id, new Date(later.getTime() + 16_000), 15_000);
+    expect(takenOver?.row).toMatchObject({ status: "sending", attempts: 1, lastError: INTERRUPTED });
+    expect(takenOver?.row).toEqual(await asPrismaReadsIt());
   });
 });
