@@ -6,6 +6,7 @@ import { sqlRunner, type RawClient, type SqlRunner } from "./sql.js";
 import type { pgDirect } from "./pg-direct.js";
 import { directSqliteRunner } from "./sqlite-direct.js";
 import { ALREADY_DURABLE, walDurability } from "./durable.js";
+import { walCheckpointer } from "./checkpointer.js";
 import { loadPg } from "./pg-module.js";
 import { withSealedIdentity } from "./identity-extension.js";
 import { DEFAULT_IDENTITY_KEY_FILE, loadIdentityKeyring } from "./identity-keys.js";
@@ -43,6 +44,9 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** SQLite's own wal_autocheckpoint, restored when the background checkpoints cannot run. */
+const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
+
 export interface TransactionOptions {
   maxWait?: number;
   timeout?: number;
@@ -71,7 +75,14 @@ export async function openDatabase(databaseUrl: string, options: OpenOptions = {
     const direct = directSqliteRunner(connection);
     const sql: SqlRunner = { ...outside, within: () => direct };
     const path = sqlitePath(databaseUrl);
-    const durability = path === ":memory:" || !wal ? ALREADY_DURABLE : walDurability(path);
+    const onDisk = path !== ":memory:" && wal;
+    const durability = onDisk ? walDurability(path) : ALREADY_DURABLE;
+    const checkpoints = onDisk
+      ? walCheckpointer(path, {
+          fallback: () => connection.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`),
+          log: options.log,
+        })
+      : undefined;
     await sealOldPlaintext(sql);
     await durability.durable();
     return {
@@ -79,8 +90,12 @@ export async function openDatabase(databaseUrl: string, options: OpenOptions = {
       prisma,
       sql,
       transaction: (work, options) => prisma.$transaction(() => work(direct), options),
-      durable: () => durability.durable(),
+      durable: () => {
+        checkpoints?.committed();
+        return durability.durable();
+      },
       close: async () => {
+        await checkpoints?.close();
         await durability.close();
         await prisma.$disconnect();
       },
@@ -121,6 +136,8 @@ async function openSqlite(databaseUrl: string): Promise<{ prisma: PrismaDb; conn
   const [mode] = await prisma.$queryRawUnsafe<{ journal_mode: string }[]>("PRAGMA journal_mode");
   const wal = mode?.journal_mode.toLowerCase() === "wal";
   await prisma.$executeRawUnsafe(`PRAGMA synchronous = ${wal ? "NORMAL" : "FULL"}`);
+  // Checkpoints run on a thread of their own (checkpointer.ts), not inside this connection's COMMIT.
+  if (wal) await prisma.$queryRawUnsafe("PRAGMA wal_autocheckpoint = 0");
   if (!connection) throw new Error("the SQLite driver adapter did not connect");
   return { prisma, connection, wal };
 }

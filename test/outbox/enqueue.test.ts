@@ -103,7 +103,7 @@ describe(`enqueue: the one writer of OutboxMessage rows (${TEST_DB})`, () => {
     const asPrismaReadsIt = async (): Promise<OutboxRow> => {
       const row = await db.prisma.outboxMessage.findUniqueOrThrow({ where: { id } });
       const { deliveryStatus: _status, deliveryStatusAt: _at, kind: _kind, ...rest } = row;
-      return Object.fromEntries(Object.entries(rest)) as OutboxRow;
+      return Object.fromEntries(Object.entries(rest)) as unknown as OutboxRow;
     };
     expect(claimed?.row).toEqual(await asPrismaReadsIt());
     expect(claimed?.row).toMatchObject({ status: "sending", attempts: 0, lockedUntil: claimed?.token, nextAttemptAt: NOW });
