@@ -99,9 +99,13 @@ export function walCheckpointer(databaseFile: string, options: CheckpointerOptio
     wanted = false;
     worker ??= start();
     const current = worker;
+    // Someone may await this checkpoint (settled, close): while it runs, the thread keeps the
+    // process alive, or a process with nothing else to do would end in the middle of the wait.
+    current.ref();
     return new Promise<void>((resolve) => {
       const onMessage = (answer: { ok: boolean; error?: string }) => {
         current.off("exit", onExit);
+        current.unref();
         runs++;
         if (!answer.ok) giveUp(answer.error ?? "checkpoint failed");
         resolve();
@@ -183,6 +187,7 @@ export function walCheckpointer(databaseFile: string, options: CheckpointerOptio
       worker = undefined;
       if (!last) return;
       const exited = new Promise<void>((resolve) => last.once("exit", () => resolve()));
+      last.ref();
       last.postMessage("close");
       await exited;
     },

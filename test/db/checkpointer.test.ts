@@ -3,12 +3,13 @@
  * COMMIT: the app's connection has wal_autocheckpoint=0, yet what it commits reaches the database
  * file, and the WAL does not grow without end.
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { walCheckpointer } from "../../src/db/checkpointer.js";
-import { openDatabase, type Database } from "../../src/db/index.js";
+import { openDatabase, repoRoot, type Database } from "../../src/db/index.js";
 import { TEST_DB } from "../helpers/database.js";
 
 const dirs: string[] = [];
@@ -112,5 +113,17 @@ describe.runIf(TEST_DB === "sqlite")("WAL checkpoints off the event loop (SQLite
     } finally {
       await broken.close();
     }
+  });
+
+  it("lets a process whose last work is closing the database end by itself (the thread is waited for, not left)", () => {
+    const file = join(tempDir(), "kanal.db");
+    const child = spawnSync(process.execPath, ["--import", "tsx", join(repoRoot, "test/helpers/checkpoint-child.ts"), `file:${file}`], {
+      cwd: repoRoot,
+      encoding: "utf8",
+      env: { ...process.env, IDENTITY_KEY: Buffer.alloc(32, "checkpoint test").toString("base64") },
+      timeout: 30_000,
+    });
+    // 13 is Node's "unfinished top-level await": the process ran out of work while awaiting the thread.
+    expect({ status: child.status, stdout: child.stdout }).toEqual({ status: 0, stdout: "closed\n" });
   });
 });
