@@ -13,6 +13,11 @@ describe("isDatabaseUnavailable", () => {
       new Error("wrapped", { cause: new Error("outer", { cause: new Error("connect ECONNREFUSED 127.0.0.1:5432") }) }),
     ],
     ["SQLite's lock held past the busy timeout", new Error("SQLITE_BUSY: database is locked")],
+    ["no pooled PostgreSQL connection within the connect timeout", new Error("timeout exceeded when trying to connect")],
+    [
+      "a statement cut by the pool's statement_timeout",
+      Object.assign(new Error("canceling statement due to statement timeout"), { code: "57014" }),
+    ],
   ])("%s", (_name, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
     expect(() => rethrowUnavailable(error)).toThrow(expect.objectContaining({ code: "KA_DATABASE" }));
