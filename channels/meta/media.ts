@@ -1,4 +1,10 @@
-import { KanalError, type AttachmentKind, type InboundAttachment } from "../../src/core/index.js";
+import {
+  extensionOf as coreExtensionOf,
+  KanalError,
+  typeOfExtension,
+  type AttachmentKind,
+  type InboundAttachment,
+} from "../../src/core/index.js";
 import { downloadLimited, GRAPH_TIMEOUT_MS, tooLarge } from "./graph.js";
 import { waMediaInfoSchema } from "./schemas.js";
 
@@ -23,39 +29,16 @@ export function mayCarryToken(url: string, graphApiBase: string): boolean {
   return target.protocol === "https:" && META_MEDIA_HOSTS.some((h) => target.hostname === h || target.hostname.endsWith(`.${h}`));
 }
 
-const EXTENSIONS: Record<string, string> = {
-  "image/jpeg": "jpg",
-  "image/png": "png",
-  "image/webp": "webp",
-  "image/gif": "gif",
-  "application/pdf": "pdf",
-  "audio/ogg": "ogg",
-  "audio/mpeg": "mp3",
-  "audio/mp4": "m4a",
-  "audio/aac": "aac",
-  "audio/amr": "amr",
-  "video/mp4": "mp4",
-  "video/3gpp": "3gp",
-  "text/plain": "txt",
-  "application/msword": "doc",
-  "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-  "application/vnd.ms-excel": "xls",
-  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-};
-
-const MIMES: Record<string, string> = Object.fromEntries(Object.entries(EXTENSIONS).map(([mime, ext]) => [ext, mime]));
-MIMES.jpeg = "image/jpeg";
-
-/** "audio/ogg; codecs=opus" → "ogg". */
+/** "audio/ogg; codecs=opus" → "ogg"; "bin" for a type without a usual extension. */
 export function extensionOf(mime: string): string {
-  return EXTENSIONS[mime.split(";")[0]!.trim().toLowerCase()] ?? "bin";
+  return coreExtensionOf(mime) ?? "bin";
 }
 
 /** A CDN URL's file extension as a MIME type ("…/123_n.jpg?…" → image/jpeg). */
 export function mimeFromUrl(url: string): string | undefined {
   try {
     const ext = /\.([a-z0-9]{2,5})$/i.exec(new URL(url).pathname)?.[1]?.toLowerCase();
-    return ext ? MIMES[ext] : undefined;
+    return ext ? typeOfExtension(ext) : undefined;
   } catch {
     return undefined;
   }

@@ -1,5 +1,11 @@
 import { attachmentTooLarge } from "../shared/index.js";
-import { KanalError, type AttachmentKind, type InboundAttachment, type InboundMessage } from "../../src/core/index.js";
+import {
+  extensionOf as coreExtensionOf,
+  KanalError,
+  type AttachmentKind,
+  type InboundAttachment,
+  type InboundMessage,
+} from "../../src/core/index.js";
 import type { WaMessageLike } from "./client.js";
 
 /**
@@ -40,22 +46,7 @@ export function phoneOf(waId: string | undefined): string | undefined {
   return digits ? `+${digits}` : undefined;
 }
 
-const EXTENSIONS: Record<string, string> = {
-  "image/jpeg": "jpg",
-  "image/png": "png",
-  "image/webp": "webp",
-  "image/gif": "gif",
-  "video/mp4": "mp4",
-  "video/3gpp": "3gp",
-  "audio/ogg": "ogg",
-  "audio/mpeg": "mp3",
-  "audio/mp4": "m4a",
-  "audio/aac": "aac",
-  "audio/amr": "amr",
-  "application/pdf": "pdf",
-};
-
-const extensionOf = (mime: string) => EXTENSIONS[mime.split(";")[0]!.trim().toLowerCase()] ?? "bin";
+const extensionOf = (mime: string) => coreExtensionOf(mime) ?? "bin";
 
 /** What WhatsApp sends when the raw model names no mimetype. */
 const DEFAULT_MIME: Record<string, string> = {

@@ -8,5 +8,6 @@ export * from "./reply.js";
 export * from "./log.js";
 export * from "./text.js";
 export * from "./files.js";
+export * from "./file-extensions.js";
 export * from "./tracking-code.js";
 export * from "./json.js";

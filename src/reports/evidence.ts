@@ -2,6 +2,7 @@ import { once } from "node:events";
 import { createReadStream, existsSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
+import { extensionOf } from "../core/index.js";
 
 /** One evidence file of a complaint, as stored (Attachment rows). */
 export interface EvidenceFile {
@@ -16,22 +17,6 @@ export interface EvidenceEntry extends EvidenceFile {
   /** The name in the ZIP and on the form: the sender's own name, made safe and unique. */
   name: string;
 }
-
-const EXTENSIONS: Record<string, string> = {
-  "image/jpeg": "jpg",
-  "image/png": "png",
-  "image/webp": "webp",
-  "image/gif": "gif",
-  "application/pdf": "pdf",
-  "video/mp4": "mp4",
-  "audio/ogg": "ogg",
-  "audio/mpeg": "mp3",
-  "application/msword": "doc",
-  "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-  "application/vnd.ms-excel": "xls",
-  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-  "text/plain": "txt",
-};
 
 /**
  * A name that stays one file wherever the ZIP is unpacked: no folders (a name like "../../x" or
@@ -66,7 +51,7 @@ function numbered(name: string, n: number): string {
 export function evidenceEntries(files: readonly EvidenceFile[]): EvidenceEntry[] {
   const taken = new Set<string>();
   return files.map((file, i) => {
-    const ext = EXTENSIONS[file.mime.split(";")[0]!.trim().toLowerCase()];
+    const ext = extensionOf(file.mime);
     const wanted = safeFileName(file.filename ?? "") || `bukti-${i + 1}${ext ? `.${ext}` : ""}`;
     let name = wanted;
     for (let n = 2; taken.has(name.toLowerCase()); n++) name = numbered(wanted, n);
