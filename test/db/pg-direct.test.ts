@@ -20,13 +20,18 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+/** A fresh PostgreSQL database of this test's own, dropped after it. */
+async function freshDatabase(): Promise<Database> {
+  const dir = mkdtempSync(join(tmpdir(), "kanal-pg-direct-"));
+  dirs.push(dir);
+  const database = await testDatabase(dir);
+  drop = database.drop;
+  return openDatabase(database.url);
+}
+
 describe.runIf(TEST_DB === "postgresql")("direct PostgreSQL transactions", () => {
   it("write and read timestamps and bigints as Prisma does, and roll back on an error", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kanal-pg-direct-"));
-    dirs.push(dir);
-    const database = await testDatabase(dir);
-    drop = database.drop;
-    db = await openDatabase(database.url);
+    db = await freshDatabase();
     const at = new Date("2026-12-04T23:30:00.123Z"); // already 5 December in Jakarta
     const read = await db.transaction(async (sql) => {
       await sql.execute(`INSERT INTO "ChannelState" ("key", "value", "updatedAt") VALUES (?, ?, ?)`, ["direct", "a", at]);
@@ -60,11 +65,7 @@ describe.runIf(TEST_DB === "postgresql")("direct PostgreSQL transactions", () =>
   });
 
   it("joins a Prisma transaction through within(tx): its statements roll back with the transaction's", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kanal-pg-direct-"));
-    dirs.push(dir);
-    const database = await testDatabase(dir);
-    drop = database.drop;
-    db = await openDatabase(database.url);
+    db = await freshDatabase();
     const opened = db;
     await expect(
       opened.prisma.$transaction(async (tx) => {
@@ -79,11 +80,7 @@ describe.runIf(TEST_DB === "postgresql")("direct PostgreSQL transactions", () =>
   });
 
   it("bounds a statement and an idle transaction on the pool's connections", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kanal-pg-direct-"));
-    dirs.push(dir);
-    const database = await testDatabase(dir);
-    drop = database.drop;
-    db = await openDatabase(database.url);
+    db = await freshDatabase();
     const [statement] = await db.sql.query<{ statement_timeout: string }>("SHOW statement_timeout");
     const [idle] = await db.transaction((sql) =>
       sql.query<{ idle_in_transaction_session_timeout: string }>("SHOW idle_in_transaction_session_timeout"),
