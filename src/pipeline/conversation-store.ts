@@ -58,7 +58,7 @@ export function createConversationStore(db: Database): ConversationStore {
 function readsFrom(db: Database): ConversationStore {
   return {
     async exists(channel, chatId) {
-      // Every web-chat message asks this first: one raw statement, not Prisma's query layer.
+      // The web page's history poll and every upload ask this first: one raw statement, no Prisma query layer.
       const [row] = await db.sql.query<{ locale: string }>(`SELECT "locale" FROM "Conversation" WHERE "channel" = ? AND "chatId" = ?`, [
         channel,
         chatId,
