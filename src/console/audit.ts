@@ -149,7 +149,8 @@ export function auditRoutes(deps: ConsoleDeps, renderer: Renderer) {
               </thead>
               <tbody>
                 ${rows.map((e) => {
-                  const data = JSON.parse(e.data) as Record<string, unknown>;
+                  // A row that is not a JSON object shows as an event without details, not as a broken page.
+                  const data = jsonObject(e.data);
                   const what = eventReply(
                     { type: e.type, actor: e.actor, data },
                     { sop: deps.sop, locale: t.locale, complaintChannel: e.complaint.channel },

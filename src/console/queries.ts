@@ -1,4 +1,4 @@
-import { findTicket } from "../core/index.js";
+import { findTicket, jsonObject } from "../core/index.js";
 import { presetRolesOf, type SopPreset } from "../complaints/index.js";
 import type { Database } from "../db/index.js";
 
@@ -139,7 +139,7 @@ async function lastMessages(db: Database, complaintIds: string[]): Promise<Map<s
   });
   const last = new Map<string, { text: string; author: string; at: Date }>();
   for (const e of events) {
-    const data = JSON.parse(e.data) as { text?: unknown };
+    const data = jsonObject(e.data);
     const text = typeof data.text === "string" ? data.text : "";
     last.set(e.complaintId, { text, author: e.type === "staff.reply" ? "staff" : "citizen", at: e.createdAt });
   }

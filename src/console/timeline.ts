@@ -1,3 +1,4 @@
+import { jsonObject } from "../core/index.js";
 import { eventReply } from "../staff/index.js";
 import type { SopPreset } from "../complaints/index.js";
 import { html, type Html } from "./html.js";
@@ -6,15 +7,6 @@ import type { Texts } from "./texts.js";
 import { when } from "./view.js";
 
 type Entry = { at: Date; order: number; markup: Html };
-
-const parse = (data: string): Record<string, unknown> => {
-  try {
-    const value: unknown = JSON.parse(data);
-    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-};
 
 /** Events the timeline shows in its own way, or not at all (a reply is shown as the message it sent). */
 const OWN_VIEW = new Set(["staff.reply", "staff.note", "staff.replyUndeliverable"]);
@@ -76,7 +68,7 @@ export function timeline(t: Texts, sop: SopPreset, timeZone: string, view: Compl
   const filesOf = new Map<number, ReplyFile[]>();
   for (const f of view.replyFiles) if (f.messageId !== null) filesOf.set(f.messageId, [...(filesOf.get(f.messageId) ?? []), f]);
   const delivery = new Map(outbox.filter((o) => o.messageId !== null).map((o) => [o.messageId!, o]));
-  const replies = events.filter((e) => e.type === "staff.reply").map((e) => ({ event: e, data: parse(e.data), used: false }));
+  const replies = events.filter((e) => e.type === "staff.reply").map((e) => ({ event: e, data: jsonObject(e.data), used: false }));
   let order = 0;
   for (const m of messages) {
     if (m.direction === "in") {
@@ -120,7 +112,7 @@ export function timeline(t: Texts, sop: SopPreset, timeZone: string, view: Compl
     });
   }
   for (const e of events) {
-    const data = parse(e.data);
+    const data = jsonObject(e.data);
     const who = typeof data.by === "string" ? data.by : e.actor;
     if (e.type === "staff.note") {
       entries.push({

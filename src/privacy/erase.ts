@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import { jsonObject } from "../core/index.js";
 import { seal, unseal, type Database, type SqlRunner } from "../db/index.js";
 
 const sealJson = (value: unknown) => seal(JSON.stringify(value));
@@ -45,14 +46,7 @@ export interface EraseResult {
 }
 
 function scrubbed(data: string): string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(data);
-  } catch {
-    return "{}";
-  }
-  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return "{}";
-  return JSON.stringify(Object.fromEntries(Object.entries(parsed).filter(([key]) => !TEXT_KEYS.has(key))));
+  return JSON.stringify(Object.fromEntries(Object.entries(jsonObject(data)).filter(([key]) => !TEXT_KEYS.has(key))));
 }
 
 /**

@@ -392,4 +392,25 @@ describe("the staff and audit pages", () => {
     const byTicket = await rina.get(`/staff/audit?ticket=${ticket}&via=web&kind=note`);
     expect([...byTicket.text.matchAll(/<tr data-type="([^"]+)">/g)].map((m) => m[1])).toEqual(["staff.note"]);
   });
+
+  it("still open, and show the rest, when an event's stored data is not the JSON object it should be", async () => {
+    const { id } = await app.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } });
+    // Rows no code of ours writes (a hand edit, a restore gone wrong), straight into the table.
+    const later = Date.now() + 60_000;
+    // The newest last: it is the one the inbox reads as the complaint's last message.
+    for (const [n, data] of ["null", '"a string"', "{not json"].entries()) {
+      await app.db.sql.execute(
+        `INSERT INTO "ComplaintEvent" ("id", "complaintId", "type", "actor", "data", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`,
+        [`broken-${n}`, id, "staff.reply", "staff:web:rina", data, new Date(later + n)],
+      );
+    }
+    const rina = new ConsoleClient(app.url);
+    await rina.signIn("rina", "sandi rina yang panjang");
+    const audit = await rina.get("/staff/audit");
+    expect(audit.status).toBe(200);
+    expect(audit.text).toContain('<tr data-type="staff.note">');
+    expect(audit.text.match(/<tr data-type="staff.reply">/g)?.length).toBeGreaterThanOrEqual(3);
+    expect((await rina.get("/staff/inbox")).status).toBe(200);
+    expect((await rina.get(`/staff/complaints/${ticket}`)).status).toBe(200);
+  });
 });

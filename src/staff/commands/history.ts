@@ -1,4 +1,5 @@
 import { complaintEvents } from "../../complaints/index.js";
+import { jsonObject } from "../../core/index.js";
 import { eventReply } from "./event-view.js";
 import type { ComplaintCommand } from "./types.js";
 
@@ -10,7 +11,7 @@ export const historyCommand: ComplaintCommand<"history"> = {
     const events = await complaintEvents(ctx.prisma, complaint.id, 50);
     const view = { sop: ctx.deps.sop, locale: ctx.locale, complaintChannel: complaint.channel };
     const lines = events.map((e) => {
-      const what = eventReply({ type: e.type, actor: e.actor, data: JSON.parse(e.data) as Record<string, unknown> }, view);
+      const what = eventReply({ type: e.type, actor: e.actor, data: jsonObject(e.data) }, view);
       return ctx.t({ key: "staff.history.item", vars: { at: ctx.when(e.createdAt), what: { key: what.key }, ...what.vars } });
     });
     return ctx.done([ctx.t({ key: "staff.history.header", vars: { ticket: complaint.ticket } }), ...lines].join("\n"));
