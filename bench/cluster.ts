@@ -414,11 +414,16 @@ function postgresCpuSeconds(): number {
   return total;
 }
 
+function cpuSecondsOfThisProcess(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
 function cpuMeter(instances: readonly Instance[]): () => CpuSeconds {
   const pids = instances.map((i) => i.child.pid!);
   const of = () => ({
     instances: pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0),
-    loadGenerator: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    loadGenerator: cpuSecondsOfThisProcess(),
     postgres: postgresCpuSeconds(),
   });
   const before = of();

@@ -40,9 +40,14 @@ const TYPES: Readonly<Record<string, string>> = {
   jpe: "image/jpeg",
 };
 
+/** A MIME type without its parameters, in lower case: "Audio/OGG; codecs=opus" → "audio/ogg". */
+export function baseMime(mime: string): string {
+  return mime.split(";")[0]!.trim().toLowerCase();
+}
+
 /** "audio/ogg; codecs=opus" → "ogg"; undefined for a type without a usual extension here. */
 export function extensionOf(mime: string): string | undefined {
-  return EXTENSIONS[mime.split(";")[0]!.trim().toLowerCase()];
+  return EXTENSIONS[baseMime(mime)];
 }
 
 /** "JPG" → "image/jpeg"; undefined for an extension we know no type of. */

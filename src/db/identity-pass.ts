@@ -122,8 +122,9 @@ export async function resealIdentities(
       [after],
     );
     for (const row of rows) {
-      if (!sealedValues(JSON.parse(row.state) as Json).some(isStale)) continue;
-      const next = JSON.stringify(mapDraft(JSON.parse(row.state) as Json, (v) => reseal(v) ?? v));
+      const state = JSON.parse(row.state) as Json;
+      if (!sealedValues(state).some(isStale)) continue;
+      const next = JSON.stringify(mapDraft(state, (v) => reseal(v) ?? v));
       count.conversations += await sql.execute(`UPDATE "Conversation" SET "state" = ? WHERE "id" = ? AND "state" = ?`, [
         next,
         row.id,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { baseMime } from "../core/index.js";
 
 /** A type a file really is, decided from its bytes, with the extension its stored name gets. */
 export interface FileType {
@@ -73,10 +74,6 @@ export async function sniffType(bytes: Uint8Array, declaredMime: string): Promis
   }
   if (found.mime === "application/x-cfb") return { detected: found.mime, evidence: legacyOffice(bytes) };
   return { detected: found.mime, evidence: EVIDENCE.get(found.mime) };
-}
-
-export function baseMime(mime: string): string {
-  return mime.split(";")[0]!.trim().toLowerCase();
 }
 
 /**
