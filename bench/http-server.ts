@@ -1,6 +1,7 @@
 /**
  * The server side of the HTTP benchmark, in its own process so the load generator does not share
- * its CPU: `app` is Kanal Aduan itself (fresh SQLite database); `bare` is node:http answering a
+ * its CPU: `app` is Kanal Aduan itself as `npm start` runs it (the compiled dist/, which bench/run.ts
+ * builds first; fresh SQLite database); `bare` is node:http answering a
  * fixed JSON; `prisma` is a Fastify route doing one Prisma transaction of two inserts (the floor).
  * Prints "READY <url>", and its peak RSS as JSON when it gets SIGTERM.
  */
@@ -12,8 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Fastify from "fastify";
 import { loadConfig } from "../src/config/index.js";
+import type * as main from "../src/main/index.js";
 import { openDatabase } from "../src/db/index.js";
-import { startServer } from "../src/main/index.js";
 
 const mode = process.argv[2] ?? "app";
 const dir = mkdtempSync(join(tmpdir(), "kanal-bench-http-"));
@@ -56,6 +57,10 @@ if (mode === "bare") {
     },
     join(dir, "none.env"),
   );
+  // The compiled modules, not tsx's on-the-fly ones: what a deployment runs (tsx keeps source maps
+  // and its loader hooks in the process).
+  const compiled = new URL("../dist/src/main/index.js", import.meta.url).href;
+  const { startServer } = (await import(compiled)) as typeof main;
   const server = await startServer(config, () => undefined);
   url = server.url;
   close = () => server.close();

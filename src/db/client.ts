@@ -5,6 +5,7 @@ import { providerOf, sqlitePath, type DbProvider } from "./provider.js";
 import { sqlRunner, type RawClient, type SqlRunner } from "./sql.js";
 import type { pgDirect } from "./pg-direct.js";
 import { directSqliteRunner } from "./sqlite-direct.js";
+import { rawSqliteTransactions, shareTurns, transactionTurns, type TransactionTurns } from "./sqlite-transactions.js";
 import { ALREADY_DURABLE, walDurability } from "./durable.js";
 import { walCheckpointer } from "./checkpointer.js";
 import { loadPg } from "./pg-module.js";
@@ -34,10 +35,10 @@ export interface Database {
    */
   durable(): Promise<void>;
   /**
-   * A transaction of raw statements: on PostgreSQL on one pool client, outside Prisma
-   * (pg-direct.ts); on SQLite a Prisma transaction whose statements reach the connection directly
-   * (sqlite-direct.ts). The options are Prisma's (waiting for SQLite's one connection, and the
-   * whole transaction's time limit); PostgreSQL's statements are bounded by the pool's
+   * A transaction of raw statements outside Prisma: on PostgreSQL on one pool client
+   * (pg-direct.ts); on SQLite on its one connection, in turn with Prisma's transactions
+   * (sqlite-transactions.ts). The options are SQLite's (waiting for that connection, and the whole
+   * transaction's time limit, as Prisma's); PostgreSQL's statements are bounded by the pool's
    * statement_timeout instead.
    */
   transaction<T>(work: (sql: SqlRunner) => Promise<T>, options?: TransactionOptions): Promise<T>;
@@ -68,7 +69,8 @@ export async function openDatabase(databaseUrl: string, options: OpenOptions = {
   if (options.migrate !== false) await migrate(databaseUrl);
   loadIdentityKey(options);
   if (provider === "sqlite") {
-    const { prisma: plain, connection, wal } = await openSqlite(databaseUrl);
+    const turns = transactionTurns();
+    const { prisma: plain, connection, wal } = await openSqlite(databaseUrl, turns);
     const prisma = withSealedIdentity(plain);
     const outside = sqlRunner(prisma, provider);
     // Raw SQL inside a transaction runs straight on the transaction's connection (sqlite-direct.ts).
@@ -89,7 +91,7 @@ export async function openDatabase(databaseUrl: string, options: OpenOptions = {
       provider,
       prisma,
       sql,
-      transaction: (work, options) => prisma.$transaction(() => work(direct), options),
+      transaction: rawSqliteTransactions(connection, direct, turns),
       durable: () => {
         checkpoints?.committed();
         return durability.durable();
@@ -110,7 +112,10 @@ export async function openDatabase(databaseUrl: string, options: OpenOptions = {
 
 // Each provider's client, adapter and driver are loaded only when used: the other one's query
 // compiler and driver cost start-up time and resident memory for nothing.
-async function openSqlite(databaseUrl: string): Promise<{ prisma: PrismaDb; connection: BetterSqlite3.Database; wal: boolean }> {
+async function openSqlite(
+  databaseUrl: string,
+  turns: TransactionTurns,
+): Promise<{ prisma: PrismaDb; connection: BetterSqlite3.Database; wal: boolean }> {
   const [{ PrismaBetterSQLite3 }, { PrismaClient }] = await Promise.all([
     import("@prisma/adapter-better-sqlite3"),
     import("./generated/sqlite/client.js"),
@@ -124,6 +129,8 @@ async function openSqlite(databaseUrl: string): Promise<{ prisma: PrismaDb; conn
   adapter.connect = async () => {
     const opened = await connect();
     connection = (opened as unknown as { client: BetterSqlite3.Database }).client;
+    // Prisma's transactions and our raw ones (sqlite-transactions.ts) open on this connection in turn.
+    shareTurns(opened, turns);
     return opened;
   };
   const prisma = new PrismaClient({ adapter });

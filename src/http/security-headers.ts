@@ -1,5 +1,17 @@
-import helmet, { type FastifyHelmetOptions } from "@fastify/helmet";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FastifyInstance } from "fastify";
+import helmet, { type HelmetOptions } from "helmet";
+import type { ServerDeps } from "./types.js";
+
+/** The headers one kind of answer carries, worked out once (see registerSecurityHeaders). */
+export type SecurityHeaders = Readonly<Record<string, string>>;
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** This route's own security headers instead of the server's (the chat pages). */
+    securityHeaders?: SecurityHeaders;
+  }
+}
 
 /**
  * What a JSON answer, a static file or an error may do in a browser: nothing. No framing, no
@@ -37,30 +49,65 @@ export interface SecurityHeaderOptions {
   https: boolean;
 }
 
+/** The server's settings that decide the headers. */
+export function securityHeaderOptions(deps: Pick<ServerDeps, "security">): SecurityHeaderOptions {
+  return { frameAncestors: deps.security?.frameAncestors ?? [], https: deps.security?.https ?? false };
+}
+
 /** Half a year: long enough to matter, short enough to undo a mistaken https set-up. */
 const HSTS_SECONDS = 180 * 24 * 3600;
 
-/**
- * Real headers on every answer (pages, API, errors, 404s), with @fastify/helmet: a
- * Content-Security-Policy, X-Content-Type-Options: nosniff, Referrer-Policy: no-referrer,
- * X-Frame-Options: DENY, and HSTS behind https. Registered before every route: helmet's onRequest
- * hook runs first, so even a request refused by a later hook (429, 400) carries them.
- */
-export async function registerSecurityHeaders(app: FastifyInstance, options: SecurityHeaderOptions): Promise<void> {
-  await app.register(helmet, {
-    global: true,
+function baseOptions(options: SecurityHeaderOptions) {
+  return {
     contentSecurityPolicy: { useDefaults: false, directives: API_POLICY },
-    referrerPolicy: { policy: "no-referrer" },
-    frameguard: { action: "deny" },
+    referrerPolicy: { policy: "no-referrer" as const },
+    frameguard: { action: "deny" as const },
     hsts: options.https ? { maxAge: HSTS_SECONDS, includeSubDomains: false } : false,
+  };
+}
+
+/**
+ * The headers helmet sets for `options`. Helmet decides them from its options alone (no directive
+ * here is a function of the request), so they are the same for every answer: asked once, not per
+ * request as @fastify/helmet did (it parsed the policy anew for each one, ≈ 2 % of a busy web-chat
+ * server's main thread).
+ */
+function headersOf(options: HelmetOptions): SecurityHeaders {
+  const headers: Record<string, string> = {};
+  // Helmet only sets and removes headers on the response: a recorder of those calls is all it needs.
+  const recorder = {
+    setHeader: (name: string, value: string | number | readonly string[]) => {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : String(value);
+    },
+    removeHeader: (name: string) => {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  // Helmet (8.1+) throws a bad option itself; what it passes on to next() is nothing.
+  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, () => undefined);
+  return Object.freeze(headers);
+}
+
+/**
+ * Real headers on every answer (pages, API, errors, 404s): a Content-Security-Policy,
+ * X-Content-Type-Options: nosniff, Referrer-Policy: no-referrer, X-Frame-Options: DENY, and HSTS
+ * behind https, as helmet writes them. The first onRequest hook: even a request refused by a later
+ * one (429, 400) carries them. A route with `config.securityHeaders` (chatPageHeaders) gets those.
+ */
+export function registerSecurityHeaders(app: FastifyInstance, options: SecurityHeaderOptions): void {
+  const everywhere = headersOf(baseOptions(options));
+  app.addHook("onRequest", (request, reply, done) => {
+    reply.headers(request.routeOptions.config?.securityHeaders ?? everywhere);
+    done();
   });
 }
 
-/** The chat page's route option: its own policy; X-Frame-Options left out when some sites may frame it. */
-export function chatPageHeaders(frameAncestors: readonly string[]): FastifyHelmetOptions {
-  return {
-    contentSecurityPolicy: { useDefaults: false, directives: chatPagePolicy(frameAncestors) },
+/** The chat page's headers: its own policy; X-Frame-Options left out when some sites may frame it. */
+export function chatPageHeaders(options: SecurityHeaderOptions): SecurityHeaders {
+  return headersOf({
+    ...baseOptions(options),
+    contentSecurityPolicy: { useDefaults: false, directives: chatPagePolicy(options.frameAncestors) },
     // X-Frame-Options cannot name several origins; frame-ancestors (which browsers prefer) does.
-    ...(frameAncestors.length > 0 ? { frameguard: false } : {}),
-  };
+    ...(options.frameAncestors.length > 0 ? { frameguard: false as const } : {}),
+  });
 }

@@ -6,7 +6,7 @@ import { healthRoutes } from "./health-routes.js";
 import { refuseRepeatedParameters } from "./query.js";
 import { registerRateLimits } from "./rate-limit.js";
 import { rateLimitSettings, trustProxyOption, warnOnceOfUntrustedProxy } from "./client-address.js";
-import { registerSecurityHeaders } from "./security-headers.js";
+import { registerSecurityHeaders, securityHeaderOptions } from "./security-headers.js";
 import { webchatRoutes } from "./webchat-routes.js";
 import { trackRoutes } from "./track-routes.js";
 import { adminRoutes } from "./admin-routes.js";
@@ -33,7 +33,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     if (!/^[A-Za-z0-9._:-]{1,128}$/.test(request.id)) request.id = randomUUID();
     reply.header("x-request-id", request.id);
   });
-  await registerSecurityHeaders(app, { frameAncestors: deps.security?.frameAncestors ?? [], https: deps.security?.https ?? false });
+  registerSecurityHeaders(app, securityHeaderOptions(deps));
   app.addHook("onRequest", refuseRepeatedParameters);
   if (!deps.security?.trustProxy) app.addHook("onRequest", warnOnceOfUntrustedProxy(deps.log));
   const limits = rateLimitSettings(deps);
@@ -72,7 +72,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(
     adminRoutes(deps.adminPages ?? [], { https: deps.security?.https ?? false, rateLimit: limits.enabled, log: deps.log }),
   );
-  if (deps.tracking) await app.register(trackRoutes(deps.tracking, deps.security?.frameAncestors ?? []));
+  if (deps.tracking) await app.register(trackRoutes(deps.tracking, securityHeaderOptions(deps)));
   if (deps.staffConsole) await app.register(deps.staffConsole, { prefix: "/staff" });
   return app;
 }

@@ -9,7 +9,7 @@ import type { SqlRunner } from "../db/index.js";
 import { redact } from "../reports/index.js";
 import { singleQuery } from "./query.js";
 import { limitedBy, TooManyRequests } from "./rate-limit.js";
-import { chatPageHeaders } from "./security-headers.js";
+import { chatPageHeaders, type SecurityHeaderOptions } from "./security-headers.js";
 
 /** What the public tracking page and its API need (README "Tracking a complaint"). */
 export interface TrackingDeps {
@@ -60,10 +60,11 @@ async function sendFile(reply: FastifyReply, path: string, type: string) {
  * a code and an unknown ticket answer the same 404; the attempts are counted per ticket and per
  * client (src/complaints/tracking.ts) besides the route's own per-client limit.
  */
-export function trackRoutes(deps: TrackingDeps, frameAncestors: readonly string[]) {
+export function trackRoutes(deps: TrackingDeps, headers: SecurityHeaderOptions) {
   const clock = deps.clock ?? (() => new Date());
   return async (app: FastifyInstance) => {
-    app.get("/lacak", { helmet: chatPageHeaders(frameAncestors) }, async (_request, reply) =>
+    const pageHeaders = chatPageHeaders(headers);
+    app.get("/lacak", { config: { securityHeaders: pageHeaders } }, async (_request, reply) =>
       sendFile(reply, join(deps.publicDir, "lacak.html"), "text/html; charset=utf-8"),
     );
     app.get<{ Params: { file: string } }>("/lacak/static/:file", async (request, reply) => {

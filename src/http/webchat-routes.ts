@@ -6,7 +6,7 @@ import { z } from "zod";
 import { cleanText, KanalError, type FileRefusal, type InboundAttachment, type InboundMessage } from "../core/index.js";
 import { readUploadedFile, uploadedAttachment } from "./multipart.js";
 import { limitedBy } from "./rate-limit.js";
-import { chatPageHeaders } from "./security-headers.js";
+import { chatPageHeaders, securityHeaderOptions } from "./security-headers.js";
 import type { ServerDeps } from "./types.js";
 
 const CHANNEL = "webchat" as const;
@@ -105,7 +105,8 @@ export function webchatRoutes(deps: ServerDeps) {
   }
 
   return async (app: FastifyInstance) => {
-    app.get("/", { helmet: chatPageHeaders(deps.security?.frameAncestors ?? []) }, async (_request, reply) =>
+    const pageHeaders = chatPageHeaders(securityHeaderOptions(deps));
+    app.get("/", { config: { securityHeaders: pageHeaders } }, async (_request, reply) =>
       sendFile(reply, join(deps.webchat.publicDir, "index.html"), "text/html; charset=utf-8"),
     );
     app.get<{ Params: { file: string } }>("/webchat/static/:file", async (request, reply) => {

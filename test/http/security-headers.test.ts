@@ -1,4 +1,4 @@
-/** Real security headers (@fastify/helmet) on every answer: the page, the API, errors and 404s. */
+/** Real security headers (helmet's, worked out once per kind of answer) on every answer: the pages, the API, errors and 404s. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type TestApp } from "../helpers/app.js";
 
@@ -91,11 +91,18 @@ describe("security headers", () => {
 });
 
 describe("behind https", () => {
-  it("sends HSTS when PUBLIC_BASE_URL is https", async () => {
+  it("sends HSTS when PUBLIC_BASE_URL is https, on the pages with their own policy too", async () => {
     const secure = await startApp({ env: { PUBLIC_BASE_URL: "https://aduan.example.go.id" } });
     try {
       const res = await fetch(`${secure.url}/health`);
       expect(res.headers.get("strict-transport-security")).toMatch(/^max-age=\d{7,}$/);
+      for (const page of ["/", "/lacak"]) {
+        const answer = await fetch(`${secure.url}${page}`);
+        expect(answer.status).toBe(200);
+        expect(answer.headers.get("strict-transport-security")).toMatch(/^max-age=\d{7,}$/);
+        expect(directives(answer.headers.get("content-security-policy")).get("script-src")).toBe("'self'");
+        expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
+      }
     } finally {
       await secure.close();
     }
