@@ -3,7 +3,7 @@
  * its CPU: `app` is Kanal Aduan itself as `npm start` runs it (the compiled dist/, which bench/run.ts
  * builds first; fresh SQLite database); `bare` is node:http answering a
  * fixed JSON; `prisma` is a Fastify route doing one Prisma transaction of two inserts (the floor).
- * Prints "READY <url>", and its peak RSS as JSON when it gets SIGTERM.
+ * Prints "READY <url>", and when it gets SIGTERM its peak RSS, CPU and main-thread busy share as JSON.
  */
 import { BENCH_IDENTITY_KEY } from "./identity-key.js";
 import { randomUUID } from "node:crypto";
@@ -11,6 +11,7 @@ import { mkdtempSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { performance } from "node:perf_hooks";
 import Fastify from "fastify";
 import { loadConfig } from "../src/config/index.js";
 import type * as main from "../src/main/index.js";
@@ -66,9 +67,17 @@ if (mode === "bare") {
   close = () => server.close();
 }
 
+// From READY to SIGTERM (the load and its warm-up): how busy the main thread was, and the CPU of
+// the whole process (its threads too: fsync, checkpoints).
+const busySince = performance.eventLoopUtilization();
+const cpuSince = process.cpuUsage();
 process.on("SIGTERM", () => {
+  const mainThreadBusy = performance.eventLoopUtilization(busySince).utilization;
+  const { user, system } = process.cpuUsage(cpuSince);
   void close().finally(() => {
-    process.stdout.write(JSON.stringify({ peakRssMB: process.resourceUsage().maxRSS / 1024 }) + "\n");
+    process.stdout.write(
+      JSON.stringify({ peakRssMB: process.resourceUsage().maxRSS / 1024, mainThreadBusy, cpuSeconds: (user + system) / 1e6 }) + "\n",
+    );
     process.exit(0);
   });
 });

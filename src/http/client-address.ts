@@ -1,4 +1,4 @@
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Locale } from "../core/index.js";
 import type { RateLimitSettings } from "./rate-limit.js";
 import type { Log } from "../core/index.js";
@@ -24,15 +24,15 @@ export function trustProxyOption(
  */
 export function warnOnceOfUntrustedProxy(log: Log) {
   let warned = false;
-  return async (request: FastifyRequest): Promise<void> => {
-    if (warned || request.headers["x-forwarded-for"] === undefined) return;
-    warned = true;
-    log(
-      "requests come through a proxy (X-Forwarded-For) but TRUST_PROXY is off: every client counts as the proxy's address for the rate limits; set TRUST_PROXY to the proxy's address (README: Security)",
-      {
-        proxy: request.socket.remoteAddress,
-      },
-    );
+  return (request: FastifyRequest, _reply: FastifyReply, done: () => void): void => {
+    if (!warned && request.headers["x-forwarded-for"] !== undefined) {
+      warned = true;
+      log(
+        "requests come through a proxy (X-Forwarded-For) but TRUST_PROXY is off: every client counts as the proxy's address for the rate limits; set TRUST_PROXY to the proxy's address (README: Security)",
+        { proxy: request.socket.remoteAddress },
+      );
+    }
+    done();
   };
 }
 

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { KanalError } from "../core/index.js";
 
 /**
@@ -6,14 +6,18 @@ import { KanalError } from "../core/index.js";
  * `?a=1&a=2` into an array, which code written for strings then trips over (a TypeError, a 500); no
  * client of ours repeats a parameter, so a repeated one is refused at the door with 400.
  */
-export async function refuseRepeatedParameters(request: FastifyRequest): Promise<void> {
-  const query = request.query;
-  if (!query || typeof query !== "object") return;
+export function refuseRepeatedParameters(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
+  done(repeatedParameter(request.query));
+}
+
+function repeatedParameter(query: unknown): KanalError | undefined {
+  if (!query || typeof query !== "object") return undefined;
   for (const [name, value] of Object.entries(query)) {
     if (typeof value !== "string") {
-      throw new KanalError("KA_BAD_REQUEST", `the query parameter ${JSON.stringify(name.slice(0, 40))} must be given once`);
+      return new KanalError("KA_BAD_REQUEST", `the query parameter ${JSON.stringify(name.slice(0, 40))} must be given once`);
     }
   }
+  return undefined;
 }
 
 /** The query string as single strings (refuseRepeatedParameters ran before any handler). */
