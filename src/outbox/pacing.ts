@@ -1,5 +1,5 @@
 import type { ChannelLimits } from "../core/index.js";
-import type { Database } from "../db/index.js";
+import type { Database, SqlRunner } from "../db/index.js";
 
 type Pacing = NonNullable<ChannelLimits["pacing"]>;
 
@@ -124,42 +124,105 @@ export function memoryLedger(): PaceLedger {
 /** Rows not written for this long are deleted now and then (no window is longer than a minute). */
 const FORGET_AFTER_MS = 60 * 60_000;
 
+/** A reservation waiting for the ledger's next round. */
+interface Pending {
+  windows: readonly PaceWindow[];
+  now: number;
+  resolve(at: number): void;
+  reject(error: unknown): void;
+}
+
+/** Keys known to have a row (written by an earlier round), so a round need not insert them. */
+const KNOWN_KEYS_LIMIT = 10_000;
+
 /**
- * The ledger in the SendPace table. One short transaction per send: the INSERT … ON CONFLICT DO
- * NOTHING comes first so that SQLite takes its write lock at once (a read-then-write transaction
- * would fail with SQLITE_BUSY against another process instead of waiting), and PostgreSQL's
- * `FOR UPDATE` makes instances sending to the same keys take turns.
+ * The ledger in the SendPace table. Reservations go in rounds, one transaction each: those that
+ * arrive while a round runs wait and go together in the next (the pipeline's group commit, applied
+ * to sending). Each reservation still gets the earliest slot given every earlier one, in arrival
+ * order, under the rows' lock — PostgreSQL's `FOR UPDATE` makes instances sending to the same keys
+ * take turns. One round per send made the channel-wide key a queue: its row stayed locked across
+ * the round trips of every send, with instances' busy event loops in between, and the sends of
+ * one WhatsApp number cost a fifth of an instance's throughput (README, Benchmark).
  */
 export function databaseLedger(db: Database, random: () => number = Math.random): PaceLedger {
   const forUpdate = db.provider === "postgresql" ? " FOR UPDATE" : "";
-  return {
-    async reserve(windows, now) {
-      const keys = [...new Set(windows.map((w) => w.key))].sort();
-      const written = new Date(now);
-      const at = await db.transaction(async (sql) => {
-        await sql.execute(
-          `INSERT INTO "SendPace" ("key", "sentAt", "updatedAt") VALUES ${keys.map(() => "(?, '[]', ?)").join(", ")} ON CONFLICT ("key") DO NOTHING`,
-          keys.flatMap((k) => [k, written]),
+  const known = new Set<string>();
+  let waiting: Pending[] = [];
+  let running = false;
+
+  const insertMissing = (sql: SqlRunner, keys: readonly string[], written: Date) =>
+    sql.execute(
+      `INSERT INTO "SendPace" ("key", "sentAt", "updatedAt") VALUES ${keys.map(() => "(?, '[]', ?)").join(", ")} ON CONFLICT ("key") DO NOTHING`,
+      keys.flatMap((k) => [k, written]),
+    );
+  const select = (sql: SqlRunner, keys: readonly string[]) =>
+    sql.query<{ key: string; sentAt: string }>(
+      `SELECT "key", "sentAt" FROM "SendPace" WHERE "key" IN (${keys.map(() => "?").join(", ")})${forUpdate}`,
+      keys,
+    );
+
+  async function reserveAll(requests: readonly Pending[]): Promise<number[]> {
+    const keys = [...new Set(requests.flatMap((r) => r.windows.map((w) => w.key)))].sort();
+    const latest = Math.max(...requests.map((r) => r.now));
+    const written = new Date(latest);
+    const slots = await db.transaction(async (sql) => {
+      // A row must exist before it can be locked: new keys are inserted first (on SQLite the
+      // transaction already holds the write lock, BEGIN IMMEDIATE).
+      const unknown = keys.filter((k) => !known.has(k));
+      if (unknown.length > 0) await insertMissing(sql, unknown, written);
+      let rows = await select(sql, keys);
+      if (rows.length < keys.length) {
+        // A key thought known was forgotten meanwhile (FORGET_AFTER_MS): made again, read again.
+        const found = new Set(rows.map((r) => r.key));
+        await insertMissing(
+          sql,
+          keys.filter((k) => !found.has(k)),
+          written,
         );
-        const rows = await sql.query<{ key: string; sentAt: string }>(
-          `SELECT "key", "sentAt" FROM "SendPace" WHERE "key" IN (${keys.map(() => "?").join(", ")})${forUpdate}`,
-          keys,
-        );
-        const history = new Map(rows.map((r) => [r.key, JSON.parse(r.sentAt) as number[]]));
-        const slot = earliestSlot(history, windows, now);
-        for (const w of windows) {
-          await sql.execute(`UPDATE "SendPace" SET "sentAt" = ?, "updatedAt" = ? WHERE "key" = ?`, [
-            JSON.stringify(withSend(history.get(w.key) ?? [], w, slot, now)),
-            written,
-            w.key,
-          ]);
-        }
+        rows = await select(sql, keys);
+      }
+      const history = new Map(rows.map((r) => [r.key, JSON.parse(r.sentAt) as number[]]));
+      const at = requests.map((r) => {
+        const slot = earliestSlot(history, r.windows, r.now);
+        for (const w of r.windows) history.set(w.key, withSend(history.get(w.key) ?? [], w, slot, r.now));
         return slot;
       });
-      if (random() < 0.002) {
-        await db.sql.execute(`DELETE FROM "SendPace" WHERE "updatedAt" < ?`, [new Date(now - FORGET_AFTER_MS)]).catch(() => undefined);
-      }
+      await sql.execute(
+        `WITH "reserved" ("key", "sentAt") AS (VALUES ${keys.map(() => "(?, ?)").join(", ")}) ` +
+          `UPDATE "SendPace" SET "sentAt" = "reserved"."sentAt", "updatedAt" = ? FROM "reserved" WHERE "SendPace"."key" = "reserved"."key"`,
+        [...keys.flatMap((k) => [k, JSON.stringify(history.get(k) ?? [])]), written],
+      );
       return at;
+    });
+    if (known.size > KNOWN_KEYS_LIMIT) known.clear();
+    for (const k of keys) known.add(k);
+    if (random() < 0.002) {
+      await db.sql.execute(`DELETE FROM "SendPace" WHERE "updatedAt" < ?`, [new Date(latest - FORGET_AFTER_MS)]).catch(() => undefined);
+    }
+    return slots;
+  }
+
+  async function rounds(): Promise<void> {
+    running = true;
+    while (waiting.length > 0) {
+      const requests = waiting;
+      waiting = [];
+      try {
+        const slots = await reserveAll(requests);
+        requests.forEach((r, i) => r.resolve(slots[i]!));
+      } catch (error) {
+        for (const r of requests) r.reject(error);
+      }
+    }
+    running = false;
+  }
+
+  return {
+    reserve(windows, now) {
+      return new Promise<number>((resolve, reject) => {
+        waiting.push({ windows, now, resolve, reject });
+        if (!running) void rounds();
+      });
     },
   };
 }

@@ -81,11 +81,7 @@ export async function processStepBatch(
         // writes later fails with SQLITE_BUSY instead of waiting when another process wrote meanwhile.
         await sql.execute(`UPDATE "TicketCounter" SET "value" = "value" WHERE "key" = ?`, ["#lock"]);
       }
-      const seen = await findProcessed(
-        sql,
-        jobs.map((j) => j.inbound),
-      );
-      const conversations = await loadConversations(
+      const { seen, conversations } = await loadBatch(
         sql,
         jobs.map((j) => j.inbound),
       );
@@ -593,55 +589,81 @@ function yearIn(date: Date, timeZone: string): number {
   return Number(format.format(date));
 }
 
-async function findProcessed(sql: SqlRunner, inbound: InboundMessage[]): Promise<Map<string, string>> {
-  const seen = new Map<string, string>();
-  for (const [channel, ids] of groupBy(
-    inbound,
-    (m) => m.channel,
-    (m) => m.providerMessageId,
-  )) {
-    const rows = await sql.query<{ providerMessageId: string; conversationId: string }>(
-      `SELECT "providerMessageId", "conversationId" FROM "Message" WHERE "channel" = ? AND ${inJsonList(sql.provider, `"providerMessageId"`)}`,
-      [channel, JSON.stringify(ids)],
-    );
-    for (const row of rows) seen.set(keyOf(channel, row.providerMessageId), row.conversationId);
-  }
-  return seen;
+/** One row of loadBatch's statement: a conversation of the batch, or a message it already processed. */
+interface LoadedRow {
+  kind: "conversation" | "message";
+  /** The conversation's id (of a message: the conversation it was recorded in). */
+  id: string;
+  channel: string;
+  chatId: string | null;
+  senderId: string | null;
+  state: string | null;
+  lastInboundAt: Date | null;
+  createdAt: Date | null;
+  providerMessageId: string | null;
 }
 
-async function loadConversations(sql: SqlRunner, inbound: InboundMessage[]): Promise<Map<string, LiveConversation>> {
-  const found = new Map<string, LiveConversation>();
-  // PostgreSQL: lock the rows, so two instances never step the same conversation at once.
+/**
+ * What the batch needs before it steps anything, in one statement (one round trip on PostgreSQL,
+ * where a batch's statements are most of its cost): the messages already processed (by channel and
+ * provider id: a redelivery is answered from the stored replies) and the conversations the
+ * messages belong to — on PostgreSQL locked (FOR UPDATE), so two instances never step the same
+ * conversation at once.
+ */
+async function loadBatch(
+  sql: SqlRunner,
+  inbound: InboundMessage[],
+): Promise<{ seen: Map<string, string>; conversations: Map<string, LiveConversation> }> {
+  const params: unknown[] = [];
+  const anyOf = (groups: Map<string, string[]>, column: string) =>
+    [...groups]
+      .map(([channel, ids]) => {
+        params.push(channel, JSON.stringify(ids));
+        return `("channel" = ? AND ${inJsonList(sql.provider, column)})`;
+      })
+      .join(" OR ");
+  const chats = anyOf(
+    groupBy(
+      inbound,
+      (m) => m.channel,
+      (m) => m.chatId,
+    ),
+    `"chatId"`,
+  );
+  const messages = anyOf(
+    groupBy(
+      inbound,
+      (m) => m.channel,
+      (m) => m.providerMessageId,
+    ),
+    `"providerMessageId"`,
+  );
   const lock = sql.provider === "postgresql" ? " FOR UPDATE" : "";
-  for (const [channel, chatIds] of groupBy(
-    inbound,
-    (m) => m.channel,
-    (m) => m.chatId,
-  )) {
-    const rows = await sql.query<{
-      id: string;
-      chatId: string;
-      senderId: string | null;
-      state: string;
-      lastInboundAt: Date | null;
-      createdAt: Date;
-    }>(
-      `SELECT "id", "chatId", "senderId", "state", "lastInboundAt", "createdAt" FROM "Conversation" WHERE "channel" = ? AND ${inJsonList(sql.provider, `"chatId"`)}${lock}`,
-      [channel, JSON.stringify(chatIds)],
-    );
-    for (const row of rows) {
-      found.set(keyOf(channel, row.chatId), {
-        id: row.id,
-        channel,
-        chatId: row.chatId,
-        senderId: row.senderId ?? "",
-        state: stateFromStorage<IntakeState>(row.state),
-        lastInboundAt: row.lastInboundAt ?? row.createdAt,
-        createdAt: row.createdAt,
-      });
+  const rows = await sql.query<LoadedRow>(
+    `WITH "batchConversation" AS (SELECT "id", "channel", "chatId", "senderId", "state", "lastInboundAt", "createdAt" FROM "Conversation" WHERE ${chats}${lock}) ` +
+      `SELECT 'conversation' AS "kind", "id", "channel", "chatId", "senderId", "state", "lastInboundAt", "createdAt", NULL AS "providerMessageId" FROM "batchConversation" ` +
+      `UNION ALL SELECT 'message', "conversationId", "channel", NULL, NULL, NULL, NULL, NULL, "providerMessageId" FROM "Message" WHERE ${messages}`,
+    params,
+  );
+  const seen = new Map<string, string>();
+  const conversations = new Map<string, LiveConversation>();
+  for (const row of rows) {
+    if (row.kind === "message") {
+      seen.set(keyOf(row.channel, row.providerMessageId!), row.id);
+      continue;
     }
+    const channel = row.channel as ChannelName;
+    conversations.set(keyOf(channel, row.chatId!), {
+      id: row.id,
+      channel,
+      chatId: row.chatId!,
+      senderId: row.senderId ?? "",
+      state: stateFromStorage<IntakeState>(row.state!),
+      lastInboundAt: row.lastInboundAt ?? row.createdAt!,
+      createdAt: row.createdAt!,
+    });
   }
-  return found;
+  return { seen, conversations };
 }
 
 function liveConversation(conversations: Map<string, LiveConversation>, inbound: InboundMessage, now: Date): LiveConversation {

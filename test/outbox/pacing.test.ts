@@ -163,6 +163,46 @@ describe(`the shared pace ledger on ${TEST_DB} (several instances keep one limit
     expect(overall.filter((at) => at === t + 1000)).toHaveLength(1);
   });
 
+  it("reserves in rounds: what arrives while a round runs goes in the next, each in arrival order", async () => {
+    const [a] = await twoInstances();
+    const db = opened[0]!;
+    let rounds = 0;
+    const counting: Database = {
+      ...db,
+      transaction: (work, options) => {
+        rounds++;
+        return db.transaction(work, options);
+      },
+    };
+    const ledger = databaseLedger(counting);
+    const t = 30_000_000;
+    // 80 a second on one number (WhatsApp Cloud): 100 sends at once, from 100 lanes.
+    const all = (i: number) => paceWindows("whatsapp-cloud", `62812${i}`, { globalPerSecond: 80 });
+    const slots = await Promise.all(Array.from({ length: 100 }, (_, i) => ledger.reserve(all(i), t)));
+    expect(rounds).toBeLessThanOrEqual(2);
+    expect(slots.filter((at) => at === t)).toHaveLength(80);
+    expect(slots.filter((at) => at === t + 1000)).toHaveLength(20);
+    // The first 80 to ask got the first second.
+    expect(slots.slice(0, 80).every((at) => at === t)).toBe(true);
+    // Another instance's ledger sees the whole round's reservations.
+    expect(await a.reserve(all(1000), t)).toBe(t + 1000);
+  });
+
+  it("makes a key's row again when it was forgotten between two rounds", async () => {
+    const [a] = await twoInstances();
+    const windows = paceWindows("telegram", "77", TELEGRAM);
+    const t = 40_000_000;
+    expect(await a.reserve(windows, t)).toBe(t);
+    await opened[0]!.sql.execute(`DELETE FROM "SendPace"`);
+    // The ledger still thinks the rows exist; the reservation is recorded all the same.
+    expect(await a.reserve(windows, t + 10)).toBe(t + 10);
+    const rows = await opened[0]!.sql.query<{ key: string; sentAt: string }>(`SELECT "key", "sentAt" FROM "SendPace" ORDER BY "key"`);
+    expect(rows.map((r) => [r.key, JSON.parse(r.sentAt) as number[]])).toEqual([
+      ["all:telegram", [t + 10]],
+      ["chat:telegram:77", [t + 10]],
+    ]);
+  });
+
   it("a Pacer on the database ledger waits as the memory one does", async () => {
     const [a] = await twoInstances();
     let now = 20_000_000;
