@@ -37,10 +37,9 @@ export function pgDirect(
     }) as pg.CustomTypesConfig["getTypeParser"],
   };
 
-  const statementOf = preparedStatements();
   const runnerOn = (target: Queryable, within: (tx: RawClient) => SqlRunner): SqlRunner => {
     const run = (sql: string, params: readonly unknown[]) =>
-      target.query({ ...statementOf(sql), values: params.map(toPostgres), types: parsers });
+      target.query({ text: toNumberedPlaceholders(sql), values: params.map(toPostgres), types: parsers });
     return {
       provider: "postgresql",
       query: async <T>(sql: string, params: readonly unknown[] = []) => (await run(sql, params)).rows as T[],
@@ -71,31 +70,6 @@ export function pgDirect(
   };
 
   return { sql: runnerOn(pool, viaPrisma), transaction };
-}
-
-/** How many distinct statements are prepared by name; any further one runs unnamed. */
-const PREPARED_LIMIT = 100;
-
-/**
- * Statements are prepared by name (node-postgres keeps the names per connection), so PostgreSQL
- * parses and plans a hot statement once per connection instead of at every call: parsing and
- * planning the batch's one many-table INSERT was a quarter of PostgreSQL's CPU under the scale-out
- * load, and more instances mean more, smaller batches (README, Benchmark). The hot statements'
- * texts do not vary with the batch (rows travel as one JSON parameter a table). The names are
- * bounded: a text beyond the first PREPARED_LIMIT runs unnamed, so statements built with a varying
- * number of placeholders cannot fill every connection with plans.
- */
-function preparedStatements(): (sql: string) => { text: string; name?: string } {
-  const named = new Map<string, { text: string; name: string }>();
-  return (sql) => {
-    const known = named.get(sql);
-    if (known) return known;
-    const text = toNumberedPlaceholders(sql);
-    if (named.size >= PREPARED_LIMIT) return { text };
-    const statement = { text, name: `kanal${named.size}` };
-    named.set(sql, statement);
-    return statement;
-  };
 }
 
 function toPostgres(value: unknown): unknown {
