@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import cookie from "@fastify/cookie";
 import csrf from "@fastify/csrf-protection";
 import formbody from "@fastify/formbody";
+import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { KanalError, LOCALES, type Locale } from "../core/index.js";
 import type { Database } from "../db/index.js";
@@ -115,6 +116,8 @@ export function consolePlugin(deps: ConsoleDeps) {
     // root (the WhatsApp Web admin page's sign-in).
     if (!app.hasRequestDecorator("cookies")) await app.register(cookie);
     await app.register(formbody, { bodyLimit: 64 * 1024 });
+    // The reply form posts its files as multipart (action-upload.ts reads them within its own limits).
+    await app.register(multipart);
     await app.register(csrf, {
       cookieKey: CSRF_COOKIE,
       cookieOpts: { path: "/staff", sameSite: "strict", httpOnly: true },

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance } from "fastify";
-import multipart from "@fastify/multipart";
 import { errorHandler } from "./errors.js";
 import { healthRoutes } from "./health-routes.js";
 import { refuseRepeatedParameters } from "./query.js";
@@ -67,9 +66,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     done(null, payload);
   });
   app.setNotFoundHandler((_request, reply) => reply.status(404).send({ error: "not found" }));
-  await app.register(multipart, {
-    limits: { fileSize: deps.webchat.maxAttachmentBytes, files: 1, fields: 5, fieldSize: 1024 },
-  });
   await app.register(healthRoutes(deps));
   await app.register(webchatRoutes(deps));
   await app.register(webhookRoutes(deps.webhooks ?? [], 5 * 1024 * 1024, limits));

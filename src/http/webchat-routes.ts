@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyReply } from "fastify";
+import multipart from "@fastify/multipart";
 import { z } from "zod";
 import { cleanText, KanalError, type FileRefusal, type InboundAttachment, type InboundMessage } from "../core/index.js";
 import { readUploadedFile, uploadedAttachment } from "./multipart.js";
@@ -148,22 +149,29 @@ export function webchatRoutes(deps: ServerDeps) {
       return { replies: result.replies };
     });
 
-    app.post("/api/webchat/sessions/:id/attachments", limitedBy(limits, "uploads"), async (request, reply) => {
-      const id = sessionId(request.params);
-      await requireSession(id);
-      if (!request.isMultipart()) throw new KanalError("KA_UNSUPPORTED_MEDIA", "send multipart/form-data with one field named file");
-      const file = await readUploadedFile(request);
-      if (!file || file.fieldname !== "file") throw new KanalError("KA_BAD_REQUEST", "the form must have one field named file");
-      const attachment = uploadedAttachment(file, deps.webchat.maxAttachmentBytes);
-      const result = await pipeline.receive(
-        inbound(id, undefined, [attachment], randomUUID(), { filename: file.filename, mime: file.mimetype, size: attachment.size }),
-      );
-      const outcome = result.files?.[0];
-      if (!outcome || outcome.accepted) return { replies: result.replies };
-      // The bot's own words (the first reply: its polite refusal) are the error the page shows.
-      return reply
-        .status(REFUSAL_STATUS[outcome.reason])
-        .send({ error: result.replies[0]?.text ?? "file declined", reason: outcome.reason, replies: result.replies });
+    // Only this route reads multipart bodies: @fastify/multipart's hooks (a listener on every
+    // answer, a clean-up after it) run for the routes of the context it is registered in.
+    await app.register(async (uploads) => {
+      await uploads.register(multipart, {
+        limits: { fileSize: deps.webchat.maxAttachmentBytes, files: 1, fields: 5, fieldSize: 1024 },
+      });
+      uploads.post("/api/webchat/sessions/:id/attachments", limitedBy(limits, "uploads"), async (request, reply) => {
+        const id = sessionId(request.params);
+        await requireSession(id);
+        if (!request.isMultipart()) throw new KanalError("KA_UNSUPPORTED_MEDIA", "send multipart/form-data with one field named file");
+        const file = await readUploadedFile(request);
+        if (!file || file.fieldname !== "file") throw new KanalError("KA_BAD_REQUEST", "the form must have one field named file");
+        const attachment = uploadedAttachment(file, deps.webchat.maxAttachmentBytes);
+        const result = await pipeline.receive(
+          inbound(id, undefined, [attachment], randomUUID(), { filename: file.filename, mime: file.mimetype, size: attachment.size }),
+        );
+        const outcome = result.files?.[0];
+        if (!outcome || outcome.accepted) return { replies: result.replies };
+        // The bot's own words (the first reply: its polite refusal) are the error the page shows.
+        return reply
+          .status(REFUSAL_STATUS[outcome.reason])
+          .send({ error: result.replies[0]?.text ?? "file declined", reason: outcome.reason, replies: result.replies });
+      });
     });
 
     // An image of the conversation (the citizen's or staff's), back to the same session only (its

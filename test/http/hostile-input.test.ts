@@ -80,6 +80,18 @@ describe("a malformed multipart upload is the client's error (400 or 413, never 
   });
 });
 
+describe("a multipart body is read only where files are taken", () => {
+  it.each([
+    ["a web-chat message", "/api/webchat/sessions/SESSION/messages"],
+    ["a new session", "/api/webchat/sessions"],
+  ])("%s answers 415 without reading the upload", async (_name, path) => {
+    const body = `--XYZ\r\n${FILE_HEADERS}\r\n\r\n${"x".repeat(1000)}\r\n--XYZ--\r\n`;
+    const res = await send("POST", path.replace("SESSION", session), body, multipart("XYZ"));
+    expect(res.status).toBe(415);
+    expect(typeof res.json?.error).toBe("string");
+  });
+});
+
 describe("a query parameter given twice is refused with 400 on every route", () => {
   const routes: [string, string][] = [
     ["GET", "/?x=1&x=2"],
