@@ -91,8 +91,9 @@ function headersOf(options: HelmetOptions): SecurityHeaders {
 /**
  * Real headers on every answer (pages, API, errors, 404s): a Content-Security-Policy,
  * X-Content-Type-Options: nosniff, Referrer-Policy: no-referrer, X-Frame-Options: DENY, and HSTS
- * behind https, as helmet writes them. The first onRequest hook: even a request refused by a later
- * one (429, 400) carries them. A route with `config.securityHeaders` (chatPageHeaders) gets those.
+ * behind https, as helmet writes them. Registered before the hooks that may refuse a request (429,
+ * 400), so their answers carry them too. A route with `config.securityHeaders` (chatPageHeaders)
+ * gets those instead.
  */
 export function registerSecurityHeaders(app: FastifyInstance, options: SecurityHeaderOptions): void {
   const everywhere = headersOf(baseOptions(options));
