@@ -2,8 +2,9 @@ import type BetterSqlite3 from "better-sqlite3";
 import type { SqlRunner } from "./sql.js";
 
 /**
- * Raw SQL inside a Prisma interactive transaction on SQLite, run straight on the connection that
- * transaction holds, with each statement prepared once. Prisma's driver adapter keeps ONE
+ * Raw SQL inside a transaction on SQLite — a raw one (sqlite-transactions.ts) or a Prisma
+ * interactive one — run straight on the connection, with each statement prepared once. Prisma's
+ * driver adapter keeps ONE
  * better-sqlite3 connection and runs BEGIN … COMMIT on it, so a statement run on that connection
  * while the transaction is open is part of it — the same statement through Prisma costs its query
  * layer (parameters serialised into and out of the WebAssembly query compiler, the statement
