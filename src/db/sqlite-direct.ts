@@ -4,14 +4,13 @@ import type { SqlRunner } from "./sql.js";
 /**
  * Raw SQL inside a transaction on SQLite — a raw one (sqlite-transactions.ts) or a Prisma
  * interactive one — run straight on the connection, with each statement prepared once. Prisma's
- * driver adapter keeps ONE
- * better-sqlite3 connection and runs BEGIN … COMMIT on it, so a statement run on that connection
- * while the transaction is open is part of it — the same statement through Prisma costs its query
- * layer (parameters serialised into and out of the WebAssembly query compiler, the statement
- * prepared anew every time), several times what SQLite itself spends on the hot path's few
- * multi-row statements (README, Benchmark). Values go in and come out as Prisma's raw queries
- * give them: booleans as 0/1, dates as ISO text in, DATETIME/BOOLEAN/BIGINT columns as Date,
- * boolean and bigint out.
+ * driver adapter keeps ONE better-sqlite3 connection and runs BEGIN … COMMIT on it, so a statement
+ * run on that connection while the transaction is open is part of it — the same statement through
+ * Prisma costs its query layer (parameters serialised into and out of the WebAssembly query
+ * compiler, the statement prepared anew every time), several times what SQLite itself spends on
+ * the hot path's few multi-row statements (README, Benchmark). Values go in and come out as
+ * Prisma's raw queries give them: booleans as 0/1, dates as ISO text in, DATETIME/BOOLEAN/BIGINT
+ * columns as Date, boolean and bigint out.
  */
 export function directSqliteRunner(connection: BetterSqlite3.Database): SqlRunner {
   const statements = new Map<string, BetterSqlite3.Statement>();
