@@ -25,14 +25,18 @@ export function trustProxyOption(
 export function warnOnceOfUntrustedProxy(log: Log) {
   let warned = false;
   return (request: FastifyRequest, _reply: FastifyReply, done: () => void): void => {
-    if (!warned && request.headers["x-forwarded-for"] !== undefined) {
-      warned = true;
-      log(
-        "requests come through a proxy (X-Forwarded-For) but TRUST_PROXY is off: every client counts as the proxy's address for the rate limits; set TRUST_PROXY to the proxy's address (README: Security)",
-        { proxy: request.socket.remoteAddress },
-      );
+    try {
+      if (!warned && request.headers["x-forwarded-for"] !== undefined) {
+        warned = true;
+        log(
+          "requests come through a proxy (X-Forwarded-For) but TRUST_PROXY is off: every client counts as the proxy's address for the rate limits; set TRUST_PROXY to the proxy's address (README: Security)",
+          { proxy: request.socket.remoteAddress },
+        );
+      }
+    } finally {
+      // A log that fails must not hold the request.
+      done();
     }
-    done();
   };
 }
 

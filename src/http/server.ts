@@ -42,17 +42,20 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await registerRateLimits(app, limits);
   // Every request that failed on our side, and every slow one, is a log line with its request id.
   app.addHook("onResponse", (request, reply, done) => {
-    const ms = Math.round(reply.elapsedTime);
-    if (reply.statusCode >= 500 || ms >= SLOW_REQUEST_MS) {
-      deps.log(reply.statusCode >= 500 ? "request answered with an error" : "slow request", {
-        requestId: request.id,
-        method: request.method,
-        route: request.routeOptions.url ?? "(no route)",
-        status: reply.statusCode,
-        ms,
-      });
+    try {
+      const ms = Math.round(reply.elapsedTime);
+      if (reply.statusCode >= 500 || ms >= SLOW_REQUEST_MS) {
+        deps.log(reply.statusCode >= 500 ? "request answered with an error" : "slow request", {
+          requestId: request.id,
+          method: request.method,
+          route: request.routeOptions.url ?? "(no route)",
+          status: reply.statusCode,
+          ms,
+        });
+      }
+    } finally {
+      done();
     }
-    done();
   });
   app.setErrorHandler(errorHandler(deps.log));
   // On shutdown Fastify closes idle keep-alive connections, but a connection busy with a request
