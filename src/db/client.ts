@@ -5,7 +5,13 @@ import { providerOf, sqlitePath, type DbProvider } from "./provider.js";
 import { sqlRunner, type RawClient, type SqlRunner } from "./sql.js";
 import type { pgDirect } from "./pg-direct.js";
 import { directSqliteRunner } from "./sqlite-direct.js";
-import { rawSqliteTransactions, shareTurns, transactionTurns, type TransactionTurns } from "./sqlite-transactions.js";
+import {
+  rawSqliteTransactions,
+  shareTurns,
+  transactionTurns,
+  type TransactionOptions,
+  type TransactionTurns,
+} from "./sqlite-transactions.js";
 import { ALREADY_DURABLE, walDurability } from "./durable.js";
 import { walCheckpointer } from "./checkpointer.js";
 import { loadPg } from "./pg-module.js";
@@ -47,11 +53,6 @@ export interface Database {
 
 /** SQLite's own wal_autocheckpoint, restored when the background checkpoints cannot run. */
 const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
-
-export interface TransactionOptions {
-  maxWait?: number;
-  timeout?: number;
-}
 
 export interface OpenOptions {
   /** Apply pending migrations first (npm start does; tests that share a migrated file may skip). */

@@ -83,7 +83,8 @@ export function shareTurns(adapter: TransactionalAdapter, turns: TransactionTurn
   };
 }
 
-export interface RawTransactionOptions {
+/** db.transaction's options (PostgreSQL's statements are bounded by the pool's statement_timeout instead). */
+export interface TransactionOptions {
   /** How long to wait for the connection (default 2 s, Prisma's). */
   maxWait?: number;
   /** How long the whole transaction may take before it is rolled back (default 5 s, Prisma's). */
@@ -105,7 +106,7 @@ export function rawSqliteTransactions(connection: BetterSqlite3.Database, direct
     if (connection.inTransaction) statement.run();
   };
 
-  return async function transaction<T>(work: (sql: SqlRunner) => Promise<T>, options: RawTransactionOptions = {}): Promise<T> {
+  return async function transaction<T>(work: (sql: SqlRunner) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const release = await turns.take(options.maxWait ?? 2000);
     let open = false;
     let timer: NodeJS.Timeout | undefined;
@@ -126,13 +127,10 @@ export function rawSqliteTransactions(connection: BetterSqlite3.Database, direct
       commit.run();
       return result;
     } catch (error) {
-      if (open) {
-        open = false;
-        end(rollback);
-      } else if (connection.inTransaction) {
-        // COMMIT itself failed (SQLITE_BUSY, a full disk): SQLite may leave the transaction open.
-        end(rollback);
-      }
+      // The work failed, or COMMIT itself did (SQLITE_BUSY, a full disk: SQLite may leave the
+      // transaction open); after a timeout the timer has already rolled back.
+      open = false;
+      end(rollback);
       throw error;
     } finally {
       clearTimeout(timer);

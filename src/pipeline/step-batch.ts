@@ -615,29 +615,16 @@ async function loadBatch(
   inbound: InboundMessage[],
 ): Promise<{ seen: Map<string, string>; conversations: Map<string, LiveConversation> }> {
   const params: unknown[] = [];
-  const anyOf = (groups: Map<string, string[]>, column: string) =>
-    [...groups]
+  /** The condition that `column` holds one of the batch's ids (`idOf`), channel by channel. */
+  const anyOf = (column: string, idOf: (m: InboundMessage) => string) =>
+    [...groupBy(inbound, (m) => m.channel, idOf)]
       .map(([channel, ids]) => {
         params.push(channel, JSON.stringify(ids));
         return `("channel" = ? AND ${inJsonList(sql.provider, column)})`;
       })
       .join(" OR ");
-  const chats = anyOf(
-    groupBy(
-      inbound,
-      (m) => m.channel,
-      (m) => m.chatId,
-    ),
-    `"chatId"`,
-  );
-  const messages = anyOf(
-    groupBy(
-      inbound,
-      (m) => m.channel,
-      (m) => m.providerMessageId,
-    ),
-    `"providerMessageId"`,
-  );
+  const chats = anyOf(`"chatId"`, (m) => m.chatId);
+  const messages = anyOf(`"providerMessageId"`, (m) => m.providerMessageId);
   const lock = sql.provider === "postgresql" ? " FOR UPDATE" : "";
   const rows = await sql.query<LoadedRow>(
     `WITH "batchConversation" AS (SELECT "id", "channel", "chatId", "senderId", "state", "lastInboundAt", "createdAt" FROM "Conversation" WHERE ${chats}${lock}) ` +
