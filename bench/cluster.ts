@@ -1,10 +1,11 @@
 /**
- * npm run bench -- --pg [--instances 3] [--users 3000] [--clients 100] [--whatsapp-share 0.33] [--quick] [--only N] [--profile dir]
+ * npm run bench -- --pg [--instances 3] [--users 3000] [--clients 100] [--whatsapp-share 0.33] [--quick] [--only N|sqlite] [--profile dir]
  *
  * The scale-out load test: `npm start` run as 1…N processes on one fresh PostgreSQL database,
  * citizens spread over them round-robin through the web-chat API and the Meta webhook route
- * (WhatsApp Cloud, signed as Meta signs, replies sent to a fake Graph API), and in the last run the
- * leader killed with SIGKILL when 40 % of the conversations are done. A request that meets a dead
+ * (WhatsApp Cloud, signed as Meta signs, replies sent to a fake Graph API), twice: a cold load (the
+ * processes' first traffic) and a warm one of as many new citizens, and in the last run the
+ * leader killed with SIGKILL when 40 % of the warm load's conversations are done. A request that meets a dead
  * or busy instance (connection refused or reset, 503) goes to the next one with the same message
  * id, as Meta and the web page do. Afterwards the database is checked: every conversation has
  * its one complaint, tickets are unique (gaps counted: on PostgreSQL a batch rolled back after taking
@@ -34,7 +35,7 @@ const { values } = parseArgs({
     clients: { type: "string", default: "100" },
     "whatsapp-share": { type: "string", default: "0.33" },
     quick: { type: "boolean", default: false },
-    /** Just one run: PostgreSQL with this many instances, no kill (for looking into one figure). */
+    /** Just one run: PostgreSQL with this many instances, or `sqlite`, no kill (for looking into one figure). */
     only: { type: "string" },
     /** Each instance writes a CPU profile (node --cpu-prof) into this folder when it stops. */
     profile: { type: "string" },
@@ -200,7 +201,8 @@ interface LoadResult {
   killed?: { instance: number; atSeconds: number; takeoverMs?: number };
 }
 
-async function load(instances: Instance[], options: { killLeaderAt?: number }): Promise<LoadResult> {
+/** `users` citizens numbered from `first` (so a second load on the same database brings new citizens). */
+async function load(instances: Instance[], options: { first: number; killLeaderAt?: number }): Promise<LoadResult> {
   const latencies: number[] = [];
   let retries = 0;
   let rr = 0;
@@ -293,12 +295,13 @@ async function load(instances: Instance[], options: { killLeaderAt?: number }): 
   // Interleaved, so both routes are busy through the whole run.
   const every = whatsappShare > 0 ? Math.round(1 / whatsappShare) : Infinity;
   const whatsappUsers = Math.round(users * whatsappShare);
-  const isWhatsApp = (n: number) => n % every === 0 && n / every < whatsappUsers;
-  let next = 0;
+  const isWhatsApp = (n: number) => (n - options.first) % every === 0 && (n - options.first) / every < whatsappUsers;
+  const end = options.first + users;
+  let next = options.first;
   let takeover: Promise<void> | undefined;
   await Promise.all(
     Array.from({ length: clients }, async () => {
-      for (let n = next++; n < users; n = next++) {
+      for (let n = next++; n < end; n = next++) {
         await (isWhatsApp(n) ? whatsappCitizen(n) : webCitizen(n));
         done++;
         if (options.killLeaderAt !== undefined && !takeover && done >= users * options.killLeaderAt) takeover = killLeader();
@@ -367,8 +370,14 @@ async function check(db: Database, expected: { web: number; whatsapp: number }, 
 
 // --- runs --------------------------------------------------------------------------------------
 
+/**
+ * One configuration: a cold load (the processes' first traffic: JIT compiling, first queries, each
+ * instance paying it once) and then a warm one of as many new citizens on the same processes and
+ * database, the steady state a deployment runs in. Both are printed; capacity is the warm figure.
+ */
 interface Run {
   label: string;
+  cold: LoadResult;
   result: LoadResult;
   checks: Checks;
   cpu: CpuSeconds;
@@ -459,14 +468,15 @@ async function run(label: string, kind: "sqlite" | "postgresql", count: number, 
   instances.push(...(await Promise.all(Array.from({ length: count - 1 }, (_, i) => startInstance(i + 1, env)))));
   const sentBefore = graph.sent().length;
   try {
+    const cold = await load(instances, { first: 0 });
     const meter = cpuMeter(instances);
-    const result = await load(instances, { killLeaderAt: options.kill ? 0.4 : undefined });
+    const result = await load(instances, { first: users, killLeaderAt: options.kill ? 0.4 : undefined });
     const cpu = meter();
     const db = await openDatabase(database.url, { migrate: false });
     try {
       const whatsapp = Math.round(users * whatsappShare);
-      const checks = await check(db, { web: users - whatsapp, whatsapp }, options.kill === true, sentBefore);
-      return { label, result, checks, cpu };
+      const checks = await check(db, { web: 2 * (users - whatsapp), whatsapp: 2 * whatsapp }, options.kill === true, sentBefore);
+      return { label, cold, result, checks, cpu };
     } finally {
       await db.close();
     }
@@ -497,15 +507,18 @@ try {
   console.log(
     `${users} citizens, ${clients} at a time, spread round-robin over the instances: ${Math.round(users * whatsappShare)} on WhatsApp through`,
   );
-  console.log(`POST /webhooks/meta (7 signed messages each), the rest on the web chat (a session and 6 messages). Each figure is a`);
-  console.log(`fresh database and fresh processes (cold start, then warm by the end); the load generator and the fake Graph API share`);
-  console.log(`this machine's 2 cores with the instances and PostgreSQL, so more instances add failover here, not speed.\n`);
+  console.log(`POST /webhooks/meta (7 signed messages each), the rest on the web chat (a session and 6 messages). Each configuration`);
+  console.log(`is a fresh database and fresh processes loaded twice: cold (their first traffic), then warm (as many new citizens);`);
+  console.log(`the load generator and the fake Graph API share this machine's 2 cores with the instances and PostgreSQL.\n`);
 
   if (values.only !== undefined) {
-    const one = await run(`PostgreSQL, ${values.only} instance(s)`, "postgresql", Number(values.only));
+    const one =
+      values.only === "sqlite"
+        ? await run("SQLite, 1 instance", "sqlite", 1)
+        : await run(`PostgreSQL, ${values.only} instance(s)`, "postgresql", Number(values.only));
     const sorted = [...one.result.latencies].sort((a, b) => a - b);
     console.log(
-      `${one.label}: ${f(one.result.conversations / one.result.seconds)} conv/s, p50 ${f(percentile(sorted, 50), 1)} ms, p99 ${f(percentile(sorted, 99), 1)} ms, ` +
+      `${one.label}: warm ${f(one.result.conversations / one.result.seconds)} conv/s (cold ${f(one.cold.conversations / one.cold.seconds)}), p50 ${f(percentile(sorted, 50), 1)} ms, p99 ${f(percentile(sorted, 99), 1)} ms, ` +
         `CPU s ${cpuCells(one.cpu).join(" / ")} (instances / load generator / PostgreSQL), checks ${JSON.stringify(one.checks)}`,
     );
     process.exit(0);
@@ -516,7 +529,8 @@ try {
   for (let n = 1; n <= maxInstances; n++) runs.push(await run(`PostgreSQL, ${n} instance${n > 1 ? "s" : ""}`, "postgresql", n));
   const faults = await run(`PostgreSQL, ${maxInstances} instances, leader SIGKILLed at 40 %`, "postgresql", maxInstances, { kill: true });
 
-  row(["", "conv/s", "msg/s", "p50 ms", "p99 ms", "retries", "CPU s app", "load gen", "PostgreSQL"]);
+  console.log("warm: the second load of each configuration (its first, cold, in the last column); CPU s during the warm load");
+  row(["", "conv/s", "msg/s", "p50 ms", "p99 ms", "retries", "CPU s app", "load gen", "PostgreSQL", "cold conv/s"]);
   for (const r of [...runs, faults]) {
     const sorted = [...r.result.latencies].sort((a, b) => a - b);
     row([
@@ -527,6 +541,7 @@ try {
       f(percentile(sorted, 99), 1),
       String(r.result.retries),
       ...cpuCells(r.cpu),
+      f(r.cold.conversations / r.cold.seconds),
     ]);
   }
   row(["floor: Prisma $transaction([create, create]), SQLite", `${f(sqliteFloor)} tx/s`]);
@@ -535,9 +550,9 @@ try {
   console.log("\nChecks after each run (database read back):");
   for (const r of [...runs, faults]) {
     const c = r.checks;
-    const ok = c.complaints === users && c.ticketsOk && c.conversationsWithoutOneComplaint === 0 && c.inbound === c.expectedInbound;
+    const ok = c.complaints === 2 * users && c.ticketsOk && c.conversationsWithoutOneComplaint === 0 && c.inbound === c.expectedInbound;
     console.log(
-      `  ${r.label}: ${ok ? "OK" : "FAILED"} — ${c.complaints}/${users} complaints, tickets ${c.ticketsOk ? "unique" : "NOT unique"} with ${c.ticketGaps} gap(s), ` +
+      `  ${r.label}: ${ok ? "OK" : "FAILED"} — ${c.complaints}/${2 * users} complaints, tickets ${c.ticketsOk ? "unique" : "NOT unique"} with ${c.ticketGaps} gap(s), ` +
         `${c.conversationsWithoutOneComplaint} conversations without exactly one complaint, ${c.inbound}/${c.expectedInbound} citizen messages stored once`,
     );
   }
@@ -556,7 +571,7 @@ try {
   const failed =
     [...runs, faults].some(
       (r) =>
-        r.checks.complaints !== users ||
+        r.checks.complaints !== 2 * users ||
         !r.checks.ticketsOk ||
         r.checks.conversationsWithoutOneComplaint !== 0 ||
         r.checks.inbound !== r.checks.expectedInbound,
