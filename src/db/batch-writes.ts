@@ -9,7 +9,7 @@ import type {
   OutboxMessageModel,
 } from "./generated/sqlite/models.js";
 import type { DbProvider } from "./provider.js";
-import type { SqlRunner } from "./sql.js";
+import { planStable, type SqlRunner } from "./sql.js";
 
 /**
  * The rows one batch writes, flushed as one INSERT per table in foreign-key order. Each INSERT
@@ -272,7 +272,9 @@ function combinedInsertSql(tables: readonly BatchTable[]): string {
   if (sql === undefined) {
     const clauses = tables.slice(0, -1).map((table, i) => `w${i} AS (${insertSql(table, "postgresql")})`);
     const last = insertSql(tables.at(-1)!, "postgresql");
-    insertSqlCache.set(key, (sql = clauses.length > 0 ? `WITH ${clauses.join(", ")} ${last}` : last));
+    // Plan-stable: each clause inserts what a JSON parameter unpacks to (a function scan), and
+    // the upserts find their conflicts through the unique index whatever the table holds.
+    insertSqlCache.set(key, (sql = planStable(clauses.length > 0 ? `WITH ${clauses.join(", ")} ${last}` : last)));
   }
   return sql;
 }

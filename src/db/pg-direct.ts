@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { toNumberedPlaceholders, type RawClient, type SqlRunner } from "./sql.js";
+import { isPlanStable, toNumberedPlaceholders, type RawClient, type SqlRunner } from "./sql.js";
 
 /** PostgreSQL's type ids whose text the default node-postgres parsers read differently from Prisma. */
 const TIMESTAMP = 1114;
@@ -37,9 +37,10 @@ export function pgDirect(
     }) as pg.CustomTypesConfig["getTypeParser"],
   };
 
+  const statementOf = preparedStatements();
   const runnerOn = (target: Queryable, within: (tx: RawClient) => SqlRunner): SqlRunner => {
     const run = (sql: string, params: readonly unknown[]) =>
-      target.query({ text: toNumberedPlaceholders(sql), values: params.map(toPostgres), types: parsers });
+      target.query({ ...statementOf(sql), values: params.map(toPostgres), types: parsers });
     return {
       provider: "postgresql",
       query: async <T>(sql: string, params: readonly unknown[] = []) => (await run(sql, params)).rows as T[],
@@ -70,6 +71,28 @@ export function pgDirect(
   };
 
   return { sql: runnerOn(pool, viaPrisma), transaction };
+}
+
+/** How many statements a process prepares by name; a plan-stable one beyond runs unnamed. */
+const PREPARED_LIMIT = 100;
+
+/**
+ * The statements marked plan-stable (sql.ts, planStable) are prepared by name: node-postgres
+ * parses a named statement once per connection and then only binds and runs it. Every other
+ * statement runs unnamed, parsed and planned with its values at each call. The names are bounded,
+ * so texts built at run time cannot fill every connection with plans.
+ */
+function preparedStatements(): (sql: string) => { text: string; name?: string } {
+  const named = new Map<string, { text: string; name: string }>();
+  return (sql) => {
+    const known = named.get(sql);
+    if (known) return known;
+    const text = toNumberedPlaceholders(sql);
+    if (!isPlanStable(sql) || named.size >= PREPARED_LIMIT) return { text };
+    const statement = { text, name: `kanal_${named.size}` };
+    named.set(sql, statement);
+    return statement;
+  };
 }
 
 function toPostgres(value: unknown): unknown {

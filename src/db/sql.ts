@@ -34,6 +34,31 @@ export function sqlRunner(client: RawClient, provider: DbProvider): SqlRunner {
   };
 }
 
+/** The statement texts marked by planStable. */
+const planStableTexts = new Set<string>();
+
+/**
+ * Marks a statement whose plan cannot go wrong whatever its values and however many rows its tables
+ * hold — an INSERT of what a JSON parameter unpacks to, an upsert that finds its conflict through
+ * the unique index — so that on PostgreSQL it is prepared once per connection and its plan kept
+ * (pg-direct.ts), instead of parsed and planned at every call: for the batch's many-table INSERT
+ * that planning was a large part of PostgreSQL's CPU, paid once per batch, and several instances
+ * write more, smaller batches.
+ * Never for a statement that finds rows by a condition, even by primary key: PostgreSQL switches a
+ * prepared statement to a generic plan after five runs and keeps it until the next ANALYZE, and
+ * one made while a new deployment's tables were empty goes on scanning them when full. Seen here:
+ * the batch's read went from 2.4 to 16 ms; the outbox's UPDATE by id got a generic plan that
+ * walks a partial index of every unfinished row for the id (README, Benchmark). Returns the text.
+ */
+export function planStable(sql: string): string {
+  planStableTexts.add(sql);
+  return sql;
+}
+
+export function isPlanStable(sql: string): boolean {
+  return planStableTexts.has(sql);
+}
+
 /** `?` placeholders as PostgreSQL's `$1, $2, …`. */
 export function toNumberedPlaceholders(sql: string): string {
   let n = 0;

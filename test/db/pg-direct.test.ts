@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "../../src/db/index.js";
+import { openDatabase, planStable, type Database } from "../../src/db/index.js";
 import { TEST_DB, testDatabase } from "../helpers/database.js";
 
 let db: Database | undefined;
@@ -87,5 +87,31 @@ describe.runIf(TEST_DB === "postgresql")("direct PostgreSQL transactions", () =>
     );
     expect(statement!.statement_timeout).toBe("1min");
     expect(idle!.idle_in_transaction_session_timeout).toBe("1min");
+  });
+
+  it("prepares a plan-stable statement once per connection, up to a bound; every other statement runs unnamed", async () => {
+    db = await freshDatabase();
+    const preparedTexts = async (sql: { query<T>(text: string, params?: readonly unknown[]): Promise<T[]> }) =>
+      (await sql.query<{ statement: string }>(`SELECT "statement" FROM pg_prepared_statements`)).map((s) => s.statement);
+    const stable = planStable(`SELECT ?::int + 1 AS "stable"`);
+    const listed = await db.transaction(async (sql) => {
+      for (let i = 0; i < 3; i++) {
+        expect(await sql.query<{ stable: number }>(stable, [i])).toEqual([{ stable: i + 1 }]);
+        expect(await sql.query<{ other: number }>(`SELECT ?::int + 2 AS "other"`, [i])).toEqual([{ other: i + 2 }]);
+      }
+      return preparedTexts(sql);
+    });
+    // Run three times, prepared once; the unmarked statement (a read a kept plan could get wrong) never.
+    expect(listed.filter((text) => text.includes(`$1::int + 1 AS "stable"`))).toHaveLength(1);
+    expect(listed.filter((text) => text.includes(`"other"`))).toHaveLength(0);
+
+    // Plan-stable texts built at run time (150 of them here) stop being named at the bound: a
+    // connection holds at most that many plans, and every statement still runs.
+    const after = await db.transaction(async (sql) => {
+      for (let i = 0; i < 150; i++) expect(await sql.query<{ v: number }>(planStable(`SELECT ${i} AS "v"`))).toEqual([{ v: i }]);
+      return preparedTexts(sql);
+    });
+    expect(after.length).toBeGreaterThan(10);
+    expect(after.length).toBeLessThanOrEqual(100);
   });
 });
