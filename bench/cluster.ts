@@ -495,7 +495,7 @@ async function run(label: string, kind: "sqlite" | "postgresql", count: number, 
 
 const f = (n: number | undefined, d = 0) => (n === undefined || Number.isNaN(n) ? "-" : n.toFixed(d));
 const cpuCells = (cpu: CpuSeconds) => [f(cpu.instances, 1), f(cpu.loadGenerator, 1), f(cpu.postgres, 1)];
-const row = (cells: string[]) => console.log(cells.map((c, i) => (i === 0 ? c.padEnd(58) : c.padStart(11))).join(""));
+const row = (cells: string[]) => console.log(cells.map((c, i) => (i === 0 ? c.padEnd(58) : c.padStart(12))).join(""));
 
 // The fake Graph API every run's WhatsApp sends go to (read by run() and check() above).
 execFileSync(process.execPath, [join(repoRoot, "scripts/build.mjs")], { cwd: repoRoot, stdio: "inherit" });

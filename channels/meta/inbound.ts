@@ -1,5 +1,5 @@
-import type { InboundAttachment, InboundMessage } from "../../src/core/index.js";
-import { extensionOf, locationAttachment, mimeFromUrl, urlMedia, whatsappMedia, type MediaAccess } from "./media.js";
+import { madeUpNameExtension, type InboundAttachment, type InboundMessage } from "../../src/core/index.js";
+import { locationAttachment, mimeFromUrl, urlMedia, whatsappMedia, type MediaAccess } from "./media.js";
 import {
   envelopeSchema,
   messagingItemSchema,
@@ -171,7 +171,7 @@ export function whatsappMessage(
     name: (ext: string) => string,
   ) => {
     const mime = item.mime_type ?? fallbackMime;
-    attachments = [whatsappMedia(media, item.id, { kind, mime, filename: item.filename ?? name(extensionOf(mime)) })];
+    attachments = [whatsappMedia(media, item.id, { kind, mime, filename: item.filename ?? name(madeUpNameExtension(mime)) })];
     text = item.caption ?? "";
   };
   switch (m.type) {
@@ -313,7 +313,7 @@ export function messagingMessage(
         urlMedia(url, maxBytes, {
           kind: known.kind,
           mime,
-          filename: `${attachment.type}-${message.mid.slice(-12)}-${i + 1}.${extensionOf(mime)}`,
+          filename: `${attachment.type}-${message.mid.slice(-12)}-${i + 1}.${madeUpNameExtension(mime)}`,
         }),
       );
     }

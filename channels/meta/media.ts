@@ -1,10 +1,4 @@
-import {
-  extensionOf as coreExtensionOf,
-  KanalError,
-  typeOfExtension,
-  type AttachmentKind,
-  type InboundAttachment,
-} from "../../src/core/index.js";
+import { KanalError, typeOfExtension, type AttachmentKind, type InboundAttachment } from "../../src/core/index.js";
 import { downloadLimited, GRAPH_TIMEOUT_MS, tooLarge } from "./graph.js";
 import { waMediaInfoSchema } from "./schemas.js";
 
@@ -27,11 +21,6 @@ export function mayCarryToken(url: string, graphApiBase: string): boolean {
   }
   if (target.origin === new URL(graphApiBase).origin) return true;
   return target.protocol === "https:" && META_MEDIA_HOSTS.some((h) => target.hostname === h || target.hostname.endsWith(`.${h}`));
-}
-
-/** "audio/ogg; codecs=opus" → "ogg"; "bin" for a type without a usual extension. */
-export function extensionOf(mime: string): string {
-  return coreExtensionOf(mime) ?? "bin";
 }
 
 /** A CDN URL's file extension as a MIME type ("…/123_n.jpg?…" → image/jpeg). */

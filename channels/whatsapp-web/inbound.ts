@@ -1,11 +1,5 @@
 import { attachmentTooLarge } from "../shared/index.js";
-import {
-  extensionOf as coreExtensionOf,
-  KanalError,
-  type AttachmentKind,
-  type InboundAttachment,
-  type InboundMessage,
-} from "../../src/core/index.js";
+import { madeUpNameExtension, KanalError, type AttachmentKind, type InboundAttachment, type InboundMessage } from "../../src/core/index.js";
 import type { WaMessageLike } from "./client.js";
 
 /**
@@ -45,8 +39,6 @@ export function phoneOf(waId: string | undefined): string | undefined {
   const digits = /^(\d{6,15})@c\.us$/.exec(waId ?? "")?.[1];
   return digits ? `+${digits}` : undefined;
 }
-
-const extensionOf = (mime: string) => coreExtensionOf(mime) ?? "bin";
 
 /** What WhatsApp sends when the raw model names no mimetype. */
 const DEFAULT_MIME: Record<string, string> = {
@@ -90,7 +82,7 @@ function mediaAttachment(message: WaMessageLike, maxBytes: number): InboundAttac
     kind,
     mime,
     size: typeof declared === "number" && declared > 0 ? declared : 0,
-    filename: message._data?.filename || `${media.prefix}-${shortId}.${extensionOf(mime)}`,
+    filename: message._data?.filename || `${media.prefix}-${shortId}.${madeUpNameExtension(mime)}`,
     async fetch() {
       if (typeof declared === "number" && declared > maxBytes) throw tooLarge(maxBytes);
       const downloaded = await message.downloadMedia();

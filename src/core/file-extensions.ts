@@ -50,6 +50,11 @@ export function extensionOf(mime: string): string | undefined {
   return EXTENSIONS[baseMime(mime)];
 }
 
+/** The extension of a file name made up for an attachment that came without one: "bin" for a type without a usual one. */
+export function madeUpNameExtension(mime: string): string {
+  return extensionOf(mime) ?? "bin";
+}
+
 /** "JPG" → "image/jpeg"; undefined for an extension we know no type of. */
 export function typeOfExtension(ext: string): string | undefined {
   return TYPES[ext.toLowerCase()];

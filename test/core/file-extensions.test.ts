@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { extensionOf, typeOfExtension } from "../../src/core/index.js";
+import { extensionOf, madeUpNameExtension, typeOfExtension } from "../../src/core/index.js";
 
 describe("file extensions from types and back (one table for the channels and the evidence ZIP)", () => {
   it.each([
@@ -16,6 +16,9 @@ describe("file extensions from types and back (one table for the channels and th
   it("knows no extension for a type it has no usual one for", () => {
     expect(extensionOf("application/x-msdownload")).toBeUndefined();
     expect(extensionOf("")).toBeUndefined();
+    // A name made up for such a file still gets one.
+    expect(madeUpNameExtension("application/x-msdownload")).toBe("bin");
+    expect(madeUpNameExtension("audio/ogg; codecs=opus")).toBe("ogg");
   });
 
   it("reads an extension back as the first type listed with it, in any case and its other spellings", () => {
