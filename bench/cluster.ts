@@ -430,20 +430,16 @@ function cpuSecondsOfThisProcess(): number {
 
 function cpuMeter(instances: readonly Instance[]): () => CpuSeconds {
   const pids = instances.map((i) => i.child.pid!);
-  const of = () => ({
-    instances: pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0),
-    loadGenerator: cpuSecondsOfThisProcess(),
-    postgres: postgresCpuSeconds(),
+  const instancesBefore = pids.map((pid) => processCpuSeconds(pid));
+  const loadGeneratorBefore = cpuSecondsOfThisProcess();
+  const postgresBefore = postgresCpuSeconds();
+  return () => ({
+    // An instance killed meanwhile has no /proc entry left (it reads 0): its share is unknown and
+    // counts as none, rather than as minus what it had spent before.
+    instances: pids.reduce((sum, pid, i) => sum + Math.max(0, processCpuSeconds(pid) - instancesBefore[i]!), 0),
+    loadGenerator: cpuSecondsOfThisProcess() - loadGeneratorBefore,
+    postgres: postgresCpuSeconds() - postgresBefore,
   });
-  const before = of();
-  return () => {
-    const after = of();
-    return {
-      instances: after.instances - before.instances,
-      loadGenerator: after.loadGenerator - before.loadGenerator,
-      postgres: after.postgres - before.postgres,
-    };
-  };
 }
 
 async function run(label: string, kind: "sqlite" | "postgresql", count: number, options: { kill?: boolean } = {}): Promise<Run> {
