@@ -41,6 +41,6 @@ export {
   DEFAULT_IDENTITY_KEY_FILE,
   type IdentityKeyring,
 } from "./identity-keys.js";
-export { resealIdentities, identityKeyUse, stateForStorage, stateFromStorage, type PassCount } from "./identity-pass.js";
+export { resealIdentities, identityKeyUse, stateForStorage, stateFromStorage, type OpenedValues, type PassCount } from "./identity-pass.js";
 export { COMPLAINANT_SEALED } from "./identity-extension.js";
 export { isLookupHash, lookupHashKeyId } from "./identity-seal.js";

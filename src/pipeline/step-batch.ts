@@ -21,6 +21,7 @@ import {
   stateForStorage,
   stateFromStorage,
   type BatchRow,
+  type OpenedValues,
   type PrismaTx,
   type SqlRunner,
   unseal,
@@ -49,6 +50,8 @@ interface LiveConversation {
   chatId: string;
   senderId: string;
   state: IntakeState | undefined;
+  /** The stored form of the sealed values its state was loaded with (stateFromStorage). */
+  opened?: OpenedValues;
   lastInboundAt: Date;
   createdAt: Date;
 }
@@ -287,7 +290,7 @@ export async function processStepBatch(
           senderId: c.senderId,
           locale: c.state.locale,
           step: c.state.step,
-          state: stateForStorage(c.state),
+          state: stateForStorage(c.state, undefined, c.opened),
           complaintId: c.state.filed?.complaintId ?? null,
           lastInboundAt: c.lastInboundAt,
           createdAt: c.createdAt,
@@ -640,12 +643,14 @@ async function loadBatch(
       continue;
     }
     const channel = row.channel as ChannelName;
+    const opened: OpenedValues = new Map();
     conversations.set(keyOf(channel, row.chatId!), {
       id: row.id,
       channel,
       chatId: row.chatId!,
       senderId: row.senderId ?? "",
-      state: stateFromStorage<IntakeState>(row.state!),
+      state: stateFromStorage<IntakeState>(row.state!, undefined, opened),
+      opened,
       lastInboundAt: row.lastInboundAt ?? row.createdAt!,
       createdAt: row.createdAt!,
     });

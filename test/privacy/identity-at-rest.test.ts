@@ -14,7 +14,10 @@ import {
   parseKeyList,
   resealIdentities,
   seal,
+  stateForStorage,
+  stateFromStorage,
   unseal,
+  type OpenedValues,
 } from "../../src/db/index.js";
 import { dropTestDatabases, testDatabaseUrl } from "../helpers/database.js";
 import { createTestPipeline, textMessage, TICKET, type TestPipeline } from "../helpers/pipeline.js";
@@ -128,6 +131,57 @@ describe("the sealed value format", () => {
     expect(again.created).toBe(false);
     expect(again.keyring.current.id).toBe(first.keyring.current.id);
     expect(loadIdentityKeyring({ file, setting: newKeyText() }).keyring.source).toBe("setting");
+  });
+});
+
+describe("a conversation state written back", () => {
+  const ring = keyringOf([Buffer.alloc(32, 7)], "setting");
+  type State = { step: string; draft: { name?: string; text?: string; phone?: string }; pendingFollowUp?: string };
+  const parts = (stored: string) => JSON.parse(stored) as State;
+
+  it("keeps the ciphertext of a value that did not change and seals a changed or new one afresh", () => {
+    const stored = stateForStorage({ step: "text", draft: { name: NAME, text: "Lampu jalan mati" } }, ring);
+    const opened: OpenedValues = new Map();
+    const state = stateFromStorage<State>(stored, ring, opened);
+    expect(state.draft).toEqual({ name: NAME, text: "Lampu jalan mati" });
+
+    const next = { ...state, step: "evidence", draft: { ...state.draft, text: "Lampu jalan mati sejak seminggu", phone: "6281234567890" } };
+    const written = parts(stateForStorage(next, ring, opened));
+    expect(written.draft.name).toBe(parts(stored).draft.name);
+    expect(written.draft.text).not.toBe(parts(stored).draft.text);
+    for (const value of Object.values(written.draft)) expect(value).toMatch(/^enc:v1:/);
+    expect(stateFromStorage<State>(JSON.stringify(written), ring).draft).toEqual(next.draft);
+    // Without the notes every value is sealed again (a fresh IV each time).
+    expect(parts(stateForStorage(state, ring)).draft.name).not.toBe(parts(stored).draft.name);
+  });
+
+  it("seals a value stored under an older key with the current one, so a rotation under way still moves it", () => {
+    const old = keyringOf([Buffer.alloc(32, 7)], "setting");
+    const rotated = keyringOf([Buffer.alloc(32, 9), Buffer.alloc(32, 7)], "setting");
+    const stored = stateForStorage({ step: "text", draft: { name: NAME }, pendingFollowUp: "pesan susulan" }, old);
+    const opened: OpenedValues = new Map();
+    const state = stateFromStorage<State>(stored, rotated, opened);
+    expect(opened.size).toBe(0);
+    const written = parts(stateForStorage(state, rotated, opened));
+    expect(written.draft.name!.split(":")[2]).toBe(rotated.current.id);
+    expect(written.pendingFollowUp!.split(":")[2]).toBe(rotated.current.id);
+    expect(stateFromStorage<State>(JSON.stringify(written), rotated)).toMatchObject({
+      draft: { name: NAME },
+      pendingFollowUp: "pesan susulan",
+    });
+  });
+
+  it("through the pipeline: a step that leaves the complaint's text alone stores it as it was, still sealed and still readable", async () => {
+    t = await createTestPipeline();
+    await fileNamedComplaint(t, "6281100000001", 7);
+    const before = await t.db.sql.query<{ state: string }>(`SELECT "state" FROM "Conversation"`);
+    await t.pipeline.receive(textMessage("6281100000001", "lewati", { sender: { id: "6281100000001", displayName: NAME } }));
+    const after = await t.db.sql.query<{ state: string }>(`SELECT "state" FROM "Conversation"`);
+    expect(parts(after[0]!.state).step).not.toBe(parts(before[0]!.state).step);
+    expect(parts(after[0]!.state).draft.text).toBe(parts(before[0]!.state).draft.text);
+    expect(parts(after[0]!.state).draft.name).toBe(parts(before[0]!.state).draft.name);
+    expect(after[0]!.state).not.toContain("Melati");
+    expect(stateFromStorage<State>(after[0]!.state).draft.text).toContain("Lampu jalan");
   });
 });
 
