@@ -4,7 +4,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ChannelAdapter, ChannelName, OutboundMessage, SendResult } from "../../src/core/index.js";
-import { newOutboxId, openDatabase, type Database } from "../../src/db/index.js";
+import { newOutboxId, openDatabase, type Database, type SqlRunner } from "../../src/db/index.js";
 import {
   createOutboxWorker,
   type OutboxRow,
@@ -709,15 +709,18 @@ for (const backend of backends) {
 
     it("keeps polling after the database fails", async () => {
       let failuresLeft = 2;
+      // The poll reads through db.sql, or on PostgreSQL in a transaction of its own (store.ts): both fail.
+      const failing = (runner: SqlRunner): SqlRunner => ({
+        ...runner,
+        query: async <T>(sql: string, params?: readonly unknown[]): Promise<T[]> => {
+          if (failuresLeft-- > 0) throw new Error("SQLITE_BUSY: database is locked");
+          return runner.query<T>(sql, params);
+        },
+      });
       const flaky: Database = {
         ...db,
-        sql: {
-          ...db.sql,
-          query: async <T>(sql: string, params?: readonly unknown[]): Promise<T[]> => {
-            if (failuresLeft-- > 0) throw new Error("SQLITE_BUSY: database is locked");
-            return db.sql.query<T>(sql, params);
-          },
-        },
+        sql: failing(db.sql),
+        transaction: (work, options) => db.transaction((tx) => work(failing(tx)), options),
       };
       const id = await enqueue();
       const w = worker({ db: flaky, options: { pollIntervalMs: 20 } });
