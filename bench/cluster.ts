@@ -1,10 +1,11 @@
 /**
- * npm run bench -- --pg [--instances 3] [--users 3000] [--clients 100] [--whatsapp-share 0.33] [--quick] [--only N|sqlite] [--profile dir]
+ * npm run bench -- --pg [--instances 3] [--users 3000] [--clients 100] [--whatsapp-share 0.33] [--loads 2] [--quick] [--only N|sqlite] [--profile dir]
  *
  * The scale-out load test: `npm start` run as 1…N processes on one fresh PostgreSQL database,
  * citizens spread over them round-robin through the web-chat API and the Meta webhook route
- * (WhatsApp Cloud, signed as Meta signs, replies sent to a fake Graph API), twice: a cold load (the
- * processes' first traffic) and a warm one of as many new citizens, and in the last run the
+ * (WhatsApp Cloud, signed as Meta signs, replies sent to a fake Graph API), twice (or `--loads N` times):
+ * a cold load (the processes' first traffic) and warm ones of as many new citizens each, the last
+ * measured as warm, and in the last run the
  * leader killed with SIGKILL when 40 % of the warm load's conversations are done. A request that meets a dead
  * or busy instance (connection refused or reset, 503) goes to the next one with the same message
  * id, as Meta and the web page do. Afterwards the database is checked: every conversation has
@@ -34,6 +35,8 @@ const { values } = parseArgs({
     users: { type: "string", default: "3000" },
     clients: { type: "string", default: "100" },
     "whatsapp-share": { type: "string", default: "0.33" },
+    /** Loads per configuration, each of `users` new citizens: the first is cold, the last is the warm figure. */
+    loads: { type: "string", default: "2" },
     quick: { type: "boolean", default: false },
     /** Just one run: PostgreSQL with this many instances, or `sqlite`, no kill (for looking into one figure). */
     only: { type: "string" },
@@ -370,8 +373,12 @@ async function check(db: Database, expected: { web: number; whatsapp: number }, 
 
 // --- runs --------------------------------------------------------------------------------------
 
-/** Each configuration's loads (cold, then warm), each of `users` new citizens. */
-const LOADS = 2;
+/**
+ * Each configuration's loads, each of `users` new citizens: cold, then warm ones. With several
+ * instances each process sees a share of the traffic, so its code gets hot that much later: more
+ * loads (`--loads 4`) show where they settle.
+ */
+const LOADS = Math.max(2, Number(values.loads));
 
 /** Every conversation of both loads read back with its one complaint and every citizen message stored once. */
 const readBackOk = (c: Checks) =>
@@ -472,8 +479,9 @@ async function run(label: string, kind: "sqlite" | "postgresql", count: number, 
   const sentBefore = graph.sent().length;
   try {
     const cold = await load(instances, { first: 0 });
+    for (let k = 1; k < LOADS - 1; k++) await load(instances, { first: k * users });
     const meter = cpuMeter(instances);
-    const result = await load(instances, { first: users, killLeaderAt: options.kill ? 0.4 : undefined });
+    const result = await load(instances, { first: (LOADS - 1) * users, killLeaderAt: options.kill ? 0.4 : undefined });
     const cpu = meter();
     const db = await openDatabase(database.url, { migrate: false });
     try {
@@ -511,7 +519,9 @@ try {
     `${users} citizens, ${clients} at a time, spread round-robin over the instances: ${Math.round(users * whatsappShare)} on WhatsApp through`,
   );
   console.log(`POST /webhooks/meta (7 signed messages each), the rest on the web chat (a session and 6 messages). Each configuration`);
-  console.log(`is a fresh database and fresh processes loaded twice: cold (their first traffic), then warm (as many new citizens);`);
+  console.log(
+    `is a fresh database and fresh processes loaded ${LOADS === 2 ? "twice" : `${LOADS} times`}: cold (their first traffic), then warm (as many new citizens each, the last measured);`,
+  );
   console.log(`the load generator and the fake Graph API share this machine's 2 cores with the instances and PostgreSQL.\n`);
 
   if (values.only !== undefined) {
@@ -532,7 +542,7 @@ try {
   for (let n = 1; n <= maxInstances; n++) runs.push(await run(`PostgreSQL, ${n} instance${n > 1 ? "s" : ""}`, "postgresql", n));
   const faults = await run(`PostgreSQL, ${maxInstances} instances, leader SIGKILLed at 40 %`, "postgresql", maxInstances, { kill: true });
 
-  console.log("warm: the second load of each configuration (its first, cold, in the last column); CPU s during the warm load");
+  console.log(`warm: load ${LOADS} of ${LOADS} of each configuration (its first, cold, in the last column); CPU s during the warm load`);
   row(["", "conv/s", "msg/s", "p50 ms", "p99 ms", "retries", "CPU s app", "load gen", "PostgreSQL", "cold conv/s"]);
   for (const r of [...runs, faults]) {
     const sorted = [...r.result.latencies].sort((a, b) => a - b);
