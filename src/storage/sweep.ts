@@ -2,6 +2,7 @@ import { readdir, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { describeError } from "../core/index.js";
 import { inJsonList, type Database, type SqlRunner } from "../db/index.js";
+import { STAFF_FILES_DIR } from "./attachment-store.js";
 
 /**
  * A file on disk that no Attachment row names is removed once it has not been written or touched
@@ -45,7 +46,9 @@ export interface SweepResult {
  *    step that files the complaint at that moment either sees the rows or sees them gone.
  * 2. Files: content-addressed, so one file may serve several rows (the same photo sent twice);
  *    a file is deleted only when no row names it and it is older than UNREFERENCED_FILE_GRACE_MS.
- *    The store touches a file it is about to record again, which restarts that hour.
+ *    The store touches a file it is about to record again, which restarts that hour. The files
+ *    staff send with a reply (STAFF_FILES_DIR) likewise: a reply refused after its file was stored
+ *    (the complaint closed meanwhile, the chat out of reach) leaves one that no row names.
  */
 export async function sweepAttachments(deps: SweepDeps): Promise<SweepResult> {
   const now = (deps.clock ?? (() => new Date()))();
@@ -117,30 +120,45 @@ async function forgetDraftFiles(sql: SqlRunner, conversationId: string, cutoff: 
 const PREFIX = /^[0-9a-f]{2}$/;
 const CONTENT_NAME = /^[0-9a-f]{64}$/;
 
+/** Where content-addressed files live under ATTACHMENTS_DIR: the evidence, and the staff's reply files. */
+const FILE_ROOTS = [
+  { sub: "", staff: false },
+  { sub: STAFF_FILES_DIR, staff: true },
+] as const;
+
+/** Whether an Attachment row's path is under the staff's folder (rows store it relative to ATTACHMENTS_DIR). */
+const isStaffPath = (storagePath: string) => storagePath.replaceAll("\\", "/").startsWith(`${STAFF_FILES_DIR}/`);
+
 async function sweepUnreferencedFiles(db: Database, dir: string, olderThanMs: number): Promise<{ files: number; bytes: number }> {
-  const candidates: { sha256: string; path: string }[] = [];
-  for (const prefix of await listDir(dir)) {
-    if (!PREFIX.test(prefix)) continue; // e.g. staff/: the staff's reply files, not evidence
-    for (const name of await listDir(join(dir, prefix))) {
-      const path = join(dir, prefix, name);
-      const info = await stat(path).catch(() => undefined);
-      if (!info?.isFile() || info.mtimeMs >= olderThanMs) continue;
-      if (CONTENT_NAME.test(name) && name.startsWith(prefix)) candidates.push({ sha256: name, path });
-      // A write that died between its temp file and the rename.
-      else if (name.endsWith(".tmp")) await unlink(path).catch(() => undefined);
+  const candidates: { sha256: string; path: string; staff: boolean }[] = [];
+  for (const root of FILE_ROOTS) {
+    const rootDir = join(dir, root.sub);
+    for (const prefix of await listDir(rootDir)) {
+      if (!PREFIX.test(prefix)) continue; // e.g. staff/ in the evidence root: walked as its own root
+      for (const name of await listDir(join(rootDir, prefix))) {
+        const path = join(rootDir, prefix, name);
+        const info = await stat(path).catch(() => undefined);
+        if (!info?.isFile() || info.mtimeMs >= olderThanMs) continue;
+        if (CONTENT_NAME.test(name) && name.startsWith(prefix)) candidates.push({ sha256: name, path, staff: root.staff });
+        // A write that died between its temp file and the rename.
+        else if (name.endsWith(".tmp")) await unlink(path).catch(() => undefined);
+      }
     }
   }
   let files = 0;
   let bytes = 0;
   for (let i = 0; i < candidates.length; i += NAMES_PER_QUERY) {
     const chunk = candidates.slice(i, i + NAMES_PER_QUERY);
-    const named = await db.sql.query<{ sha256: string }>(
-      `SELECT DISTINCT "sha256" FROM "Attachment" WHERE ${inJsonList(db.sql.provider, `"sha256"`)}`,
-      [JSON.stringify(chunk.map((c) => c.sha256))],
+    const named = await db.sql.query<{ sha256: string; storagePath: string }>(
+      `SELECT DISTINCT "sha256", "storagePath" FROM "Attachment" WHERE ${inJsonList(db.sql.provider, `"sha256"`)}`,
+      [JSON.stringify([...new Set(chunk.map((c) => c.sha256))])],
     );
+    // Evidence: any row of the content keeps it (as always). A staff file: a row of the content in
+    // the staff's folder (the same bytes received as evidence are another file).
     const referenced = new Set(named.map((r) => r.sha256));
+    const referencedByStaff = new Set(named.filter((r) => isStaffPath(r.storagePath)).map((r) => r.sha256));
     for (const candidate of chunk) {
-      if (referenced.has(candidate.sha256)) continue;
+      if ((candidate.staff ? referencedByStaff : referenced).has(candidate.sha256)) continue;
       // Looked at again just before deleting: the store may have touched it for a new row meanwhile.
       const info = await stat(candidate.path).catch(() => undefined);
       if (!info || info.mtimeMs >= olderThanMs) continue;

@@ -95,19 +95,55 @@ describe("the attachment sweep", () => {
     expect([existsSync(kept), existsSync(orphan), existsSync(young)]).toEqual([true, false, true]);
   });
 
-  it("removes a dead write's temp file, and never touches the staff folder or names it did not make", async () => {
+  it("removes a dead write's temp file, and never touches names it did not make", async () => {
     t = await createTestPipeline();
     const dir = dirOf(t);
     const tmp = join(dir, "ab", `ab${"0".repeat(62)}.1234.tmp`);
-    const staff = join(dir, "staff", "cd", `cd${"1".repeat(62)}`);
     const stranger = join(dir, "ef", "catatan.txt");
-    for (const path of [tmp, staff, stranger]) {
+    const staffNote = join(dir, "staff", "catatan.txt");
+    for (const path of [tmp, stranger, staffNote]) {
       mkdirSync(join(path, ".."), { recursive: true });
       writeFileSync(path, "x");
       age(path, 2 * DAY);
     }
     await sweep(t);
-    expect([existsSync(tmp), existsSync(staff), existsSync(stranger)]).toEqual([false, true, true]);
+    expect([existsSync(tmp), existsSync(stranger), existsSync(staffNote)]).toEqual([false, true, true]);
+  });
+
+  it("a file staff sent with a reply stays while its reply's row names it; one of a refused reply goes after the hour", async () => {
+    t = await createTestPipeline();
+    const dir = dirOf(t);
+    const staffPath = (bytes: Uint8Array) => join(dir, "staff", sha256(bytes).slice(0, 2), sha256(bytes));
+    const sent = jpeg(21);
+    const refused = jpeg(22);
+    const alsoEvidence = jpeg(23);
+    for (const bytes of [sent, refused, alsoEvidence]) {
+      mkdirSync(join(staffPath(bytes), ".."), { recursive: true });
+      writeFileSync(staffPath(bytes), bytes);
+      age(staffPath(bytes), 2 * DAY);
+    }
+    // The reply's row, as src/staff/commands/reply.ts writes it: the path relative to ATTACHMENTS_DIR.
+    await t.db.prisma.attachment.create({
+      data: {
+        id: "staff-reply-file",
+        conversationId: "c-staff",
+        sha256: sha256(sent),
+        mime: "image/jpeg",
+        size: sent.byteLength,
+        storagePath: join("staff", sha256(sent).slice(0, 2), sha256(sent)),
+      },
+    });
+    // The same bytes as a citizen's evidence: that row names the evidence copy, not the staff one.
+    await draftWith(t, "s-evidence", [alsoEvidence]);
+
+    const result = await sweep(t);
+    expect(result).toEqual({ rows: 0, files: 2, bytes: refused.byteLength + alsoEvidence.byteLength });
+    expect([existsSync(staffPath(sent)), existsSync(staffPath(refused)), existsSync(staffPath(alsoEvidence))]).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    expect(existsSync(pathOf(t, alsoEvidence))).toBe(true);
   });
 
   it("a file several rows share (the same photo sent twice) goes only when no row names it", async () => {
