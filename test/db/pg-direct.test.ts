@@ -3,31 +3,17 @@
  * (src/db/pg-direct.ts): what they write and read must be what Prisma writes and reads, whatever
  * the process's time zone (offices run with TZ=Asia/Jakarta; `timestamp(3)` columns hold UTC).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase, planStable, type Database } from "../../src/db/index.js";
-import { TEST_DB, testDatabase } from "../helpers/database.js";
+import { planStable, type Database } from "../../src/db/index.js";
+import { openedTestDatabases, TEST_DB } from "../helpers/database.js";
 
 let db: Database | undefined;
-let drop: (() => Promise<void>) | undefined;
-const dirs: string[] = [];
+const databases = openedTestDatabases("kanal-pg-direct-");
 afterEach(async () => {
-  await db?.close();
-  await drop?.();
   db = undefined;
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  await databases.closeAll();
 });
-
-/** A fresh PostgreSQL database of this test's own, dropped after it. */
-async function freshDatabase(): Promise<Database> {
-  const dir = mkdtempSync(join(tmpdir(), "kanal-pg-direct-"));
-  dirs.push(dir);
-  const database = await testDatabase(dir);
-  drop = database.drop;
-  return openDatabase(database.url);
-}
+const freshDatabase = () => databases.open();
 
 describe.runIf(TEST_DB === "postgresql")("direct PostgreSQL transactions", () => {
   it("write and read timestamps and bigints as Prisma does, and roll back on an error", async () => {

@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { openDatabase, type Database } from "../../src/db/index.js";
 import { createPostgresDatabase } from "./postgres.js";
 
 /**
@@ -40,4 +43,28 @@ export async function testDatabaseUrl(dir: string, file = "test.db"): Promise<st
 
 export async function dropTestDatabases(): Promise<void> {
   await Promise.all(leftovers.splice(0).map((d) => d.drop()));
+}
+
+/**
+ * Fresh databases opened one per test (see testDatabase): `open()` in the test, `closeAll()` in
+ * afterEach closes each, drops it (PostgreSQL) and removes its temp dir.
+ */
+export function openedTestDatabases(tempPrefix: string): { open(): Promise<Database>; closeAll(): Promise<void> } {
+  const opened: { db?: Database; database: TestDatabase; dir: string }[] = [];
+  return {
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), tempPrefix));
+      const entry: { db?: Database; database: TestDatabase; dir: string } = { dir, database: await testDatabase(dir) };
+      opened.push(entry);
+      entry.db = await openDatabase(entry.database.url);
+      return entry.db;
+    },
+    async closeAll() {
+      for (const { db, database, dir } of opened.splice(0)) {
+        await db?.close();
+        await database.drop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
 }

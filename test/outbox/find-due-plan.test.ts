@@ -4,31 +4,18 @@
  * still walk the unfinished rows oldest first and stop at its LIMIT, not read and sort the whole
  * backlog (what PostgreSQL's planner chose there: 45–200 ms a poll, README, Benchmark).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase, type Database, type SqlRunner } from "../../src/db/index.js";
+import type { Database, SqlRunner } from "../../src/db/index.js";
 import { outboxStore } from "../../src/outbox/store.js";
-import { TEST_DB, testDatabase } from "../helpers/database.js";
+import { openedTestDatabases, TEST_DB } from "../helpers/database.js";
 
 let db: Database | undefined;
-let drop: (() => Promise<void>) | undefined;
-const dirs: string[] = [];
+const databases = openedTestDatabases("kanal-find-due-");
 afterEach(async () => {
-  await db?.close();
-  await drop?.();
   db = undefined;
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  await databases.closeAll();
 });
-
-async function freshDatabase(): Promise<Database> {
-  const dir = mkdtempSync(join(tmpdir(), "kanal-find-due-"));
-  dirs.push(dir);
-  const database = await testDatabase(dir);
-  drop = database.drop;
-  return openDatabase(database.url);
-}
+const freshDatabase = () => databases.open();
 
 const NOW = new Date("2026-12-05T03:00:00.000Z");
 const CHATS = 600;
