@@ -42,6 +42,7 @@ export {
   addCalendarDays,
   addCalendarMonths,
   workingDayMinutes,
+  localYear,
   type WorkingTime,
   type OfficeHours,
   type CalendarTime,

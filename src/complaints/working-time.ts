@@ -58,14 +58,46 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** The local wall clock of an instant, as if it were UTC (so Date.UTC arithmetic applies). */
-function wallMs(timeZone: string, instant: number): number {
+/** The local wall clock of an instant, as if it were UTC, as the time-zone database says (slow: ≈ 10 µs). */
+function exactWallMs(timeZone: string, instant: number): number {
   const parts: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(instant))) {
     if (p.type !== "literal") parts[p.type] = Number(p.value);
   }
   const ms = instant - Math.floor(instant / 1000) * 1000;
   return Date.UTC(parts.year!, parts.month! - 1, parts.day, parts.hour, parts.minute, parts.second) + ms;
+}
+
+/**
+ * A zone's offset (wall clock − instant) in each quarter hour of UTC asked about: the same at both
+ * ends of the quarter means the same all through it (offsets change at most once in a quarter hour,
+ * and at quarter hours), a change inside it (null) means asking the database each time. Every step
+ * that confirms a complaint works out its due date and its ticket's year, three or four wall clocks.
+ */
+const QUARTER_HOUR = 15 * MINUTE;
+const OFFSETS_KEPT = 4096;
+const offsets = new Map<string, Map<number, number | null>>();
+
+/** The local wall clock of an instant, as if it were UTC (so Date.UTC arithmetic applies). Exported for its test. */
+export function wallMs(timeZone: string, instant: number): number {
+  let zone = offsets.get(timeZone);
+  if (!zone) offsets.set(timeZone, (zone = new Map()));
+  const quarter = Math.floor(instant / QUARTER_HOUR);
+  let offset = zone.get(quarter);
+  if (offset === undefined) {
+    const start = quarter * QUARTER_HOUR;
+    const end = start + QUARTER_HOUR - 1;
+    const atStart = exactWallMs(timeZone, start) - start;
+    offset = exactWallMs(timeZone, end) - end === atStart ? atStart : null;
+    if (zone.size >= OFFSETS_KEPT) zone.clear();
+    zone.set(quarter, offset);
+  }
+  return offset === null ? exactWallMs(timeZone, instant) : instant + offset;
+}
+
+/** The calendar year of an instant in a time zone (a ticket's year). */
+export function localYear(timeZone: string, instant: Date): number {
+  return new Date(wallMs(timeZone, instant.getTime())).getUTCFullYear();
 }
 
 /** The instant whose local wall clock is `wall` (two passes: the offset may differ across a change). */

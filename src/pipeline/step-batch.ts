@@ -7,6 +7,7 @@ import {
   dueAt,
   firstStep,
   followUpReply,
+  localYear,
   newTrackedCode,
   ratedReply,
   resolveComplainant,
@@ -150,7 +151,7 @@ export async function processStepBatch(
       const tickets = await allocateTickets(
         apart ? deps.db.sql : sql,
         deps.settings.ticketPrefix,
-        yearIn(now, deps.settings.timeZone),
+        localYear(deps.settings.timeZone, now),
         creates,
         {
           apart,
@@ -328,7 +329,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
   const { inbound, conversation, now } = scope;
   switch (effect.type) {
     case "createComplaint": {
-      const year = yearIn(now, deps.settings.timeZone);
+      const year = localYear(deps.settings.timeZone, now);
       const ticket = scope.tickets.shift();
       // Shown once, in this receipt; only its hash is kept (src/complaints/tracking-code.ts).
       const tracking = scope.trackingCodes.shift()!;
@@ -581,15 +582,6 @@ function inboundText(deps: PipelineDeps, inbound: InboundMessage, files: readonl
   const names = files.slice(0, HISTORY_FILE_NAMES).map((f) => f.filename ?? f.mime ?? unnamed);
   const more = files.length > HISTORY_FILE_NAMES ? [`+${files.length - HISTORY_FILE_NAMES}`] : [];
   return render(deps.templates, locale, { key: "history.attachment", vars: { files: [...names, ...more].join(", ") } }, {}).text;
-}
-
-const yearFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** The ticket year is the office's calendar year; building a formatter is costly, so keep one per zone. */
-function yearIn(date: Date, timeZone: string): number {
-  let format = yearFormats.get(timeZone);
-  if (!format) yearFormats.set(timeZone, (format = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric" })));
-  return Number(format.format(date));
 }
 
 /** One row of loadBatch's statement: a conversation of the batch, or a message it already processed. */
