@@ -81,7 +81,7 @@ const offsets = new Map<string, Map<number, number | null>>();
 /** The local wall clock of an instant, as if it were UTC (so Date.UTC arithmetic applies). Exported for its test. */
 export function wallMs(timeZone: string, instant: number): number {
   let zone = offsets.get(timeZone);
-  if (!zone) offsets.set(timeZone, (zone = new Map()));
+  if (!zone) offsets.set(timeZone, (zone = new Map<number, number | null>()));
   const quarter = Math.floor(instant / QUARTER_HOUR);
   let offset = zone.get(quarter);
   if (offset === undefined) {
