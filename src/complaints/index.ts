@@ -43,6 +43,7 @@ export {
   addCalendarMonths,
   workingDayMinutes,
   localYear,
+  wallMs,
   type WorkingTime,
   type OfficeHours,
   type CalendarTime,

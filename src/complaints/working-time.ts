@@ -78,7 +78,7 @@ const QUARTER_HOUR = 15 * MINUTE;
 const OFFSETS_KEPT = 4096;
 const offsets = new Map<string, Map<number, number | null>>();
 
-/** The local wall clock of an instant, as if it were UTC (so Date.UTC arithmetic applies). Exported for its test. */
+/** The local wall clock of an instant, as if it were UTC (so Date.UTC arithmetic applies): due dates, tickets' years, reports' times. */
 export function wallMs(timeZone: string, instant: number): number {
   let zone = offsets.get(timeZone);
   if (!zone) offsets.set(timeZone, (zone = new Map<number, number | null>()));

@@ -1,3 +1,4 @@
+import { wallMs } from "../complaints/index.js";
 import type { Locale } from "../core/index.js";
 
 /** A calendar month in the office's time zone: [start, end) as instants. */
@@ -41,9 +42,7 @@ export function monthRange(month: string, timeZone: string): MonthRange {
 
 /** How far `timeZone`'s wall clock is ahead of UTC at `date`, in milliseconds. */
 export function zoneOffsetMs(date: Date, timeZone: string): number {
-  const parts = partsIn(date, timeZone);
-  const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
-  return asUtc - Math.floor(date.getTime() / 1000) * 1000;
+  return wallMs(timeZone, date.getTime()) - date.getTime();
 }
 
 function localMidnight(year: number, month: number, day: number, timeZone: string): Date {
@@ -52,37 +51,6 @@ function localMidnight(year: number, month: number, day: number, timeZone: strin
   let t = guess - zoneOffsetMs(new Date(guess), timeZone);
   t = guess - zoneOffsetMs(new Date(t), timeZone);
   return new Date(t);
-}
-
-interface WallClock {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-const partFormats = new Map<string, Intl.DateTimeFormat>();
-
-function partsIn(date: Date, timeZone: string): WallClock {
-  let format = partFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    });
-    partFormats.set(timeZone, format);
-  }
-  const parts = format.formatToParts(date);
-  const get = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return { year: get("year"), month: get("month"), day: get("day"), hour: get("hour"), minute: get("minute"), second: get("second") };
 }
 
 /**
@@ -97,8 +65,8 @@ const pad = (n: number) => String(n).padStart(2, "0");
 
 /** "30/11/2026 08:15" in the office's time zone: the same text the logbook's Excel cells show. */
 export function formatStamp(date: Date, timeZone: string): string {
-  const p = partsIn(date, timeZone);
-  return `${pad(p.day)}/${pad(p.month)}/${p.year} ${pad(p.hour)}:${pad(p.minute)}`;
+  const wall = new Date(wallMs(timeZone, date.getTime()));
+  return `${pad(wall.getUTCDate())}/${pad(wall.getUTCMonth() + 1)}/${wall.getUTCFullYear()} ${pad(wall.getUTCHours())}:${pad(wall.getUTCMinutes())}`;
 }
 
 /** "5 Desember 2026" (id) or "5 December 2026" (en), as letters are dated. */
