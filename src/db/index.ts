@@ -1,4 +1,5 @@
 export { openDatabase, type Database, type PrismaDb, type OpenOptions } from "./client.js";
+export type { TransactionOptions } from "./sqlite-transactions.js";
 export type {
   ComplaintRecord,
   ComplaintEventRecord,

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { isPlanStable, toNumberedPlaceholders, type RawClient, type SqlRunner } from "./sql.js";
+import type { TransactionOptions } from "./sqlite-transactions.js";
 
 /** PostgreSQL's type ids whose text the default node-postgres parsers read differently from Prisma. */
 const TIMESTAMP = 1114;
@@ -26,8 +27,8 @@ export function pgDirect(
 ): {
   /** Each statement on its own (autocommit), on whichever pool client is free; `within(tx)` joins a Prisma transaction. */
   sql: SqlRunner;
-  /** A transaction of raw statements on one pool client. */
-  transaction: <T>(work: (sql: SqlRunner) => Promise<T>) => Promise<T>;
+  /** A transaction of raw statements on one pool client (of the options, only indexWalksOnly applies). */
+  transaction: <T>(work: (sql: SqlRunner) => Promise<T>, options?: TransactionOptions) => Promise<T>;
 } {
   const parsers: pg.CustomTypesConfig = {
     getTypeParser: ((oid: number, format?: "text" | "binary"): ((text: string) => unknown) => {
@@ -49,11 +50,11 @@ export function pgDirect(
     };
   };
 
-  const transaction = async <T>(work: (sql: SqlRunner) => Promise<T>): Promise<T> => {
+  const transaction = async <T>(work: (sql: SqlRunner) => Promise<T>, options: TransactionOptions = {}): Promise<T> => {
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
-      await client.query("BEGIN");
+      await client.query(options.indexWalksOnly ? BEGIN_WITH_INDEX_WALKS_ONLY : "BEGIN");
       // Everything inside is already this transaction's.
       const runner: SqlRunner = runnerOn(client, () => runner);
       const result = await work(runner);
@@ -72,6 +73,24 @@ export function pgDirect(
 
   return { sql: runnerOn(pool, viaPrisma), transaction };
 }
+
+/**
+ * The planner's settings of a transaction whose statements must keep their cheap plan — walk an
+ * index to the few rows wanted — whatever the tables' statistics say. PostgreSQL picks those walks
+ * by itself only with fresh statistics; without them (a new deployment, a burst before
+ * autovacuum's next ANALYZE) it read, hashed and sorted whole tables instead: the outbox's poll took
+ * 45–200 ms instead of 1 ms under a backlog (src/outbox/store.ts), and a prepared statement's
+ * generic plan, made once and kept, looked a batch's conversations up by their channel alone
+ * (README, Benchmark). The settings forbid no plan, they price the others out, and they are the
+ * transaction's own (SET LOCAL): the connection goes back to the pool as it came. Sent with BEGIN
+ * as one simple-protocol message, so they cost no round trip of their own.
+ */
+const BEGIN_WITH_INDEX_WALKS_ONLY = [
+  "BEGIN",
+  ...["enable_sort", "enable_bitmapscan", "enable_seqscan", "enable_material", "enable_hashjoin", "enable_mergejoin"].map(
+    (setting) => `SET LOCAL ${setting} = off`,
+  ),
+].join("; ");
 
 /** How many statements a process prepares by name; a plan-stable one beyond runs unnamed. */
 const PREPARED_LIMIT = 100;

@@ -48,7 +48,10 @@ const planStableTexts = new Set<string>();
  * prepared statement to a generic plan after five runs and keeps it until the next ANALYZE, and
  * one made while a new deployment's tables were empty goes on scanning them when full. Seen here:
  * the batch's read went from 2.4 to 16 ms; the outbox's UPDATE by id got a generic plan that
- * walks a partial index of every unfinished row for the id (README, Benchmark). Returns the text.
+ * walks a partial index of every unfinished row for the id (README, Benchmark). The one exception:
+ * a statement that finds each row by a full unique key and runs only in transactions that hold the
+ * planner to index walks (TransactionOptions.indexWalksOnly), under which the generic plan is the
+ * walk (the batch's read, src/pipeline/step-batch.ts). Returns the text.
  */
 export function planStable(sql: string): string {
   planStableTexts.add(sql);

@@ -89,6 +89,12 @@ export interface TransactionOptions {
   maxWait?: number;
   /** How long the whole transaction may take before it is rolled back (default 5 s, Prisma's). */
   timeout?: number;
+  /**
+   * PostgreSQL: its planner held to index walks for this transaction (pg-direct.ts,
+   * BEGIN_WITH_INDEX_WALKS_ONLY), for transactions whose every statement finds its rows through an index.
+   * SQLite's planner takes those walks by itself: ignored there.
+   */
+  indexWalksOnly?: boolean;
 }
 
 /**

@@ -97,27 +97,6 @@ function outboxRow(raw: RawOutboxRow): OutboxRow {
 /** Left on a row taken over from a worker that stopped mid-send (killed, crashed, lost the database). */
 export const INTERRUPTED = "lease expired: the previous attempt was interrupted";
 
-/**
- * PostgreSQL's planner settings for findDue, for its transaction only: the plan that stays cheap
- * however long the backlog — walk the unfinished rows oldest first and look up each one's older
- * siblings in the chat's index — is the one its planner picks only with fresh statistics. Without
- * them (a new deployment, a burst before autovacuum's next ANALYZE) it read and sorted every
- * unfinished row and checked each against its siblings: measured with 12 000 rows waiting behind
- * WhatsApp's 80 messages/s, 45–54 ms a poll against 1 ms, and 200 ms a poll at the scale-out
- * benchmark's backlog, the largest part of PostgreSQL's CPU (README, Benchmark). The settings do
- * not forbid a plan, they price the others out; findDue's one plan needs none of them.
- */
-const INDEX_WALK_ONLY = `SELECT ${[
-  "enable_sort",
-  "enable_bitmapscan",
-  "enable_seqscan",
-  "enable_material",
-  "enable_hashjoin",
-  "enable_mergejoin",
-]
-  .map((setting) => `set_config('${setting}', 'off', true)`)
-  .join(", ")}`;
-
 /** findDue's statement. */
 function findDueStatement(provider: DbProvider, now: Date, limit: number, exclude: readonly string[]): { text: string; params: unknown[] } {
   // `status IN (…)` is the predicate of the two partial indexes of unfinished rows (migration
@@ -155,10 +134,12 @@ export function outboxStore(db: Database): OutboxStore {
     async findDue(now, limit, exclude = []) {
       const { text, params } = findDueStatement(db.provider, now, limit, exclude);
       if (db.provider !== "postgresql") return sql.query<DueRow>(text, params);
-      return db.transaction(async (tx) => {
-        await tx.query(INDEX_WALK_ONLY);
-        return tx.query<DueRow>(text, params);
-      });
+      // The plan that stays cheap however long the backlog — walk the unfinished rows oldest first,
+      // look each one's older siblings up in the chat's index — is the one PostgreSQL's planner picks
+      // only with fresh statistics. Without them it read and sorted every unfinished row: 45–54 ms a
+      // poll with 12 000 rows waiting behind WhatsApp's 80 messages/s against 1 ms, 200 ms at the
+      // scale-out benchmark's backlog, the largest part of PostgreSQL's CPU (README, Benchmark).
+      return db.transaction((tx) => tx.query<DueRow>(text, params), { indexWalksOnly: true });
     },
 
     async claim(id, now, leaseMs) {
