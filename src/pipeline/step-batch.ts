@@ -684,9 +684,13 @@ async function storedReplies(sql: SqlRunner, conversationId: string, providerMes
   );
 }
 
-/** The batch's distinct (channel, id) pairs as a JSON array of two-element arrays. */
+/**
+ * The batch's distinct (channel, id) pairs as a JSON array of two-element arrays, in one order
+ * whatever the order the messages came in: PostgreSQL locks the conversations as it finds them, in
+ * this order, so two instances' batches that share conversations never each hold one the other waits for.
+ */
 function pairsOf(inbound: readonly InboundMessage[], idOf: (m: InboundMessage) => string): string {
   const pairs = new Map<string, [string, string]>();
   for (const m of inbound) pairs.set(keyOf(m.channel, idOf(m)), [m.channel, idOf(m)]);
-  return JSON.stringify([...pairs.values()]);
+  return JSON.stringify([...pairs.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, pair]) => pair));
 }

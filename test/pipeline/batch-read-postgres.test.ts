@@ -1,12 +1,13 @@
 /**
- * A step batch's first statement on PostgreSQL (src/pipeline/step-batch.ts, loadBatch): one text
- * for every batch, prepared once per connection, so the plan PostgreSQL keeps for it — the generic
- * plan, made without the batch's values — must still look each conversation and message up by its
- * full unique key when the tables were never analysed (a new deployment, a burst before
- * autovacuum's next ANALYZE). Its batch's transaction holds the planner to index walks
- * (indexWalksOnly); without that, the generic plan read both tables whole.
+ * A step batch's first statement on PostgreSQL (src/pipeline/step-batch.ts, loadBatch), which finds
+ * and locks the batch's conversations. One text for every batch, prepared once per connection, so
+ * the plan PostgreSQL keeps for it — the generic plan, made without the batch's values — must still
+ * look each conversation and message up by its full unique key when the tables were never analysed
+ * (a new deployment, a burst before autovacuum's next ANALYZE). Its batch's transaction holds the
+ * planner to index walks (indexWalksOnly); without that, the generic plan read both tables whole.
+ * And it locks the conversations in one order, so that two instances' batches never deadlock.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Database, SqlRunner } from "../../src/db/index.js";
 import { initialState } from "../../src/flow/index.js";
 import { TEST_DB } from "../helpers/database.js";
@@ -86,5 +87,40 @@ describe.runIf(TEST_DB === "postgresql")("a step batch's read on PostgreSQL, pre
     // The settings were the transaction's own: the connection went back to the pool as it was.
     const [after] = await t.db.sql.query<{ enable_seqscan: string }>(`SELECT current_setting('enable_seqscan') AS "enable_seqscan"`);
     expect(after?.enable_seqscan).toBe("on");
+  });
+
+  it("locks a batch's conversations in one order, whatever the order its messages came in", async () => {
+    // Two instances' batches that share two conversations, each locking them in the order its
+    // messages came, could each hold one the other waits for (a deadlock, one batch rolled back).
+    const t = await createTestPipeline();
+    opened.push(t);
+    const [first, second] = [(await t.pipeline.open("webchat", "id")).chatId, (await t.pipeline.open("webchat", "id")).chatId].sort() as [
+      string,
+      string,
+    ];
+    const lock = (chatId: string, nowait = "") =>
+      `SELECT "id" FROM "Conversation" WHERE "channel" = 'webchat' AND "chatId" = '${chatId}' FOR UPDATE${nowait}`;
+    // Another instance's transaction holds the conversation that sorts second.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held!: () => void;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    const other = t.db.transaction(async (sql) => {
+      await sql.query(lock(second));
+      held();
+      await released;
+    });
+    await holding;
+
+    // One batch, its messages in the other order: the second conversation's first.
+    const answers = Promise.all([t.pipeline.receive(textMessage(second, "1")), t.pipeline.receive(textMessage(first, "1"))]);
+    try {
+      // The batch has locked the first conversation and waits for the second.
+      await vi.waitFor(() => expect(t.db.sql.query(lock(first, " NOWAIT"))).rejects.toThrow(/could not obtain lock/), { timeout: 3000 });
+    } finally {
+      release();
+      await other;
+    }
+    expect((await answers).map((a) => a.status)).toEqual(["processed", "processed"]);
   });
 });
