@@ -59,7 +59,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 }
 
 /** The local wall clock of an instant, as if it were UTC, as the time-zone database says (slow: ≈ 10 µs). */
-function exactWallMs(timeZone: string, instant: number): number {
+export function exactWallMs(timeZone: string, instant: number): number {
   const parts: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(instant))) {
     if (p.type !== "literal") parts[p.type] = Number(p.value);
