@@ -294,7 +294,8 @@ export class BatchWrites {
     return this.rows.get(table)?.length ?? 0;
   }
 
-  async flush(sql: SqlRunner): Promise<void> {
+  /** `last`: the transaction's last statement (the runner may commit with it: StatementOptions in sql.ts). */
+  async flush(sql: SqlRunner, { last = false }: { last?: boolean } = {}): Promise<void> {
     const tables: BatchTable[] = [];
     const params: string[] = [];
     for (const table of FLUSH_ORDER) {
@@ -308,6 +309,6 @@ export class BatchWrites {
         params.push(JSON.stringify(values));
       } else await sql.execute(cachedInsertSql(table, sql.provider, false), [JSON.stringify(values)]);
     }
-    if (tables.length > 0) await sql.execute(combinedInsertSql(tables), params);
+    if (tables.length > 0) await sql.execute(combinedInsertSql(tables), params, { last });
   }
 }

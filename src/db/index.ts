@@ -11,7 +11,7 @@ export type {
 } from "./rows.js";
 export { migrate, listMigrations } from "./migrate.js";
 export { providerOf, sqlitePath, type DbProvider } from "./provider.js";
-export { sqlRunner, valuesList, inJsonList, planStable, type SqlRunner, type RawClient } from "./sql.js";
+export { sqlRunner, valuesList, inJsonList, planStable, type SqlRunner, type RawClient, type StatementOptions } from "./sql.js";
 export { repoRoot } from "./paths.js";
 export { newOutboxId } from "./ordered-id.js";
 export { channelStateStore } from "./channel-state.js";

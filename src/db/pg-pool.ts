@@ -26,6 +26,10 @@ export function createPgPool(
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 10_000,
     keepAlive: true,
+    // A statement is written as soon as it is issued, not after the answer to the one before: a
+    // transaction's BEGIN travels with its first statement (pg-direct.ts). Nothing here reads
+    // through a cursor, which pipelining would refuse.
+    pipeline: true,
     statement_timeout: STATEMENT_TIMEOUT_MS,
     idle_in_transaction_session_timeout: STATEMENT_TIMEOUT_MS,
   });

@@ -6,6 +6,16 @@ export interface RawClient {
   $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
 }
 
+export interface StatementOptions {
+  /**
+   * The transaction's last statement: the runner may send the COMMIT with it, one round trip for
+   * both (PostgreSQL's direct transactions, pg-direct.ts), and nothing may run on it afterwards.
+   * Elsewhere it is ignored and the transaction commits as usual — so a runner that wraps another
+   * and passes only (sql, params) on loses nothing but the round trip.
+   */
+  last?: boolean;
+}
+
 /**
  * Raw SQL written once with `?` placeholders and double-quoted identifiers, which both SQLite and
  * PostgreSQL accept; PostgreSQL gets `$1, $2, …` instead of `?`. Only our own SQL goes through
@@ -13,8 +23,8 @@ export interface RawClient {
  */
 export interface SqlRunner {
   readonly provider: DbProvider;
-  query<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
-  execute(sql: string, params?: readonly unknown[]): Promise<number>;
+  query<T>(sql: string, params?: readonly unknown[], options?: StatementOptions): Promise<T[]>;
+  execute(sql: string, params?: readonly unknown[], options?: StatementOptions): Promise<number>;
   /** The same runner bound to an interactive transaction. */
   within(tx: RawClient): SqlRunner;
   /**

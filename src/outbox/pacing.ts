@@ -191,6 +191,7 @@ export function databaseLedger(db: Database, random: () => number = Math.random)
         `WITH "reserved" ("key", "sentAt") AS (VALUES ${keys.map(() => "(?, ?)").join(", ")}) ` +
           `UPDATE "SendPace" SET "sentAt" = "reserved"."sentAt", "updatedAt" = ? FROM "reserved" WHERE "SendPace"."key" = "reserved"."key"`,
         [...keys.flatMap((k) => [k, JSON.stringify(history.get(k) ?? [])]), written],
+        { last: true },
       );
       return at;
     });

@@ -139,7 +139,7 @@ export function outboxStore(db: Database): OutboxStore {
       // only with fresh statistics. Without them it read and sorted every unfinished row: 45–54 ms a
       // poll with 12 000 rows waiting behind WhatsApp's 80 messages/s against 1 ms, 200 ms at the
       // scale-out benchmark's backlog, the largest part of PostgreSQL's CPU (README, Benchmark).
-      return db.transaction((tx) => tx.query<DueRow>(text, params), { indexWalksOnly: true });
+      return db.transaction((tx) => tx.query<DueRow>(text, params, { last: true }), { indexWalksOnly: true });
     },
 
     async claim(id, now, leaseMs) {

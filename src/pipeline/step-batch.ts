@@ -300,8 +300,10 @@ export async function processStepBatch(
           updatedAt: now,
         });
       }
-      await writes.flush(sql);
-      await linkEarlierAttachments(sql, attachmentLinks, attachmentsInserted);
+      // Files are linked once their rows are in; a batch without any commits with its flush.
+      const earlierFiles = earlierFilesByComplaint(attachmentLinks, attachmentsInserted);
+      await writes.flush(sql, { last: earlierFiles.size === 0 && messageFiles.length === 0 });
+      await linkEarlierAttachments(sql, earlierFiles);
       await linkFilesToMessages(sql, messageFiles);
       return { results, outboxRows: writes.count("outbox") };
     },
@@ -527,12 +529,17 @@ function linkAttachments(scope: EffectScope, ids: string[], complaintId: string)
   for (const id of ids) scope.attachmentLinks.set(id, complaintId);
 }
 
-async function linkEarlierAttachments(sql: SqlRunner, links: Map<string, string>, insertedNow: Set<string>): Promise<void> {
+/** The files stored by earlier batches that this batch's complaints take, by complaint (the batch's own rows carry theirs). */
+function earlierFilesByComplaint(links: Map<string, string>, insertedNow: Set<string>): Map<string, string[]> {
   const byComplaint = new Map<string, string[]>();
   for (const [attachmentId, complaintId] of links) {
     if (insertedNow.has(attachmentId)) continue;
     byComplaint.set(complaintId, [...(byComplaint.get(complaintId) ?? []), attachmentId]);
   }
+  return byComplaint;
+}
+
+async function linkEarlierAttachments(sql: SqlRunner, byComplaint: Map<string, string[]>): Promise<void> {
   for (const [complaintId, ids] of byComplaint) {
     await sql.execute(`UPDATE "Attachment" SET "complaintId" = ? WHERE ${inJsonList(sql.provider, `"id"`)}`, [
       complaintId,
