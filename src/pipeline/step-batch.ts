@@ -698,6 +698,9 @@ async function storedReplies(sql: SqlRunner, conversationId: string, providerMes
  */
 function pairsOf(inbound: readonly InboundMessage[], idOf: (m: InboundMessage) => string): string {
   const pairs = new Map<string, [string, string]>();
-  for (const m of inbound) pairs.set(keyOf(m.channel, idOf(m)), [m.channel, idOf(m)]);
+  for (const m of inbound) {
+    const id = idOf(m);
+    pairs.set(keyOf(m.channel, id), [m.channel, id]);
+  }
   return JSON.stringify([...pairs.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, pair]) => pair));
 }

@@ -49,10 +49,9 @@ function watchRoundTrips() {
     const result = (query as (...a: unknown[]) => unknown).apply(this, args);
     if (result instanceof Promise) {
       inFlight.set(this, pending + 1);
-      void result.then(
-        () => inFlight.set(this, (inFlight.get(this) ?? 1) - 1),
-        () => inFlight.set(this, (inFlight.get(this) ?? 1) - 1),
-      );
+      const answered = () => inFlight.set(this, (inFlight.get(this) ?? 1) - 1);
+      // Both ways: a rejection is the caller's to handle, and `finally` would rethrow it unhandled here.
+      void result.then(answered, answered);
     }
     return result;
   });
