@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac } from "node:crypto";
 import type { IdentityKeyring } from "./identity-keys.js";
+import { randomSlice } from "./random-pool.js";
 
 /**
  * Identity fields at rest: `enc:v1:<key id>:<iv>:<tag>:<ciphertext>` (AES-256-GCM, a random 12-byte
@@ -31,24 +32,8 @@ export function sealedKeyId(value: string): string | undefined {
   return isSealed(value) ? value.slice(PREFIX.length).split(":", 1)[0] : undefined;
 }
 
-/**
- * Random IVs drawn from a pool filled 512 at a time: one randomBytes call costs as much as the
- * encryption itself, and the hot path seals several values per message.
- */
-let ivPool = Buffer.alloc(0);
-let ivNext = 0;
-function freshIv(): Buffer {
-  if (ivNext + 12 > ivPool.length) {
-    ivPool = randomBytes(12 * 512);
-    ivNext = 0;
-  }
-  const iv = ivPool.subarray(ivNext, ivNext + 12);
-  ivNext += 12;
-  return iv;
-}
-
 export function seal(plain: string, keyring: IdentityKeyring = identityKeyring()): string {
-  const iv = freshIv();
+  const iv = randomSlice(12);
   const cipher = createCipheriv("aes-256-gcm", keyring.current.secret, iv);
   cipher.setAAD(AAD);
   const ct = joined(cipher.update(plain, "utf8"), cipher.final());

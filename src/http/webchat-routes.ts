@@ -86,16 +86,22 @@ export function webchatRoutes(deps: ServerDeps) {
     return session;
   }
 
+  /**
+   * `clientMessageId` is the page's own name for a message, so the dedupe key scopes it to its
+   * session: another session (an API client counting "1", "2", …) sending the same id is a new
+   * message of its own, never a duplicate answered with this session's replies. The session id
+   * first also keeps a session's keys beside each other in the index.
+   */
   function inbound(
     sessionId: string,
     text: string | undefined,
     attachments: InboundAttachment[],
-    providerMessageId: string,
+    clientMessageId: string | undefined,
     raw: unknown,
   ): InboundMessage {
     return {
       channel: CHANNEL,
-      providerMessageId,
+      providerMessageId: `${sessionId}:${clientMessageId ?? randomUUID()}`,
       chatId: sessionId,
       sender: { id: sessionId },
       text,
@@ -142,7 +148,7 @@ export function webchatRoutes(deps: ServerDeps) {
       const id = sessionId(request.params);
       const body = parse(messageBody, request.body);
       // The session check happens inside the pipeline's batch: no extra query per message.
-      const result = await pipeline.receive(inbound(id, body.text, [], body.clientMessageId ?? randomUUID(), { text: body.text }), {
+      const result = await pipeline.receive(inbound(id, body.text, [], body.clientMessageId, { text: body.text }), {
         existingOnly: true,
       });
       if (result.status === "unknown") throw unknownSession();
@@ -163,7 +169,7 @@ export function webchatRoutes(deps: ServerDeps) {
         if (!file || file.fieldname !== "file") throw new KanalError("KA_BAD_REQUEST", "the form must have one field named file");
         const attachment = uploadedAttachment(file, deps.webchat.maxAttachmentBytes);
         const result = await pipeline.receive(
-          inbound(id, undefined, [attachment], randomUUID(), { filename: file.filename, mime: file.mimetype, size: attachment.size }),
+          inbound(id, undefined, [attachment], undefined, { filename: file.filename, mime: file.mimetype, size: attachment.size }),
         );
         const outcome = result.files?.[0];
         if (!outcome || outcome.accepted) return { replies: result.replies };

@@ -1,4 +1,4 @@
-import { newOutboxId, seal, type BatchRow, type BatchWrites, type PrismaDb } from "../db/index.js";
+import { newOrderedId, seal, type BatchRow, type BatchWrites, type PrismaDb } from "../db/index.js";
 import type { OutboxPayload } from "./payload.js";
 
 /**
@@ -29,7 +29,7 @@ export interface Outbox<Done = Promise<void>> {
 /** The one way an OutboxMessage row is made: pending, due at once, its payload serialised from one type. */
 export function outboxRow(target: OutboxTarget, payload: OutboxPayload, now: Date): BatchRow<"outbox"> {
   return {
-    id: newOutboxId(now.getTime()),
+    id: newOrderedId(now.getTime()),
     channel: target.channel,
     chatId: target.chatId,
     conversationId: target.conversationId ?? null,

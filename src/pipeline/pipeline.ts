@@ -1,6 +1,5 @@
-import { randomBytes } from "node:crypto";
 import { cleanInbound, cleanText, KanalError, type ChannelName, type InboundMessage, type Locale } from "../core/index.js";
-import { rethrowUnavailable, type PrismaTx } from "../db/index.js";
+import { newOrderedId, newOrderedSecret, rethrowUnavailable, type PrismaTx } from "../db/index.js";
 import { createBatcher } from "./batcher.js";
 import { acceptFiles } from "./file-intake.js";
 import { flowContext } from "./flow-context.js";
@@ -78,7 +77,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     },
     async open(channel, locale) {
       if (closing) throw new KanalError("KA_SHUTTING_DOWN", "the bot is shutting down; try again in a moment");
-      const chatId = randomBytes(18).toString("base64url");
+      const receivedAt = clock();
+      // A bearer secret (18 random bytes) whose prefix keeps a new session's rows beside the other
+      // recent ones in the indexes (src/db/ordered-id.ts).
+      const chatId = newOrderedSecret(18, receivedAt.getTime());
       const inbound: InboundMessage = {
         channel,
         providerMessageId: `open:${chatId}`,
@@ -86,7 +88,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         sender: { id: chatId },
         text: "",
         attachments: [],
-        receivedAt: (deps.clock ?? (() => new Date()))(),
+        receivedAt,
         raw: { opened: true },
         localeHint: locale,
       };
@@ -96,7 +98,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     },
     async speak(channel, chatId, system) {
       if (closing) throw new KanalError("KA_SHUTTING_DOWN", "the bot is shutting down; try again in a moment");
-      const inbound = systemInbound(channel, chatId, system, randomBytes(12).toString("base64url"), clock());
+      const at = clock();
+      const inbound = systemInbound(channel, chatId, system, newOrderedId(at.getTime()), at);
       const result = await batcher.submit({ inbound, attachments: [], system, existingOnly: true }).catch(rethrowUnavailable);
       await deps.db.durable();
       return result;

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { ChannelName, InboundMessage, Locale, OutboundMessage } from "../core/index.js";
 import {
   allocateTickets,
@@ -17,6 +16,7 @@ import {
 import {
   BatchWrites,
   inJsonList,
+  newOrderedId,
   planStable,
   seal,
   sealNullable,
@@ -354,7 +354,7 @@ async function applyEffect(deps: PipelineDeps, sql: SqlRunner, writes: BatchWrit
         writes.add("complainant", who.insert.complainant);
         if (who.insert.identity) writes.add("identity", who.insert.identity);
       }
-      const id = randomUUID();
+      const id = newOrderedId(now.getTime());
       const sopStep = firstStep(deps.sop);
       writes.add("complaint", {
         id,
@@ -487,7 +487,7 @@ function trackingVars(publicBaseUrl: string | undefined, ticket: string, code: s
 /** An audit event the citizen caused, written with the step that caused it. */
 function citizenEvent(complaintId: string, type: string, data: Record<string, unknown>, now: Date): BatchRow<"event"> {
   // Sealed like every event's data (follow-up texts, rating comments): src/db/identity-extension.ts opens it.
-  return { id: randomUUID(), complaintId, type, actor: "citizen", data: seal(JSON.stringify(data)), createdAt: now };
+  return { id: newOrderedId(now.getTime()), complaintId, type, actor: "citizen", data: seal(JSON.stringify(data)), createdAt: now };
 }
 
 /** One step's replies as one message (ChannelLimits.oneMessagePerStep), with the last reply's options. */
@@ -668,7 +668,7 @@ function liveConversation(conversations: Map<string, LiveConversation>, inbound:
   let conversation = conversations.get(key);
   if (!conversation) {
     conversation = {
-      id: randomUUID(),
+      id: newOrderedId(now.getTime()),
       channel: inbound.channel,
       chatId: inbound.chatId,
       senderId: inbound.sender.id,

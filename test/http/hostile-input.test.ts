@@ -150,7 +150,7 @@ describe("text PostgreSQL refuses is cleaned at the edge, the same on SQLite and
       select: { text: true, providerMessageId: true },
     });
     expect(stored.map((m) => m.text)).toEqual(["1", "Budi \ufffd Santoso \ufffd"]);
-    expect(stored[0]!.providerMessageId).toBe("retry\ufffd");
+    expect(stored[0]!.providerMessageId).toBe(`${id}:retry\ufffd`);
     // The same retry id, sent again the same way, is the same message: answered once.
     const again = await post(`/api/webchat/sessions/${id}/messages`, { text: "1\u0000", clientMessageId: "retry\u0000\ud800" });
     expect(again.status).toBe(200);

@@ -153,6 +153,22 @@ describe("website chat API", () => {
     const history = await call("GET", `/api/webchat/sessions/${id}/messages`);
     expect((history.json.messages as { from: string }[]).filter((m) => m.from === "citizen")).toHaveLength(1);
   });
+
+  it("keeps a clientMessageId to its session: another session sending the same id is a message of its own", async () => {
+    const a = await newSession();
+    const b = await newSession();
+    const first = await call("POST", `/api/webchat/sessions/${a}/messages`, { text: "1", clientMessageId: "c-1" });
+    // Not a retry of a's message: b's own text is stepped, and b never sees a's replies.
+    const other = await call("POST", `/api/webchat/sessions/${b}/messages`, { text: "2", clientMessageId: "c-1" });
+    expect(other.status).toBe(200);
+    expect(other.json.replies).not.toEqual(first.json.replies);
+    const history = await call("GET", `/api/webchat/sessions/${b}/messages`);
+    const citizen = (history.json.messages as { from: string; text: string }[]).filter((m) => m.from === "citizen");
+    expect(citizen.map((m) => m.text)).toEqual(["2"]);
+    // And a's retry is still a's duplicate.
+    const retry = await call("POST", `/api/webchat/sessions/${a}/messages`, { text: "1", clientMessageId: "c-1" });
+    expect(retry.json.replies).toEqual(first.json.replies);
+  });
 });
 
 async function uploadTo(to: TestApp, id: string, bytes: Uint8Array<ArrayBuffer>, name: string, type: string) {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ChannelAdapter, ChannelName, OutboundMessage, SendResult } from "../../src/core/index.js";
-import { newOutboxId, openDatabase, type Database, type SqlRunner } from "../../src/db/index.js";
+import { newOrderedId, openDatabase, type Database, type SqlRunner } from "../../src/db/index.js";
 import {
   createOutboxWorker,
   type OutboxRow,
@@ -241,7 +241,7 @@ for (const backend of backends) {
     /** Writes a row as the pipeline would; the text defaults to the row's id so sends map back to rows. */
     async function enqueue(spec: RowSpec = {}, into: Database = db): Promise<string> {
       const createdAt = spec.createdAt ?? clock.now();
-      const id = spec.id ?? newOutboxId(createdAt.getTime());
+      const id = spec.id ?? newOrderedId(createdAt.getTime());
       await into.prisma.outboxMessage.create({
         data: {
           id,
