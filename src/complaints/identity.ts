@@ -1,5 +1,4 @@
-import { randomUUID } from "node:crypto";
-import { inJsonList, lookupHash, lookupHashes, seal, sealNullable, type BatchRow, type SqlRunner } from "../db/index.js";
+import { inJsonList, lookupHash, lookupHashes, newOrderedId, seal, sealNullable, type BatchRow, type SqlRunner } from "../db/index.js";
 import type { Draft } from "../flow/index.js";
 
 export interface IdentityRow {
@@ -32,7 +31,7 @@ export async function resolveComplainant(
   const name = sealNullable(draft.name);
   const address = sealNullable(draft.address);
   if (draft.anonymous) {
-    const id = randomUUID();
+    const id = newOrderedId(now.getTime());
     const complainant = { id, name: null, anonymous: true, email: null, phone: null, address: null, createdAt: now, updatedAt: now };
     return { complainantId: id, insert: { complainant } };
   }
@@ -55,7 +54,7 @@ export async function resolveComplainant(
     );
     return { complainantId: existing };
   }
-  const id = randomUUID();
+  const id = newOrderedId(now.getTime());
   known.set(key, id);
   return {
     complainantId: id,
@@ -71,7 +70,7 @@ export async function resolveComplainant(
         updatedAt: now,
       },
       identity: {
-        id: randomUUID(),
+        id: newOrderedId(now.getTime()),
         channel: who.channel,
         externalId: lookupHash(who.externalId),
         externalIdSealed: seal(who.externalId),
