@@ -30,6 +30,14 @@ function deliveryText(t: Texts, row: { status: string; deliveryStatus: string | 
   >`;
 }
 
+/**
+ * A reply on a pull channel (the web chat) has no outbox row: the citizen's page fetches it. Once
+ * it has, it is delivered; before, nothing is known to say (the page may be closed for days).
+ */
+function fetched(m: { fetchedAt: Date | null }): { status: string; deliveryStatus: null; lastError: null } | undefined {
+  return m.fetchedAt ? { status: "delivered", deliveryStatus: null, lastError: null } : undefined;
+}
+
 type ReplyFile = ComplaintView["replyFiles"][number];
 
 /**
@@ -94,7 +102,7 @@ export function timeline(t: Texts, sop: SopPreset, timeZone: string, view: Compl
         markup: html`<li class="entry msg staff">
           <p class="meta">
             <strong>${t("console.author.staff")}${who ? ` — ${who}` : ""}</strong>${via ? ` (${via})` : ""} ·
-            <time>${when(t, timeZone, m.createdAt)}</time> ${deliveryText(t, delivery.get(m.id))}
+            <time>${when(t, timeZone, m.createdAt)}</time> ${deliveryText(t, delivery.get(m.id) ?? fetched(m))}
           </p>
           <p class="text">${clean(m.text)}</p>
           ${replyFilesOf(t, complaint.ticket, filesOf.get(m.id) ?? [], match?.data.files, clean)}

@@ -44,9 +44,12 @@ export interface ConversationHistory {
   locale?: Locale;
 }
 
-/** Reads answer 503 (KA_DATABASE) while the database is away, like the pipeline's writes. */
-export function createConversationStore(db: Database): ConversationStore {
-  const store = readsFrom(db);
+/**
+ * Reads answer 503 (KA_DATABASE) while the database is away, like the pipeline's writes. A history
+ * read that hands the client office replies also records them delivered (the console shows it).
+ */
+export function createConversationStore(db: Database, clock: () => Date = () => new Date()): ConversationStore {
+  const store = readsFrom(db, clock);
   return {
     // A chat id from outside (a web-chat session id in a URL) is cleaned as the pipeline cleans it.
     exists: (channel, chatId) => store.exists(channel, cleanText(chatId)).catch(rethrowUnavailable),
@@ -55,7 +58,7 @@ export function createConversationStore(db: Database): ConversationStore {
   };
 }
 
-function readsFrom(db: Database): ConversationStore {
+function readsFrom(db: Database, clock: () => Date): ConversationStore {
   return {
     async exists(channel, chatId) {
       // The web page's history poll and every upload ask this first: one raw statement, no Prisma query layer.
@@ -83,6 +86,11 @@ function readsFrom(db: Database): ConversationStore {
         conversation.id,
         rows.filter((r) => r.direction === "in" || r.author === "staff").map((r) => r.id),
       );
+      await recordFetched(
+        db,
+        rows.filter((r) => r.author === "staff" && r.direction === "out").map((r) => r.id),
+        clock(),
+      );
       const messages = rows.map((row): HistoryMessage => {
         const from = row.direction === "in" ? "citizen" : row.author === "staff" ? "staff" : "bot";
         const base = { id: String(row.id), from, text: row.text, at: row.createdAt.toISOString() } as HistoryMessage;
@@ -109,6 +117,18 @@ function readsFrom(db: Database): ConversationStore {
       return { mime: row.mime, storagePath: row.storagePath, fromOffice, ...(row.filename ? { filename: row.filename } : {}) };
     },
   };
+}
+
+/**
+ * The web page fetched these messages of the office: they reached the citizen's device, which the
+ * console shows as "delivered" (as WhatsApp says when the phone has a message). Whether anyone
+ * looked is unknown, so never "read". Only a first fetch counts: a page reloaded fetches the whole
+ * history again and changes nothing. Asked only when a fetch holds office replies (polls mostly
+ * hold nothing new).
+ */
+async function recordFetched(db: Database, messageIds: number[], at: Date): Promise<void> {
+  if (messageIds.length === 0) return;
+  await db.prisma.message.updateMany({ where: { id: { in: messageIds }, fetchedAt: null }, data: { fetchedAt: at } });
 }
 
 /** The files of these messages (the citizen's, and staff replies'), by message id: one query, only when there are such messages. */

@@ -195,9 +195,17 @@ describe("replying with files from the complaint page", () => {
     expect(entry).toContain("Unduh foto-lokasi.png");
     expect(entry).toContain("Unduh surat-balasan.pdf");
 
+    // Not fetched yet: the web chat is a pull channel, so nobody has said it arrived.
+    expect(entry).not.toContain("delivery-delivered");
+
     // The citizen's history: the staff message carries the two files, typed by their bytes.
     const staff = (await history()).filter((m) => m.from === "staff");
     expect(staff).toHaveLength(1);
+    // The page fetched it: the timeline says it reached the citizen's device.
+    const fetched = await ani.get(`/staff/complaints/${ticket}`);
+    expect(fetched.text).toMatch(
+      /<li class="entry msg staff">\s*<p class="meta">[\s\S]*?<span class="delivery delivery-delivered"\s*>diterima<\/span\s*>\s*<\/p>\s*<p class="text">[^<]*Berikut foto lokasi/,
+    );
     expect(staff[0]!.text).toContain("Berikut foto lokasi dan surat balasan kami.");
     const files = staff[0]!.files ?? [];
     expect(files.map((f) => [f.mime, f.name])).toEqual([
