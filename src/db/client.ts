@@ -2,16 +2,10 @@ import type { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/clie
 import type BetterSqlite3 from "better-sqlite3";
 import { migrate } from "./migrate.js";
 import { providerOf, sqlitePath, type DbProvider } from "./provider.js";
-import { sqlRunner, type RawClient, type SqlRunner } from "./sql.js";
+import { sqlRunner, type RawClient, type SqlRunner, type TransactionOptions } from "./sql.js";
 import type { pgDirect } from "./pg-direct.js";
 import { directSqliteRunner } from "./sqlite-direct.js";
-import {
-  rawSqliteTransactions,
-  shareTurns,
-  transactionTurns,
-  type TransactionOptions,
-  type TransactionTurns,
-} from "./sqlite-transactions.js";
+import { rawSqliteTransactions, shareTurns, transactionTurns, type TransactionTurns } from "./sqlite-transactions.js";
 import { ALREADY_DURABLE, walDurability } from "./durable.js";
 import { walCheckpointer } from "./checkpointer.js";
 import { loadPg } from "./pg-module.js";

@@ -1,5 +1,5 @@
 export { openDatabase, type Database, type PrismaDb, type OpenOptions } from "./client.js";
-export type { TransactionOptions } from "./sqlite-transactions.js";
+export type { TransactionOptions } from "./sql.js";
 export type {
   ComplaintRecord,
   ComplaintEventRecord,

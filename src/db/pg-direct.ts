@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { isPlanStable, toNumberedPlaceholders, type RawClient, type SqlRunner, type StatementOptions } from "./sql.js";
-import type { TransactionOptions } from "./sqlite-transactions.js";
+import type { TransactionOptions } from "./sql.js";
 
 /** PostgreSQL's type ids whose text the default node-postgres parsers read differently from Prisma. */
 const TIMESTAMP = 1114;

@@ -16,6 +16,20 @@ export interface StatementOptions {
   last?: boolean;
 }
 
+/** db.transaction's options (PostgreSQL's statements are bounded by the pool's statement_timeout instead). */
+export interface TransactionOptions {
+  /** How long to wait for the connection (default 2 s, Prisma's). */
+  maxWait?: number;
+  /** How long the whole transaction may take before it is rolled back (default 5 s, Prisma's). */
+  timeout?: number;
+  /**
+   * PostgreSQL: its planner held to index walks for this transaction (pg-direct.ts,
+   * BEGIN_WITH_INDEX_WALKS_ONLY), for transactions whose every statement finds its rows through an index.
+   * SQLite's planner takes those walks by itself: ignored there.
+   */
+  indexWalksOnly?: boolean;
+}
+
 /**
  * Raw SQL written once with `?` placeholders and double-quoted identifiers, which both SQLite and
  * PostgreSQL accept; PostgreSQL gets `$1, $2, …` instead of `?`. Only our own SQL goes through

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from "better-sqlite3";
-import type { SqlRunner } from "./sql.js";
+import type { SqlRunner, TransactionOptions } from "./sql.js";
 
 /**
  * Raw-SQL transactions on SQLite's one connection without Prisma's interactive-transaction
@@ -81,20 +81,6 @@ export function shareTurns(adapter: TransactionalAdapter, turns: TransactionTurn
       throw error;
     }
   };
-}
-
-/** db.transaction's options (PostgreSQL's statements are bounded by the pool's statement_timeout instead). */
-export interface TransactionOptions {
-  /** How long to wait for the connection (default 2 s, Prisma's). */
-  maxWait?: number;
-  /** How long the whole transaction may take before it is rolled back (default 5 s, Prisma's). */
-  timeout?: number;
-  /**
-   * PostgreSQL: its planner held to index walks for this transaction (pg-direct.ts,
-   * BEGIN_WITH_INDEX_WALKS_ONLY), for transactions whose every statement finds its rows through an index.
-   * SQLite's planner takes those walks by itself: ignored there.
-   */
-  indexWalksOnly?: boolean;
 }
 
 /**
