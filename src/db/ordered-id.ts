@@ -23,10 +23,11 @@ function orderedPrefix(nowMs: number): string {
  *   lands beside the other recent ones instead of on a random page. A batch of steps then dirties
  *   a few pages of each index rather than one per step, and every dirtied page is written to the
  *   WAL at COMMIT and again at the checkpoint (README, Benchmark: write locality).
- * Lowercase base 36 with a hex tail: byte order and PostgreSQL's locale collation agree.
+ * Lowercase base 36 with a hex tail: byte order and PostgreSQL's locale collation agree. The tail's
+ * 8 random bytes keep ids of different instances apart: they share the time and often the counter.
  */
 export function newOrderedId(nowMs: number = Date.now()): string {
-  return orderedPrefix(nowMs) + randomSlice(4).toString("hex");
+  return orderedPrefix(nowMs) + randomSlice(8).toString("hex");
 }
 
 /**

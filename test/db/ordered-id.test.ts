@@ -11,7 +11,7 @@ describe("newOrderedId", () => {
     ];
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(ids);
-    expect(ids.every((id) => /^[0-9a-z]{21}$/.test(id))).toBe(true);
+    expect(ids.every((id) => /^[0-9a-z]{13}[0-9a-f]{16}$/.test(id))).toBe(true);
   });
 });
 
