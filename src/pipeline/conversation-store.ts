@@ -49,16 +49,21 @@ export interface ConversationHistory {
  * read that hands the client office replies also records them delivered (the console shows it).
  */
 export function createConversationStore(db: Database, clock: () => Date = () => new Date()): ConversationStore {
-  const store = readsFrom(db, clock);
+  const store = readsFrom(db);
   return {
     // A chat id from outside (a web-chat session id in a URL) is cleaned as the pipeline cleans it.
     exists: (channel, chatId) => store.exists(channel, cleanText(chatId)).catch(rethrowUnavailable),
-    history: (channel, chatId, after, limit) => store.history(channel, cleanText(chatId), after, limit).catch(rethrowUnavailable),
+    async history(channel, chatId, after, limit) {
+      const read = await store.history(channel, cleanText(chatId), after, limit).catch(rethrowUnavailable);
+      const officeReplies = read.messages.filter((m) => m.from === "staff").map((m) => Number(m.id));
+      await recordFetched(db, officeReplies, clock()).catch(rethrowUnavailable);
+      return read;
+    },
     file: (channel, chatId, fileId) => store.file(channel, cleanText(chatId), cleanText(fileId)).catch(rethrowUnavailable),
   };
 }
 
-function readsFrom(db: Database, clock: () => Date): ConversationStore {
+function readsFrom(db: Database): ConversationStore {
   return {
     async exists(channel, chatId) {
       // The web page's history poll and every upload ask this first: one raw statement, no Prisma query layer.
@@ -85,11 +90,6 @@ function readsFrom(db: Database, clock: () => Date): ConversationStore {
         db,
         conversation.id,
         rows.filter((r) => r.direction === "in" || r.author === "staff").map((r) => r.id),
-      );
-      await recordFetched(
-        db,
-        rows.filter((r) => r.author === "staff" && r.direction === "out").map((r) => r.id),
-        clock(),
       );
       const messages = rows.map((row): HistoryMessage => {
         const from = row.direction === "in" ? "citizen" : row.author === "staff" ? "staff" : "bot";
