@@ -54,13 +54,17 @@ export function pgDirect(
     const client = await pool.connect();
     let broken: Error | undefined;
     // Not awaited: the pool's clients pipeline (pg-pool.ts), so BEGIN goes out with the
-    // transaction's first statement and both are answered in one round trip instead of two.
+    // transaction's first statement and both are answered in one round trip instead of two. It
+    // waits in the socket's buffer until that statement is issued, and leaves with it in one write.
+    const sendBegin = holdWrites(client);
     let begin: Promise<unknown> | undefined = client.query(options.indexWalksOnly ? BEGIN_WITH_INDEX_WALKS_ONLY : "BEGIN");
-    /** A statement's answer, and BEGIN's too if this is the transaction's first statement. */
+    /** A statement's answer, and BEGIN's too if this is the transaction's first statement (issued just before: it goes out now). */
     const begun = async <R>(statement: Promise<R>): Promise<R> => {
       const pending = begin;
       begin = undefined;
-      return pending === undefined ? statement : (await Promise.all([pending, statement]))[1];
+      if (pending === undefined) return statement;
+      sendBegin();
+      return (await Promise.all([pending, statement]))[1];
     };
     try {
       // Everything inside is already this transaction's.
@@ -75,8 +79,11 @@ export function pgDirect(
         if (committed) throw new Error("a statement after the transaction's last one (StatementOptions.last)");
         if (!options?.last) return begun(issue());
         committed = true;
+        const send = holdWrites(client);
         const statement = begun(issue());
-        return (await Promise.all([statement, client.query("COMMIT")]))[0];
+        const commit = client.query("COMMIT");
+        send();
+        return (await Promise.all([statement, commit]))[0];
       };
       const runner: SqlRunner = {
         ...inner,
@@ -99,6 +106,24 @@ export function pgDirect(
   };
 
   return { sql: runnerOn(pool, viaPrisma), transaction };
+}
+
+/**
+ * Holds a client's writes in its socket's buffer until the returned function is called, so that
+ * statements issued together leave in one write. Each write wakes the PostgreSQL process serving
+ * the connection: with BEGIN, the statement and COMMIT each written on its own, a transaction woke
+ * it up to four times, and on a machine whose cores every instance and PostgreSQL share, each
+ * wake-up is a switch between processes (README, Benchmark). Holds nest; the last release writes.
+ */
+function holdWrites(client: pg.PoolClient): () => void {
+  const socket = client.connection.stream;
+  socket.cork();
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    socket.uncork();
+  };
 }
 
 /**

@@ -5,6 +5,7 @@
  * of four: every instance pays them per batch, and several instances write more, smaller
  * batches. What must not change with it: a failure anywhere leaves nothing of the transaction.
  */
+import net from "node:net";
 import pg from "pg";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Database } from "../../src/db/index.js";
@@ -35,7 +36,21 @@ const stored = async (db: Database, key: string) =>
  */
 function watchRoundTrips() {
   const inFlight = new Map<pg.Client, number>();
-  const log: { client: pg.Client; text: string; startsRoundTrip: boolean }[] = [];
+  const log: { client: pg.Client; text: string; startsRoundTrip: boolean; writesBefore: number }[] = [];
+  /** Writes to each socket: each one wakes the PostgreSQL process at the other end. */
+  const writes = new Map<unknown, number>();
+  const writesOf = (client: pg.Client) => writes.get(client.connection.stream) ?? 0;
+  for (const method of ["_write", "_writev"] as const) {
+    // Writable's own hooks: one call per write the socket makes (a corked socket's chunks go in one _writev).
+    const socketWrite = net.Socket.prototype[method] as (...a: unknown[]) => unknown;
+    vi.spyOn(net.Socket.prototype as unknown as Record<typeof method, (...a: unknown[]) => unknown>, method).mockImplementation(function (
+      this: net.Socket,
+      ...args: unknown[]
+    ) {
+      writes.set(this, (writes.get(this) ?? 0) + 1);
+      return socketWrite.apply(this, args);
+    });
+  }
   const query = pg.Client.prototype.query;
   vi.spyOn(pg.Client.prototype, "query").mockImplementation(function (this: pg.Client, ...args: unknown[]) {
     const config = args[0];
@@ -44,7 +59,7 @@ function watchRoundTrips() {
     // Behind an unanswered statement, node-postgres writes it at once only on a pipelining client;
     // otherwise it holds it until the answer (a round trip of its own).
     const pipelining = (this as pg.Client & { pipeline?: boolean }).pipeline === true;
-    log.push({ client: this, text, startsRoundTrip: pending === 0 || !pipelining });
+    log.push({ client: this, text, startsRoundTrip: pending === 0 || !pipelining, writesBefore: writesOf(this) });
     // The spy must pass node-postgres's overloads through untouched.
     const result = (query as (...a: unknown[]) => unknown).apply(this, args);
     if (result instanceof Promise) {
@@ -66,7 +81,12 @@ function watchRoundTrips() {
       const begin = mine.slice(0, index + 1).findLastIndex((entry) => entry.text.startsWith("BEGIN"));
       const end = mine.findIndex((entry, i) => i > index && /^(COMMIT|ROLLBACK)/.test(entry.text));
       const statements = mine.slice(begin, end + 1);
-      return { texts: statements.map((s) => s.text.slice(0, 40)), roundTrips: statements.filter((s) => s.startsRoundTrip).length };
+      const writesAfter = mine[end + 1]?.writesBefore ?? writesOf(client);
+      return {
+        texts: statements.map((s) => s.text.slice(0, 40)),
+        roundTrips: statements.filter((s) => s.startsRoundTrip).length,
+        writes: writesAfter - statements[0]!.writesBefore,
+      };
     },
   };
 }
@@ -120,7 +140,11 @@ describe.runIf(onPostgres)("a direct transaction's round trips on PostgreSQL", (
     const watch = watchRoundTrips();
     const row = stateRow("one-trip");
     await db.transaction((sql) => sql.execute(row.sql, row.params, { last: true }));
-    expect(watch.transactionOf(`"ChannelState"`)).toEqual({ texts: ["BEGIN", expect.stringContaining("INSERT"), "COMMIT"], roundTrips: 1 });
+    expect(watch.transactionOf(`"ChannelState"`)).toEqual({
+      texts: ["BEGIN", expect.stringContaining("INSERT"), "COMMIT"],
+      roundTrips: 1,
+      writes: 1,
+    });
     expect(await stored(db, "one-trip")).toBe(1);
   });
 
@@ -157,6 +181,7 @@ describe.runIf(onPostgres)("a direct transaction's round trips on PostgreSQL", (
     expect(watch.transactionOf(`"batchConversation"`)).toEqual({
       texts: [expect.stringMatching(/^BEGIN/), expect.stringContaining(`"batchConversation"`), expect.stringContaining("INSERT"), "COMMIT"],
       roundTrips: 2,
+      writes: 2,
     });
     // The ticket's number came from a statement of its own, outside the batch's transaction (step-batch.ts, phase 2).
     expect(watch.transactionOf(`"batchConversation"`).texts.some((text) => text.includes("TicketCounter"))).toBe(false);
@@ -164,7 +189,7 @@ describe.runIf(onPostgres)("a direct transaction's round trips on PostgreSQL", (
     vi.restoreAllMocks();
     const next = watchRoundTrips();
     expect((await t.pipeline.receive(textMessage(chatId, "halo"))).status).toBe("processed");
-    expect(next.transactionOf(`"batchConversation"`).roundTrips).toBe(2);
+    expect(next.transactionOf(`"batchConversation"`)).toMatchObject({ roundTrips: 2, writes: 2 });
   });
 
   it("the outbox's poll is one round trip, and a round of send reservations two (read locked, write)", async () => {
@@ -175,8 +200,8 @@ describe.runIf(onPostgres)("a direct transaction's round trips on PostgreSQL", (
 
     const watch = watchRoundTrips();
     await store.findDue(new Date(), 20);
-    expect(watch.transactionOf(`FROM "OutboxMessage"`)).toMatchObject({ roundTrips: 1 });
+    expect(watch.transactionOf(`FROM "OutboxMessage"`)).toMatchObject({ roundTrips: 1, writes: 1 });
     await ledger.reserve([{ key: "warm-up", limit: 5, windowMs: 1000 }], Date.now());
-    expect(watch.transactionOf(`"SendPace"`)).toMatchObject({ roundTrips: 2 });
+    expect(watch.transactionOf(`"SendPace"`)).toMatchObject({ roundTrips: 2, writes: 2 });
   });
 });
