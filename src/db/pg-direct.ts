@@ -117,6 +117,8 @@ export function pgDirect(
  */
 function holdWrites(client: pg.PoolClient): () => void {
   const socket = client.connection.stream;
+  // node-postgres checks for them too: a stream given in the connection's options may lack them.
+  if (typeof socket.cork !== "function" || typeof socket.uncork !== "function") return () => undefined;
   socket.cork();
   let held = true;
   return () => {
