@@ -147,13 +147,14 @@ export function inboxRoutes(deps: ConsoleDeps, renderer: Renderer) {
     const user = userOf(request);
     const now = clock();
     const holder = { role: user.role, ...(isWebOnly(user.telegramId) ? {} : { telegramId: user.telegramId }) };
-    const [{ rows, total }, people] = await Promise.all([
-      inboxPage(deps.db, deps.sop, filter, holder, now),
+    const [{ rows, total, searchedNewest }, people] = await Promise.all([
+      inboxPage(deps.db, deps.sop, filter, holder, now, deps.searchScan),
       staffPeople(deps.db.prisma, deps.settings.staffIds),
     ]);
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     return html`<div id="inbox-list" aria-live="polite">
       <p class="count" data-total="${total}">${t("console.inbox.count", { total, page: filter.page, pages })}</p>
+      ${searchedNewest === undefined ? "" : html`<p class="notice" role="status">${t("console.inbox.searchLimited", { count: searchedNewest })}</p>`}
       ${
         rows.length === 0
           ? html`<p class="empty">${t("console.inbox.empty")}</p>`

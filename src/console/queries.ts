@@ -82,12 +82,16 @@ export async function inboxPage(
   filter: InboxFilter,
   holder: Holder,
   now: Date,
-): Promise<{ rows: InboxRow[]; total: number }> {
+  searchScan = SEARCH_SCAN,
+): Promise<{ rows: InboxRow[]; total: number; searchedNewest?: number }> {
   // The where is built from our own filter type; Prisma's generated input type differs per provider.
   let where = inboxWhere(sop, filter, holder, now) as never;
+  let searchedNewest: number | undefined;
   if (filter.q && !findTicket(filter.q.toUpperCase())) {
-    const ids = await textMatches(db, where, filter.q);
-    where = { AND: [where, { id: { in: ids } }] } as never;
+    const matches = await textMatches(db, where, filter.q, searchScan);
+    where = { AND: [where, { id: { in: matches.ids } }] } as never;
+    // Older complaints were not opened: staff are told, rather than shown "no match" as if searched.
+    if (matches.limited) searchedNewest = searchScan;
   }
   const [rows, total] = await Promise.all([
     db.prisma.complaint.findMany({
@@ -103,23 +107,33 @@ export async function inboxPage(
     db,
     rows.map((r) => r.id),
   );
-  return { rows: rows.map((r) => ({ ...r, ...(last.has(r.id) ? { lastMessage: last.get(r.id)! } : {}) })), total };
+  return {
+    rows: rows.map((r) => ({ ...r, ...(last.has(r.id) ? { lastMessage: last.get(r.id)! } : {}) })),
+    total,
+    ...(searchedNewest !== undefined ? { searchedNewest } : {}),
+  };
 }
 
 /**
  * The complaints (among those `where` selects) whose text or ticket holds `q`, ignoring case. The
- * texts are encrypted in the database, so they are read (newest first, at most SEARCH_SCAN) and
+ * texts are encrypted in the database, so they are read (newest first, at most `scan`) and
  * matched here: an office's complaints number in the thousands, and opening them costs ~10 µs each.
+ * `limited`: the scan stopped at `scan` rows, so older complaints were not looked at.
  */
-async function textMatches(db: Database, where: never, q: string): Promise<string[]> {
+async function textMatches(db: Database, where: never, q: string, scan: number): Promise<{ ids: string[]; limited: boolean }> {
   const needle = q.toLocaleLowerCase("id");
   const rows = await db.prisma.complaint.findMany({
     where,
-    orderBy: [{ receivedAt: "desc" }],
+    orderBy: [{ receivedAt: "desc" }, { ticket: "desc" }],
     select: { id: true, ticket: true, text: true },
-    take: SEARCH_SCAN,
+    // One more than the scan: whether anything older is left unsearched.
+    take: scan + 1,
   });
-  return rows.filter((r) => r.text.toLocaleLowerCase("id").includes(needle) || r.ticket.toLowerCase().includes(needle)).map((r) => r.id);
+  const opened = rows.slice(0, scan);
+  return {
+    ids: opened.filter((r) => r.text.toLocaleLowerCase("id").includes(needle) || r.ticket.toLowerCase().includes(needle)).map((r) => r.id),
+    limited: rows.length > scan,
+  };
 }
 
 const SEARCH_SCAN = 20_000;

@@ -27,6 +27,8 @@ export interface ConsoleDeps {
   commands: StaffCommands;
   /** ATTACHMENTS_DIR: where evidence files are (Attachment.storagePath is relative to it). */
   attachmentsDir: string;
+  /** How many of the newest complaints a text search opens (default 20 000; the texts are sealed, so they are matched in memory). */
+  searchScan?: number;
   /** How often open pages are told of new complaints and messages (default 3 s). */
   liveEveryMs?: number;
   log: Log;
