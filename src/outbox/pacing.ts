@@ -1,5 +1,5 @@
 import type { ChannelLimits } from "../core/index.js";
-import type { Database, SqlRunner } from "../db/index.js";
+import { lookupHash, type Database, type SqlRunner } from "../db/index.js";
 
 type Pacing = NonNullable<ChannelLimits["pacing"]>;
 
@@ -132,8 +132,28 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-/** Keys known to have a row (written by an earlier round), so a round need not insert them. */
+/** Keys known to have a row (written by an earlier round), so a round need not insert them; and keys hashed. */
 const KNOWN_KEYS_LIMIT = 10_000;
+
+/**
+ * A window's key as the SendPace table holds it: a keyed hash (identity-seal.ts, lookupHash). The
+ * keys name chats — a citizen's WhatsApp number, an e-mail address — and a row outlives its chat by
+ * an hour or more (FORGET_AFTER_MS, and only when some round cleans up), so in clear an erased
+ * complainant's number would stay behind. The ledger only compares keys, so a hash serves. Under a
+ * new identity key the hashes change: the windows start afresh (they are a minute at most), and
+ * while instances restart one by one with the new key, those on the old one keep their own pace.
+ */
+function storedKeys(): (key: string) => string {
+  const hashed = new Map<string, string>();
+  return (key) => {
+    let stored = hashed.get(key);
+    if (stored === undefined) {
+      if (hashed.size >= KNOWN_KEYS_LIMIT) hashed.clear();
+      hashed.set(key, (stored = lookupHash(key)));
+    }
+    return stored;
+  };
+}
 
 /**
  * The ledger in the SendPace table. Reservations go in rounds, one transaction each: those that
@@ -146,6 +166,7 @@ const KNOWN_KEYS_LIMIT = 10_000;
  */
 export function databaseLedger(db: Database, random: () => number = Math.random): PaceLedger {
   const forUpdate = db.provider === "postgresql" ? " FOR UPDATE" : "";
+  const storedKey = storedKeys();
   const known = new Set<string>();
   let waiting: Pending[] = [];
   let running = false;
@@ -221,7 +242,7 @@ export function databaseLedger(db: Database, random: () => number = Math.random)
   return {
     reserve(windows, now) {
       return new Promise<number>((resolve, reject) => {
-        waiting.push({ windows, now, resolve, reject });
+        waiting.push({ windows: windows.map((w) => ({ ...w, key: storedKey(w.key) })), now, resolve, reject });
         if (!running) void rounds();
       });
     },

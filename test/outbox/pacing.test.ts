@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "../../src/db/index.js";
+import { lookupHash, openDatabase, type Database } from "../../src/db/index.js";
 import { Pacer, databaseLedger, memoryLedger, paceWindows } from "../../src/outbox/index.js";
 import { testDatabase, TEST_DB, type TestDatabase } from "../helpers/database.js";
 
@@ -197,10 +197,25 @@ describe(`the shared pace ledger on ${TEST_DB} (several instances keep one limit
     // The ledger still thinks the rows exist; the reservation is recorded all the same.
     expect(await a.reserve(windows, t + 10)).toBe(t + 10);
     const rows = await opened[0]!.sql.query<{ key: string; sentAt: string }>(`SELECT "key", "sentAt" FROM "SendPace" ORDER BY "key"`);
-    expect(rows.map((r) => [r.key, JSON.parse(r.sentAt) as number[]])).toEqual([
-      ["all:telegram", [t + 10]],
-      ["chat:telegram:77", [t + 10]],
-    ]);
+    expect(new Map(rows.map((r) => [r.key, JSON.parse(r.sentAt) as number[]]))).toEqual(
+      new Map([
+        [lookupHash("all:telegram"), [t + 10]],
+        [lookupHash("chat:telegram:77"), [t + 10]],
+      ]),
+    );
+  });
+
+  it("keeps no chat address in clear: a row's key is a keyed hash of the window's", async () => {
+    const [a, b] = await twoInstances();
+    const phone = "6281234567890";
+    const windows = paceWindows("whatsapp-cloud", phone, { perChatMs: 1000, globalPerSecond: 80 });
+    const t = 50_000_000;
+    expect(await a.reserve(windows, t)).toBe(t);
+    // The other instance hashes the same way: it still waits out the chat's second.
+    expect(await b.reserve(windows, t + 10)).toBe(t + 1000);
+    const keys = (await opened[0]!.sql.query<{ key: string }>(`SELECT "key" FROM "SendPace"`)).map((r) => r.key);
+    expect(keys.sort()).toEqual([lookupHash(`chat:whatsapp-cloud:${phone}`), lookupHash("all:whatsapp-cloud")].sort());
+    expect(keys.some((key) => key.includes(phone) || key.includes("whatsapp"))).toBe(false);
   });
 
   it("a Pacer on the database ledger waits as the memory one does", async () => {
