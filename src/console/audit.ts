@@ -5,6 +5,7 @@ import { redact } from "../reports/index.js";
 import { eventReply } from "../staff/index.js";
 import { stateOf, userOf, type Renderer } from "./context.js";
 import { html } from "./html.js";
+import type { Database } from "../db/index.js";
 import type { ConsoleDeps } from "./types.js";
 import { when } from "./view.js";
 
@@ -12,13 +13,16 @@ const AUDIT_PAGE = 50;
 /** How many of the newest staff events a filter by person or front end reads. */
 const AUDIT_SCAN = 20_000;
 
-/** The staff events (among those `where` selects) written by `who` (a prefix of the name, any case) and/or through `via`. */
-async function eventsBy(deps: ConsoleDeps, where: never, who: string | undefined, via: string | undefined): Promise<string[]> {
-  const rows = await deps.db.prisma.complaintEvent.findMany({
+/** The audit page's order, newest first (the id breaks ties, so pages neither repeat nor skip an entry). */
+const NEWEST_FIRST = [{ createdAt: "desc" as const }, { id: "desc" as const }];
+
+/** The staff events (among those `where` selects) written by `who` (a prefix of the name, any case) and/or through `via`, newest first. */
+async function eventsBy(db: Database, where: never, who: string | undefined, via: string | undefined, scan: number): Promise<string[]> {
+  const rows = await db.prisma.complaintEvent.findMany({
     where,
-    orderBy: { createdAt: "desc" },
+    orderBy: NEWEST_FIRST,
     select: { id: true, data: true },
-    take: AUDIT_SCAN,
+    take: scan,
   });
   const name = who?.toLocaleLowerCase("id");
   return rows
@@ -28,6 +32,47 @@ async function eventsBy(deps: ConsoleDeps, where: never, who: string | undefined
       return (!name || by.startsWith(name)) && (!via || data.via === via);
     })
     .map((r) => r.id);
+}
+
+/** What the audit page lists: a kind of entry, a ticket, a person (a prefix of the name), a front end. */
+export interface AuditFilter {
+  kind?: string | undefined;
+  ticket?: string | undefined;
+  who?: string | undefined;
+  via?: string | undefined;
+  page: number;
+}
+
+/** One page of the audit trail, newest first, and how many entries the filter finds. */
+export async function auditEntries(db: Database, filter: AuditFilter, scan = AUDIT_SCAN) {
+  const and: Record<string, unknown>[] = [{ actor: { startsWith: "staff:" } }];
+  if (filter.kind) and.push({ type: { in: [...(KINDS[filter.kind] ?? [])] } });
+  if (filter.ticket) and.push({ complaint: { ticket: filter.ticket } });
+  // Our own filter shape; Prisma's generated input type differs per provider.
+  const where = { AND: and } as never;
+  const include = {
+    complaint: {
+      select: { ticket: true, channel: true, complainant: { select: { name: true, email: true, phone: true, address: true } } },
+    },
+  };
+  const skip = (filter.page - 1) * AUDIT_PAGE;
+  if (filter.who || filter.via) {
+    // data is sealed at rest (src/db/identity-seal.ts): "by" and "via" are matched once Prisma has
+    // opened it. Only this page's entries are read again, by id: all of them in one `id IN (…)`
+    // went past Prisma's limit on a statement's parameters (999 on SQLite) after a thousand entries.
+    const ids = await eventsBy(db, where, filter.who, filter.via, scan);
+    const rows = await db.prisma.complaintEvent.findMany({
+      where: { id: { in: ids.slice(skip, skip + AUDIT_PAGE) } },
+      orderBy: NEWEST_FIRST,
+      include,
+    });
+    return { rows, total: ids.length };
+  }
+  const [rows, total] = await Promise.all([
+    db.prisma.complaintEvent.findMany({ where, orderBy: NEWEST_FIRST, skip, take: AUDIT_PAGE, include }),
+    db.prisma.complaintEvent.count({ where }),
+  ]);
+  return { rows, total };
 }
 
 /** The audit page's kinds of entry: each a set of event types. */
@@ -68,27 +113,7 @@ export function auditRoutes(deps: ConsoleDeps, renderer: Renderer) {
       const q = auditQuery.parse(typeof request.query === "object" && request.query !== null ? request.query : {});
       const who = q.who?.trim() || undefined;
       const ticket = q.ticket?.trim() ? (findTicket(q.ticket.trim().toUpperCase()) ?? q.ticket.trim().toUpperCase()) : undefined;
-      const and: Record<string, unknown>[] = [{ actor: { startsWith: "staff:" } }];
-      if (q.kind) and.push({ type: { in: [...KINDS[q.kind]!] } });
-      if (ticket) and.push({ complaint: { ticket } });
-      // data is sealed at rest (src/db/identity-seal.ts): "by" and "via" are matched once Prisma has opened it.
-      if (who || q.via) and.push({ id: { in: await eventsBy(deps, { AND: [...and] } as never, who, q.via) } });
-      // Our own filter shape; Prisma's generated input type differs per provider.
-      const where = { AND: and } as never;
-      const [rows, total] = await Promise.all([
-        deps.db.prisma.complaintEvent.findMany({
-          where,
-          orderBy: { createdAt: "desc" },
-          skip: (q.page - 1) * AUDIT_PAGE,
-          take: AUDIT_PAGE,
-          include: {
-            complaint: {
-              select: { ticket: true, channel: true, complainant: { select: { name: true, email: true, phone: true, address: true } } },
-            },
-          },
-        }),
-        deps.db.prisma.complaintEvent.count({ where }),
-      ]);
+      const { rows, total } = await auditEntries(deps.db, { kind: q.kind, ticket, who, via: q.via, page: q.page });
       const pages = Math.max(1, Math.ceil(total / AUDIT_PAGE));
       const link = (page: number) => {
         const params = new URLSearchParams();

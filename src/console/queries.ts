@@ -85,24 +85,28 @@ export async function inboxPage(
   searchScan = SEARCH_SCAN,
 ): Promise<{ rows: InboxRow[]; total: number; searchedNewest?: number }> {
   // The where is built from our own filter type; Prisma's generated input type differs per provider.
-  let where = inboxWhere(sop, filter, holder, now) as never;
+  const where = inboxWhere(sop, filter, holder, now) as never;
+  const orderBy = [{ receivedAt: "desc" as const }, { ticket: "desc" as const }];
+  const include = { complainant: { select: { name: true, email: true, phone: true, address: true } } };
+  const skip = (filter.page - 1) * PAGE_SIZE;
   let searchedNewest: number | undefined;
+  let rows;
+  let total;
   if (filter.q && !findTicket(filter.q.toUpperCase())) {
     const matches = await textMatches(db, where, filter.q, searchScan);
-    where = { AND: [where, { id: { in: matches.ids } }] } as never;
+    // The matches come in the inbox's order: only this page's are read again, by id. All of them
+    // as one `id IN (…)` went past Prisma's limit on a statement's parameters (999 on SQLite) once
+    // a common word matched a thousand complaints, and the search failed.
+    rows = await db.prisma.complaint.findMany({ where: { id: { in: matches.ids.slice(skip, skip + PAGE_SIZE) } }, orderBy, include });
+    total = matches.ids.length;
     // Older complaints were not opened: staff are told, rather than shown "no match" as if searched.
     if (matches.limited) searchedNewest = searchScan;
+  } else {
+    [rows, total] = await Promise.all([
+      db.prisma.complaint.findMany({ where, orderBy, include, skip, take: PAGE_SIZE }),
+      db.prisma.complaint.count({ where }),
+    ]);
   }
-  const [rows, total] = await Promise.all([
-    db.prisma.complaint.findMany({
-      where,
-      orderBy: [{ receivedAt: "desc" }, { ticket: "desc" }],
-      include: { complainant: { select: { name: true, email: true, phone: true, address: true } } },
-      skip: (filter.page - 1) * PAGE_SIZE,
-      take: PAGE_SIZE,
-    }),
-    db.prisma.complaint.count({ where }),
-  ]);
   const last = await lastMessages(
     db,
     rows.map((r) => r.id),
@@ -124,6 +128,7 @@ async function textMatches(db: Database, where: never, q: string, scan: number):
   const needle = q.toLocaleLowerCase("id");
   const rows = await db.prisma.complaint.findMany({
     where,
+    // The inbox's order (inboxPage pages through the matches in it).
     orderBy: [{ receivedAt: "desc" }, { ticket: "desc" }],
     select: { id: true, ticket: true, text: true },
     // One more than the scan: whether anything older is left unsearched.

@@ -17,12 +17,12 @@ const filter = (q: string): InboxFilter => ({ status: "all", overdue: false, min
 let t: TestPipeline;
 const tickets: string[] = [];
 
-/** Files one anonymous complaint with this text; returns its ticket. */
-async function file(text: string): Promise<string> {
-  const { chatId } = await t.pipeline.open("webchat", "id");
+/** Files one anonymous complaint with this text on `t`; returns its ticket. */
+async function file(text: string, on: TestPipeline = t): Promise<string> {
+  const { chatId } = await on.pipeline.open("webchat", "id");
   let last = "";
   for (const step of ["1", "anonim", "2", text, "lewati", "ya"]) {
-    const result = await t.pipeline.receive(textMessage(chatId, step));
+    const result = await on.pipeline.receive(textMessage(chatId, step));
     last = result.replies.map((r) => r.text).join("\n");
   }
   const ticket = TICKET.exec(last)?.[0];
@@ -68,4 +68,39 @@ describe("the inbox's text search over sealed texts", () => {
     expect(page.rows.map((r) => r.ticket)).toEqual([tickets[0]]);
     expect(page.searchedNewest).toBeUndefined();
   });
+});
+
+describe("a text search that matches more complaints than a statement takes parameters", () => {
+  let big: TestPipeline;
+  const copies = 20_001;
+
+  beforeAll(async () => {
+    big = await createTestPipeline();
+    await file("Jembatan gantung di dusun kami putus", big);
+    // Copies of that complaint under new ids and tickets, made by the database itself: filing
+    // 20 000 through the flow would take a minute.
+    const [row] = await big.db.sql.query<Record<string, unknown>>(`SELECT * FROM "Complaint"`);
+    const columns = Object.keys(row!).filter((c) => !["id", "ticket", "seq", "trackingHash"].includes(c));
+    const number = big.db.provider === "sqlite" ? `printf('%05d', i)` : `lpad(CAST(i AS TEXT), 5, '0')`;
+    await big.db.sql.execute(
+      `WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < ${copies})
+       INSERT INTO "Complaint" ("id", "ticket", "seq", ${columns.map((c) => `"${c}"`).join(", ")})
+       SELECT 'copy-' || CAST(i AS TEXT), 'ADU-2026-' || ${number}, i, ${columns.map((c) => `c."${c}"`).join(", ")}
+       FROM n, "Complaint" c WHERE c."seq" = 1`,
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await big?.close();
+  });
+
+  it("pages through its matches in the inbox's order, and says the oldest were not searched", async () => {
+    const first = await inboxPage(big.db, sop, filter("jembatan"), admin, new Date());
+    // All 20 001 match; the newest 20 000 were opened (the copies share a time: newest = highest ticket).
+    expect(first.total).toBe(20_000);
+    expect(first.searchedNewest).toBe(20_000);
+    expect(first.rows.map((r) => r.ticket)).toEqual(Array.from({ length: 25 }, (_, i) => `ADU-2026-${copies - i}`));
+    const last = await inboxPage(big.db, sop, { ...filter("jembatan"), page: 800 }, admin, new Date());
+    expect(last.rows.map((r) => r.ticket)).toEqual(Array.from({ length: 25 }, (_, i) => `ADU-2026-${String(26 - i).padStart(5, "0")}`));
+  }, 60_000);
 });
