@@ -219,7 +219,11 @@ export function databaseLedger(db: Database, random: () => number = Math.random)
     if (known.size > KNOWN_KEYS_LIMIT) known.clear();
     for (const k of keys) known.add(k);
     if (random() < 0.002) {
-      await db.sql.execute(`DELETE FROM "SendPace" WHERE "updatedAt" < ?`, [new Date(latest - FORGET_AFTER_MS)]).catch(() => undefined);
+      // Also any row keyed in clear: one an instance still on the old code wrote during an upgrade,
+      // after the migration that removed the others (20261206090000_send_pace_hashed_keys).
+      await db.sql
+        .execute(`DELETE FROM "SendPace" WHERE "updatedAt" < ? OR "key" NOT LIKE 'h:%'`, [new Date(latest - FORGET_AFTER_MS)])
+        .catch(() => undefined);
     }
     return slots;
   }

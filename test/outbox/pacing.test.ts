@@ -218,6 +218,26 @@ describe(`the shared pace ledger on ${TEST_DB} (several instances keep one limit
     expect(keys.some((key) => key.includes(phone) || key.includes("whatsapp"))).toBe(false);
   });
 
+  it("its clean-up takes away rows idle for an hour, and any keyed in clear (an old instance's, during an upgrade)", async () => {
+    await twoInstances();
+    const db = opened[0]!;
+    const t = 60_000_000;
+    const old = new Date(t - 2 * 60 * 60_000);
+    await db.sql.execute(`INSERT INTO "SendPace" ("key", "sentAt", "updatedAt") VALUES (?, '[]', ?), (?, '[]', ?), (?, '[]', ?)`, [
+      "chat:whatsapp-cloud:6281234567890",
+      new Date(t),
+      lookupHash("chat:whatsapp-cloud:idle"),
+      old,
+      lookupHash("chat:whatsapp-cloud:recent"),
+      new Date(t),
+    ]);
+    // random() = 0: this round cleans up.
+    const ledger = databaseLedger(db, () => 0);
+    expect(await ledger.reserve(paceWindows("whatsapp-cloud", "6281200000000", { perChatMs: 1000 }), t)).toBe(t);
+    const keys = (await db.sql.query<{ key: string }>(`SELECT "key" FROM "SendPace"`)).map((r) => r.key).sort();
+    expect(keys).toEqual([lookupHash("chat:whatsapp-cloud:recent"), lookupHash("chat:whatsapp-cloud:6281200000000")].sort());
+  });
+
   it("a Pacer on the database ledger waits as the memory one does", async () => {
     const [a] = await twoInstances();
     let now = 20_000_000;
