@@ -14,6 +14,7 @@ import {
 import { openDatabase, repoRoot, type Database } from "../../src/db/index.js";
 import { loadTemplates } from "../../src/i18n/index.js";
 import type { ReceiveResult } from "../../src/pipeline/index.js";
+import { copyComplaint } from "../helpers/copies.js";
 import { ANONYMOUS_INTAKE, createTestPipeline, textMessage, TICKET, type TestPipeline } from "../helpers/pipeline.js";
 import { createPostgresDatabase } from "../helpers/postgres.js";
 
@@ -150,16 +151,7 @@ describe("the time-standard scheduler", () => {
     // through the flow would take a while): a round's once-only keys number over a thousand, past
     // Prisma's 999 parameters on SQLite, which it splits itself for a plain IN lookup like that one.
     const copies = 600;
-    const [row] = await t!.db.sql.query<Record<string, unknown>>(`SELECT * FROM "Complaint" WHERE "id" = ?`, [id]);
-    const columns = Object.keys(row!).filter((c) => !["id", "ticket", "seq", "trackingHash"].includes(c));
-    const number = t!.db.provider === "sqlite" ? `printf('%05d', i)` : `lpad(CAST(i AS TEXT), 5, '0')`;
-    await t!.db.sql.execute(
-      `WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < ${copies + 1})
-       INSERT INTO "Complaint" ("id", "ticket", "seq", ${columns.map((c) => `"${c}"`).join(", ")})
-       SELECT 'copy-' || CAST(i AS TEXT), 'ADU-2026-' || ${number}, i, ${columns.map((c) => `c."${c}"`).join(", ")}
-       FROM n, "Complaint" c WHERE c."id" = ?`,
-      [id],
-    );
+    await copyComplaint(t!.db, id, copies + 1);
     now = wib("2026-11-24T09:00:00");
     const s = scheduler(t!.db);
     expect(await s.tick()).toBe(copies + 1);

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEntries } from "../../src/console/audit.js";
+import { numbers, paddedNumber } from "../helpers/copies.js";
 import { createTestPipeline, textMessage, TICKET, type TestPipeline } from "../helpers/pipeline.js";
 
 let t: TestPipeline;
@@ -43,11 +44,10 @@ beforeAll(async () => {
       createdAt: at,
     },
   });
-  const number = t.db.provider === "sqlite" ? `printf('%04d', i)` : `lpad(CAST(i AS TEXT), 4, '0')`;
   await t.db.sql.execute(
-    `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${copies})
+    `${numbers(1, copies)}
      INSERT INTO "ComplaintEvent" ("id", "complaintId", "type", "actor", "data", "createdAt")
-     SELECT 'note-web-' || ${number}, e."complaintId", e."type", e."actor", e."data", e."createdAt"
+     SELECT 'note-web-' || ${paddedNumber(t.db, 4)}, e."complaintId", e."type", e."actor", e."data", e."createdAt"
      FROM n, "ComplaintEvent" e WHERE e."id" = 'note-web'`,
   );
 }, 60_000);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSopPreset } from "../../src/complaints/index.js";
 import { inboxPage, type InboxFilter } from "../../src/console/queries.js";
 import { repoRoot } from "../../src/db/paths.js";
+import { copyComplaint } from "../helpers/copies.js";
 import { createTestPipeline, textMessage, TICKET, type TestPipeline } from "../helpers/pipeline.js";
 
 const sop = loadSopPreset(join(repoRoot, "templates"), "generic");
@@ -76,18 +77,9 @@ describe("a text search that matches more complaints than a statement takes para
 
   beforeAll(async () => {
     big = await createTestPipeline();
-    await file("Jembatan gantung di dusun kami putus", big);
-    // Copies of that complaint under new ids and tickets, made by the database itself: filing
-    // 20 000 through the flow would take a minute.
-    const [row] = await big.db.sql.query<Record<string, unknown>>(`SELECT * FROM "Complaint"`);
-    const columns = Object.keys(row!).filter((c) => !["id", "ticket", "seq", "trackingHash"].includes(c));
-    const number = big.db.provider === "sqlite" ? `printf('%05d', i)` : `lpad(CAST(i AS TEXT), 5, '0')`;
-    await big.db.sql.execute(
-      `WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < ${copies})
-       INSERT INTO "Complaint" ("id", "ticket", "seq", ${columns.map((c) => `"${c}"`).join(", ")})
-       SELECT 'copy-' || CAST(i AS TEXT), 'ADU-2026-' || ${number}, i, ${columns.map((c) => `c."${c}"`).join(", ")}
-       FROM n, "Complaint" c WHERE c."seq" = 1`,
-    );
+    const ticket = await file("Jembatan gantung di dusun kami putus", big);
+    const { id } = await big.db.prisma.complaint.findUniqueOrThrow({ where: { ticket } });
+    await copyComplaint(big.db, id, copies);
   }, 120_000);
 
   afterAll(async () => {
