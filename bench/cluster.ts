@@ -18,11 +18,11 @@ import { BENCH_IDENTITY_KEY } from "./identity-key.js";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { Pool } from "undici";
 import { openDatabase, repoRoot, type Database } from "../src/db/index.js";
 import { metaJson, signatureOf, startFakeGraph } from "../test/fakes/meta-graph.js";
 import { startCommand } from "./startup.js";
@@ -114,7 +114,12 @@ interface Instance {
   index: number;
   url: string;
   child: ChildProcess;
-  agent: http.Agent;
+  /**
+   * The load generator's connections to it. undici's pool rather than node:http's agent: the load
+   * generator shares the machine's 2 cores with what it measures, and undici spends about a third
+   * of node:http's CPU on a request (README, Benchmark).
+   */
+  connections: Pool;
   tail: string[];
   alive: boolean;
   exited: Promise<void>;
@@ -147,7 +152,15 @@ function startInstance(index: number, env: Record<string, string>): Promise<Inst
       if (!line) return;
       clearTimeout(timer);
       const url = (JSON.parse(line) as { url: string }).url;
-      resolve({ index, url, child, agent: new http.Agent({ keepAlive: true, maxSockets: clients }), tail, alive: true, exited });
+      resolve({
+        index,
+        url,
+        child,
+        connections: new Pool(url, { connections: clients, headersTimeout: 30_000, bodyTimeout: 30_000 }),
+        tail,
+        alive: true,
+        exited,
+      });
     });
     void exited.then(() => reject(new Error(`instance ${index} exited before starting:\n${tail.join("\n")}`)));
   });
@@ -164,35 +177,19 @@ async function health(instance: Instance): Promise<{ cluster?: { isLeader: boole
 
 // --- the citizens ------------------------------------------------------------------------------
 
-function post(
+async function post(
   instance: Instance,
   path: string,
   body: string,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; text: string }> {
-  const { hostname, port } = new URL(instance.url);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        hostname,
-        port,
-        path,
-        method: "POST",
-        agent: instance.agent,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers },
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk) => (text += chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-        res.on("error", reject);
-      },
-    );
-    req.setTimeout(30_000, () => req.destroy(new Error("timeout")));
-    req.on("error", reject);
-    req.end(body);
+  const response = await instance.connections.request({
+    path,
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body,
   });
+  return { status: response.statusCode, text: await response.body.text() };
 }
 
 interface LoadResult {
@@ -497,7 +494,7 @@ async function run(label: string, kind: "sqlite" | "postgresql", count: number, 
   } finally {
     for (const instance of instances) {
       if (instance.alive) instance.child.kill("SIGTERM");
-      instance.agent.destroy();
+      void instance.connections.destroy();
     }
     await Promise.all(instances.map((i) => i.exited));
     await database.drop();
