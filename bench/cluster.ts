@@ -1,5 +1,5 @@
 /**
- * npm run bench -- --pg [--instances 3] [--users 3000] [--clients 100] [--whatsapp-share 0.33] [--loads 2] [--quick] [--only N|sqlite] [--profile dir]
+ * npm run bench -- --pg [--instances 3] [--users 3000] [--clients 100] [--whatsapp-share 0.33] [--loads 2] [--quick] [--only N|sqlite] [--pairs K] [--profile dir]
  *
  * The scale-out load test: `npm start` run as 1…N processes on one fresh PostgreSQL database,
  * citizens spread over them round-robin through the web-chat API and the Meta webhook route
@@ -40,6 +40,13 @@ const { values } = parseArgs({
     quick: { type: "boolean", default: false },
     /** Just one run: PostgreSQL with this many instances, or `sqlite`, no kill (for looking into one figure). */
     only: { type: "string" },
+    /**
+     * K alternated pairs of runs, PostgreSQL with 1 instance and with `--instances`, no kill, and the
+     * ratio of each pair. The same run here costs up to 40 % more CPU from one minute to the next
+     * (README, Benchmark), so one pair says little; the median of several, alternated so that a
+     * slow phase of the machine falls on both sides, says whether the instances add up.
+     */
+    pairs: { type: "string" },
     /** Each instance writes a CPU profile (node --cpu-prof) into this folder when it stops. */
     profile: { type: "string" },
   },
@@ -532,6 +539,34 @@ try {
         `CPU s ${cpuCells(one.cpu).join(" / ")} (instances / load generator / PostgreSQL), checks ${JSON.stringify(one.checks)}`,
     );
     process.exit(0);
+  }
+  if (values.pairs !== undefined) {
+    const ratios: number[] = [];
+    let allOk = true;
+    const warm = (r: Run) => r.result.conversations / r.result.seconds;
+    for (let k = 0; k < Number(values.pairs); k++) {
+      // Alternated order: the second run of one pair and the first of the next are the same configuration.
+      const order = k % 2 === 0 ? [1, maxInstances] : [maxInstances, 1];
+      const pair = new Map<number, Run>();
+      for (const n of order) pair.set(n, await run(`PostgreSQL, ${n} instance(s)`, "postgresql", n));
+      const one = pair.get(1)!;
+      const many = pair.get(maxInstances)!;
+      allOk &&= readBackOk(one.checks) && readBackOk(many.checks);
+      ratios.push(warm(many) / warm(one));
+      console.log(
+        `pair ${k + 1}: 1 instance ${f(warm(one))} conv/s (CPU s ${cpuCells(one.cpu).join(" / ")}), ${maxInstances} instances ${f(warm(many))} conv/s ` +
+          `(CPU s ${cpuCells(many.cpu).join(" / ")}): ${f(ratios.at(-1), 2)}×`,
+      );
+    }
+    const sorted = [...ratios].sort((a, b) => a - b);
+    const middle = sorted.length / 2;
+    const median = sorted.length % 2 === 1 ? sorted[Math.floor(middle)]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+    console.log(
+      `${maxInstances} instances against 1, warm, ${ratios.length} alternated pairs: median ${f(median, 2)}×, ` +
+        `mean ${f(ratios.reduce((a, b) => a + b, 0) / ratios.length, 2)}×, from ${f(sorted[0], 2)} to ${f(sorted.at(-1), 2)}× ` +
+        `(CPU s: instances / load generator / PostgreSQL); read back ${allOk ? "OK" : "FAILED"}`,
+    );
+    process.exit(allOk ? 0 : 1);
   }
   const sqliteFloor = await floor("sqlite");
   const pgFloor = await floor("postgresql");
