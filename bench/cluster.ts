@@ -398,7 +398,10 @@ async function check(db: Database, expected: { web: number; whatsapp: number }, 
  */
 const LOADS = Math.max(2, Number(values.loads));
 
-/** Every conversation of both loads read back with its one complaint and every citizen message stored once. */
+/**
+ * Every conversation of both loads read back with its one complaint and every citizen message stored
+ * once; after a kill (`killed`), also a session or two opened on the killed instance (Checks.emptySessions).
+ */
 const readBackOk = (c: Checks, killed = false) =>
   c.complaints === LOADS * users &&
   c.ticketsOk &&
