@@ -1,36 +1,26 @@
-// The load generator of the HTTP benchmark: plain node:http with keep-alive, `clients` connections.
+// The load generator of the HTTP benchmark: undici's pool of `clients` keep-alive connections.
 // chat mode: `users` virtual citizens, `clients` at a time, each opening a web-chat session and
 // completing the anonymous intake: 7 requests each, every one timed (the session's opening is a
 // durable write too). floor mode: `requests` POSTs.
-import http from "node:http";
+// undici, not node:http: node:http's client spends about three times the CPU on a request, and the
+// bare floor ran as fast as that client could send, not as fast as the bare server answers — half
+// as fast, side by side on 2026-12-06 (README, Benchmark).
+import { Pool } from "undici";
 
 const [url, mode, count, clients, warmupArg] = process.argv.slice(2);
-const agent = new http.Agent({ keepAlive: true, maxSockets: Number(clients) });
-const { hostname, port } = new URL(url);
+const connections = new Pool(url, { connections: Number(clients) });
 const INTAKE = ["1", "anonim", "2", "Petugas loket meminta biaya tambahan untuk mempercepat KTP", "lewati", "ya"];
 
-function post(path, body) {
-  return new Promise((resolve, reject) => {
-    const data = JSON.stringify(body);
-    const req = http.request(
-      {
-        hostname,
-        port,
-        path,
-        method: "POST",
-        agent,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(data) },
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk) => (text += chunk));
-        res.on("end", () => (res.statusCode >= 400 ? reject(new Error(`${res.statusCode} ${text}`)) : resolve(JSON.parse(text))));
-      },
-    );
-    req.on("error", reject);
-    req.end(data);
+async function post(path, body) {
+  const response = await connections.request({
+    path,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
   });
+  const text = await response.body.text();
+  if (response.statusCode >= 400) throw new Error(`${response.statusCode} ${text}`);
+  return JSON.parse(text);
 }
 
 async function pool(n, worker) {
@@ -88,4 +78,4 @@ process.stdout.write(
     p99ms: pct(99),
   }) + "\n",
 );
-agent.destroy();
+await connections.close();
