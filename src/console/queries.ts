@@ -75,6 +75,12 @@ export function inboxWhere(sop: SopPreset, filter: InboxFilter, holder: Holder, 
   return and.length > 0 ? { AND: and } : {};
 }
 
+/**
+ * The inbox's order, newest first (the ticket breaks ties). A text search pages through its matches
+ * in this order (textMatches), so the two must not drift apart.
+ */
+const INBOX_ORDER = [{ receivedAt: "desc" as const }, { ticket: "desc" as const }];
+
 /** One page of the inbox, newest first, with each complaint's last message. */
 export async function inboxPage(
   db: Database,
@@ -86,7 +92,7 @@ export async function inboxPage(
 ): Promise<{ rows: InboxRow[]; total: number; searchedNewest?: number }> {
   // The where is built from our own filter type; Prisma's generated input type differs per provider.
   const where = inboxWhere(sop, filter, holder, now) as never;
-  const orderBy = [{ receivedAt: "desc" as const }, { ticket: "desc" as const }];
+  const orderBy = INBOX_ORDER;
   const include = { complainant: { select: { name: true, email: true, phone: true, address: true } } };
   const skip = (filter.page - 1) * PAGE_SIZE;
   let searchedNewest: number | undefined;
@@ -128,8 +134,7 @@ async function textMatches(db: Database, where: never, q: string, scan: number):
   const needle = q.toLocaleLowerCase("id");
   const rows = await db.prisma.complaint.findMany({
     where,
-    // The inbox's order (inboxPage pages through the matches in it).
-    orderBy: [{ receivedAt: "desc" }, { ticket: "desc" }],
+    orderBy: INBOX_ORDER,
     select: { id: true, ticket: true, text: true },
     // One more than the scan: whether anything older is left unsearched.
     take: scan + 1,
