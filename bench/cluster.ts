@@ -529,6 +529,8 @@ async function run(label: string, kind: "sqlite" | "postgresql", count: number, 
   }
 }
 
+/** A load's conversations per second. */
+const convPerSecond = (load: LoadResult) => load.conversations / load.seconds;
 const f = (n: number | undefined, d = 0) => (n === undefined || Number.isNaN(n) ? "-" : n.toFixed(d));
 const cpuCells = (cpu: CpuSeconds) => [f(cpu.instances, 1), f(cpu.loadGenerator, 1), f(cpu.postgres, 1)];
 const row = (cells: string[]) => console.log(cells.map((c, i) => (i === 0 ? c.padEnd(58) : c.padStart(12))).join(""));
@@ -558,7 +560,7 @@ try {
         : await run(label, "postgresql", Number(values.only), { kill });
     const sorted = [...one.result.latencies].sort((a, b) => a - b);
     console.log(
-      `${one.label}: warm ${f(one.result.conversations / one.result.seconds)} conv/s (cold ${f(one.cold.conversations / one.cold.seconds)}), p50 ${f(percentile(sorted, 50), 1)} ms, p99 ${f(percentile(sorted, 99), 1)} ms, ` +
+      `${one.label}: warm ${f(convPerSecond(one.result))} conv/s (cold ${f(convPerSecond(one.cold))}), p50 ${f(percentile(sorted, 50), 1)} ms, p99 ${f(percentile(sorted, 99), 1)} ms, ` +
         `CPU s ${cpuCells(one.cpu).join(" / ")} (instances / load generator / PostgreSQL), checks ${JSON.stringify(one.checks)}`,
     );
     process.exit(readBackOk(one.checks, kill) ? 0 : 1);
@@ -566,7 +568,7 @@ try {
   if (values.pairs !== undefined) {
     const ratios: number[] = [];
     let allOk = true;
-    const warm = (r: Run) => r.result.conversations / r.result.seconds;
+    const warm = (r: Run) => convPerSecond(r.result);
     for (let k = 0; k < Number(values.pairs); k++) {
       // Alternated order: the second run of one pair and the first of the next are the same configuration.
       const order = k % 2 === 0 ? [1, maxInstances] : [maxInstances, 1];
@@ -603,13 +605,13 @@ try {
     const sorted = [...r.result.latencies].sort((a, b) => a - b);
     row([
       r.label,
-      f(r.result.conversations / r.result.seconds),
+      f(convPerSecond(r.result)),
       f(r.result.messages / r.result.seconds),
       f(percentile(sorted, 50), 1),
       f(percentile(sorted, 99), 1),
       String(r.result.retries),
       ...cpuCells(r.cpu),
-      f(r.cold.conversations / r.cold.seconds),
+      f(convPerSecond(r.cold)),
     ]);
   }
   row(["floor: Prisma $transaction([create, create]), SQLite", `${f(sqliteFloor)} tx/s`]);
