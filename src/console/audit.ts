@@ -16,22 +16,35 @@ const AUDIT_SCAN = 20_000;
 /** The audit page's order, newest first (the id breaks ties, so pages neither repeat nor skip an entry). */
 const NEWEST_FIRST = [{ createdAt: "desc" as const }, { id: "desc" as const }];
 
-/** The staff events (among those `where` selects) written by `who` (a prefix of the name, any case) and/or through `via`, newest first. */
-async function eventsBy(db: Database, where: never, who: string | undefined, via: string | undefined, scan: number): Promise<string[]> {
+/**
+ * The staff events (among those `where` selects) written by `who` (a prefix of the name, any case)
+ * and/or through `via`, newest first. `limited`: the scan stopped at `scan` events, so older ones
+ * were not looked at.
+ */
+async function eventsBy(
+  db: Database,
+  where: never,
+  who: string | undefined,
+  via: string | undefined,
+  scan: number,
+): Promise<{ ids: string[]; limited: boolean }> {
   const rows = await db.prisma.complaintEvent.findMany({
     where,
     orderBy: NEWEST_FIRST,
     select: { id: true, data: true },
-    take: scan,
+    // One more than the scan: whether anything older is left unread.
+    take: scan + 1,
   });
   const name = who?.toLocaleLowerCase("id");
-  return rows
+  const ids = rows
+    .slice(0, scan)
     .filter((r) => {
       const data = jsonObject(r.data);
       const by = typeof data.by === "string" ? data.by.toLocaleLowerCase("id") : "";
       return (!name || by.startsWith(name)) && (!via || data.via === via);
     })
     .map((r) => r.id);
+  return { ids, limited: rows.length > scan };
 }
 
 /** What the audit page lists: a kind of entry, a ticket, a person (a prefix of the name), a front end. */
@@ -43,7 +56,10 @@ export interface AuditFilter {
   page: number;
 }
 
-/** One page of the audit trail, newest first, and how many entries the filter finds. */
+/**
+ * One page of the audit trail, newest first, and how many entries the filter finds. `searchedNewest`:
+ * a filter by person or front end read only that many of the newest entries (older ones exist).
+ */
 export async function auditEntries(db: Database, filter: AuditFilter, scan = AUDIT_SCAN) {
   const and: Record<string, unknown>[] = [{ actor: { startsWith: "staff:" } }];
   if (filter.kind) and.push({ type: { in: [...(KINDS[filter.kind] ?? [])] } });
@@ -60,19 +76,21 @@ export async function auditEntries(db: Database, filter: AuditFilter, scan = AUD
     // data is sealed at rest (src/db/identity-seal.ts): "by" and "via" are matched once Prisma has
     // opened it. Only this page's entries are read again, by id: all of them in one `id IN (…)`
     // went past Prisma's limit on a statement's parameters (999 on SQLite) after a thousand entries.
-    const ids = await eventsBy(db, where, filter.who, filter.via, scan);
+    const { ids, limited } = await eventsBy(db, where, filter.who, filter.via, scan);
     const rows = await db.prisma.complaintEvent.findMany({
       where: { id: { in: ids.slice(skip, skip + AUDIT_PAGE) } },
       orderBy: NEWEST_FIRST,
       include,
     });
-    return { rows, total: ids.length };
+    // Older entries were not opened: the head of office is told, rather than shown a count that
+    // reads as the whole trail's.
+    return { rows, total: ids.length, searchedNewest: limited ? scan : undefined };
   }
   const [rows, total] = await Promise.all([
     db.prisma.complaintEvent.findMany({ where, orderBy: NEWEST_FIRST, skip, take: AUDIT_PAGE, include }),
     db.prisma.complaintEvent.count({ where }),
   ]);
-  return { rows, total };
+  return { rows, total, searchedNewest: undefined };
 }
 
 /** The audit page's kinds of entry: each a set of event types. */
@@ -113,7 +131,7 @@ export function auditRoutes(deps: ConsoleDeps, renderer: Renderer) {
       const q = auditQuery.parse(typeof request.query === "object" && request.query !== null ? request.query : {});
       const who = q.who?.trim() || undefined;
       const ticket = q.ticket?.trim() ? (findTicket(q.ticket.trim().toUpperCase()) ?? q.ticket.trim().toUpperCase()) : undefined;
-      const { rows, total } = await auditEntries(deps.db, { kind: q.kind, ticket, who, via: q.via, page: q.page });
+      const { rows, total, searchedNewest } = await auditEntries(deps.db, { kind: q.kind, ticket, who, via: q.via, page: q.page });
       const pages = Math.max(1, Math.ceil(total / AUDIT_PAGE));
       const link = (page: number) => {
         const params = new URLSearchParams();
@@ -160,6 +178,7 @@ export function auditRoutes(deps: ConsoleDeps, renderer: Renderer) {
               </div>
             </form>
             <p class="count">${t("console.audit.count", { total, page: q.page, pages })}</p>
+            ${searchedNewest === undefined ? "" : html`<p class="notice" role="status">${t("console.audit.searchLimited", { count: searchedNewest })}</p>`}
             <table class="inbox audit">
               <caption class="visually-hidden">
                 ${t("console.audit.title")}

@@ -74,8 +74,16 @@ describe("the audit trail filtered by front end or person, past a thousand entri
     expect((await auditEntries(t.db, { who: "budi", via: "web", page: 1 })).total).toBe(0);
   });
 
-  it("stops at its scan, newest first", async () => {
+  it("stops at its scan, newest first, and says so (the page tells the head of office)", async () => {
     const scanned = await auditEntries(t.db, { via: "web", page: 1 }, 100);
     expect(scanned.total).toBe(100);
+    expect(scanned.searchedNewest).toBe(100);
+    expect(scanned.rows[0]!.id).toBe(`note-web-${copies}`);
+    // Every entry read (the staff events are copies + 2): nothing left unsearched, nothing said.
+    expect((await auditEntries(t.db, { via: "web", page: 1 }, copies + 2)).searchedNewest).toBeUndefined();
+    // One fewer than them all: the oldest was not looked at.
+    expect((await auditEntries(t.db, { via: "web", page: 1 }, copies + 1)).searchedNewest).toBe(copies + 1);
+    // Without a person or front end nothing is opened in memory: the count is the database's own.
+    expect((await auditEntries(t.db, { kind: "note", page: 1 }, 100)).searchedNewest).toBeUndefined();
   });
 });
