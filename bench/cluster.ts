@@ -26,7 +26,7 @@ import { Pool } from "undici";
 import { openDatabase, repoRoot, type Database } from "../src/db/index.js";
 import { metaJson, signatureOf, startFakeGraph } from "../test/fakes/meta-graph.js";
 import { startCommand } from "./startup.js";
-import { percentile } from "./stats.js";
+import { median, percentile } from "./stats.js";
 
 const { values } = parseArgs({
   options: {
@@ -584,10 +584,8 @@ try {
       );
     }
     const sorted = [...ratios].sort((a, b) => a - b);
-    const middle = sorted.length / 2;
-    const median = sorted.length % 2 === 1 ? sorted[Math.floor(middle)]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
     console.log(
-      `${maxInstances} instances against 1, warm, ${ratios.length} alternated pairs: median ${f(median, 2)}×, ` +
+      `${maxInstances} instances against 1, warm, ${ratios.length} alternated pairs: median ${f(median(ratios), 2)}×, ` +
         `mean ${f(ratios.reduce((a, b) => a + b, 0) / ratios.length, 2)}×, from ${f(sorted[0], 2)} to ${f(sorted.at(-1), 2)}× ` +
         `(CPU s: instances / load generator / PostgreSQL); read back ${allOk ? "OK" : "FAILED"}`,
     );
