@@ -10,6 +10,7 @@ import type {
 } from "./generated/sqlite/models.js";
 import type { DbProvider } from "./provider.js";
 import { planStable, type SqlRunner } from "./sql.js";
+import { isoTimestamp } from "./timestamp.js";
 
 /**
  * The rows one batch writes, flushed as one INSERT per table in foreign-key order. Each INSERT
@@ -211,19 +212,10 @@ function columnsOf(table: BatchTable): readonly Column[] {
   return Object.entries(TABLES[table].columns);
 }
 
-/** Timestamps as the SQLite driver adapter stores them (its default "iso8601" format), so Prisma reads them back. */
-function sqliteTimestamp(date: Date): string {
-  // Most of a batch's timestamps are the batch's one "now": format each instant once.
-  const time = date.getTime();
-  if (time !== lastTimestamp.time) lastTimestamp = { time, text: date.toISOString().replace("Z", "+00:00") };
-  return lastTimestamp.text;
-}
-
-let lastTimestamp = { time: NaN, text: "" };
-
 function encode(value: unknown, type: SqlType, provider: DbProvider): unknown {
   if (value === null || value === undefined) return null;
-  if (type === "timestamp") return provider === "sqlite" ? sqliteTimestamp(value as Date) : (value as Date).toISOString();
+  // As the SQLite driver adapter stores timestamps (its default "iso8601" format), so Prisma reads them back.
+  if (type === "timestamp") return isoTimestamp(value as Date, provider === "sqlite" ? "+00:00" : "Z");
   if (type === "bool") return provider === "sqlite" ? (value ? 1 : 0) : Boolean(value);
   return value;
 }

@@ -14,6 +14,7 @@ export { providerOf, sqlitePath, type DbProvider } from "./provider.js";
 export { sqlRunner, valuesList, inJsonList, planStable, type SqlRunner, type RawClient, type StatementOptions } from "./sql.js";
 export { repoRoot } from "./paths.js";
 export { newOrderedId, newOrderedSecret } from "./ordered-id.js";
+export { isoTimestamp } from "./timestamp.js";
 export { channelStateStore } from "./channel-state.js";
 export { sessionLock, type SessionLock } from "./session-lock.js";
 export { collectMetrics } from "./metrics.js";

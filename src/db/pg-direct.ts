@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { isPlanStable, toNumberedPlaceholders, type RawClient, type SqlRunner, type StatementOptions } from "./sql.js";
 import type { TransactionOptions } from "./sql.js";
+import { isoTimestamp } from "./timestamp.js";
 
 /** PostgreSQL's type ids whose text the default node-postgres parsers read differently from Prisma. */
 const TIMESTAMP = 1114;
@@ -169,6 +170,6 @@ function preparedStatements(): (sql: string) => { text: string; name?: string } 
 }
 
 function toPostgres(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Date) return isoTimestamp(value);
   return value === undefined ? null : value;
 }

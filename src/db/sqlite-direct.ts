@@ -1,5 +1,6 @@
 import type BetterSqlite3 from "better-sqlite3";
 import type { SqlRunner } from "./sql.js";
+import { isoTimestamp } from "./timestamp.js";
 
 /**
  * Raw SQL inside a transaction on SQLite — a raw one (sqlite-transactions.ts) or a Prisma
@@ -64,7 +65,7 @@ export function directSqliteRunner(connection: BetterSqlite3.Database): SqlRunne
 
 function toSqlite(value: unknown): unknown {
   if (typeof value === "boolean") return value ? 1 : 0;
-  if (value instanceof Date) return value.toISOString().replace("Z", "+00:00");
+  if (value instanceof Date) return isoTimestamp(value, "+00:00");
   return value === undefined ? null : value;
 }
 

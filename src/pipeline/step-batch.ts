@@ -16,6 +16,7 @@ import {
 import {
   BatchWrites,
   inJsonList,
+  isoTimestamp,
   newOrderedId,
   planStable,
   seal,
@@ -264,7 +265,7 @@ export async function processStepBatch(
             { channel: inbound.channel, chatId: inbound.chatId, conversationId: conversation.id, complaintId, kind: "reply" },
             {
               ...reply,
-              lastInboundAt: conversation.lastInboundAt.toISOString(),
+              lastInboundAt: isoTimestamp(conversation.lastInboundAt),
               ...(state.filed ? { ticket: state.filed.ticket } : {}),
               ...(job.system?.attachments ? { attachments: job.system.attachments } : {}),
             },
