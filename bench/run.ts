@@ -215,3 +215,8 @@ console.log(
   `  Kanal Aduan requests/s vs the bare node:http floor around it: ${median(ratios).toFixed(3)}× (median of ${ratios.length}` +
     `${ratios.length > 1 ? `: ${ratios.map((r) => r.toFixed(3)).join(", ")}` : ""}); p99 ${median(apps.map((a) => a.p99ms)).toFixed(1)} ms (median)`,
 );
+// Shorter runs on fresher processes: both servers are colder, the bare one the more (README, Benchmark).
+if (quick)
+  console.log(
+    "  QUICK: shorter, colder HTTP runs; the ratio reads about a fifth higher than a full run's. Judge the targets on a full run.",
+  );
