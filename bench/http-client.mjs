@@ -49,12 +49,15 @@ async function chat(n, latencies) {
 const n = Number(count);
 const latencies = [];
 let started;
+// "WARM": the measured part starts now (bench/run.ts has the server count its CPU from here).
 if (mode === "chat") {
   if (Number(warmupArg) > 0) await chat(Number(warmupArg));
+  process.stdout.write("WARM\n");
   started = performance.now();
   await chat(n, latencies);
 } else {
   await pool(300, () => post("/floor", {}));
+  process.stdout.write("WARM\n");
   started = performance.now();
   await pool(n, async () => {
     const s = performance.now();

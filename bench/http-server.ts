@@ -3,7 +3,8 @@
  * its CPU: `app` is Kanal Aduan itself as `npm start` runs it (the compiled dist/, which bench/run.ts
  * builds first; fresh SQLite database); `bare` is node:http answering a
  * fixed JSON; `prisma` is a Fastify route doing one Prisma transaction of two inserts (the floor).
- * Prints "READY <url>", and when it gets SIGTERM its peak RSS, CPU and main-thread busy share as JSON.
+ * Prints "READY <url>", and when it gets SIGTERM its peak RSS, CPU and main-thread busy share as JSON
+ * (the last two since SIGUSR2, when it got one).
  */
 import { BENCH_IDENTITY_KEY } from "./identity-key.js";
 import { randomUUID } from "node:crypto";
@@ -67,10 +68,14 @@ if (mode === "bare") {
   close = () => server.close();
 }
 
-// From READY to SIGTERM (the load and its warm-up): how busy the main thread was, and the CPU of
-// the whole process (its threads too: fsync, checkpoints).
-const busySince = performance.eventLoopUtilization();
-const cpuSince = process.cpuUsage();
+// From READY, or from SIGUSR2 (the load generator's warm-up is over), to SIGTERM: how busy the
+// main thread was, and the CPU of the whole process (its threads too: fsync, checkpoints).
+let busySince = performance.eventLoopUtilization();
+let cpuSince = process.cpuUsage();
+process.on("SIGUSR2", () => {
+  busySince = performance.eventLoopUtilization();
+  cpuSince = process.cpuUsage();
+});
 process.on("SIGTERM", () => {
   const mainThreadBusy = performance.eventLoopUtilization(busySince).utilization;
   const { user, system } = process.cpuUsage(cpuSince);

@@ -41,7 +41,10 @@ const clients = values.clients;
 // Every measured process (floors included) runs with npm start's node flags, as deployed.
 const tsx = [process.execPath, ...startFlags(), "--import", "tsx"];
 
-function run(args: string[], options: { untilReady?: boolean } = {}): Promise<{ lines: string[]; child: ReturnType<typeof spawn> }> {
+function run(
+  args: string[],
+  options: { untilReady?: boolean; onLine?: (line: string) => void } = {},
+): Promise<{ lines: string[]; child: ReturnType<typeof spawn> }> {
   return new Promise((resolve, reject) => {
     // npm start's environment settings too (MALLOC_ARENA_MAX): the measured processes run as deployed.
     const child = spawn(args[0]!, args.slice(1), {
@@ -57,6 +60,7 @@ function run(args: string[], options: { untilReady?: boolean } = {}): Promise<{ 
       buffer = parts.pop()!;
       for (const line of parts) {
         lines.push(line);
+        options.onLine?.(line);
         if (options.untilReady && line.startsWith("READY ")) resolve({ lines, child });
       }
     });
@@ -83,6 +87,14 @@ interface HttpFigures {
   requestsPerSecond: number;
   p50ms: number;
   p99ms: number;
+  /** The measured requests (the warm-up's left out). */
+  requests: number;
+}
+/** What bench/http-server.ts says of itself, from the end of the warm-up to SIGTERM. */
+interface ServerFigures {
+  peakRssMB: number;
+  mainThreadBusy: number;
+  cpuSeconds: number;
 }
 
 async function inProcess(n: number, warmup: number, floor = false): Promise<InProcess> {
@@ -90,17 +102,38 @@ async function inProcess(n: number, warmup: number, floor = false): Promise<InPr
   return lastJson<InProcess>((await run(floor ? [...args, "--floor"] : args)).lines);
 }
 
-async function http(mode: "app" | "bare" | "prisma", clientArgs: string[]): Promise<HttpFigures & { serverRssMB: number }> {
+/**
+ * One server under one load. `serverCpuUsPerRequest`: the server process's CPU (every thread) per
+ * measured request, from the end of the load generator's warm-up — the figure a busy shared
+ * machine moves least, as CPU µs/step is in process.
+ */
+async function http(
+  mode: "app" | "bare" | "prisma",
+  clientArgs: string[],
+): Promise<HttpFigures & { serverCpuUsPerRequest: number; serverPeakRssMB: number; serverBusy: number }> {
   const server = await run([...tsx, join("bench", "http-server.ts"), mode], { untilReady: true });
   const url = server.lines.find((l) => l.startsWith("READY "))!.slice(6);
-  const exited = new Promise<void>((resolve) => server.child.on("exit", () => resolve()));
+  // "close", not "exit": the server's last line (its figures) may still be in the pipe at exit.
+  const closed = new Promise<void>((resolve) => server.child.on("close", () => resolve()));
+  let figures: HttpFigures;
   try {
-    const client = await run([process.execPath, join("bench", "http-client.mjs"), url, ...clientArgs]);
-    return { ...lastJson<HttpFigures>(client.lines), serverRssMB: 0 };
+    const client = await run([process.execPath, join("bench", "http-client.mjs"), url, ...clientArgs], {
+      onLine: (line) => {
+        if (line === "WARM") server.child.kill("SIGUSR2");
+      },
+    });
+    figures = lastJson<HttpFigures>(client.lines);
   } finally {
     server.child.kill("SIGTERM");
-    await exited;
+    await closed;
   }
+  const own = lastJson<ServerFigures>(server.lines);
+  return {
+    ...figures,
+    serverCpuUsPerRequest: (own.cpuSeconds * 1e6) / figures.requests,
+    serverPeakRssMB: own.peakRssMB,
+    serverBusy: own.mainThreadBusy,
+  };
 }
 
 const f = (n: number | undefined, d = 0) => (n === undefined ? "-" : n.toFixed(d));
@@ -180,33 +213,25 @@ for (let i = 0; i < httpRuns; i++) {
 const prismaFloor = await http("prisma", ["floor", quick ? "1000" : "5000", clients]);
 const ratios = apps.map((app, i) => app.requestsPerSecond / ((bares[i]!.requestsPerSecond + bares[i + 1]!.requestsPerSecond) / 2));
 console.log(`(b) over HTTP, website-chat API, ${clients} concurrent keep-alive clients (load generator in its own process), warm`);
-line(["", "req/s", "conv/s", "p50 ms", "p99 ms", "vs bare"]);
-bares.forEach((bare, i) => {
+// The server's CPU per request: the server process's own, every thread, over the measured requests.
+line(["", "req/s", "conv/s", "p50 ms", "p99 ms", "CPU µs/req", "peak RSS MB", "vs bare"]);
+const httpLine = (label: string, r: Awaited<ReturnType<typeof http>>, conversations: boolean, ratio?: number) =>
   line([
-    `floor: bare node:http, fixed JSON (${i + 1} of ${bares.length})`,
-    f(bare.requestsPerSecond),
-    "-",
-    f(bare.p50ms, 1),
-    f(bare.p99ms, 1),
+    label,
+    f(r.requestsPerSecond),
+    conversations ? f(r.perSecond) : "-",
+    f(r.p50ms, 1),
+    f(r.p99ms, 1),
+    f(r.serverCpuUsPerRequest),
+    f(r.serverPeakRssMB),
+    ratio === undefined ? "" : `${ratio.toFixed(3)}×`,
   ]);
+bares.forEach((bare, i) => {
+  httpLine(`floor: bare node:http, fixed JSON (${i + 1} of ${bares.length})`, bare, false);
   const app = apps[i];
-  if (app)
-    line([
-      `Kanal Aduan, ${httpUsers} citizens, 7 requests each (${i + 1} of ${apps.length})`,
-      f(app.requestsPerSecond),
-      f(app.perSecond),
-      f(app.p50ms, 1),
-      f(app.p99ms, 1),
-      `${ratios[i]!.toFixed(3)}×`,
-    ]);
+  if (app) httpLine(`Kanal Aduan, ${httpUsers} citizens, 7 requests each (${i + 1} of ${apps.length})`, app, true, ratios[i]);
 });
-line([
-  "floor: Fastify + Prisma tx of two inserts",
-  f(prismaFloor.requestsPerSecond),
-  "-",
-  f(prismaFloor.p50ms, 1),
-  f(prismaFloor.p99ms, 1),
-]);
+httpLine("floor: Fastify + Prisma tx of two inserts", prismaFloor, false);
 const appRequests = median(apps.map((a) => a.requestsPerSecond));
 console.log(
   `  Kanal Aduan requests/s vs the Prisma floor: ${(appRequests / prismaFloor.requestsPerSecond).toFixed(2)}× (median of the runs)`,
@@ -214,6 +239,11 @@ console.log(
 console.log(
   `  Kanal Aduan requests/s vs the bare node:http floor around it: ${median(ratios).toFixed(3)}× (median of ${ratios.length}` +
     `${ratios.length > 1 ? `: ${ratios.map((r) => r.toFixed(3)).join(", ")}` : ""}); p99 ${median(apps.map((a) => a.p99ms)).toFixed(1)} ms (median)`,
+);
+console.log(
+  `  server CPU per request, Kanal Aduan against the bare floor: ${f(median(apps.map((a) => a.serverCpuUsPerRequest)))} against ` +
+    `${f(median(bares.map((b) => b.serverCpuUsPerRequest)))} µs; main thread busy ${f(median(apps.map((a) => a.serverBusy)) * 100)} against ` +
+    `${f(median(bares.map((b) => b.serverBusy)) * 100)} % (medians; a server below 100 % waited for its load generator, or for the disk)`,
 );
 // Shorter runs on fresher processes: both servers are colder, the bare one the more (README, Benchmark).
 if (quick)
