@@ -15,6 +15,7 @@ import { createStaffConsole } from "../../src/staff/index.js";
 import { startFakeDiscord, type FakeDiscord } from "../fakes/discord.js";
 import { ANONYMOUS_INTAKE, createTestPipeline, PUSH, TICKET, type TestPipeline } from "../helpers/pipeline.js";
 import { firstOutboxSaying } from "../helpers/outbox.js";
+import { staffSettings } from "../helpers/staff-settings.js";
 
 const OPS = "-100777000111";
 const STAFF = "111";
@@ -103,15 +104,7 @@ describe("Discord end to end (pipeline and outbox)", () => {
       voice: t.pipeline,
       templates,
       sop,
-      settings: {
-        officeName: "Kecamatan Uji",
-        timeZone: "Asia/Jakarta",
-        locale: "id",
-        replyMode: "reply",
-        staffIds: [STAFF],
-        opsChannel: "telegram",
-        opsChatId: OPS,
-      },
+      settings: staffSettings([STAFF], OPS),
       limitsOf: (channel) => (channel === "discord" ? DISCORD_LIMITS : PUSH),
     });
     const before = toCitizen().length;

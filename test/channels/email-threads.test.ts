@@ -19,6 +19,7 @@ import { dovecotAvailable, DOVECOT_MISSING, rawMail } from "../fakes/dovecot.js"
 import type { CapturedMail } from "../fakes/smtp-capture.js";
 import { emailFixture, startEmailRig, type EmailRig } from "../helpers/email-rig.js";
 import { PUSH, TICKET } from "../helpers/pipeline.js";
+import { staffSettings } from "../helpers/staff-settings.js";
 
 const CITIZEN = '"Siti Rahmawati" <siti.rahmawati@warga.example>';
 const CITIZEN_ADDRESS = "siti.rahmawati@warga.example";
@@ -43,15 +44,7 @@ describe.skipIf(!dovecotAvailable)(
         voice: rig.pipeline,
         templates: loadTemplates(join(repoRoot, "templates")),
         sop: loadSopPreset(join(repoRoot, "templates"), "generic"),
-        settings: {
-          officeName: "Kecamatan Uji",
-          timeZone: "Asia/Jakarta",
-          locale: "id",
-          replyMode: "reply",
-          staffIds: ["111"],
-          opsChannel: "telegram",
-          opsChatId: OPS,
-        },
+        settings: staffSettings(["111"], OPS),
         limitsOf: (channel) => (channel === "email" ? EMAIL_LIMITS : PUSH),
       });
     });

@@ -14,6 +14,7 @@ import { repoRoot } from "../../src/db/index.js";
 import { loadTemplates } from "../../src/i18n/index.js";
 import { createStaffConsole, type ConversationVoice } from "../../src/staff/index.js";
 import { createTestPipeline, PULL, PUSH } from "./pipeline.js";
+import { staffSettings } from "./staff-settings.js";
 
 const STAFF_CHILD_OPS = "-100200300";
 const STAFF_CHILD_STAFF = "111";
@@ -42,15 +43,7 @@ const staff = createStaffConsole({
   voice,
   templates: loadTemplates(join(repoRoot, "templates")),
   sop: loadSopPreset(join(repoRoot, "templates"), "generic"),
-  settings: {
-    officeName: "Kecamatan Uji",
-    timeZone: "Asia/Jakarta",
-    locale: "id",
-    replyMode: "reply",
-    staffIds: [STAFF_CHILD_STAFF],
-    opsChannel: "telegram",
-    opsChatId: STAFF_CHILD_OPS,
-  },
+  settings: staffSettings([STAFF_CHILD_STAFF], STAFF_CHILD_OPS),
   limitsOf: (channel) => (channel === "webchat" ? PULL : PUSH),
 });
 say("ready");

@@ -11,6 +11,7 @@ import { repoRoot } from "../../src/db/index.js";
 import { loadTemplates } from "../../src/i18n/index.js";
 import { createStaffConsole } from "../../src/staff/index.js";
 import { ANONYMOUS_INTAKE, createTestPipeline, PULL, PUSH, textMessage, TICKET, type TestPipeline } from "../helpers/pipeline.js";
+import { staffSettings } from "../helpers/staff-settings.js";
 
 const OPS = "-100200300";
 let t: TestPipeline | undefined;
@@ -76,15 +77,7 @@ describe("staff text is cleaned by the staff console", () => {
       voice: t.pipeline,
       templates: loadTemplates(join(repoRoot, "templates")),
       sop: loadSopPreset(join(repoRoot, "templates"), "generic"),
-      settings: {
-        officeName: "Kecamatan Uji",
-        timeZone: "Asia/Jakarta",
-        locale: "id",
-        replyMode: "reply",
-        staffIds: ["111"],
-        opsChannel: "telegram",
-        opsChatId: OPS,
-      },
+      settings: staffSettings(["111"], OPS),
       limitsOf: (channel) => (channel === "webchat" ? PULL : PUSH),
     });
     let last = "";

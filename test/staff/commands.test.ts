@@ -13,6 +13,7 @@ import {
   type StaffCommands,
 } from "../../src/staff/index.js";
 import { ANONYMOUS_INTAKE, createTestPipeline, PULL, PUSH, textMessage, TICKET, type TestPipeline } from "../helpers/pipeline.js";
+import { staffSettings } from "../helpers/staff-settings.js";
 
 /** The command table as a web front end calls it: an actor that is not Telegram-shaped, data back. */
 
@@ -36,15 +37,7 @@ async function setup(): Promise<{ commands: StaffCommands; deps: StaffCommandDep
     voice: t.pipeline,
     templates,
     sop,
-    settings: {
-      officeName: "Kecamatan Uji",
-      timeZone: "Asia/Jakarta",
-      locale: "id",
-      replyMode: "reply",
-      staffIds: ["111"],
-      opsChannel: "telegram",
-      opsChatId: OPS,
-    },
+    settings: staffSettings(["111"], OPS),
     limitsOf: (channel) => (channel === "webchat" ? PULL : PUSH),
   };
   return { commands: createStaffCommands(deps), deps };

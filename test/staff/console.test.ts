@@ -8,6 +8,7 @@ import { createStaffConsole, parseStaffMessage, type StaffFileStore } from "../.
 import { join } from "node:path";
 import { ANONYMOUS_INTAKE, createTestPipeline, PULL, PUSH, textMessage, TICKET, type TestPipeline } from "../helpers/pipeline.js";
 import { outboxSaying } from "../helpers/outbox.js";
+import { staffSettings } from "../helpers/staff-settings.js";
 
 const templates = loadTemplates(join(repoRoot, "templates"));
 const sop = loadSopPreset(join(repoRoot, "templates"), "generic");
@@ -41,15 +42,7 @@ async function setup(replyMode: "reply" | "command" = "reply", storeFile?: Staff
     voice: t.pipeline,
     templates,
     sop,
-    settings: {
-      officeName: "Kecamatan Uji",
-      timeZone: "Asia/Jakarta",
-      locale: "id",
-      replyMode,
-      staffIds: ["111"],
-      opsChannel: "telegram",
-      opsChatId: OPS,
-    },
+    settings: staffSettings(["111"], OPS, { replyMode }),
     limitsOf: (channel) => (channel === "webchat" ? PULL : PUSH),
     ...(storeFile ? { storeFile } : {}),
   });
@@ -323,15 +316,7 @@ describe("reply windows (WhatsApp, Messenger, Instagram)", () => {
       voice: t.pipeline,
       templates,
       sop,
-      settings: {
-        officeName: "Kecamatan Uji",
-        timeZone: "Asia/Jakarta",
-        locale: "id",
-        replyMode: "reply",
-        staffIds: ["111"],
-        opsChannel: "telegram",
-        opsChatId: OPS,
-      },
+      settings: staffSettings(["111"], OPS),
       limitsOf: (channel) => (channel === "whatsapp-cloud" ? windowed : PUSH),
       clock: () => now,
     });

@@ -22,6 +22,7 @@ import type { ReceiveResult } from "../../src/pipeline/index.js";
 import { recapReport } from "../../src/reports/index.js";
 import { createStaffConsole } from "../../src/staff/index.js";
 import { ANONYMOUS_INTAKE, createTestPipeline, PULL, PUSH, textMessage, TICKET, type TestPipeline } from "../helpers/pipeline.js";
+import { staffSettings } from "../helpers/staff-settings.js";
 
 const TEMPLATES = join(repoRoot, "templates");
 const templates = loadTemplates(TEMPLATES);
@@ -59,15 +60,7 @@ async function office(sop: SopPreset) {
     voice: t.pipeline,
     templates,
     sop,
-    settings: {
-      officeName: "Kecamatan Uji",
-      timeZone: "Asia/Jakarta",
-      locale: "id",
-      replyMode: "reply",
-      staffIds: [STAFF],
-      opsChannel: "telegram",
-      opsChatId: OPS,
-    },
+    settings: staffSettings([STAFF], OPS),
     limitsOf: (channel) => (channel === "webchat" ? PULL : PUSH),
     clock,
   });

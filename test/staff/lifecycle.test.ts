@@ -7,6 +7,7 @@ import { loadTemplates } from "../../src/i18n/index.js";
 import type { ReceiveResult } from "../../src/pipeline/index.js";
 import { createStaffConsole } from "../../src/staff/index.js";
 import { ANONYMOUS_INTAKE, createTestPipeline, PULL, PUSH, textMessage, TICKET, type TestPipeline } from "../helpers/pipeline.js";
+import { staffSettings } from "../helpers/staff-settings.js";
 
 const TEMPLATES = join(repoRoot, "templates");
 const templates = loadTemplates(TEMPLATES);
@@ -65,15 +66,7 @@ async function office(preset: string): Promise<Office> {
     voice: t.pipeline,
     templates,
     sop,
-    settings: {
-      officeName: "Kecamatan Uji",
-      timeZone: "Asia/Jakarta",
-      locale: "id",
-      replyMode: "reply",
-      staffIds: [ENV_STAFF],
-      opsChannel: "telegram",
-      opsChatId: OPS,
-    },
+    settings: staffSettings([ENV_STAFF], OPS),
     limitsOf: (channel) => (channel === "webchat" ? PULL : PUSH),
     clock,
   });

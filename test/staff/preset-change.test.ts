@@ -14,6 +14,7 @@ import { logbookReport } from "../../src/reports/index.js";
 import { createStaffConsole } from "../../src/staff/index.js";
 import { startApp, type TestApp } from "../helpers/app.js";
 import { ANONYMOUS_INTAKE, createTestPipeline, PULL, PUSH, textMessage, TICKET, type TestPipeline } from "../helpers/pipeline.js";
+import { staffSettings } from "../helpers/staff-settings.js";
 
 const TEMPLATES = join(repoRoot, "templates");
 const templates = loadTemplates(TEMPLATES);
@@ -50,15 +51,7 @@ function staffConsole(t: TestPipeline, sop: SopPreset) {
     voice: t.pipeline,
     templates,
     sop,
-    settings: {
-      officeName: "Kecamatan Uji",
-      timeZone: "Asia/Jakarta",
-      locale: "id",
-      replyMode: "reply",
-      staffIds: [STAFF],
-      opsChannel: "telegram",
-      opsChatId: OPS,
-    },
+    settings: staffSettings([STAFF], OPS),
     limitsOf: (channel) => (channel === "webchat" ? PULL : PUSH),
     clock,
   });
