@@ -18,6 +18,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { Socket } from "node:net";
 import type { WebhookRequest } from "../../src/core/index.js";
+import { multipartBoundary, parseMultipart, type UploadedFile } from "./form-body.js";
 
 export interface GraphCall {
   method: string;
@@ -31,12 +32,7 @@ export interface GraphCall {
   at: number;
 }
 
-export interface UploadedFile {
-  upload: true;
-  filename?: string;
-  type?: string;
-  size: number;
-}
+export type { UploadedFile } from "./form-body.js";
 
 /** A message the fake accepted. */
 export interface SentMessage {
@@ -182,50 +178,11 @@ const badToken = () =>
     error_subcode: 467,
   });
 
-function parseValue(value: string): unknown {
-  if (/^\s*[[{]/.test(value)) {
-    try {
-      return JSON.parse(value);
-    } catch {
-      return value;
-    }
-  }
-  return value;
-}
-
-function parseMultipart(body: Buffer, boundary: string): Record<string, unknown> {
-  const fields: Record<string, unknown> = {};
-  const delimiter = Buffer.from(`--${boundary}`);
-  let at = body.indexOf(delimiter);
-  while (at !== -1) {
-    let start = at + delimiter.length;
-    if (body.subarray(start, start + 2).toString() === "--") break;
-    if (body.subarray(start, start + 2).toString() === "\r\n") start += 2;
-    const next = body.indexOf(delimiter, start);
-    if (next === -1) break;
-    const part = body.subarray(start, next - 2);
-    const headerEnd = part.indexOf("\r\n\r\n");
-    const headers = part.subarray(0, headerEnd).toString("utf8");
-    const content = part.subarray(headerEnd + 4);
-    const name = /name="([^"]*)"/i.exec(headers)?.[1];
-    const filename = /filename="([^"]*)"/i.exec(headers)?.[1];
-    const type = /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1];
-    if (name !== undefined) {
-      fields[name] =
-        filename !== undefined
-          ? ({ upload: true, filename, type, size: content.byteLength } satisfies UploadedFile)
-          : parseValue(content.toString("utf8"));
-    }
-    at = next;
-  }
-  return fields;
-}
-
 function parseBody(request: IncomingMessage, body: Buffer): unknown {
   if (body.byteLength === 0) return undefined;
   const type = request.headers["content-type"] ?? "";
   if (type.startsWith("multipart/form-data")) {
-    const boundary = /boundary=("?)([^";]+)\1/i.exec(type)?.[2];
+    const boundary = multipartBoundary(type);
     if (!boundary) throw invalidParameter("multipart boundary missing");
     return parseMultipart(body, boundary);
   }

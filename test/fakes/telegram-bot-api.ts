@@ -12,6 +12,7 @@ import { Buffer } from "node:buffer";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Chat, Update, UserFromGetMe } from "telegraf/types";
+import { multipartBoundary, parseFormValue, parseMultipart, type UploadedFile } from "./form-body.js";
 
 export interface ApiCall {
   method: string;
@@ -21,11 +22,7 @@ export interface ApiCall {
   at: number;
 }
 
-export interface UploadedFile {
-  upload: true;
-  filename?: string;
-  size: number;
-}
+export type { UploadedFile } from "./form-body.js";
 
 /** A message the bot sent (sendMessage, sendPhoto, sendDocument) or edited (editMessageText). */
 export interface SentMessage {
@@ -132,45 +129,6 @@ function scalar(value: unknown): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Request bodies
 
-function parseValue(value: string): unknown {
-  // Form bodies carry objects and arrays as JSON-serialised strings (reply_markup, allowed_updates…).
-  if (/^\s*[[{]/.test(value)) {
-    try {
-      return JSON.parse(value);
-    } catch {
-      return value;
-    }
-  }
-  return value;
-}
-
-function parseMultipart(body: Buffer, boundary: string): Record<string, unknown> {
-  const params: Record<string, unknown> = {};
-  const delimiter = Buffer.from(`--${boundary}`);
-  let at = body.indexOf(delimiter);
-  while (at !== -1) {
-    let start = at + delimiter.length;
-    if (body.subarray(start, start + 2).toString() === "--") break;
-    if (body.subarray(start, start + 2).toString() === "\r\n") start += 2;
-    const next = body.indexOf(delimiter, start);
-    if (next === -1) break;
-    const part = body.subarray(start, next - 2); // the CRLF before the next delimiter belongs to it
-    const headerEnd = part.indexOf("\r\n\r\n");
-    const headers = part.subarray(0, headerEnd).toString("utf8");
-    const content = part.subarray(headerEnd + 4);
-    const name = /name="([^"]*)"/i.exec(headers)?.[1];
-    const filename = /filename="([^"]*)"/i.exec(headers)?.[1];
-    if (name !== undefined) {
-      params[name] =
-        filename !== undefined
-          ? ({ upload: true, filename, size: content.byteLength } satisfies UploadedFile)
-          : parseValue(content.toString("utf8"));
-    }
-    at = next;
-  }
-  return params;
-}
-
 function parseBody(request: IncomingMessage, body: Buffer): Record<string, unknown> {
   const type = request.headers["content-type"] ?? "";
   if (body.byteLength === 0) return {};
@@ -181,11 +139,11 @@ function parseBody(request: IncomingMessage, body: Buffer): Record<string, unkno
   }
   if (type.startsWith("application/x-www-form-urlencoded")) {
     const params: Record<string, unknown> = {};
-    for (const [key, value] of new URLSearchParams(body.toString("utf8"))) params[key] = parseValue(value);
+    for (const [key, value] of new URLSearchParams(body.toString("utf8"))) params[key] = parseFormValue(value);
     return params;
   }
   if (type.startsWith("multipart/form-data")) {
-    const boundary = /boundary=("?)([^";]+)\1/i.exec(type)?.[2];
+    const boundary = multipartBoundary(type);
     if (!boundary) throw badRequest("multipart boundary missing");
     return parseMultipart(body, boundary);
   }
@@ -681,7 +639,7 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
       let params: Record<string, unknown>;
       try {
         params = {
-          ...Object.fromEntries([...url.searchParams].map(([k, v]) => [k, parseValue(v)])),
+          ...Object.fromEntries([...url.searchParams].map(([k, v]) => [k, parseFormValue(v)])),
           ...parseBody(request, Buffer.concat(chunks)),
         };
       } catch {
