@@ -89,16 +89,7 @@ export async function applyMove(
       },
     });
     if (updated.count !== 1) return false;
-    await tx.complaintEvent.create({
-      data: {
-        id: randomUUID(),
-        complaintId: complaint.id,
-        type: event.type,
-        actor: who.actor,
-        data: JSON.stringify(event.data),
-        createdAt: now,
-      },
-    });
+    await recordEvent(tx, complaint.id, event, who, now);
     return true;
   });
 }
@@ -118,17 +109,15 @@ export async function applyAssign(
       data: { holderRole: target.role, holderStaff: target.staff, updatedAt: now },
     });
     if (updated.count !== 1) return false;
-    await tx.complaintEvent.create({
-      data: {
-        id: randomUUID(),
-        complaintId: complaint.id,
-        type: event.type,
-        actor: who.actor,
-        data: JSON.stringify(event.data),
-        createdAt: now,
-      },
-    });
+    await recordEvent(tx, complaint.id, event, who, now);
     return true;
+  });
+}
+
+/** The event a move or hand-over writes, in the transaction that made it. */
+async function recordEvent(tx: PrismaTx, complaintId: string, event: WrittenEvent, who: EventActor, now: Date): Promise<void> {
+  await tx.complaintEvent.create({
+    data: { id: randomUUID(), complaintId, type: event.type, actor: who.actor, data: JSON.stringify(event.data), createdAt: now },
   });
 }
 
