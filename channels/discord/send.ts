@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { DiscordAPIError, HTTPError, RateLimitError } from "discord.js";
 import type { OutboundMessage, SendResult } from "../../src/core/index.js";
-import { createPartSender, splitText } from "../shared/index.js";
+import { createPartSender, isNetworkErrorCode, splitText } from "../shared/index.js";
 import { DISCORD_TEXT_LIMIT, toDiscordMarkdown, withOptionsListed } from "./text.js";
 
 export type SendFailure = Extract<SendResult, { ok: false }>;
@@ -23,19 +23,6 @@ const MAX_FILES_PER_MESSAGE = 10;
  * body, 40005 request entity too large, 50006 empty message.
  */
 const PERMANENT_CODES = new Set([50007, 10003, 10013, 50001, 50013, 50035, 40005, 50006]);
-
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
 
 /**
  * Discord's refusal as data. A 429 comes as discord.js's RateLimitError because the client is built
@@ -72,12 +59,7 @@ export function classifyDiscordError(error: unknown): SendFailure {
   }
   const e = error as { name?: string; code?: string; message?: string; cause?: { code?: string } };
   const code = e?.code ?? e?.cause?.code;
-  if (
-    e?.name === "AbortError" ||
-    e?.name === "TimeoutError" ||
-    (code !== undefined && NETWORK_CODES.has(code)) ||
-    e?.message === "fetch failed"
-  ) {
+  if (e?.name === "AbortError" || e?.name === "TimeoutError" || isNetworkErrorCode(code) || e?.message === "fetch failed") {
     return { ok: false, retryable: true, reason: `network: ${code ?? e?.name ?? "error"}` };
   }
   // A local file that vanished, a bug: the same on every attempt.

@@ -1,7 +1,6 @@
-import { readFile } from "node:fs/promises";
 import type { Log, OutboundMessage, SendResult } from "../../src/core/index.js";
 import { callGraph } from "./graph.js";
-import { createPartSender, splitText, type PartResult, type TextUnit } from "../shared/index.js";
+import { createPartSender, readUpload, splitText, type PartResult, type TextUnit } from "../shared/index.js";
 import { hoursSince } from "./reply-window.js";
 import { messengerSendResponseSchema } from "./schemas.js";
 import { stripBold, withOptionsListed } from "./text.js";
@@ -84,16 +83,9 @@ export function createMessengerSender(options: MessengerSendOptions) {
   }
 
   async function sendFile(recipient: string, tagging: Record<string, string>, file: File): Promise<PartResult> {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file.path);
-    } catch (error) {
-      return {
-        ok: false,
-        retryable: false,
-        reason: `the file ${file.filename ?? file.path} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`,
-      };
-    }
+    const read = await readUpload(file);
+    if (!read.ok) return read;
+    const bytes = read.bytes;
     // Upload with the message: https://developers.facebook.com/docs/messenger-platform/send-messages#file
     const form = new FormData();
     form.append("recipient", JSON.stringify({ id: recipient }));

@@ -1,7 +1,6 @@
-import { readFile } from "node:fs/promises";
 import type { Log, OutboundMessage, SendResult } from "../../src/core/index.js";
 import { callGraph, type SendFailure } from "./graph.js";
-import { createPartSender, splitText, type PartResult } from "../shared/index.js";
+import { createPartSender, readUpload, splitText, type PartResult } from "../shared/index.js";
 import { hoursSince } from "./reply-window.js";
 import { waSendResponseSchema, waUploadResponseSchema } from "./schemas.js";
 import { splitTail, withOptionsListed } from "./text.js";
@@ -138,16 +137,9 @@ export function createWhatsAppSender(options: WhatsAppSendOptions) {
   }
 
   async function upload(file: File): Promise<{ ok: true; id: string; size: number } | SendFailure> {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file.path);
-    } catch (error) {
-      return {
-        ok: false,
-        retryable: false,
-        reason: `the file ${file.filename ?? file.path} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`,
-      };
-    }
+    const read = await readUpload(file);
+    if (!read.ok) return read;
+    const bytes = read.bytes;
     const form = new FormData();
     form.append("messaging_product", "whatsapp");
     form.append("type", file.mime);

@@ -7,3 +7,4 @@ export { attachmentTooLarge, collectLimited, downloadLimited, type DownloadOptio
 export { createDeliveryQueue, type DeliveryQueue } from "./delivery-queue.js";
 export { sizeOf, splitText, type TextUnit } from "./split-text.js";
 export { createPartSender, type PartResult, type PartSender, type SendFailure } from "./send-parts.js";
+export { isNetworkErrorCode, readUpload } from "./send-errors.js";

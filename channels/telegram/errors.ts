@@ -1,18 +1,6 @@
 import { TelegramError } from "telegraf";
 import type { SendResult } from "../../src/core/index.js";
-
-/** Network failures (node-fetch's FetchError wraps these with the system `code`). */
-const TRANSIENT_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "UND_ERR_SOCKET",
-]);
+import { isNetworkErrorCode } from "../shared/index.js";
 
 export type SendFailure = Extract<SendResult, { ok: false }>;
 
@@ -35,7 +23,8 @@ export function toSendFailure(error: unknown): SendFailure {
   }
   const e = error as { name?: string; code?: string; message?: string; type?: string };
   const name = e?.name ?? "Error";
-  if (name === "FetchError" || name === "AbortError" || (e?.code !== undefined && TRANSIENT_CODES.has(e.code))) {
+  // node-fetch's FetchError wraps a network failure with the system `code`.
+  if (name === "FetchError" || name === "AbortError" || isNetworkErrorCode(e?.code)) {
     return { ok: false, retryable: true, reason: `network: ${e.code ?? name}` };
   }
   // Anything else (a local file that vanished, a bug) fails the same way on every attempt.

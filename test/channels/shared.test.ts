@@ -1,10 +1,22 @@
 /**
- * What the channels share (channels/shared): splitting text over a provider's limit, and resuming a
- * message whose first parts went out before a failure. Pure: no provider, no network.
+ * What the channels share (channels/shared): splitting text over a provider's limit, resuming a
+ * message whose first parts went out before a failure, and telling a failure worth retrying from
+ * one that is not. No provider, no network.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createPartSender, sizeOf, splitText, type PartResult, type TextUnit } from "../../channels/shared/index.js";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  createPartSender,
+  isNetworkErrorCode,
+  readUpload,
+  sizeOf,
+  splitText,
+  type PartResult,
+  type TextUnit,
+} from "../../channels/shared/index.js";
 
 const isHigh = (code: number) => code >= 0xd800 && code <= 0xdbff;
 const isLow = (code: number) => code >= 0xdc00 && code <= 0xdfff;
@@ -166,5 +178,30 @@ describe("createPartSender (channels/shared): resuming a partly sent message", (
       retryable: false,
       reason: "nothing to send: empty text and no attachments",
     });
+  });
+});
+
+describe("send failures (channels/shared)", () => {
+  it("counts a dropped or refused connection as a network failure, and nothing else", () => {
+    for (const code of ["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EAI_AGAIN", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT"])
+      expect(isNetworkErrorCode(code), code).toBe(true);
+    for (const code of [undefined, "", "ENOENT", "EACCES", "ERR_INVALID_ARG_TYPE", "econnreset"])
+      expect(isNetworkErrorCode(code), String(code)).toBe(false);
+  });
+
+  it("reads a file to upload whole, and fails for good, naming it, when it is gone", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kanal-upload-"));
+    const path = join(dir, "surat.pdf");
+    writeFileSync(path, Buffer.from("%PDF-1.4 bukti"));
+    expect(await readUpload({ path, filename: "surat.pdf" })).toEqual({ ok: true, bytes: Buffer.from("%PDF-1.4 bukti") });
+    expect(await readUpload({ path: join(dir, "hilang.pdf"), filename: "Bukti Pungli.pdf" })).toEqual({
+      ok: false,
+      retryable: false,
+      reason: "the file Bukti Pungli.pdf cannot be read (ENOENT)",
+    });
+    // Without a name the path says which file.
+    const unnamed = await readUpload({ path: join(dir, "hilang.pdf") });
+    expect(unnamed.ok).toBe(false);
+    if (!unnamed.ok) expect(unnamed.reason).toContain("hilang.pdf");
   });
 });
