@@ -18,6 +18,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
+import { streamInPieces } from "./stream-body.js";
 
 export interface FakeUser {
   id: string;
@@ -127,7 +128,7 @@ export interface FakeDiscord {
   /** Serves bytes at a CDN-like URL (Content-Length as given, to test declared sizes). */
   registerFile(name: string, bytes: Uint8Array, options?: { contentType?: string }): { url: string; size: number };
   /** Bytes of each registered file actually read by a client. */
-  downloads(): { name: string; bytesSent: number }[];
+  downloads(): { name: string; bytesSent: number; completed?: boolean }[];
   /** Closes every gateway connection with this close code (the client reconnects or resumes). */
   dropConnections(code?: number): void;
   until<T>(probe: () => T | undefined | false | null, timeoutMs?: number, what?: string): Promise<T>;
@@ -198,7 +199,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const injections = new Map<string, (Injection & { times: number })[]>();
   const dmChannels = new Map<string, string>();
   const files = new Map<string, { bytes: Uint8Array; contentType: string }>();
-  const downloads: { name: string; bytesSent: number }[] = [];
+  const downloads: { name: string; bytesSent: number; completed?: boolean }[] = [];
   const sessions = new Set<{ socket: WebSocket; seq: number; identified: boolean; sessionId: string }>();
   let readyCount = 0;
   let port = 0;
@@ -326,24 +327,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
         response.writeHead(200, { "content-type": file.contentType, "content-length": String(file.bytes.byteLength) });
         const record = { name, bytesSent: 0 };
         downloads.push(record);
-        // In chunks, so a client that stops reading early is visible in bytesSent.
-        for (let at = 0; at < file.bytes.byteLength && !response.destroyed; at += 16 * 1024) {
-          const piece = file.bytes.subarray(at, at + 16 * 1024);
-          record.bytesSent += piece.byteLength;
-          if (!response.write(piece)) {
-            // Backpressure: wait until the client reads on, or gives up.
-            await new Promise<void>((resolve) => {
-              const done = () => {
-                response.off("drain", done);
-                response.off("close", done);
-                resolve();
-              };
-              response.on("drain", done);
-              response.on("close", done);
-            });
-          }
-        }
-        if (!response.destroyed) response.end();
+        // In pieces, so a client that stops reading early is visible in bytesSent.
+        await streamInPieces(response, file.bytes, 16 * 1024, record);
         return;
       }
       const match = /^\/api\/v10(\/.*)$/.exec(url.pathname);

@@ -19,6 +19,7 @@ import type { AddressInfo } from "node:net";
 import type { Socket } from "node:net";
 import type { WebhookRequest } from "../../src/core/index.js";
 import { multipartBoundary, parseMultipart, type UploadedFile } from "./form-body.js";
+import { streamInPieces } from "./stream-body.js";
 
 export interface GraphCall {
   method: string;
@@ -453,26 +454,7 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
 
   async function stream(response: ServerResponse, bytes: Uint8Array, mime: string, chunked: boolean, progress?: MediaDownload) {
     response.writeHead(200, { "content-type": mime, ...(chunked ? {} : { "content-length": bytes.byteLength }) });
-    const size = 64 * 1024;
-    for (let at = 0; at < bytes.byteLength; at += size) {
-      if (response.destroyed) return;
-      const piece = bytes.subarray(at, at + size);
-      if (progress) progress.bytesSent += piece.byteLength;
-      if (!response.write(piece)) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            response.off("drain", done);
-            response.off("close", done);
-            resolve();
-          };
-          response.on("drain", done);
-          response.on("close", done);
-        });
-      }
-    }
-    if (response.destroyed) return;
-    response.end();
-    if (progress) progress.completed = true;
+    await streamInPieces(response, bytes, 64 * 1024, progress);
   }
 
   // ---- routing

@@ -13,6 +13,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { Chat, Update, UserFromGetMe } from "telegraf/types";
 import { multipartBoundary, parseFormValue, parseMultipart, type UploadedFile } from "./form-body.js";
+import { streamInPieces } from "./stream-body.js";
 
 export interface ApiCall {
   method: string;
@@ -596,27 +597,7 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
       "content-type": "application/octet-stream",
       ...(file.chunked ? {} : { "content-length": file.bytes.byteLength }),
     });
-    const chunk = 64 * 1024;
-    for (let at = 0; at < file.bytes.byteLength; at += chunk) {
-      if (response.destroyed) return;
-      const piece = file.bytes.subarray(at, at + chunk);
-      record.bytesSent += piece.byteLength;
-      if (!response.write(piece)) {
-        // Backpressure: wait until the client reads on, or gives up.
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            response.off("drain", done);
-            response.off("close", done);
-            resolve();
-          };
-          response.on("drain", done);
-          response.on("close", done);
-        });
-      }
-    }
-    if (response.destroyed) return;
-    response.end();
-    record.completed = true;
+    await streamInPieces(response, file.bytes, 64 * 1024, record);
   }
 
   // ---- server
