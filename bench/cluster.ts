@@ -24,7 +24,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { Pool } from "undici";
 import { openDatabase, repoRoot, type Database } from "../src/db/index.js";
-import { metaJson, signatureOf, startFakeGraph } from "../test/fakes/meta-graph.js";
+import { metaJson, signatureOf, startFakeGraph, whatsappTextWebhook } from "../test/fakes/meta-graph.js";
 import { startCommand } from "./startup.js";
 import { median, percentile } from "./stats.js";
 
@@ -251,33 +251,9 @@ async function load(instances: Instance[], options: { first: number; killLeaderA
   async function whatsappCitizen(n: number) {
     const phone = `62812${String(n).padStart(8, "0")}`;
     for (const [i, text] of WA_INTAKE.entries()) {
-      const payload = {
-        object: "whatsapp_business_account",
-        entry: [
-          {
-            id: "102290129340398",
-            changes: [
-              {
-                field: "messages",
-                value: {
-                  messaging_product: "whatsapp",
-                  metadata: { display_phone_number: "6281190001234", phone_number_id: graph.phoneNumberId },
-                  contacts: [{ profile: { name: `Warga ${n}` }, wa_id: phone }],
-                  messages: [
-                    {
-                      from: phone,
-                      id: `wamid.BENCH${databases}x${n}x${i}`,
-                      timestamp: String(Math.floor(Date.now() / 1000)),
-                      type: "text",
-                      text: { body: text },
-                    },
-                  ],
-                },
-              },
-            ],
-          },
-        ],
-      };
+      const payload = whatsappTextWebhook(graph.phoneNumberId, [
+        { from: phone, id: `wamid.BENCH${databases}x${n}x${i}`, text, name: `Warga ${n}` },
+      ]);
       const body = metaJson(payload);
       await send("/webhooks/meta", body, { "x-hub-signature-256": signatureOf(APP_SECRET, body) });
     }

@@ -5,7 +5,7 @@
  */
 import { createMetaChannels, type MetaChannelName } from "../../channels/meta/index.js";
 import { describeChannelAdapter, type ContractSubject } from "../contract/channel-adapter.js";
-import { signedRequest, startFakeGraph } from "../fakes/meta-graph.js";
+import { signedRequest, startFakeGraph, whatsappTextWebhook } from "../fakes/meta-graph.js";
 
 const APP_SECRET = "contract-app-secret";
 const CHAT: Record<MetaChannelName, string> = {
@@ -28,28 +28,7 @@ const REFUSED: Record<MetaChannelName, { message: string; code: number; error_su
 };
 
 function payloadFor(channel: MetaChannelName, chatId: string, id: string, text: string, phoneNumberId: string): unknown {
-  const seconds = Math.floor(Date.now() / 1000);
-  if (channel === "whatsapp-cloud") {
-    return {
-      object: "whatsapp_business_account",
-      entry: [
-        {
-          id: "102290129340398",
-          changes: [
-            {
-              field: "messages",
-              value: {
-                messaging_product: "whatsapp",
-                metadata: { display_phone_number: "6281190001234", phone_number_id: phoneNumberId },
-                contacts: [{ profile: { name: "Warga" }, wa_id: chatId }],
-                messages: [{ from: chatId, id, timestamp: String(seconds), type: "text", text: { body: text } }],
-              },
-            },
-          ],
-        },
-      ],
-    };
-  }
+  if (channel === "whatsapp-cloud") return whatsappTextWebhook(phoneNumberId, [{ from: chatId, id, text, name: "Warga" }]);
   return {
     object: channel === "messenger" ? "page" : "instagram",
     entry: [

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type TestApp } from "../helpers/app.js";
 import { onPostgres } from "../helpers/database.js";
-import { metaJson, signatureOf, startFakeGraph, type FakeGraph } from "../fakes/meta-graph.js";
+import { metaJson, signatureOf, startFakeGraph, whatsappTextWebhook, type FakeGraph, type WhatsAppText } from "../fakes/meta-graph.js";
 import { startFakeBotApi, type FakeBotApi } from "../fakes/telegram-bot-api.js";
 
 const SECRET = "app-secret-for-tests";
@@ -39,32 +39,8 @@ afterAll(async () => {
   await telegram?.close();
 });
 
-function waBody(messages: { from: string; id: string; text: string; name: string }[]) {
-  return {
-    object: "whatsapp_business_account",
-    entry: [
-      {
-        id: "102290129340398",
-        changes: [
-          {
-            field: "messages",
-            value: {
-              messaging_product: "whatsapp",
-              metadata: { display_phone_number: "6281190001234", phone_number_id: graph.phoneNumberId },
-              contacts: messages.map((m) => ({ profile: { name: m.name }, wa_id: m.from })),
-              messages: messages.map((m) => ({
-                from: m.from,
-                id: m.id,
-                timestamp: String(Math.floor(Date.now() / 1000)),
-                type: "text",
-                text: { body: m.text },
-              })),
-            },
-          },
-        ],
-      },
-    ],
-  };
+function waBody(messages: WhatsAppText[]) {
+  return whatsappTextWebhook(graph.phoneNumberId, messages);
 }
 
 async function deliver(payload: unknown): Promise<number> {

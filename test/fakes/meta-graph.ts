@@ -124,6 +124,44 @@ export function metaJson(payload: unknown): string {
     .replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
+/** A citizen's WhatsApp text message, as the Cloud API's webhook carries it. */
+export interface WhatsAppText {
+  /** The sender's number (wa_id). */
+  from: string;
+  /** The message id (wamid.…). */
+  id: string;
+  text: string;
+  /** The profile name WhatsApp shows. */
+  name: string;
+}
+
+/**
+ * A WhatsApp Cloud API webhook delivering `messages` to the business number `phoneNumberId`
+ * (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/payload-examples#text-messages).
+ */
+export function whatsappTextWebhook(phoneNumberId: string, messages: readonly WhatsAppText[]): unknown {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  return {
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: "102290129340398",
+        changes: [
+          {
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: { display_phone_number: "6281190001234", phone_number_id: phoneNumberId },
+              contacts: messages.map((m) => ({ profile: { name: m.name }, wa_id: m.from })),
+              messages: messages.map((m) => ({ from: m.from, id: m.id, timestamp, type: "text", text: { body: m.text } })),
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
 export function signatureOf(appSecret: string, body: Buffer | string): string {
   return `sha256=${createHmac("sha256", appSecret).update(body).digest("hex")}`;
 }
