@@ -8,4 +8,4 @@ export {
 } from "./adapter.js";
 export { ignoreReason, toInbound, downloadLimited, type DiscordMessageView } from "./inbound.js";
 export { classifyDiscordError, plan, type RestLike } from "./send.js";
-export { toDiscordMarkdown, withOptionsListed, DISCORD_TEXT_LIMIT } from "./text.js";
+export { toDiscordMarkdown, DISCORD_TEXT_LIMIT } from "./text.js";

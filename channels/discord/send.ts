@@ -2,8 +2,8 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { DiscordAPIError, HTTPError, RateLimitError } from "discord.js";
 import type { OutboundMessage, SendResult } from "../../src/core/index.js";
-import { createPartSender, isNetworkErrorCode, splitText } from "../shared/index.js";
-import { DISCORD_TEXT_LIMIT, toDiscordMarkdown, withOptionsListed } from "./text.js";
+import { createPartSender, isNetworkErrorCode, splitText, withOptionsListed } from "../shared/index.js";
+import { DISCORD_TEXT_LIMIT, toDiscordMarkdown } from "./text.js";
 
 export type SendFailure = Extract<SendResult, { ok: false }>;
 

@@ -10,17 +10,3 @@ export const DISCORD_TEXT_LIMIT = 2000;
 export function toDiscordMarkdown(text: string): string {
   return text.replace(/(?<!\*)\*(?=[^\s*])([^*\n]*?[^\s*])\*(?!\*)/g, "**$1**");
 }
-
-/**
- * Options as lines under the text, typed back by the citizen. The labels are what the flow accepts
- * verbatim: numbered ones ("1. Buat aduan baru") stay as they are, the others get a bullet ("1" is
- * no answer to "Ya, kirim"); a label the text already shows on a line of its own (the menu) is not
- * repeated.
- */
-export function withOptionsListed(text: string, options: readonly string[]): string {
-  const lines = new Set(text.split("\n").map((line) => line.trim()));
-  const missing = options.filter((option) => !lines.has(option.trim()));
-  if (missing.length === 0) return text;
-  const list = missing.map((option) => (/^\d{1,2}[.)]\s/.test(option) ? option : `• ${option}`)).join("\n");
-  return text.trim() === "" ? list : `${text}\n\n${list}`;
-}

@@ -1,9 +1,9 @@
 import type { Log, OutboundMessage, SendResult } from "../../src/core/index.js";
 import { callGraph } from "./graph.js";
-import { createPartSender, readUpload, splitText, type PartResult, type TextUnit } from "../shared/index.js";
+import { createPartSender, readUpload, splitText, withOptionsListed, type PartResult, type TextUnit } from "../shared/index.js";
 import { hoursSince } from "./reply-window.js";
 import { messengerSendResponseSchema } from "./schemas.js";
-import { stripBold, withOptionsListed } from "./text.js";
+import { stripBold } from "./text.js";
 
 /**
  * Send API limits (https://developers.facebook.com/docs/messenger-platform/reference/send-api/,

@@ -1,9 +1,9 @@
 import type { Log, OutboundMessage, SendResult } from "../../src/core/index.js";
 import { callGraph, type SendFailure } from "./graph.js";
-import { createPartSender, readUpload, splitText, type PartResult } from "../shared/index.js";
+import { createPartSender, readUpload, splitText, withOptionsListed, type PartResult } from "../shared/index.js";
 import { hoursSince } from "./reply-window.js";
 import { waSendResponseSchema, waUploadResponseSchema } from "./schemas.js";
-import { splitTail, withOptionsListed } from "./text.js";
+import { splitTail } from "./text.js";
 
 /**
  * WhatsApp Cloud API limits (https://developers.facebook.com/docs/whatsapp/cloud-api/messages/text-messages,

@@ -26,10 +26,3 @@ export function splitTail(text: string, max: number): { head: string; tail: stri
 export function stripBold(text: string): string {
   return text.replace(/\*(?=\S)([^*\n]*?\S)\*/g, "$1");
 }
-
-/** Options that cannot be buttons, listed under the text so they can be typed back. */
-export function withOptionsListed(text: string, options: readonly string[]): string {
-  if (options.length === 0) return text;
-  const list = options.map((o) => `• ${o}`).join("\n");
-  return text.trim() === "" ? list : `${text}\n\n${list}`;
-}

@@ -25,4 +25,3 @@ export {
 } from "./client.js";
 export { ignoreReason, phoneOf, toInbound } from "./inbound.js";
 export { classifySendError, WA_WEB_TEXT_LIMIT, WA_WEB_CAPTION_LIMIT } from "./send.js";
-export { withOptionsListed } from "./text.js";

@@ -1,7 +1,6 @@
 import type { OutboundMessage, SendResult } from "../../src/core/index.js";
-import { createPartSender, splitText, type PartResult } from "../shared/index.js";
+import { createPartSender, splitText, withOptionsListed, type PartResult } from "../shared/index.js";
 import type { WaClientLike } from "./client.js";
-import { withOptionsListed } from "./text.js";
 
 export type SendFailure = Extract<SendResult, { ok: false }>;
 

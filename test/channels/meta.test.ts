@@ -717,13 +717,17 @@ describe("whatsapp sends", () => {
     expect(sent!.options).toEqual(options);
   });
 
-  it("lists options in the text when they fit neither buttons nor a list", async () => {
+  it("lists options in the text when they fit neither buttons nor a list, as they are typed back", async () => {
     const { adapter, graph } = await setup();
     const options = ["1. Employee conduct", "2. Service", "3. Facilities & infrastructure", "4. Other"];
     await adapter("whatsapp-cloud").send(CITIZEN, { text: "Choose a category:", options });
-    expect(graph.sent(CITIZEN)[0]).toMatchObject({
+    // Numbered labels as they are ("1" answers them); the rest would get a bullet.
+    expect(graph.sent(CITIZEN)[0]).toMatchObject({ type: "text", text: `Choose a category:\n\n${options.join("\n")}` });
+    // A label the text already shows on a line of its own (a menu) is not listed twice.
+    await adapter("whatsapp-cloud").send(CITIZEN, { text: `Menu:\n${options[0]}\n${options[1]}`, options });
+    expect(graph.sent(CITIZEN)[1]).toMatchObject({
       type: "text",
-      text: `Choose a category:\n\n${options.map((o) => `• ${o}`).join("\n")}`,
+      text: `Menu:\n${options[0]}\n${options[1]}\n\n${options[2]}\n${options[3]}`,
     });
   });
 
@@ -907,9 +911,7 @@ describe("messenger and instagram sends", () => {
       text: "Pilih:",
       options: ["1. Perilaku Pegawai", "2. Pelayanan", "3. Sarana Prasarana and more", "4. Lain-lain"],
     });
-    expect(graph.sent(IGSID)[0]!.text).toBe(
-      "Pilih:\n\n• 1. Perilaku Pegawai\n• 2. Pelayanan\n• 3. Sarana Prasarana and more\n• 4. Lain-lain",
-    );
+    expect(graph.sent(IGSID)[0]!.text).toBe("Pilih:\n\n1. Perilaku Pegawai\n2. Pelayanan\n3. Sarana Prasarana and more\n4. Lain-lain");
   });
 
   it("tags a Messenger reply HUMAN_AGENT after 24 hours and refuses it after 7 days without calling the API", async () => {
