@@ -7,7 +7,6 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { loadConfig } from "../config/index.js";
 import { findTicket } from "../core/index.js";
 import { openDatabase } from "../db/index.js";
@@ -17,6 +16,7 @@ import {
   evidenceReport,
   forwardingLetterPdf,
   isEntryPoint,
+  parseCommandLine,
   reportSettings,
   runAsScript,
   runCommand,
@@ -41,23 +41,12 @@ interface DocumentArgs {
 }
 
 export function parseDocumentArgs(args: string[]): DocumentArgs {
-  let parsed: { values: { to?: string; number?: string; signer?: string; nip?: string; out?: string }; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        to: { type: "string" },
-        number: { type: "string" },
-        signer: { type: "string" },
-        nip: { type: "string" },
-        out: { type: "string" },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message} (${USAGE})`);
-  }
+  const parsed = parseCommandLine(
+    args,
+    { to: { type: "string" }, number: { type: "string" }, signer: { type: "string" }, nip: { type: "string" }, out: { type: "string" } },
+    USAGE,
+    true,
+  );
   const [kind, ticket, ...extra] = parsed.positionals;
   if (!KINDS.includes(kind as DocumentKind)) throw new UsageError(`say form, letter or evidence first (${USAGE})`);
   if (!ticket || extra.length > 0) throw new UsageError(`give one ticket, e.g. ADU-2026-00042 (${USAGE})`);

@@ -5,13 +5,13 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { loadConfig } from "../config/index.js";
 import { openDatabase } from "../db/index.js";
 import {
   cliIo,
   isEntryPoint,
-  isMonth,
+  monthOption,
+  parseCommandLine,
   LOGBOOK_FORMATS,
   logbookReport,
   reportSettings,
@@ -29,19 +29,12 @@ const USAGE = "usage: npm run logbook -- --month YYYY-MM --format csv|xlsx [--se
 const SEPARATORS: Record<string, CsvSeparator> = { ";": ";", semicolon: ";", ",": ",", comma: "," };
 
 export function parseLogbookArgs(args: string[]): { month: string; format: LogbookFormat; out?: string; separator?: CsvSeparator } {
-  let values: { month?: string; format?: string; out?: string; separator?: string };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: { month: { type: "string" }, format: { type: "string" }, out: { type: "string" }, separator: { type: "string" } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message} (${USAGE})`);
-  }
-  if (values.month === undefined) throw new UsageError(`--month is required, e.g. --month 2026-11 (${USAGE})`);
-  if (!isMonth(values.month)) throw new UsageError(`--month must be a month as YYYY-MM, e.g. 2026-11 (got "${values.month}")`);
+  const { values } = parseCommandLine(
+    args,
+    { month: { type: "string" }, format: { type: "string" }, out: { type: "string" }, separator: { type: "string" } },
+    USAGE,
+  );
+  const month = monthOption(values.month, USAGE);
   // Without --format, the extension of --out decides, else xlsx.
   const implied = values.out ? extname(values.out).slice(1).toLowerCase() : "";
   const format = values.format ?? (LOGBOOK_FORMATS.includes(implied as LogbookFormat) ? implied : "xlsx");
@@ -54,7 +47,7 @@ export function parseLogbookArgs(args: string[]): { month: string; format: Logbo
     if (format !== "csv") throw new UsageError("--separator is for --format csv");
   }
   return {
-    month: values.month,
+    month,
     format: format as LogbookFormat,
     ...(values.out ? { out: values.out } : {}),
     ...(separator ? { separator } : {}),

@@ -7,7 +7,6 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { loadConfig } from "../config/index.js";
 import { KanalError } from "../core/index.js";
 import { openDatabase, type Database } from "../db/index.js";
@@ -20,7 +19,7 @@ import {
   subjectData,
   subjectPdf,
 } from "../privacy/index.js";
-import { cliIo, isEntryPoint, runAsScript, runCommand, UsageError, type CliIo } from "../reports/index.js";
+import { cliIo, isEntryPoint, parseCommandLine, runAsScript, runCommand, UsageError, type CliIo } from "../reports/index.js";
 
 const USAGE = 'usage: npm run privacy -- export <ticket> [--out DIR] | erase <ticket> --reason "…" [--force] | audit <ticket> | rotate-key';
 
@@ -33,18 +32,7 @@ interface Parsed {
 }
 
 export function parsePrivacyArgs(args: string[]): Parsed {
-  const parsed = (() => {
-    try {
-      return parseArgs({
-        args,
-        options: { out: { type: "string" }, reason: { type: "string" }, force: { type: "boolean" } },
-        strict: true,
-        allowPositionals: true,
-      });
-    } catch (error) {
-      throw new UsageError(`${(error as Error).message} (${USAGE})`);
-    }
-  })();
+  const parsed = parseCommandLine(args, { out: { type: "string" }, reason: { type: "string" }, force: { type: "boolean" } }, USAGE, true);
   const [command, ticket, ...extra] = parsed.positionals;
   const { values } = parsed;
   if (command !== "export" && command !== "erase" && command !== "audit" && command !== "rotate-key") throw new UsageError(USAGE);

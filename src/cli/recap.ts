@@ -5,13 +5,13 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { loadConfig } from "../config/index.js";
 import { openDatabase } from "../db/index.js";
 import {
   cliIo,
   isEntryPoint,
-  isMonth,
+  monthOption,
+  parseCommandLine,
   recapReport,
   reportSettings,
   runAsScript,
@@ -23,21 +23,10 @@ import {
 const USAGE = "usage: npm run recap -- --month YYYY-MM [--out DIR]";
 
 export function parseRecapArgs(args: string[]): { month: string; out?: string } {
-  let values: { month?: string; out?: string };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: { month: { type: "string" }, out: { type: "string" } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message} (${USAGE})`);
-  }
-  if (values.month === undefined) throw new UsageError(`--month is required, e.g. --month 2026-11 (${USAGE})`);
-  if (!isMonth(values.month)) throw new UsageError(`--month must be a month as YYYY-MM, e.g. 2026-11 (got "${values.month}")`);
+  const { values } = parseCommandLine(args, { month: { type: "string" }, out: { type: "string" } }, USAGE);
+  const month = monthOption(values.month, USAGE);
   if (values.out !== undefined && values.out.trim() === "") throw new UsageError("--out needs a folder");
-  return { month: values.month, ...(values.out ? { out: values.out } : {}) };
+  return { month, ...(values.out ? { out: values.out } : {}) };
 }
 
 export async function main(args: string[], env: NodeJS.ProcessEnv = process.env, ioOptions: Partial<CliIo> = {}): Promise<number> {

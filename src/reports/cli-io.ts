@@ -1,6 +1,8 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { describeError, KanalError } from "../core/index.js";
+import { isMonth } from "./time.js";
 
 /** Where a report command prints, and what it reads besides its arguments (tests replace all of it). */
 export interface CliIo {
@@ -26,6 +28,30 @@ export function cliIo(io: Partial<CliIo> = {}): CliIo {
 
 /** Bad arguments: one line on stderr, exit code 2. */
 export class UsageError extends Error {}
+
+/**
+ * A command line read strictly (an unknown option or a missing value is refused), every refusal a
+ * UsageError that ends with the command's usage line.
+ */
+export function parseCommandLine<const O extends NonNullable<ParseArgsConfig["options"]>, const P extends boolean = false>(
+  args: string[],
+  options: O,
+  usage: string,
+  allowPositionals?: P,
+) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: (allowPositionals ?? false) as P });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message} (${usage})`);
+  }
+}
+
+/** `--month`: required, and a month as YYYY-MM. */
+export function monthOption(month: string | undefined, usage: string): string {
+  if (month === undefined) throw new UsageError(`--month is required, e.g. --month 2026-11 (${usage})`);
+  if (!isMonth(month)) throw new UsageError(`--month must be a month as YYYY-MM, e.g. 2026-11 (got "${month}")`);
+  return month;
+}
 
 /**
  * Runs a command body: exit 0 on success; 2 with one clear line for bad arguments or bad

@@ -53,4 +53,4 @@ export { mediumLabel, channelName } from "./media.js";
 export { redact, addressParts, REDACTED, type KnownIdentity, type RedactOptions } from "./redact.js";
 export { pdfSafe, renderPdf, write } from "./pdf.js";
 export type { ReportComplaint, ReportEvent, ReportSettings } from "./types.js";
-export { cliIo, runCommand, runAsScript, isEntryPoint, UsageError, type CliIo } from "./cli-io.js";
+export { cliIo, monthOption, parseCommandLine, runCommand, runAsScript, isEntryPoint, UsageError, type CliIo } from "./cli-io.js";
