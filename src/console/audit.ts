@@ -5,6 +5,7 @@ import { redact } from "../reports/index.js";
 import { eventReply } from "../staff/index.js";
 import { stateOf, userOf, type Renderer } from "./context.js";
 import { html } from "./html.js";
+import { matchingAmongNewest } from "./queries.js";
 import type { Database } from "../db/index.js";
 import type { ConsoleDeps } from "./types.js";
 import { when } from "./view.js";
@@ -36,15 +37,11 @@ async function eventsBy(
     take: scan + 1,
   });
   const name = who?.toLocaleLowerCase("id");
-  const ids = rows
-    .slice(0, scan)
-    .filter((r) => {
-      const data = jsonObject(r.data);
-      const by = typeof data.by === "string" ? data.by.toLocaleLowerCase("id") : "";
-      return (!name || by.startsWith(name)) && (!via || data.via === via);
-    })
-    .map((r) => r.id);
-  return { ids, limited: rows.length > scan };
+  return matchingAmongNewest(rows, scan, (r) => {
+    const data = jsonObject(r.data);
+    const by = typeof data.by === "string" ? data.by.toLocaleLowerCase("id") : "";
+    return (!name || by.startsWith(name)) && (!via || data.via === via);
+  });
 }
 
 /** What the audit page lists: a kind of entry, a ticket, a person (a prefix of the name), a front end. */

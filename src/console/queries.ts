@@ -139,9 +139,25 @@ async function textMatches(db: Database, where: never, q: string, scan: number):
     // One more than the scan: whether anything older is left unsearched.
     take: scan + 1,
   });
-  const opened = rows.slice(0, scan);
+  return matchingAmongNewest(rows, scan, (r) => r.text.toLocaleLowerCase("id").includes(needle) || r.ticket.toLowerCase().includes(needle));
+}
+
+/**
+ * The ids of `rows` (read newest first, `scan` + 1 of them at most, so that one more tells whether
+ * anything older was left) that `matches` keeps among the first `scan`. Sealed texts are matched in
+ * memory this way (the inbox's search, the audit page's person and front end); `limited`: older
+ * rows were not looked at, and the page says so.
+ */
+export function matchingAmongNewest<R extends { id: string }>(
+  rows: readonly R[],
+  scan: number,
+  matches: (row: R) => boolean,
+): { ids: string[]; limited: boolean } {
   return {
-    ids: opened.filter((r) => r.text.toLocaleLowerCase("id").includes(needle) || r.ticket.toLowerCase().includes(needle)).map((r) => r.id),
+    ids: rows
+      .slice(0, scan)
+      .filter(matches)
+      .map((r) => r.id),
     limited: rows.length > scan,
   };
 }
