@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { basename } from "node:path";
 import type { Transporter } from "nodemailer";
 import type { OutboundMessage, SendResult } from "../../src/core/index.js";
+import { isNetworkErrorCode } from "../shared/index.js";
 import { domainOf } from "./address.js";
 import { htmlPart, replySubject, textPart } from "./format.js";
 import type { HourlyLimit } from "./rate-limit.js";
@@ -9,23 +10,8 @@ import type { ThreadStore } from "./threads.js";
 
 export type SendFailure = Extract<SendResult, { ok: false }>;
 
-/** Failures of the connection rather than refusals of the message (nodemailer's codes and Node's). */
-const TRANSIENT_CODES = new Set([
-  "ECONNECTION",
-  "ETIMEDOUT",
-  "ESOCKET",
-  "EDNS",
-  "ETLS",
-  "EPROXY",
-  "EMAXLIMIT",
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "EPIPE",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-]);
+/** nodemailer's own codes for a connection that failed rather than a message refused (Node's: isNetworkErrorCode). */
+const NODEMAILER_CONNECTION_CODES: ReadonlySet<string> = new Set(["ECONNECTION", "ESOCKET", "EDNS", "ETLS", "EPROXY", "EMAXLIMIT"]);
 
 /**
  * An SMTP refusal as data (RFC 5321 §4.2.1): a 4yz reply is transient, a 5yz permanent, with the
@@ -41,7 +27,8 @@ export function toSendFailure(error: unknown): SendFailure {
     .replace(/^\d{3}[ -]/, "");
   if (code !== undefined && code >= 400 && code < 500) return { ok: false, retryable: true, reason: `SMTP ${code}: ${text}` };
   if (code !== undefined && code >= 500) return { ok: false, retryable: false, reason: `SMTP ${code}: ${text}` };
-  if (e?.code && TRANSIENT_CODES.has(e.code)) return { ok: false, retryable: true, reason: `SMTP connection: ${e.code} ${text}` };
+  if (e?.code && (isNetworkErrorCode(e.code) || NODEMAILER_CONNECTION_CODES.has(e.code)))
+    return { ok: false, retryable: true, reason: `SMTP connection: ${e.code} ${text}` };
   // Anything else (an attachment file that vanished, a bad address) fails the same way every time.
   return { ok: false, retryable: false, reason: `${e?.code ?? "Error"}: ${text}` };
 }
