@@ -91,13 +91,21 @@ function walSync(walFile: string): FileSync {
       await directory.close();
     }
   };
-  const sync = async () => {
-    const now = await stat(walFile).catch((error: NodeJS.ErrnoException) => {
+  const look = () =>
+    stat(walFile).catch((error: NodeJS.ErrnoException) => {
       // No WAL yet: nothing was committed through it, so nothing waits on the disk.
       if (error.code === "ENOENT") return undefined;
       throw new Error(`cannot reach ${basename(walFile)} to make the commit durable: ${error.message}`, { cause: error });
     });
+  const sync = async () => {
+    // The look at the path and the flush of the handle held run side by side: on a busy server
+    // each round trip to the thread pool waits for the event loop's current batch, and a step's
+    // answer waits for its sync. The flush covers the commits before it whenever the look finds
+    // the same file; only when it finds another is that one opened and flushed after it.
+    const held = handle;
+    const [now] = await Promise.all([look(), held?.datasync()]);
     if (!now) return;
+    if (held && handle === held && now.ino === inode) return;
     if (!handle || now.ino !== inode) await reopen();
     await handle!.datasync();
   };

@@ -41,16 +41,20 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   let inFlight = 0;
   let idle: (() => void) | undefined;
 
-  const batcher = createBatcher<StepJob, ReceiveResult>(
+  const batcher = createBatcher<StepJob, { result: ReceiveResult; onDisk: Promise<void> }>(
     async (jobs) => {
       const { results, outboxRows } = await processStepBatch(deps, jobs);
+      // One sync for the whole batch, asked for right after its COMMIT. Each step asking for its
+      // own found the first one's sync running and, since it could not know that its commit came
+      // before that sync began, waited for the one after it: two syncs for all but one step.
+      const onDisk = deps.db.durable();
       // The worker sends what is on disk: a power cut cannot take back a message already sent.
       if (outboxRows > 0)
-        void deps.db.durable().then(
+        void onDisk.then(
           () => deps.onOutboxRows?.(),
           () => undefined,
         );
-      return results;
+      return results.map((result) => ({ result, onDisk }));
     },
     { maxBatch: deps.maxBatch, keyOf: (job) => `${job.inbound.channel}\u0000${job.inbound.chatId}` },
   );
@@ -66,9 +70,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         const attachments =
           inbound.attachments.length === 0 ? [] : await acceptFiles(deps, inbound, flowContext(deps, inbound)).catch(rethrowUnavailable);
         // A database outage becomes KA_DATABASE (503): the web page and the providers send again.
-        const result = await batcher.submit({ inbound, attachments, existingOnly: options.existingOnly }).catch(rethrowUnavailable);
+        const { result, onDisk } = await batcher
+          .submit({ inbound, attachments, existingOnly: options.existingOnly })
+          .catch(rethrowUnavailable);
         // Answered only once the step is on disk; the batcher meanwhile steps the next batch.
-        await deps.db.durable();
+        await onDisk;
         return result;
       } finally {
         inFlight--;
@@ -92,16 +98,16 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         raw: { opened: true },
         localeHint: locale,
       };
-      const result = await batcher.submit({ inbound, attachments: [], opening: true }).catch(rethrowUnavailable);
-      await deps.db.durable();
+      const { result, onDisk } = await batcher.submit({ inbound, attachments: [], opening: true }).catch(rethrowUnavailable);
+      await onDisk;
       return { chatId, replies: result.replies };
     },
     async speak(channel, chatId, system) {
       if (closing) throw new KanalError("KA_SHUTTING_DOWN", "the bot is shutting down; try again in a moment");
       const at = clock();
       const inbound = systemInbound(channel, chatId, system, newOrderedId(at.getTime()), at);
-      const result = await batcher.submit({ inbound, attachments: [], system, existingOnly: true }).catch(rethrowUnavailable);
-      await deps.db.durable();
+      const { result, onDisk } = await batcher.submit({ inbound, attachments: [], system, existingOnly: true }).catch(rethrowUnavailable);
+      await onDisk;
       return result;
     },
     async speakWithin(tx, channel, chatId, system, key) {

@@ -2,7 +2,7 @@
  * Durability without blocking the event loop (src/db/durable.ts): SQLite commits with
  * synchronous=NORMAL, and nobody is answered about a write before the WAL is fdatasynced.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -91,6 +91,27 @@ describe("WAL durability", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("follows the WAL when the file at its path is another one, and stops flushing when it is gone", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kanal-durable-"));
+    try {
+      const wal = join(dir, "x.db-wal");
+      writeFileSync(wal, "first");
+      const durability = walDurability(join(dir, "x.db"));
+      await durability.durable();
+      // SQLite deletes the WAL when its last connection closes and makes a new one on the next write.
+      unlinkSync(wal);
+      writeFileSync(wal, "second");
+      await durability.durable();
+      await durability.durable();
+      unlinkSync(wal);
+      await durability.durable();
+      expect(durability.syncs).toBe(4);
+      await durability.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 let t: TestPipeline | undefined;
@@ -121,5 +142,20 @@ describe(`answers wait for the disk (${TEST_DB})`, () => {
     expect(answered).toBe(false);
     release();
     expect((await step).replies.length).toBeGreaterThan(0);
+  });
+
+  it("the steps of one batch wait for one sync, asked for after their COMMIT", async () => {
+    t = await createTestPipeline();
+    const sessions = await Promise.all([1, 2, 3, 4, 5].map(() => t!.pipeline.open("webchat", "id")));
+    const durable = t.db.durable.bind(t.db);
+    let asked = 0;
+    (t.db as { durable: () => Promise<void> }).durable = () => {
+      asked++;
+      return durable();
+    };
+    // Submitted in one turn of the event loop: one batch.
+    const results = await Promise.all(sessions.map(({ chatId }) => t!.pipeline.receive(textMessage(chatId, ANONYMOUS_INTAKE[0]!))));
+    expect(results.every((result) => result.status === "processed" && result.replies.length > 0)).toBe(true);
+    expect(asked).toBe(1);
   });
 });
