@@ -2,7 +2,7 @@
  * Durability without blocking the event loop (src/db/durable.ts): SQLite commits with
  * synchronous=NORMAL, and nobody is answered about a write before the WAL is fdatasynced.
  */
-import { existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -31,6 +31,18 @@ function heldDisk(): FileSync & { flushes: number; started: number; finish(error
 }
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+/** This process's open handles on `path` (Linux's /proc), and those on a file deleted from there. */
+function handlesOn(path: string): { live: number; deleted: number } {
+  const targets = readdirSync("/proc/self/fd").map((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      return ""; // the directory's own handle, closed by the time it is read
+    }
+  });
+  return { live: targets.filter((t) => t === path).length, deleted: targets.filter((t) => t === `${path} (deleted)`).length };
+}
 
 describe("WAL durability", () => {
   it("starts a flush for the first caller, and gives everyone who came while it ran one shared next flush", async () => {
@@ -92,26 +104,35 @@ describe("WAL durability", () => {
     }
   });
 
-  it("follows the WAL when the file at its path is another one, and stops flushing when it is gone", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kanal-durable-"));
-    try {
-      const wal = join(dir, "x.db-wal");
-      writeFileSync(wal, "first");
-      const durability = walDurability(join(dir, "x.db"));
-      await durability.durable();
-      // SQLite deletes the WAL when its last connection closes and makes a new one on the next write.
-      unlinkSync(wal);
-      writeFileSync(wal, "second");
-      await durability.durable();
-      await durability.durable();
-      unlinkSync(wal);
-      await durability.durable();
-      expect(durability.syncs).toBe(4);
-      await durability.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  // The handles are counted through Linux's /proc.
+  it.skipIf(!existsSync("/proc/self/fd"))(
+    "follows the WAL when the file at its path is another one, and stops flushing when it is gone",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "kanal-durable-"));
+      try {
+        const wal = join(dir, "x.db-wal");
+        writeFileSync(wal, "first");
+        const durability = walDurability(join(dir, "x.db"));
+        await durability.durable();
+        expect(handlesOn(wal)).toEqual({ live: 1, deleted: 0 });
+        // SQLite deletes the WAL when its last connection closes and makes a new one on the next write.
+        unlinkSync(wal);
+        writeFileSync(wal, "second");
+        expect(handlesOn(wal)).toEqual({ live: 0, deleted: 1 });
+        await durability.durable();
+        // The old file's handle was let go and the new file's flushed through a handle of its own.
+        expect(handlesOn(wal)).toEqual({ live: 1, deleted: 0 });
+        await durability.durable();
+        unlinkSync(wal);
+        await durability.durable();
+        expect(durability.syncs).toBe(4);
+        await durability.close();
+        expect(handlesOn(wal)).toEqual({ live: 0, deleted: 0 });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 let t: TestPipeline | undefined;
