@@ -104,9 +104,8 @@ function walSync(walFile: string): FileSync {
     // the same file; only when it finds another is that one opened and flushed after it.
     const held = handle;
     const [now] = await Promise.all([look(), held?.datasync()]);
-    if (!now) return;
-    if (held && handle === held && now.ino === inode) return;
-    if (!handle || now.ino !== inode) await reopen();
+    if (!now || (held && now.ino === inode)) return;
+    await reopen();
     await handle!.datasync();
   };
   return {
