@@ -25,6 +25,7 @@ export { recordFailedInbound } from "./failed-inbound.js";
 export { sharedRateCounter, forgetEndedRateWindows, countRateHit, readRateHits } from "./rate-limit-counter.js";
 export {
   seal,
+  sealPublic,
   unseal,
   sealNullable,
   unsealNullable,

@@ -1,2 +1,2 @@
 export { loadTemplates, DEFAULT_TEMPLATE_DIR, type Templates } from "./load-templates.js";
-export { render, templateVars } from "./render.js";
+export { onlyTemplateValues, render, templateVars } from "./render.js";

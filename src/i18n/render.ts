@@ -50,6 +50,16 @@ function fill(
   });
 }
 
+/**
+ * Whether a reply rendered with these values holds only the office's own words: every value is a
+ * reference to another template, none a text or number the conversation gave (a name, a ticket, a
+ * complaint). The globals (`{office}`) are the office's too.
+ */
+export function onlyTemplateValues(vars: Readonly<Record<string, TemplateValue>> | undefined): boolean {
+  for (const name in vars) if (typeof vars[name] !== "object") return false;
+  return true;
+}
+
 /** One reply in the conversation's locale: `{var}` from the reply, then from the globals (`{office}`). */
 export function render(templates: Templates, locale: Locale, reply: Reply, globals: Readonly<Record<string, string>>): OutboundMessage {
   const vars = reply.vars ?? {};

@@ -21,6 +21,7 @@ import {
   planStable,
   seal,
   sealNullable,
+  sealPublic,
   stateForStorage,
   stateFromStorage,
   type BatchRow,
@@ -41,7 +42,7 @@ import {
   type StepResult,
   type TemplateValue,
 } from "../flow/index.js";
-import { render } from "../i18n/index.js";
+import { onlyTemplateValues, render } from "../i18n/index.js";
 import { batchOutbox, type Outbox, type OutboxKind } from "../outbox/index.js";
 import type { AttachmentCheck } from "../storage/index.js";
 import { fileOutcomes, settleFiles } from "./file-intake.js";
@@ -194,9 +195,12 @@ export async function processStepBatch(
         }
 
         const globals = { office: deps.settings.officeName };
-        const replies: OutboundMessage[] = [...effectReplies, ...outcome.replies].map((reply) =>
-          render(deps.templates, locale, { ...reply, vars: { ...effectVars, ...reply.vars } }, globals),
-        );
+        const publicReplies: boolean[] = [];
+        const replies: OutboundMessage[] = [...effectReplies, ...outcome.replies].map((reply) => {
+          const vars = { ...effectVars, ...reply.vars };
+          publicReplies.push(onlyTemplateValues(vars));
+          return render(deps.templates, locale, { ...reply, vars }, globals);
+        });
         const complaintId = state.filed?.complaintId ?? null;
 
         // A row only for a file the flow took (into the draft or a complaint): one it refused stays
@@ -242,8 +246,10 @@ export async function processStepBatch(
         const push = limits.delivery === "push";
         const author = job.system?.author ?? "bot";
         const shownOnce = typeof effectVars.trackingCode === "string" ? effectVars.trackingCode : undefined;
-        for (const reply of replies) {
+        for (const [i, reply] of replies.entries()) {
           const options = reply.options && reply.options.length > 0 ? JSON.stringify(reply.options) : null;
+          // The bot's own words (a menu, a question) have one sealed form each: src/db/identity-seal.ts.
+          const sealText = publicReplies[i] ? sealPublic : seal;
           writes.add("message", {
             conversationId: conversation.id,
             channel: inbound.channel,
@@ -251,9 +257,9 @@ export async function processStepBatch(
             direction: "out",
             author,
             // The history (staff console, exports, a resent answer) never holds a tracking code in clear.
-            text: seal(shownOnce ? reply.text.replaceAll(shownOnce, HIDDEN_CODE) : reply.text),
+            text: sealText(shownOnce ? reply.text.replaceAll(shownOnce, HIDDEN_CODE) : reply.text),
             // The buttons may offer the sender's own name ("Siti Aminah" / "Anonim").
-            options: sealNullable(options),
+            options: options === null ? null : sealText(options),
             complaintId,
             replyToProviderId: inbound.providerMessageId,
             createdAt: now,

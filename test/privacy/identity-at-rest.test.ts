@@ -14,6 +14,7 @@ import {
   parseKeyList,
   resealIdentities,
   seal,
+  sealPublic,
   stateForStorage,
   stateFromStorage,
   unseal,
@@ -102,6 +103,16 @@ describe("the sealed value format", () => {
     expect(unseal("plain old value", ring)).toBe("plain old value");
   });
 
+  it("gives the bot's own texts one sealed form per key, which opens like any other", () => {
+    const other = keyringOf([Buffer.alloc(32, 8)], "setting");
+    const menu = "Pilih kategori pengaduan:";
+    expect(sealPublic(menu, ring)).toBe(sealPublic(menu, ring));
+    expect(sealPublic(menu, other)).not.toBe(sealPublic(menu, ring));
+    expect(sealPublic(menu, other).split(":")[2]).toBe(other.current.id);
+    expect(unseal(sealPublic(menu, ring), ring)).toBe(menu);
+    expect(sealPublic(`${menu} `, ring)).not.toBe(sealPublic(menu, ring));
+  });
+
   it("refuses a tampered value and a value under a key it does not hold", () => {
     const sealed = seal(NAME, ring);
     const parts = sealed.split(":");
@@ -186,6 +197,37 @@ describe("a conversation state written back", () => {
 });
 
 describe("identity at rest", () => {
+  it("seals the bot's template texts once for all conversations, and anything a person wrote or was told of themselves afresh", async () => {
+    t = await createTestPipeline();
+    await fileNamedComplaint(t, "same-a");
+    await fileNamedComplaint(t, "same-b");
+    const rows = await t.db.sql.query<{ chatId: string; direction: string; text: string; options: string | null }>(
+      `SELECT c."chatId", m."direction", m."text", m."options" FROM "Message" m JOIN "Conversation" c ON c."id" = m."conversationId" ORDER BY m."id"`,
+    );
+    const of = (chatId: string, direction: string) => rows.filter((r) => r.chatId === chatId && r.direction === direction);
+    const [inA, inB, outA, outB] = [of("same-a", "in"), of("same-b", "in"), of("same-a", "out"), of("same-b", "out")];
+    expect(inA.length).toBeGreaterThan(5);
+    expect(outA.length).toBe(outB.length);
+    // The citizens typed the same words: never the same sealed form.
+    inA.forEach((row, i) => {
+      expect(unseal(row.text)).toBe(unseal(inB[i]!.text));
+      expect(row.text).not.toBe(inB[i]!.text);
+    });
+    let shared = 0;
+    outA.forEach((row, i) => {
+      const b = outB[i]!;
+      const text = unseal(row.text);
+      // The receipts differ (ticket, tracking code); every other answer reads the same.
+      if (unseal(b.text) !== text) return expect(text).toMatch(/ADU-/);
+      const personal = [NAME, "Lampu jalan", "Melati", "ADU-"].some((value) => text.includes(value));
+      if (personal) expect(row.text).not.toBe(b.text);
+      if (row.text === b.text) shared++;
+      if (row.options !== null && b.options !== null && row.options === b.options) expect(unseal(row.options)).not.toContain(NAME);
+    });
+    expect(shared).toBeGreaterThan(0);
+    expect(outA.some((row) => [NAME, "Lampu jalan"].some((value) => unseal(row.text).includes(value)))).toBe(true);
+  });
+
   it("keeps name, phone, e-mail and address out of a dump, while Prisma reads and the /identitas query see them", async () => {
     t = await createTestPipeline();
     // Half-way: the draft in the conversation state holds name, contact and address.
