@@ -57,8 +57,8 @@ export function unseal(stored: string, keyring?: IdentityKeyring): string {
   return joined(decipher.update(Buffer.from(ct, "base64")), decipher.final()).toString("utf8");
 }
 
-/** Sealed public texts by key id and text; bounded, as the bot's own texts are few. */
-const sealedPublic = new Map<string, string>();
+/** Sealed public texts, by key id, then by text; bounded, as the bot's own texts are few. */
+const sealedPublic = new Map<string, Map<string, string>>();
 const SEALED_PUBLIC_MAX = 2000;
 
 /**
@@ -70,11 +70,12 @@ const SEALED_PUBLIC_MAX = 2000;
  * Never for anything a person typed or a text with their values in it.
  */
 export function sealPublic(plain: string, keyring: IdentityKeyring = identityKeyring()): string {
-  const key = `${keyring.current.id}\u0000${plain}`;
-  let sealed = sealedPublic.get(key);
+  let sealedByText = sealedPublic.get(keyring.current.id);
+  if (!sealedByText) sealedPublic.set(keyring.current.id, (sealedByText = new Map()));
+  let sealed = sealedByText.get(plain);
   if (sealed === undefined) {
-    if (sealedPublic.size >= SEALED_PUBLIC_MAX) sealedPublic.clear();
-    sealedPublic.set(key, (sealed = seal(plain, keyring)));
+    if (sealedByText.size >= SEALED_PUBLIC_MAX) sealedByText.clear();
+    sealedByText.set(plain, (sealed = seal(plain, keyring)));
   }
   return sealed;
 }
