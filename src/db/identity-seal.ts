@@ -71,7 +71,7 @@ const SEALED_PUBLIC_MAX = 2000;
  */
 export function sealPublic(plain: string, keyring: IdentityKeyring = identityKeyring()): string {
   let sealedByText = sealedPublic.get(keyring.current.id);
-  if (!sealedByText) sealedPublic.set(keyring.current.id, (sealedByText = new Map()));
+  if (!sealedByText) sealedPublic.set(keyring.current.id, (sealedByText = new Map<string, string>()));
   let sealed = sealedByText.get(plain);
   if (sealed === undefined) {
     if (sealedByText.size >= SEALED_PUBLIC_MAX) sealedByText.clear();
