@@ -1,7 +1,7 @@
 // The load generator of the HTTP benchmark: undici's pool of `clients` keep-alive connections.
 // chat mode: `users` virtual citizens, `clients` at a time, each opening a web-chat session and
 // completing the anonymous intake: 7 requests each, every one timed (the session's opening is a
-// durable write too). floor mode: `requests` POSTs.
+// durable write too), after `warmup` citizens. floor mode: `requests` POSTs after `warmup` of them (300 if not given).
 // undici, not node:http: node:http's client spends about three times the CPU on a request, and the
 // bare floor ran as fast as that client could send, not as fast as the bare server answers — half
 // as fast, side by side on 2026-12-06 (README, Benchmark).
@@ -56,7 +56,7 @@ if (mode === "chat") {
   started = performance.now();
   await chat(n, latencies);
 } else {
-  await pool(300, () => post("/floor", {}));
+  await pool(Number(warmupArg ?? 300), () => post("/floor", {}));
   process.stdout.write("WARM\n");
   started = performance.now();
   await pool(n, async () => {
