@@ -34,6 +34,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * came: it is kept for audit and never written to the database.
  */
 export function cleanInbound(message: InboundMessage): InboundMessage {
+  // Almost every message is clean already: then it goes on as it came, without a copy.
+  if (!needsCleaning(message)) return message;
   return {
     ...message,
     providerMessageId: cleanText(message.providerMessageId),
@@ -52,6 +54,22 @@ export function cleanInbound(message: InboundMessage): InboundMessage {
       filename: cleanOptional(attachment.filename),
     })),
   };
+}
+
+const suspect = (text: string | undefined): boolean => text !== undefined && SUSPECT.test(text);
+
+function needsCleaning(message: InboundMessage): boolean {
+  const { sender } = message;
+  return (
+    suspect(message.providerMessageId) ||
+    suspect(message.chatId) ||
+    suspect(sender.id) ||
+    suspect(sender.displayName) ||
+    suspect(sender.phone) ||
+    suspect(sender.email) ||
+    suspect(message.text) ||
+    message.attachments.some((attachment) => suspect(attachment.mime) || suspect(attachment.filename))
+  );
 }
 
 /** A staff front end's message (Telegram today, a web console later), cleaned the same way. */

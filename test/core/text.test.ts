@@ -64,4 +64,36 @@ describe("cleanText: what text is", () => {
     });
     expect(await cleaned.attachments[0]!.fetch()).toBe(bytes);
   });
+
+  it("cleans a message whose only bad byte is in one field, and passes a clean one on as it came", () => {
+    const clean = {
+      channel: "webchat" as const,
+      providerMessageId: "id",
+      chatId: "chat",
+      sender: { id: "s", displayName: "Budi" },
+      text: "teks",
+      attachments: [
+        { kind: "document" as const, mime: "application/pdf", size: 3, filename: "surat.pdf", fetch: async () => Buffer.from("abc") },
+      ],
+      receivedAt: new Date(0),
+      raw: {},
+    };
+    expect(cleanInbound(clean)).toBe(clean);
+    const fields: [string, (bad: string) => object][] = [
+      ["providerMessageId", (bad) => ({ ...clean, providerMessageId: bad })],
+      ["chatId", (bad) => ({ ...clean, chatId: bad })],
+      ["sender.id", (bad) => ({ ...clean, sender: { ...clean.sender, id: bad } })],
+      ["sender.displayName", (bad) => ({ ...clean, sender: { ...clean.sender, displayName: bad } })],
+      ["sender.phone", (bad) => ({ ...clean, sender: { ...clean.sender, phone: bad } })],
+      ["sender.email", (bad) => ({ ...clean, sender: { ...clean.sender, email: bad } })],
+      ["text", (bad) => ({ ...clean, text: bad })],
+      ["attachment mime", (bad) => ({ ...clean, attachments: [{ ...clean.attachments[0]!, mime: bad }] })],
+      ["attachment filename", (bad) => ({ ...clean, attachments: [{ ...clean.attachments[0]!, filename: bad }] })],
+    ];
+    for (const [field, withBad] of fields) {
+      const cleaned = JSON.stringify(cleanInbound(withBad("x\u0000\ud83d") as typeof clean));
+      expect(cleaned, field).not.toContain("\\u0000");
+      expect(cleaned, field).toContain("x\ufffd");
+    }
+  });
 });
