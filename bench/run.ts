@@ -144,7 +144,7 @@ async function http(
 }
 
 const f = (n: number | undefined, d = 0) => (n === undefined ? "-" : n.toFixed(d));
-const line = (cells: string[]) => console.log(cells.map((c, i) => (i === 0 ? c.padEnd(52) : c.padStart(12))).join(""));
+const line = (cells: string[]) => console.log(cells.map((c, i) => (i === 0 ? c.padEnd(52) : ` ${c}`.padStart(12))).join(""));
 
 console.log(`Kanal Aduan benchmark — ${new Date().toISOString()}, node ${process.version}, ${quick ? "QUICK (small N)" : "full"}`);
 console.log(`Workload: each virtual citizen opens a web-chat conversation (greeting + menu) and sends 6 messages:`);
