@@ -13,6 +13,7 @@ import { withSealedIdentity } from "./identity-extension.js";
 import { DEFAULT_IDENTITY_KEY_FILE, loadIdentityKeyring } from "./identity-keys.js";
 import { resealIdentities } from "./identity-pass.js";
 import { installIdentityKeyring } from "./identity-seal.js";
+import { hashWebchatSessionIds } from "./webchat-session-pass.js";
 
 /**
  * Both generated clients come from one model file (prisma/models.prisma.part), so their model
@@ -80,7 +81,7 @@ export async function openDatabase(databaseUrl: string, options: OpenOptions = {
           log: options.log,
         })
       : undefined;
-    await sealOldPlaintext(sql);
+    await upgradeOldRows(sql);
     await durability.durable();
     return {
       provider,
@@ -101,7 +102,7 @@ export async function openDatabase(databaseUrl: string, options: OpenOptions = {
   const { prisma: plain, direct } = await openPostgres(databaseUrl, options.log);
   const prisma = withSealedIdentity(plain);
   const { sql, transaction } = direct((tx) => sqlRunner(tx, provider));
-  await sealOldPlaintext(sql);
+  await upgradeOldRows(sql);
   return { provider, prisma, sql, transaction, durable: () => ALREADY_DURABLE.durable(), close: () => prisma.$disconnect() };
 }
 
@@ -181,17 +182,29 @@ function loadIdentityKey(options: OpenOptions): void {
   }
 }
 
-/** Rows from before encryption are sealed once per database; the marker spares later starts the scan. */
-async function sealOldPlaintext(sql: SqlRunner): Promise<void> {
-  const done = await sql.query<{ value: string }>(`SELECT "value" FROM "ChannelState" WHERE "key" = ?`, [PLAINTEXT_PASS_KEY]);
+/**
+ * Passes that bring rows from before a privacy change up to it, each once per database: its
+ * marker spares later starts the scan.
+ */
+async function upgradeOldRows(sql: SqlRunner): Promise<void> {
+  // Rows from before encryption are sealed.
+  await once(sql, PLAINTEXT_PASS_KEY, () => resealIdentities(sql, undefined, { plaintextOnly: true }));
+  // Web-chat session ids are stored as their hash (src/db/webchat-session.ts).
+  await once(sql, WEBCHAT_SESSION_PASS_KEY, () => hashWebchatSessionIds(sql));
+}
+
+async function once(sql: SqlRunner, key: string, pass: () => Promise<unknown>): Promise<void> {
+  const done = await sql.query<{ value: string }>(`SELECT "value" FROM "ChannelState" WHERE "key" = ?`, [key]);
   if (done.length > 0) return;
-  await resealIdentities(sql, undefined, { plaintextOnly: true });
+  await pass();
   await sql.execute(`INSERT INTO "ChannelState" ("key", "value", "updatedAt") VALUES (?, ?, ?) ON CONFLICT ("key") DO NOTHING`, [
-    PLAINTEXT_PASS_KEY,
+    key,
     "done",
     new Date(),
   ]);
 }
+
+const WEBCHAT_SESSION_PASS_KEY = "privacy:webchat-session-hashed:v1";
 
 // v2: the pass also seals drafts' complaint texts, pending follow-ups and tracking codes (older
 // scrypt hashes); a database the v1 pass already covered gets those once more.

@@ -47,3 +47,4 @@ export {
 export { resealIdentities, identityKeyUse, stateForStorage, stateFromStorage, type OpenedValues, type PassCount } from "./identity-pass.js";
 export { COMPLAINANT_SEALED } from "./identity-extension.js";
 export { isLookupHash, lookupHashKeyId } from "./identity-seal.js";
+export { isWebchatChatId, webchatChatId } from "./webchat-session.js";

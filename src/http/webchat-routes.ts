@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import multipart from "@fastify/multipart";
 import { z } from "zod";
 import { cleanText, KanalError, type FileRefusal, type InboundAttachment, type InboundMessage } from "../core/index.js";
+import { newOrderedSecret, webchatChatId } from "../db/index.js";
 import { readUploadedFile, uploadedAttachment } from "./multipart.js";
 import { limitedBy } from "./rate-limit.js";
 import { chatPageHeaders, securityHeaderOptions } from "./security-headers.js";
@@ -24,7 +25,7 @@ const messageBody = z.object({
   /** Lets a client retry after a network failure without the message being processed twice. */
   clientMessageId: z.string().min(1).max(100).optional(),
 });
-/** Session ids are made by pipeline.open (base64url); anything else names no session. */
+/** Session ids are made by newSession (base64url); anything else names no session. */
 const SESSION_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const historyQuery = z.object({
   after: z
@@ -61,11 +62,15 @@ const REFUSAL_STATUS: Record<FileRefusal, number> = {
 
 const unknownSession = () => new KanalError("KA_NOT_FOUND", "unknown session; create one with POST /api/webchat/sessions");
 
-/** The session id of the path: one the bot could have made, or 404 (a NUL or an emoji names no session). */
+/**
+ * The conversation the path's session id names: its stored key (the id's hash, never the id:
+ * src/db/webchat-session.ts), or 404 for an id the bot could not have made (a NUL or an emoji
+ * names no session).
+ */
 function sessionId(params: unknown): string {
   const id = (params as { id?: unknown } | undefined)?.id;
   if (typeof id !== "string" || !SESSION_ID.test(id)) throw unknownSession();
-  return id;
+  return webchatChatId(id);
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -140,8 +145,10 @@ export function webchatRoutes(deps: ServerDeps) {
     const limits = { enabled: deps.security?.rateLimit ?? true };
     app.post("/api/webchat/sessions", limitedBy(limits, "sessions"), async (request, reply) => {
       const body = parse(newSessionBody, request.body ?? undefined);
-      const opened = await pipeline.open(CHANNEL, body?.locale ?? deps.defaultLocale);
-      return reply.status(201).send({ sessionId: opened.chatId, replies: opened.replies });
+      // A bearer secret (18 random bytes) behind a time prefix; only its hash is stored.
+      const session = newOrderedSecret(18);
+      const opened = await pipeline.open(CHANNEL, body?.locale ?? deps.defaultLocale, webchatChatId(session));
+      return reply.status(201).send({ sessionId: session, replies: opened.replies });
     });
 
     app.post("/api/webchat/sessions/:id/messages", limitedBy(limits, "messages"), async (request) => {

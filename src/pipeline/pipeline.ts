@@ -11,10 +11,11 @@ export interface Pipeline {
   receive(inbound: InboundMessage, options?: { existingOnly?: boolean }): Promise<ReceiveResult>;
   /**
    * A conversation the bot opens itself (a web-chat session): greeting and menu are stored as the
-   * first bot messages, so the page shows them before the citizen types anything. Returns the
-   * new, unguessable chat id.
+   * first bot messages, so the page shows them before the citizen types anything. `chatId` is the
+   * new conversation's key when the caller made one (the web chat stores its session secret's hash:
+   * src/db/webchat-session.ts); otherwise a new, unguessable one is made. Returns the key used.
    */
-  open(channel: ChannelName, locale: Locale): Promise<{ chatId: string; replies: ReceiveResult["replies"] }>;
+  open(channel: ChannelName, locale: Locale, chatId?: string): Promise<{ chatId: string; replies: ReceiveResult["replies"] }>;
   /**
    * The office speaks into an existing conversation (staff reply, rating question): stored and
    * delivered like the bot's replies, in the conversation's turn. "unknown" if there is none.
@@ -81,12 +82,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         if (inFlight === 0) idle?.();
       }
     },
-    async open(channel, locale) {
+    async open(channel, locale, key) {
       if (closing) throw new KanalError("KA_SHUTTING_DOWN", "the bot is shutting down; try again in a moment");
       const receivedAt = clock();
       // A bearer secret (18 random bytes) whose prefix keeps a new session's rows beside the other
       // recent ones in the indexes (src/db/ordered-id.ts).
-      const chatId = newOrderedSecret(18, receivedAt.getTime());
+      const chatId = key ?? newOrderedSecret(18, receivedAt.getTime());
       const inbound: InboundMessage = {
         channel,
         providerMessageId: `open:${chatId}`,

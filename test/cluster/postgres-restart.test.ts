@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { webchatChatId } from "../../src/db/index.js";
 import { startApp, type TestApp } from "../helpers/app.js";
 import { onPostgres } from "../helpers/database.js";
 import { ANONYMOUS_INTAKE } from "../helpers/pipeline.js";
@@ -89,7 +90,7 @@ describe.skipIf(!onPostgres)("PostgreSQL restarted under traffic (npm run test:p
         where: { id: { in: complaints.map((c) => c.conversationId) } },
         select: { chatId: true },
       });
-      expect(new Set(conversations.map((c) => c.chatId))).toEqual(new Set(sessions));
+      expect(new Set(conversations.map((c) => c.chatId))).toEqual(new Set(sessions.map(webchatChatId)));
       expect(new Set(complaints.map((c) => c.ticket)).size).toBe(30);
       expect((await fetch(`${app.url}/health`)).status).toBe(200);
       // The lone instance leads again once its database is back.

@@ -3,6 +3,7 @@
  * PostgreSQL: every answer is a 4xx with `{ "error" }`, never a 5xx.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { webchatChatId } from "../../src/db/index.js";
 import { startApp, type TestApp } from "../helpers/app.js";
 
 let app: TestApp;
@@ -145,16 +146,18 @@ describe("text PostgreSQL refuses is cleaned at the edge, the same on SQLite and
     const name = await post(`/api/webchat/sessions/${id}/messages`, { text: "Bu\u0000di \ud83d Santoso \udc00" });
     expect(name.status).toBe(200);
     const stored = await app.db.prisma.message.findMany({
-      where: { channel: "webchat", direction: "in", conversation: { chatId: id } },
+      where: { channel: "webchat", direction: "in", conversation: { chatId: webchatChatId(id) } },
       orderBy: { id: "asc" },
       select: { text: true, providerMessageId: true },
     });
     expect(stored.map((m) => m.text)).toEqual(["1", "Budi \ufffd Santoso \ufffd"]);
-    expect(stored[0]!.providerMessageId).toBe(`${id}:retry\ufffd`);
+    expect(stored[0]!.providerMessageId).toBe(`${webchatChatId(id)}:retry\ufffd`);
     // The same retry id, sent again the same way, is the same message: answered once.
     const again = await post(`/api/webchat/sessions/${id}/messages`, { text: "1\u0000", clientMessageId: "retry\u0000\ud800" });
     expect(again.status).toBe(200);
-    expect(await app.db.prisma.message.count({ where: { channel: "webchat", direction: "in", conversation: { chatId: id } } })).toBe(2);
+    expect(
+      await app.db.prisma.message.count({ where: { channel: "webchat", direction: "in", conversation: { chatId: webchatChatId(id) } } }),
+    ).toBe(2);
   });
 
   it("refuses a text that is nothing but NULs as empty (400), not as a server error", async () => {

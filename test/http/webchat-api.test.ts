@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { webchatChatId } from "../../src/db/index.js";
 import { startApp, type TestApp } from "../helpers/app.js";
 import { ANONYMOUS_INTAKE, TICKET } from "../helpers/pipeline.js";
 import { HOSTILE, SAMPLES } from "../helpers/sample-files.js";
@@ -302,7 +303,7 @@ describe("attachments", () => {
     const res = await upload(id, new Uint8Array(bytes), name, type);
     expect(res.status).toBe(status);
     expect(res.json).toMatchObject({ reason });
-    const conversation = await app.db.prisma.conversation.findFirstOrThrow({ where: { chatId: id } });
+    const conversation = await app.db.prisma.conversation.findFirstOrThrow({ where: { chatId: webchatChatId(id) } });
     expect(await app.db.prisma.attachment.count({ where: { conversationId: conversation.id } })).toBe(0);
     const next = await call("POST", `/api/webchat/sessions/${id}/messages`, { text: "lewati" });
     expect((next.json.replies as { text: string }[]).map((r) => r.text).join(" ")).toMatch(/Ringkasan/);
@@ -312,7 +313,7 @@ describe("attachments", () => {
     const id = await atEvidenceStep();
     const res = await upload(id, new Uint8Array(SAMPLES.pdf), `${"a".repeat(70_000)}.png`, "image/png");
     expect(res.status).toBe(200);
-    const conversation = await app.db.prisma.conversation.findFirstOrThrow({ where: { chatId: id } });
+    const conversation = await app.db.prisma.conversation.findFirstOrThrow({ where: { chatId: webchatChatId(id) } });
     const row = await app.db.prisma.attachment.findFirstOrThrow({ where: { conversationId: conversation.id } });
     expect(row).toMatchObject({ mime: "application/pdf", filename: `${"a".repeat(96)}.pdf` });
     const history = await call("GET", `/api/webchat/sessions/${id}/messages`);

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { webchatChatId } from "../../src/db/index.js";
 import { periodicDuty } from "../../src/cluster/index.js";
 import { purgeIdleWebchatSessions } from "../../src/pipeline/index.js";
 import { startApp, type TestApp } from "../helpers/app.js";
@@ -130,7 +131,7 @@ describe("the leader's housekeeping duty", () => {
       });
       const { sessionId } = (await res.json()) as { sessionId: string };
       await app.db.prisma.conversation.update({
-        where: { channel_chatId: { channel: "webchat", chatId: sessionId } },
+        where: { channel_chatId: { channel: "webchat", chatId: webchatChatId(sessionId) } },
         data: { updatedAt: new Date(Date.now() - 8 * DAY) },
       });
       await app.close();
