@@ -8,11 +8,15 @@ import { createHash } from "node:crypto";
  * the other recent ones. A stolen backup names no live session; the server maps the id it is sent
  * to the stored form at the web chat's routes, the only place a session id arrives.
  */
-const TIME_PREFIX = 13;
+const TIME_PREFIX = /^[0-9a-z]{13}/;
 
-/** The conversation key (Conversation.chatId) stored for a web-chat session id. */
+/**
+ * The conversation key (Conversation.chatId) stored for a web-chat session id. An id without the
+ * time prefix (one made before ids had it: random from its first character) keeps nothing in clear.
+ */
 export function webchatChatId(sessionId: string): string {
-  return `${sessionId.slice(0, TIME_PREFIX)}.${createHash("sha256").update(sessionId).digest("base64url")}`;
+  const prefix = TIME_PREFIX.exec(sessionId)?.[0] ?? "";
+  return `${prefix}.${createHash("sha256").update(sessionId).digest("base64url")}`;
 }
 
 /** Whether a stored web-chat chat id is already the hashed form (ids themselves never hold a "."). */

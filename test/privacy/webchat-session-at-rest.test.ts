@@ -59,6 +59,8 @@ describe("web-chat session ids at rest", () => {
       expect(stored).not.toContain(session);
       // Nor any long piece of it: the time prefix is all that is kept in clear.
       expect(stored).not.toContain(session.slice(13, 33));
+      // An id from before ids had a time prefix (random from its first character) keeps nothing in clear.
+      expect(webchatChatId("Xq3_7-Yh2KpQ0bN8vW1aZ4mT6cR9sD5e")).toMatch(/^\.[A-Za-z0-9_-]{43}$/);
       const [conversation] = await app.db.sql.query<{ chatId: string; senderId: string }>(
         `SELECT "chatId", "senderId" FROM "Conversation"`,
       );
