@@ -25,7 +25,7 @@ const messageBody = z.object({
   /** Lets a client retry after a network failure without the message being processed twice. */
   clientMessageId: z.string().min(1).max(100).optional(),
 });
-/** Session ids are made by newSession (base64url); anything else names no session. */
+/** Session ids are made by POST /api/webchat/sessions (newOrderedSecret: base64url); anything else names no session. */
 const SESSION_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const historyQuery = z.object({
   after: z

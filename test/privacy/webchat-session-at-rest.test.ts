@@ -1,23 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { isWebchatChatId, newOrderedSecret, webchatChatId } from "../../src/db/index.js";
 import { startApp, type TestApp } from "../helpers/app.js";
 import { dropTestDatabases, testDatabaseUrl } from "../helpers/database.js";
 import { textMessage } from "../helpers/pipeline.js";
-
-const dirs: string[] = [];
-afterAll(async () => {
-  await dropTestDatabases();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "kanal-session-"));
-  dirs.push(dir);
-  return dir;
-}
 
 async function post(app: TestApp, path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${app.url}${path}`, {
@@ -81,7 +69,8 @@ describe("web-chat session ids at rest", () => {
   });
 
   it("hashes the sessions of a database from before, once, and they go on where they were", async () => {
-    const dir = tempDir();
+    // One database for the instance before the upgrade and the one after (a close must not drop it).
+    const dir = mkdtempSync(join(tmpdir(), "kanal-session-"));
     const databaseUrl = await testDatabaseUrl(dir);
     let app: TestApp | undefined = await startApp({ env: { DATABASE_URL: databaseUrl }, dir });
     try {
@@ -134,6 +123,8 @@ describe("web-chat session ids at rest", () => {
       expect((await history(app, old)).status).toBe(200);
     } finally {
       await app?.close();
+      await dropTestDatabases();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
