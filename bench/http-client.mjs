@@ -4,24 +4,62 @@
 // durable write too), after `warmup` citizens. floor mode: `requests` POSTs after `warmup` of them (300 if not given).
 // undici, not node:http: node:http's client spends about three times the CPU on a request, and the
 // bare floor ran as fast as that client could send, not as fast as the bare server answers — half
-// as fast, side by side on 2026-12-06 (README, Benchmark).
+// as fast, side by side on 2026-12-06 (README, Benchmark). `node-http` as the sixth argument sends
+// through node:http's keep-alive agent instead: the load generator of the bench until 2026-12-06
+// 11:35, with which issue 17's baseline ratio was measured, for figures comparable with it.
+import http from "node:http";
 import { Pool } from "undici";
 
-const [url, mode, count, clients, warmupArg] = process.argv.slice(2);
-const connections = new Pool(url, { connections: Number(clients) });
+const [url, mode, count, clients, warmupArg, via] = process.argv.slice(2);
 const INTAKE = ["1", "anonim", "2", "Petugas loket meminta biaya tambahan untuk mempercepat KTP", "lewati", "ya"];
 
-async function post(path, body) {
-  const response = await connections.request({
-    path,
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const text = await response.body.text();
-  if (response.statusCode >= 400) throw new Error(`${response.statusCode} ${text}`);
-  return JSON.parse(text);
+function undiciPost() {
+  const connections = new Pool(url, { connections: Number(clients) });
+  async function post(path, body) {
+    const response = await connections.request({
+      path,
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const text = await response.body.text();
+    if (response.statusCode >= 400) throw new Error(`${response.statusCode} ${text}`);
+    return JSON.parse(text);
+  }
+  return { post, close: () => connections.close() };
 }
+
+function nodeHttpPost() {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: Number(clients) });
+  const { hostname, port } = new URL(url);
+  const post = (path, body) =>
+    new Promise((resolve, reject) => {
+      const data = JSON.stringify(body);
+      const request = http.request(
+        {
+          hostname,
+          port,
+          path,
+          method: "POST",
+          agent,
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(data) },
+        },
+        (response) => {
+          let text = "";
+          response.setEncoding("utf8");
+          response.on("data", (chunk) => (text += chunk));
+          response.on("end", () =>
+            response.statusCode >= 400 ? reject(new Error(`${response.statusCode} ${text}`)) : resolve(JSON.parse(text)),
+          );
+        },
+      );
+      request.on("error", reject);
+      request.end(data);
+    });
+  return { post, close: async () => agent.destroy() };
+}
+
+const { post, close } = via === "node-http" ? nodeHttpPost() : undiciPost();
 
 async function pool(n, worker) {
   let next = 0;
@@ -81,4 +119,4 @@ process.stdout.write(
     p99ms: pct(99),
   }) + "\n",
 );
-await connections.close();
+await close();

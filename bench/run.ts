@@ -256,6 +256,21 @@ console.log(
     `${f(median(bares.map((b) => b.serverCpuUsPerRequest)))} µs; main thread busy ${f(median(apps.map((a) => a.serverBusy)) * 100)} against ` +
     `${f(median(bares.map((b) => b.serverBusy)) * 100)} % (medians; a server below 100 % waited for its load generator, or for the disk)`,
 );
+// The same, once, through node:http's client: the load generator the bench had when issue 17's
+// baseline (0.117) was measured. It spends about three times undici's CPU on a request, so it holds
+// the bare floor back more than Kanal Aduan, and its ratio reads higher: printed beside the one
+// above, for comparison with that baseline, never instead of it (README, Benchmark).
+if (!quick) {
+  const viaNodeHttp = (args: string[]) => [...args, "node-http"];
+  const before = await http("bare", viaNodeHttp(bareArgs));
+  const app = await http("app", viaNodeHttp(["chat", String(httpUsers), clients, String(httpWarmup)]));
+  const after = await http("bare", viaNodeHttp(bareArgs));
+  const ratio = app.requestsPerSecond / ((before.requestsPerSecond + after.requestsPerSecond) / 2);
+  console.log("  the same through node:http's client (the load generator of issue 17's baseline, 0.117), once:");
+  httpLine("  floor: bare node:http, through node:http's client", before, false);
+  httpLine("  Kanal Aduan, through node:http's client", app, true, ratio);
+  httpLine("  floor: bare node:http, through node:http's client", after, false);
+}
 // Shorter runs on fresher processes: both servers are colder, the bare one the more (README, Benchmark).
 if (quick)
   console.log(
