@@ -214,8 +214,9 @@ const httpRuns = quick ? 1 : 3;
 const bareArgs = ["floor", quick ? "5000" : "20000", clients, quick ? "300" : String(Math.min(20_000, httpWarmup * 7))];
 const bares = [await http("bare", bareArgs)];
 const apps: Awaited<ReturnType<typeof http>>[] = [];
+const appArgs = ["chat", String(httpUsers), clients, String(httpWarmup)];
 for (let i = 0; i < httpRuns; i++) {
-  apps.push(await http("app", ["chat", String(httpUsers), clients, String(httpWarmup)]));
+  apps.push(await http("app", appArgs));
   bares.push(await http("bare", bareArgs));
 }
 const prismaFloor = await http("prisma", ["floor", quick ? "1000" : "5000", clients]);
@@ -263,7 +264,7 @@ console.log(
 if (!quick) {
   const viaNodeHttp = (args: string[]) => [...args, "node-http"];
   const before = await http("bare", viaNodeHttp(bareArgs));
-  const app = await http("app", viaNodeHttp(["chat", String(httpUsers), clients, String(httpWarmup)]));
+  const app = await http("app", viaNodeHttp(appArgs));
   const after = await http("bare", viaNodeHttp(bareArgs));
   const ratio = app.requestsPerSecond / ((before.requestsPerSecond + after.requestsPerSecond) / 2);
   console.log("  the same through node:http's client (the load generator of issue 17's baseline, 0.117), once:");

@@ -146,7 +146,7 @@ export function webchatRoutes(deps: ServerDeps) {
     app.post("/api/webchat/sessions", limitedBy(limits, "sessions"), async (request, reply) => {
       const body = parse(newSessionBody, request.body ?? undefined);
       // A bearer secret (18 random bytes) behind a time prefix; only its hash is stored.
-      const session = newOrderedSecret(18);
+      const session = newOrderedSecret(18, clock().getTime());
       const opened = await pipeline.open(CHANNEL, body?.locale ?? deps.defaultLocale, webchatChatId(session));
       return reply.status(201).send({ sessionId: session, replies: opened.replies });
     });
